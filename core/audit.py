@@ -1,0 +1,131 @@
+"""Writing and verifying the audit hash chain."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from core.models import GENESIS_HASH, AuditEntry, ChainHead
+
+
+def canonical_json(value: Any) -> str:
+    """Stable text for hashing: sorted keys, no whitespace, non-JSON values as strings."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def jsonable(value: Any) -> Any:
+    return json.loads(canonical_json(value))
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    content = {
+        "seq": entry.seq,
+        "created_at": entry.created_at.astimezone(dt.UTC).isoformat(),
+        "actor": entry.actor_label,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "target_repr": entry.target_repr,
+        "changes": entry.changes,
+        "prev_hash": entry.prev_hash,
+    }
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of a row, JSON-safe, for diffing before and after a write."""
+    data = {}
+    for field in instance._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        data[field.name] = getattr(instance, field.attname)
+    return jsonable(data)
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """{field: [old, new]} for every field that changed; a create has old None, a delete new None."""
+    before, after = before or {}, after or {}
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+) -> AuditEntry:
+    """Append one entry; call it inside the transaction of the write it records."""
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = str(target.pk)
+        target_repr = str(target)[:300]
+    with transaction.atomic():
+        ChainHead.objects.bulk_create(
+            [ChainHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            created_at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_label=actor.get_username()
+            if getattr(actor, "pk", None)
+            else str(actor or "system"),
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            target_repr=target_repr[:300],
+            changes=jsonable(changes or {}),
+            prev_hash=head.hash,
+        )
+        entry.hash = entry_digest(entry)
+        entry.save()
+        head.seq, head.hash = entry.seq, entry.hash
+        head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def audit_verify() -> ChainVerification:
+    """Walk the chain in order; report the first entry whose hash or link does not hold."""
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return ChainVerification(
+                False, checked, expected_seq, f"entry #{expected_seq} is missing"
+            )
+        if entry.prev_hash != prev_hash:
+            return ChainVerification(
+                False, checked, entry.seq, "link to the previous entry does not match"
+            )
+        if entry_digest(entry) != entry.hash:
+            return ChainVerification(False, checked, entry.seq, "content does not match its hash")
+        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = ChainHead.objects.filter(pk=1).first()
+    if head and head.seq != checked:
+        return ChainVerification(
+            False, checked, checked + 1, f"chain head says {head.seq} entries, found {checked}"
+        )
+    return ChainVerification(True, checked)
+
+
+def audit_history(target: models.Model):
+    return AuditEntry.objects.filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    ).select_related("actor")

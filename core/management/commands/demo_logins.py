@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from core.demo import DEMO_PASSWORD, DEMO_USERS
+
+
+class Command(BaseCommand):
+    help = "Print the demo login for each role."
+
+    def handle(self, *args, **options):
+        self.stdout.write("\nSightline is starting at http://127.0.0.1:8000\n")
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, *_ in DEMO_USERS:
+            self.stdout.write(f"  {role.label:<20} {username}")
+        self.stdout.write("")

@@ -1,0 +1,71 @@
+"""Roles are groups; each app declares in <app>/roles.py which permissions each role holds."""
+
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
+    PROCUREMENT = "procurement", "Procurement"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Admin"
+
+
+def role_permissions() -> dict[str, set[str]]:
+    """Merge every app's PERMISSIONS mapping (role -> ["app_label.codename", ...])."""
+    merged: dict[str, set[str]] = {role: set() for role in Role.values}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.roles")
+        except ModuleNotFoundError:
+            continue
+        for role, perms in getattr(module, "PERMISSIONS", {}).items():
+            merged[role].update(perms)
+    return merged
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups and set their permissions exactly as declared (run after migrate)."""
+    for role, perms in role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in sorted(perms):
+            app_label, codename = perm.split(".", 1)
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found:
+                wanted.append(found)
+        if role == Role.ADMIN:
+            wanted = list(Permission.objects.all())
+        group.permissions.set(wanted)
+
+
+def user_roles(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_sightline_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) & set(Role.values)
+        if user.is_superuser:
+            cached.add(Role.ADMIN)
+        user._sightline_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def is_reader(user) -> bool:
+    """Every role may read everything; writes are decided by permissions."""
+    return bool(user_roles(user))
+
+
+PERMISSIONS = {
+    Role.COMPLIANCE_OFFICER: ["core.export_data"],
+    Role.AUDITOR: ["core.export_data"],
+}

@@ -1,0 +1,30 @@
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from core.audit import audit_verify
+from core.models import AuditEntry
+from core.permissions import reader_required
+
+
+@require_GET
+@reader_required
+def home(request):
+    return redirect("inventory:system-list")
+
+
+@require_GET
+@reader_required
+def audit_list(request):
+    entries = AuditEntry.objects.select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        entries = entries.filter(action__startswith=action)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/audit_list.html", {"page": page, "action": action})
+
+
+@require_GET
+@reader_required
+def audit_verify_page(request):
+    return render(request, "core/audit_verify.html", {"result": audit_verify()})

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("inventory.api_urls")),
+    path("", include("regulations.api_urls")),
+    path("", include("discovery.api_urls")),
+    path("", include("assessments.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("inventory/", include("inventory.urls")),
+    path("regulations/", include("regulations.urls")),
+    path("discovery/", include("discovery.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]

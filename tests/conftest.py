@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from core.roles import Role
+
+PASSWORD = "correct-horse-battery-staple-42"
+
+
+def make_user(username: str, role: str | None) -> object:
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.com", password=PASSWORD
+    )
+    if role:
+        from django.contrib.auth.models import Group
+
+        user.groups.add(Group.objects.get(name=role))
+        if role == Role.ADMIN:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
+def officer(db):
+    return make_user("officer", Role.COMPLIANCE_OFFICER)
+
+
+@pytest.fixture
+def officer2(db):
+    return make_user("officer2", Role.COMPLIANCE_OFFICER)
+
+
+@pytest.fixture
+def procurement(db):
+    return make_user("buyer", Role.PROCUREMENT)
+
+
+@pytest.fixture
+def auditor(db):
+    return make_user("auditor", Role.AUDITOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def norole(db):
+    return make_user("nobody", None)
+
+
+@pytest.fixture
+def users(officer, procurement, auditor, admin_user, norole):
+    return {
+        "compliance_officer": officer,
+        "procurement": procurement,
+        "auditor": auditor,
+        "admin": admin_user,
+        "norole": norole,
+    }
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Real hashing costs ~0.3 s per user; the role matrix creates thousands.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,13 @@
+from tests.matrix.common import API_READ, READ, Row, expect
+
+REDIRECT_HOME = expect(READ, compliance_officer=302, procurement=302, auditor=302, admin=302)
+
+ROWS = [
+    Row("home", REDIRECT_HOME),
+    Row("login", dict.fromkeys(READ, 200)),
+    Row("logout", dict.fromkeys(READ, 302), method="post"),
+    Row("audit-list", READ),
+    Row("audit-verify", READ),
+    Row("api-schema", API_READ),
+    Row("api-docs", API_READ),
+]

@@ -1,0 +1,5 @@
+from tests.matrix.common import READ, Row
+
+ROWS = [
+    Row("inventory:system-list", READ),
+]
