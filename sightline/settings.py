@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "regulations",
     "discovery",
     "assessments",
+    "evidence",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ api_patterns = [
     path("", include("regulations.api_urls")),
     path("", include("discovery.api_urls")),
     path("", include("assessments.api_urls")),
+    path("", include("evidence.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
@@ -17,6 +18,7 @@ urlpatterns = [
     path("regulations/", include("regulations.urls")),
     path("discovery/", include("discovery.urls")),
     path("assessments/", include("assessments.urls")),
+    path("evidence/", include("evidence.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order matters: later apps build on earlier ones' rows.
-DEMO_APPS = ["core", "inventory", "regulations", "discovery", "assessments"]
+DEMO_APPS = ["core", "inventory", "regulations", "discovery", "assessments", "evidence"]
 
 
 class Command(BaseCommand):
