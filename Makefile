@@ -15,6 +15,7 @@ venv: .venv/.installed
 
 setup: venv
 	$(MANAGE) migrate --noinput
+	$(MANAGE) ensure_signing_key
 	$(MANAGE) load_content
 	$(MANAGE) seed_demo
 
