@@ -126,7 +126,9 @@ SIGHTLINE_STORAGE_DIR = Path(os.environ.get("SIGHTLINE_STORAGE_DIR", BASE_DIR / 
 MEDIA_ROOT = SIGHTLINE_STORAGE_DIR / "media"
 # Ed25519 private key that signs evidence-pack manifests; `manage.py ensure_signing_key` creates it.
 SIGHTLINE_PACK_SIGNING_KEY_PATH = Path(
-    os.environ.get("SIGHTLINE_PACK_SIGNING_KEY_PATH", SIGHTLINE_STORAGE_DIR / "keys" / "pack-signing.ed25519")
+    os.environ.get(
+        "SIGHTLINE_PACK_SIGNING_KEY_PATH", SIGHTLINE_STORAGE_DIR / "keys" / "pack-signing.ed25519"
+    )
 )
 
 REST_FRAMEWORK = {
