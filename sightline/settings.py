@@ -130,6 +130,10 @@ SIGHTLINE_PACK_SIGNING_KEY_PATH = Path(
         "SIGHTLINE_PACK_SIGNING_KEY_PATH", SIGHTLINE_STORAGE_DIR / "keys" / "pack-signing.ed25519"
     )
 )
+# Assessments: nobody approves their own submission; evidence uploads are capped while streaming.
+SIGHTLINE_FOUR_EYES = env_bool("SIGHTLINE_FOUR_EYES", True)
+SIGHTLINE_EVIDENCE_MAX_BYTES = int(os.environ.get("SIGHTLINE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
+SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS = int(os.environ.get("SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS", 30))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -168,6 +172,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["assessments-evidence-expiry"] = {
+    "task": "assessments.tasks.evidence_expiry_check",
+    "schedule": 6 * 3600.0,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
