@@ -1,0 +1,171 @@
+"""Reads of the regulations app, including the ones other apps call (interfaces item 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from regulations.models import (
+    AssessmentTemplate,
+    ClassificationResult,
+    ContentVersion,
+    Deadline,
+    ManualOverride,
+    Regime,
+    VendorChecklistItem,
+)
+
+
+def classification_current(system) -> dict[str, ClassificationResult]:
+    """Regime code -> the latest stored result for the system."""
+    rows = (
+        ClassificationResult.objects.filter(system=system)
+        .select_related("regime", "content_version")
+        .order_by("regime__code", "-computed_at", "-pk")
+    )
+    current: dict[str, ClassificationResult] = {}
+    for row in rows:
+        current.setdefault(row.regime.code, row)
+    return current
+
+
+def classification_history(
+    *, system, regime: Regime, limit: int = 10
+) -> list[ClassificationResult]:
+    return list(
+        ClassificationResult.objects.filter(system=system, regime=regime)
+        .select_related("content_version")
+        .order_by("-computed_at", "-pk")[:limit]
+    )
+
+
+def overrides_active(system) -> dict[str, ManualOverride]:
+    rows = ManualOverride.objects.filter(system=system, withdrawn_at__isnull=True).select_related(
+        "regime", "created_by", "result"
+    )
+    return {row.regime.code: row for row in rows}
+
+
+def templates_for_system(system) -> list[AssessmentTemplate]:
+    """Templates the current results' triggered obligations name, plus voluntary templates."""
+    wanted: list[AssessmentTemplate] = []
+    seen: set[int] = set()
+    for result in classification_current(system).values():
+        cv = result.content_version
+        keys = set()
+        if result.applies:
+            keys = set(
+                cv.obligations.filter(key__in=result.triggered_obligations)
+                .exclude(assessment_template="")
+                .values_list("assessment_template", flat=True)
+            )
+        for template in cv.templates.select_related("content_version__regime"):
+            if (template.key in keys or template.status == "voluntary") and template.pk not in seen:
+                seen.add(template.pk)
+                wanted.append(template)
+    return wanted
+
+
+def checklist_items_for_system(system) -> list[VendorChecklistItem]:
+    """Checklist items of the regimes that apply to the system (conditions checked by the engine)."""
+    items: list[VendorChecklistItem] = []
+    facts = system.facts()
+    for result in classification_current(system).values():
+        if not result.applies:
+            continue
+        for item in result.content_version.checklist_items.select_related(
+            "content_version__regime"
+        ):
+            if item.applies_when and not _condition_holds(item.applies_when, facts, result):
+                continue
+            items.append(item)
+    return items
+
+
+def _condition_holds(condition, facts: dict, result: ClassificationResult) -> bool:
+    try:
+        from regulations import conditions  # RC's safe evaluator
+    except ImportError:
+        return True
+    fn = getattr(conditions, "evaluate", None) or getattr(conditions, "holds", None)
+    if fn is None:
+        return True
+    try:
+        value = fn(condition, {**facts, **result.inputs.get("org", {})})
+    except TypeError:
+        value = fn(condition=condition, facts={**facts, **result.inputs.get("org", {})})
+    except Exception:  # noqa: BLE001 - a bad condition must not hide the item
+        return True
+    return bool(getattr(value, "met", value))
+
+
+def regime_list() -> QuerySet[Regime]:
+    return Regime.objects.prefetch_related("versions")
+
+
+def content_version_get(*, regime_code: str, version: str) -> ContentVersion:
+    return ContentVersion.objects.select_related("regime").get(
+        regime__code=regime_code, version=version
+    )
+
+
+STATUSES = {
+    "upcoming": "Upcoming",
+    "due_30": "Due in 30 days",
+    "overdue": "Overdue",
+    "done": "Done",
+}
+
+
+def deadline_list(
+    *, filters: Mapping[str, str] | None = None, today: dt.date | None = None
+) -> QuerySet[Deadline]:
+    """Deadlines filtered like the list page, the calendar and the API do alike."""
+    filters = filters or {}
+    today = today or timezone.localdate()
+    qs = Deadline.objects.filter(cancelled_at__isnull=True).select_related(
+        "system", "owner", "completed_by"
+    )
+    if filters.get("regime"):
+        qs = qs.filter(regime_code=filters["regime"])
+    if filters.get("system"):
+        value = str(filters["system"])
+        qs = (
+            qs.filter(system__isnull=True)
+            if value == "org"
+            else qs.filter(system_id=value)
+            if value.isdigit()
+            else qs
+        )
+    if filters.get("owner"):
+        value = str(filters["owner"])
+        if value == "none":
+            qs = qs.filter(owner__isnull=True)
+        elif value.isdigit():
+            qs = qs.filter(owner_id=value)
+    status = filters.get("status")
+    if status == "done":
+        qs = qs.filter(completed_at__isnull=False)
+    elif status == "overdue":
+        qs = qs.filter(completed_at__isnull=True, due_date__lt=today)
+    elif status == "due_30":
+        qs = qs.filter(
+            completed_at__isnull=True,
+            due_date__gte=today,
+            due_date__lte=today + dt.timedelta(days=30),
+        )
+    elif status == "upcoming":
+        qs = qs.filter(completed_at__isnull=True, due_date__gt=today + dt.timedelta(days=30))
+    elif status == "open":
+        qs = qs.filter(completed_at__isnull=True)
+    return qs.order_by("due_date", "pk")
+
+
+def deadline_list_for_user(user) -> QuerySet[Deadline]:
+    """An ICS feed shows what the user owns plus organisation-wide dates."""
+    return deadline_list().filter(
+        Q(owner=user) | Q(system__owner=user) | Q(system__isnull=True) | Q(owner__isnull=True)
+    )

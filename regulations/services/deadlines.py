@@ -1,0 +1,235 @@
+"""Deadlines: generated from triggered obligations and content dates, completed with evidence, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record, diff, snapshot
+from regulations import schedule
+from regulations.models import (
+    ClassificationResult,
+    Deadline,
+    DeadlineSpec,
+    Obligation,
+    SubstantialModification,
+)
+
+log = logging.getLogger(__name__)
+AUTO_SOURCES = {"content_deadline", "obligation"}
+_AUDITED = ["title", "due_date", "kind", "system", "regime_code", "obligation_key",
+            "source_type", "source_id", "owner", "completed_at", "completed_by",
+            "evidence_url", "completion_note", "cancelled_at", "cancel_reason"]  # fmt: skip
+
+
+@transaction.atomic
+def deadline_create(*, actor, title: str, due_date: dt.date, kind: str, system=None,
+                    regime_code: str = "", obligation_key: str = "", source_type: str = "",
+                    source_id: str = "", notes: str = "", citation: str = "",
+                    recurrence: str = "", owner=None) -> Deadline:  # fmt: skip
+    """Any app (evidence expiry, assessments) adds dated duties here so they share reminders and ICS."""
+    deadline = Deadline(
+        title=title[:300], due_date=due_date, kind=kind, system=system, regime_code=regime_code,
+        obligation_key=obligation_key, source_type=source_type, source_id=source_id,
+        notes=notes, citation=citation[:300], recurrence=recurrence,
+        owner=owner if owner is not None else getattr(system, "owner", None),
+    )  # fmt: skip
+    deadline.full_clean()
+    deadline.save()
+    audit_record(actor=actor, action="deadline.create", target=deadline,
+                 changes=diff(None, snapshot(deadline, _AUDITED)))  # fmt: skip
+    return deadline
+
+
+def _ensure(*, actor, system, regime_code: str, obligation_key: str, source_type: str,
+            source_id: str, due_date: dt.date, **fields: Any) -> Deadline | None:  # fmt: skip
+    """Idempotent: one live instance per (system, source, due date)."""
+    existing = Deadline.objects.filter(
+        system=system, regime_code=regime_code, source_type=source_type, source_id=source_id,
+        due_date=due_date, cancelled_at__isnull=True,
+    ).first()  # fmt: skip
+    if existing:
+        return None
+    return deadline_create(actor=actor, system=system, regime_code=regime_code,
+                           obligation_key=obligation_key, source_type=source_type,
+                           source_id=source_id, due_date=due_date, **fields)  # fmt: skip
+
+
+def last_approval(*, system) -> dt.date | None:
+    """The latest approved assessment of the system (assessments app), anchor of annual reviews."""
+    try:
+        Revision = apps.get_model("assessments", "AssessmentRevision")
+        found = (
+            Revision.objects.filter(assessment__system=system, approved_at__isnull=False)
+            .order_by("-approved_at")
+            .values_list("approved_at", flat=True)
+            .first()
+        )
+    except Exception:  # noqa: BLE001 - the assessments app may not exist yet or differ
+        return None
+    return timezone.localdate(found) if found else None
+
+
+def _obligation_texts(obligation: Obligation) -> str:
+    data = obligation.data or {}
+    parts = [obligation.cadence, obligation.due, str(data.get("recurrence") or ""),
+             str(data.get("cadence") or ""), str(data.get("due") or "")]  # fmt: skip
+    return " ; ".join(p for p in parts if p)
+
+
+def _spec_recurrence(spec: DeadlineSpec) -> str:
+    return spec.rrule or str((spec.data or {}).get("every") or "")
+
+
+def deadlines_sync_for_system(*, system, results: list[ClassificationResult], actor=None,
+                              on: dt.date | None = None) -> None:  # fmt: skip
+    """Create the deadlines the current results trigger; cancel auto ones no longer triggered."""
+    today = on or timezone.localdate()
+    for result in results:
+        cv, code = result.content_version, result.regime.code
+        triggered = set(result.triggered_obligations) if result.applies else set()
+        obligations = {o.key: o for o in cv.obligations.all()}
+        for spec in cv.deadline_specs.all():
+            linked = set(spec.obligations)
+            if linked and not linked & triggered:
+                continue
+            if not linked and not result.applies:
+                continue
+            target = system if linked else None
+            ob_key = sorted(linked & triggered)[0] if linked else ""
+            recurrence = _spec_recurrence(spec)
+            if spec.date:
+                _ensure(actor=actor, system=target, regime_code=code, obligation_key=ob_key,
+                        source_type="content_deadline", source_id=f"{cv.version}:{spec.key}",
+                        due_date=spec.date, title=spec.title or spec.key,
+                        kind=Deadline.Kind.STATUTORY, citation=spec.citation)  # fmt: skip
+            elif recurrence:
+                anchor = cv.effective_from or today
+                due = schedule.next_occurrence(
+                    recurrence, anchor=anchor, after=today - dt.timedelta(days=1)
+                )
+                if due and not Deadline.objects.filter(
+                    system=target, source_type="content_deadline",
+                    source_id=f"{cv.version}:{spec.key}", completed_at__isnull=True,
+                    cancelled_at__isnull=True,
+                ).exists():  # fmt: skip
+                    _ensure(actor=actor, system=target, regime_code=code, obligation_key=ob_key,
+                            source_type="content_deadline", source_id=f"{cv.version}:{spec.key}",
+                            due_date=due, title=spec.title or spec.key, recurrence=recurrence,
+                            kind=Deadline.Kind.RECURRING, citation=spec.citation)  # fmt: skip
+        for key in sorted(triggered):
+            obligation = obligations.get(key)
+            if obligation is None:
+                continue
+            period = schedule.parse_period(_obligation_texts(obligation))
+            if period is None:
+                continue
+            amount, unit = period
+            open_exists = Deadline.objects.filter(
+                system=system, regime_code=code, obligation_key=key, source_type="obligation",
+                completed_at__isnull=True, cancelled_at__isnull=True,
+            ).exists()  # fmt: skip
+            if open_exists:
+                continue
+            approved = last_approval(system=system)
+            if approved:
+                due = schedule.add_period(approved, amount=amount, unit=unit)
+            else:
+                dates = list(schedule.statutory_dates(_obligation_texts(obligation)))
+                due = min(dates) if dates else (cv.effective_from or today)
+                due = max(due, cv.effective_from or due)
+            _ensure(actor=actor, system=system, regime_code=code, obligation_key=key,
+                    source_type="obligation", source_id=f"{cv.version}:{key}", due_date=due,
+                    title=f"{obligation.title or key} (every {amount}{unit})",
+                    kind=Deadline.Kind.REASSESSMENT, citation=obligation.citation,
+                    recurrence=f"every:{amount}{unit}")  # fmt: skip
+        _cancel_untriggered(system=system, regime_code=code, triggered=triggered, actor=actor)
+
+
+def _cancel_untriggered(*, system, regime_code: str, triggered: set[str], actor) -> None:
+    stale = Deadline.objects.filter(
+        system=system, regime_code=regime_code, source_type__in=AUTO_SOURCES,
+        completed_at__isnull=True, cancelled_at__isnull=True,
+    ).exclude(obligation_key__in=triggered)  # fmt: skip
+    for deadline in stale.select_for_update():
+        deadline.cancelled_at = timezone.now()
+        deadline.cancel_reason = "Obligation no longer triggered by the current classification."
+        deadline.save(update_fields=["cancelled_at", "cancel_reason"])
+        audit_record(actor=actor, action="deadline.cancel", target=deadline,
+                     changes={"cancel_reason": [None, deadline.cancel_reason]})  # fmt: skip
+
+
+@transaction.atomic
+def deadline_complete(
+    *, actor, deadline: Deadline, evidence_url: str = "", note: str = ""
+) -> Deadline:
+    """Done means someone says so with evidence; a recurring duty then gets its next instance."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.completed_at is not None:
+        raise ValidationError("This deadline is already done.")
+    if deadline.cancelled_at is not None:
+        raise ValidationError("This deadline was cancelled.")
+    before = snapshot(deadline, _AUDITED)
+    deadline.completed_at, deadline.completed_by = timezone.now(), actor
+    deadline.evidence_url, deadline.completion_note = evidence_url.strip(), note.strip()
+    deadline.full_clean()
+    deadline.save()
+    audit_record(actor=actor, action="deadline.complete", target=deadline,
+                 changes=diff(before, snapshot(deadline, _AUDITED)))  # fmt: skip
+    if deadline.recurrence:
+        done_on = timezone.localdate(deadline.completed_at)
+        anchor = done_on if deadline.kind == Deadline.Kind.REASSESSMENT else deadline.due_date
+        nxt = schedule.next_occurrence(
+            deadline.recurrence, anchor=anchor, after=max(done_on, deadline.due_date)
+        )
+        if nxt:
+            deadline_create(
+                actor=actor, title=deadline.title, due_date=nxt, kind=deadline.kind,
+                system=deadline.system, regime_code=deadline.regime_code,
+                obligation_key=deadline.obligation_key, source_type=deadline.source_type,
+                source_id=deadline.source_id, citation=deadline.citation,
+                recurrence=deadline.recurrence, owner=deadline.owner,
+                notes=f"Next instance after completion on {done_on.isoformat()}.",
+            )  # fmt: skip
+    return deadline
+
+
+@transaction.atomic
+def system_record_substantial_modification(
+    *, actor, system, description: str, on: dt.date
+) -> SubstantialModification:
+    """Starts every 'within N days of a substantial modification' clock the system's duties carry."""
+    if not (description or "").strip():
+        raise ValidationError({"description": "Describe the modification."})
+    mod = SubstantialModification(system=system, description=description.strip(), on=on,
+                                  recorded_by=actor)  # fmt: skip
+    mod.full_clean()
+    mod.save()
+    audit_record(actor=actor, action="system.substantial_modification", target=mod,
+                 changes={"system": [None, str(system)], "on": [None, on.isoformat()],
+                          "description": [None, mod.description]})  # fmt: skip
+    from regulations.selectors import classification_current
+
+    for code, result in classification_current(system).items():
+        if not result.applies:
+            continue
+        obligations = result.content_version.obligations.filter(
+            key__in=result.triggered_obligations
+        )
+        for obligation in obligations:
+            within = schedule.parse_within_modification(_obligation_texts(obligation))
+            if within is None:
+                continue
+            amount, unit = within
+            _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
+                    source_type="modification", source_id=str(mod.pk),
+                    due_date=schedule.due_after_event(on, amount=amount, unit=unit),
+                    title=f"{obligation.title or obligation.key} (within {amount}{unit} of modification on {on.isoformat()})",
+                    kind=Deadline.Kind.EVENT, citation=obligation.citation)  # fmt: skip
+    return mod

@@ -1,0 +1,33 @@
+"""The organisation profile is edited by admins; every change is audited and re-classifies."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from core.audit import audit_record, diff, snapshot
+from regulations.models import Organisation
+
+ORG_FIELDS = ["name", "org_kind", "employees", "annual_revenue_usd", "consumers_personal_data",
+              "consumers_sensitive_data", "revenue_share_from_selling_data", "does_business_in"]  # fmt: skip
+
+
+@transaction.atomic
+def organisation_update(*, actor, data: Mapping[str, Any]) -> Organisation:
+    """Org thresholds decide several regimes at once, so a change re-classifies every system."""
+    org = Organisation.get()
+    org = Organisation.objects.select_for_update().get(pk=org.pk)
+    before = snapshot(org, ORG_FIELDS)
+    for name, value in data.items():
+        if name in ORG_FIELDS:
+            setattr(org, name, value)
+    org.full_clean()
+    changes = diff(before, snapshot(org, ORG_FIELDS))
+    if not changes:
+        return org
+    org.save()
+    audit_record(actor=actor, action="organisation.update", target=org, changes=changes)
+    from regulations.tasks import classify_all_task
+
+    transaction.on_commit(lambda: classify_all_task.delay())
+    return org
