@@ -1,0 +1,37 @@
+"""Writes for assessments and vendor evidence: atomic, validated, audited."""
+
+from assessments.services.assessment import (
+    AnswerConflict,
+    answer_save,
+    assessment_approve,
+    assessment_return,
+    assessment_start,
+    assessment_submit,
+    attachment_add,
+    attachment_remove,
+    comment_add,
+)
+from assessments.services.vendor import (
+    checklist_create,
+    checklist_sync,
+    evidence_expiry_check,
+    evidence_review,
+    evidence_upload,
+)
+
+__all__ = [
+    "AnswerConflict",
+    "answer_save",
+    "assessment_approve",
+    "assessment_return",
+    "assessment_start",
+    "assessment_submit",
+    "attachment_add",
+    "attachment_remove",
+    "checklist_create",
+    "checklist_sync",
+    "comment_add",
+    "evidence_expiry_check",
+    "evidence_review",
+    "evidence_upload",
+]

@@ -1,0 +1,422 @@
+"""Assessment writes: start with prefill, autosave with per-field optimistic locks, review and sign-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.answers import (
+    Question,
+    canonical_hash,
+    clean_value,
+    is_answered,
+    prefill_value,
+    question_map,
+    template_sections,
+    template_version_label,
+)
+from assessments.models import Assessment, AssessmentRevision, QuestionComment
+from core.audit import audit_record
+from core.storage import store_upload
+
+APPROVE_PERM = "assessments.approve_assessment"
+EDIT_PERM = "assessments.change_assessment"
+
+
+@dataclass
+class AnswerConflict(Exception):
+    """The field changed since the editor loaded it: carry both values so the user can choose."""
+
+    question_id: str
+    mine: Any
+    theirs: Any
+    theirs_version: int
+    theirs_by: str
+    theirs_at: str
+
+    def __str__(self) -> str:
+        return f"Answer {self.question_id} was changed by {self.theirs_by} meanwhile."
+
+
+def _meta(actor, *, prefilled: bool = False) -> dict:
+    return {"by": actor.get_username(), "at": timezone.now().isoformat(), "prefilled": prefilled}
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    return Assessment.objects.select_for_update().select_related("template").get(pk=assessment.pk)
+
+
+@transaction.atomic
+def assessment_start(*, actor, system, template) -> Assessment:
+    """One assessment per system and template: starting again reopens the existing one."""
+    if not actor.has_perm("assessments.add_assessment"):
+        raise PermissionDenied("You may not start assessments.")
+    existing = Assessment.objects.filter(system=system, template=template).first()
+    if existing:
+        return existing
+    assessment = Assessment.objects.create(system=system, template=template, created_by=actor)
+    answers, versions, meta = {}, {}, {}
+    for section in template_sections(template):
+        for question in section["questions"]:
+            value = prefill_value(question, system)
+            if value is not None:
+                answers[question.id] = value
+                versions[question.id] = 1
+                meta[question.id] = _meta(actor, prefilled=True)
+    AssessmentRevision.objects.create(
+        assessment=assessment,
+        number=1,
+        answers=answers,
+        answer_versions=versions,
+        answer_meta=meta,
+        template_version=template_version_label(template),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.start",
+        target=assessment,
+        changes={"template": template.key, "system": system.pk, "prefilled": sorted(answers)},
+    )
+    return assessment
+
+
+def _revision_for_edit(*, actor, assessment: Assessment) -> AssessmentRevision:
+    """The working revision; editing an approved assessment opens the next one and leaves the old frozen."""
+    if assessment.state == Assessment.State.IN_REVIEW:
+        raise ValidationError(
+            "This assessment is in review; a reviewer must return it before edits."
+        )
+    current = AssessmentRevision.objects.select_for_update().get(
+        assessment=assessment, number=assessment.current_revision
+    )
+    if assessment.state != Assessment.State.APPROVED:
+        return current
+    revision = AssessmentRevision.objects.create(
+        assessment=assessment,
+        number=current.number + 1,
+        answers=dict(current.answers),
+        answer_versions=dict(current.answer_versions),
+        answer_meta=dict(current.answer_meta),
+        attachments={k: list(v) for k, v in current.attachments.items()},
+        template_version=current.template_version,
+        created_by=actor,
+    )
+    assessment.current_revision = revision.number
+    assessment.state = Assessment.State.DRAFT
+    assessment.submitted_by, assessment.submitted_at, assessment.return_reason = None, None, ""
+    audit_record(
+        actor=actor,
+        action="assessment.revision_start",
+        target=assessment,
+        changes={"revision": [current.number, revision.number], "state": ["approved", "draft"]},
+    )
+    return revision
+
+
+def _question(assessment: Assessment, question_id: str) -> Question:
+    question = question_map(assessment.template).get(question_id)
+    if question is None:
+        raise ValidationError(f"Unknown question {question_id}.")
+    return question
+
+
+def _check_version(revision, question_id: str, base_version: int, mine: Any) -> int:
+    current = int(revision.answer_versions.get(question_id, 0))
+    if int(base_version) != current:
+        meta = revision.answer_meta.get(question_id, {})
+        theirs = revision.answers.get(question_id)
+        if question_id in revision.attachments:
+            theirs = revision.attachments[question_id]
+        raise AnswerConflict(
+            question_id=question_id,
+            mine=mine,
+            theirs=theirs,
+            theirs_version=current,
+            theirs_by=meta.get("by", "someone"),
+            theirs_at=meta.get("at", ""),
+        )
+    return current
+
+
+def _bump(*, actor, assessment: Assessment, revision: AssessmentRevision, question_id: str) -> int:
+    version = int(revision.answer_versions.get(question_id, 0)) + 1
+    revision.answer_versions[question_id] = version
+    revision.answer_meta[question_id] = _meta(actor)
+    revision.save()
+    assessment.version += 1
+    assessment.save()
+    return version
+
+
+@transaction.atomic
+def answer_save(
+    *, actor, assessment: Assessment, question_id: str, raw: Any, base_version: int
+) -> tuple[AssessmentRevision, int]:
+    """Save one field if nobody changed it since `base_version`; otherwise raise AnswerConflict."""
+    if not actor.has_perm(EDIT_PERM):
+        raise PermissionDenied("You may not edit assessments.")
+    assessment = _locked(assessment)
+    question = _question(assessment, question_id)
+    value = clean_value(question, raw)
+    revision = _revision_for_edit(actor=actor, assessment=assessment)
+    _check_version(revision, question_id, base_version, value)
+    old = revision.answers.get(question_id)
+    if value is None:
+        revision.answers.pop(question_id, None)
+    else:
+        revision.answers[question_id] = value
+    version = _bump(actor=actor, assessment=assessment, revision=revision, question_id=question_id)
+    audit_record(
+        actor=actor,
+        action="assessment.answer",
+        target=assessment,
+        changes={"revision": revision.number, "question": question_id, "value": [old, value]},
+    )
+    return revision, version
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor, assessment: Assessment, question_id: str, upload, base_version: int
+) -> tuple[AssessmentRevision, int]:
+    """Attach a sniffed, content-addressed file to a file question (same lock rule as answers)."""
+    if not actor.has_perm(EDIT_PERM):
+        raise PermissionDenied("You may not edit assessments.")
+    assessment = _locked(assessment)
+    question = _question(assessment, question_id)
+    if question.type != "file":
+        raise ValidationError("This question does not take files.")
+    revision = _revision_for_edit(actor=actor, assessment=assessment)
+    _check_version(revision, question_id, base_version, getattr(upload, "name", "file"))
+    blob, sniffed = store_upload(
+        fileobj=upload, name=upload.name, max_bytes=settings.SIGHTLINE_EVIDENCE_MAX_BYTES
+    )
+    entry = {
+        "sha256": blob.sha256,
+        "name": str(upload.name)[:255],
+        "size": blob.size,
+        "content_type": sniffed.content_type,
+        "kind": sniffed.kind,
+    }
+    revision.attachments.setdefault(question_id, []).append(entry)
+    version = _bump(actor=actor, assessment=assessment, revision=revision, question_id=question_id)
+    audit_record(
+        actor=actor,
+        action="assessment.attach",
+        target=assessment,
+        changes={"revision": revision.number, "question": question_id, "file": entry},
+    )
+    return revision, version
+
+
+@transaction.atomic
+def attachment_remove(
+    *, actor, assessment: Assessment, question_id: str, sha256: str, base_version: int
+) -> tuple[AssessmentRevision, int]:
+    """Detach a file from the working revision; the blob stays (earlier revisions may cite it)."""
+    if not actor.has_perm(EDIT_PERM):
+        raise PermissionDenied("You may not edit assessments.")
+    assessment = _locked(assessment)
+    _question(assessment, question_id)
+    revision = _revision_for_edit(actor=actor, assessment=assessment)
+    _check_version(revision, question_id, base_version, None)
+    items = revision.attachments.get(question_id, [])
+    kept = [a for a in items if a["sha256"] != sha256]
+    if len(kept) == len(items):
+        raise ValidationError("That file is not attached here.")
+    if kept:
+        revision.attachments[question_id] = kept
+    else:
+        revision.attachments.pop(question_id, None)
+    version = _bump(actor=actor, assessment=assessment, revision=revision, question_id=question_id)
+    audit_record(
+        actor=actor,
+        action="assessment.detach",
+        target=assessment,
+        changes={"revision": revision.number, "question": question_id, "sha256": sha256},
+    )
+    return revision, version
+
+
+def missing_required(assessment: Assessment, revision: AssessmentRevision) -> list[Question]:
+    return [
+        q
+        for q in question_map(assessment.template).values()
+        if q.required
+        and not is_answered(q, revision.answers.get(q.id), revision.attachments.get(q.id))
+    ]
+
+
+@transaction.atomic
+def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
+    """Hand over for review; refuses while required questions are unanswered."""
+    if not actor.has_perm(EDIT_PERM):
+        raise PermissionDenied("You may not submit assessments.")
+    assessment = _locked(assessment)
+    if not assessment.editable:
+        raise ValidationError(f"Only a draft can be submitted (this one is {assessment.state}).")
+    revision = assessment.revision()
+    missing = missing_required(assessment, revision)
+    if missing:
+        raise ValidationError(
+            f"{len(missing)} required question(s) are unanswered.",
+            code="missing",
+            params={"missing": [q.id for q in missing]},
+        )
+    now = timezone.now()
+    old_state = assessment.state
+    assessment.state = Assessment.State.IN_REVIEW
+    assessment.submitted_by, assessment.submitted_at = actor, now
+    assessment.version += 1
+    assessment.save()
+    revision.submitted_by, revision.submitted_at = actor, now
+    revision.save()
+    audit_record(
+        actor=actor,
+        action="assessment.submit",
+        target=assessment,
+        changes={"state": [old_state, assessment.state], "revision": revision.number},
+    )
+    return assessment
+
+
+CADENCE = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.IGNORECASE)
+WORDS = {"annual": relativedelta(years=1), "annually": relativedelta(years=1),
+         "yearly": relativedelta(years=1), "biennial": relativedelta(years=2),
+         "quarterly": relativedelta(months=3), "monthly": relativedelta(months=1)}  # fmt: skip
+
+
+def reassessment_interval(cadence: str) -> tuple[relativedelta, str]:
+    """Parse an obligation's cadence ('every:P1Y', 'annual'...); default to a year."""
+    text = (cadence or "").strip().lower().removeprefix("every:").strip()
+    if text in WORDS:
+        return WORDS[text], text
+    match = CADENCE.search(text.upper())
+    if match and any(match.groups()):
+        years, months, weeks, days = (int(g or 0) for g in match.groups())
+        return relativedelta(years=years, months=months, weeks=weeks, days=days), text
+    return relativedelta(years=1), "annual (default)"
+
+
+def _obligation_for(template):
+    return template.content_version.obligations.filter(assessment_template=template.key).first()
+
+
+def _schedule_reassessment(*, actor, assessment: Assessment, approved_on: dt.date):
+    from regulations.services import deadline_create
+
+    obligation = _obligation_for(assessment.template)
+    interval, label = reassessment_interval(obligation.cadence if obligation else "")
+    return deadline_create(
+        actor=actor,
+        title=f"Reassess: {assessment.template.title} · {assessment.system.name}",
+        due_date=approved_on + interval,
+        kind="reassessment",
+        system=assessment.system,
+        regime_code=assessment.template.content_version.regime.code,
+        obligation_key=obligation.key if obligation else "",
+        source_type="assessments.assessment",
+        source_id=str(assessment.pk),
+        notes=f"Scheduled on approval of revision {assessment.current_revision} ({label}).",
+    )
+
+
+@transaction.atomic
+def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
+    """Sign off: freeze the revision with the content hash, then schedule the reassessment."""
+    if not actor.has_perm(APPROVE_PERM):
+        raise PermissionDenied("Only a compliance officer or an admin may approve.")
+    assessment = _locked(assessment)
+    if assessment.state != Assessment.State.IN_REVIEW:
+        raise ValidationError("Only an assessment in review can be approved.")
+    if settings.SIGHTLINE_FOUR_EYES and assessment.submitted_by_id == actor.pk:
+        raise PermissionDenied("Four-eyes rule: you cannot approve your own submission.")
+    revision = AssessmentRevision.objects.select_for_update().get(
+        assessment=assessment, number=assessment.current_revision
+    )
+    now = timezone.now()
+    revision.approval_hash = canonical_hash(
+        answers=revision.answers,
+        attachments=revision.attachments,
+        template_version=revision.template_version,
+    )
+    revision.approved_by, revision.approved_at = actor, now
+    revision.save()
+    assessment.state = Assessment.State.APPROVED
+    assessment.return_reason = ""
+    assessment.version += 1
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action="assessment.approve",
+        target=assessment,
+        changes={
+            "state": ["in_review", "approved"],
+            "revision": revision.number,
+            "approval_hash": revision.approval_hash,
+            "template_version": revision.template_version,
+            "submitted_by": assessment.submitted_by.get_username()
+            if assessment.submitted_by
+            else "",
+        },
+    )
+    _schedule_reassessment(actor=actor, assessment=assessment, approved_on=timezone.localdate(now))
+    return revision
+
+
+@transaction.atomic
+def assessment_return(*, actor, assessment: Assessment, reason: str) -> Assessment:
+    """Send back to the author with a reason they will see on the form."""
+    if not actor.has_perm(APPROVE_PERM):
+        raise PermissionDenied("Only a compliance officer or an admin may return assessments.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Give a reason for returning the assessment.")
+    assessment = _locked(assessment)
+    if assessment.state != Assessment.State.IN_REVIEW:
+        raise ValidationError("Only an assessment in review can be returned.")
+    assessment.state = Assessment.State.RETURNED
+    assessment.return_reason = reason[:5000]
+    assessment.version += 1
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action="assessment.return",
+        target=assessment,
+        changes={"state": ["in_review", "returned"], "reason": assessment.return_reason},
+    )
+    return assessment
+
+
+@transaction.atomic
+def comment_add(*, actor, assessment: Assessment, question_id: str, body: str) -> QuestionComment:
+    """Reviewers leave notes per question; they never change answers."""
+    if not actor.has_perm("assessments.add_questioncomment"):
+        raise PermissionDenied("You may not comment on assessments.")
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError("The comment is empty.")
+    _question(assessment, question_id)
+    comment = QuestionComment.objects.create(
+        assessment=assessment,
+        revision_number=assessment.current_revision,
+        question_id=question_id,
+        author=actor,
+        body=body[:5000],
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.comment",
+        target=assessment,
+        changes={"question": question_id, "comment": comment.pk},
+    )
+    return comment
