@@ -1,0 +1,390 @@
+"""Discovery: log sources, ingest runs, the AI catalogue, usage rollups, findings and the blocklist."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class LogSource(models.Model):
+    """Where logs come from; the format, feed layout and privacy choice are remembered per source."""
+
+    class Kind(models.TextChoices):
+        PROXY = "proxy", "Web proxy"
+        DNS = "dns", "DNS resolver"
+        CLOUDTRAIL = "cloudtrail", "AWS CloudTrail"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(
+        max_length=32, blank=True, help_text="Leave empty to detect the format from the file."
+    )
+    watch_path = models.CharField(
+        max_length=500, blank=True, help_text="Folder polled for new files (walked recursively)."
+    )
+    zscaler_feed = models.TextField(
+        blank=True, help_text="The NSS feed output format string (Zscaler feeds have no header)."
+    )
+    use_identity_mapping = models.BooleanField(
+        default=True, help_text="Resolve IP addresses and user names through the identity mapping."
+    )
+    pseudonymise = models.BooleanField(
+        default=False, help_text="Replace user names with a keyed HMAC at ingest."
+    )
+    active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogVersion(models.Model):
+    """One loaded catalogue file; kept forever because findings name the version they matched."""
+
+    version = models.CharField(max_length=40, unique=True)
+    sha256 = models.CharField(max_length=64, unique=True)
+    file_name = models.CharField(max_length=300)
+    app_count = models.PositiveIntegerField(default=0)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Catalogue {self.version}"
+
+
+class CatalogApp(models.Model):
+    """An AI service as the catalogue describes it; `key` is stable across versions."""
+
+    version = models.ForeignKey(CatalogVersion, on_delete=models.CASCADE, related_name="apps")
+    key = models.CharField(max_length=80)
+    name = models.CharField(max_length=200)
+    vendor = models.CharField(max_length=200, blank=True)
+    category = models.CharField(max_length=60, blank=True)
+    risk = models.JSONField(default=dict, blank=True)
+    entry = models.JSONField(default=dict, help_text="The catalogue entry as loaded.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="discovery_catalogapp_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogHost(models.Model):
+    """One host rule of a catalogue app, for lookups and the blocklist."""
+
+    class Kind(models.TextChoices):
+        EXACT = "exact", "Exact host"
+        SUFFIX = "suffix", "Suffix"
+        SHARED = "shared", "Shared host (match only this host)"
+
+    app = models.ForeignKey(CatalogApp, on_delete=models.CASCADE, related_name="hosts")
+    host = models.CharField(max_length=253)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["host"]
+        indexes = [models.Index(fields=["host"])]
+
+    def __str__(self) -> str:
+        return self.host
+
+
+class IngestRun(models.Model):
+    """One file ingested once: the sha256 is unique, so the same bytes are never counted twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    source = models.ForeignKey(
+        LogSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    format = models.CharField(max_length=32, blank=True)
+    format_requested = models.CharField(max_length=32, blank=True)
+    file_name = models.CharField(max_length=300)
+    path = models.CharField(max_length=1000, help_text="Where the file is stored or was read.")
+    sha256 = models.CharField(max_length=64, unique=True)
+    size = models.BigIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    bytes_done = models.BigIntegerField(default=0)
+    bytes_total = models.BigIntegerField(default=0)
+    lines_read = models.BigIntegerField(default=0)
+    lines_parsed = models.BigIntegerField(default=0)
+    lines_skipped = models.BigIntegerField(default=0)
+    lines_matched = models.BigIntegerField(default=0)
+    skip_counts = models.JSONField(default=dict, blank=True)
+    skip_samples = models.JSONField(default=dict, blank=True)
+    chunks_total = models.PositiveIntegerField(default=0)
+    findings_count = models.PositiveIntegerField(default=0)
+    finalised = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        permissions = [("ingest_logs", "Can upload and ingest log files")]
+
+    def __str__(self) -> str:
+        return f"Run #{self.pk} {self.file_name}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.bytes_total:
+            return 0
+        return min(100, int(self.bytes_done * 100 / self.bytes_total))
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not (self.started_at and self.finished_at):
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+
+class IngestChunk(models.Model):
+    """A byte range of a run; its row is the merge key, so re-running a chunk never double counts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    start = models.BigIntegerField()
+    end = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    results = models.JSONField(default=dict, blank=True)
+    cloud_events = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="discovery_ingestchunk_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.index}"
+
+
+class UsageRollup(models.Model):
+    """Traffic summed per (app or unknown host, identity, day); never one row per log line."""
+
+    app_key = models.CharField(max_length=80, blank=True, help_text="Empty for an unknown host.")
+    host = models.CharField(max_length=253, blank=True, help_text="Only for unknown hosts.")
+    identity = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=120, blank=True)
+    day = models.DateField()
+    requests = models.BigIntegerField(default=0)
+    bytes_up = models.BigIntegerField(default=0)
+    bytes_down = models.BigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "app_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app_key", "host", "identity", "day"], name="discovery_rollup_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["app_key", "day"]), models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.app_key or self.host} {self.identity} {self.day}"
+
+
+class IdentityMapping(models.Model):
+    """IP → person and person → team, valid for a period (from a directory or DHCP export)."""
+
+    class Kind(models.TextChoices):
+        IP = "ip", "IP address"
+        USER = "user", "User name"
+        AWS_PRINCIPAL = "aws_principal", "AWS principal"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    identifier = models.CharField(max_length=300)
+    person = models.CharField(max_length=200)
+    team = models.CharField(max_length=120, blank=True)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_to = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=60, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "identifier"]
+        indexes = [models.Index(fields=["kind", "identifier"])]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} → {self.person}"
+
+
+class DiscoveredApp(models.Model):
+    """First sighting of an app or unknown host, and the inventory system it was sanctioned as."""
+
+    app_key = models.CharField(max_length=80, blank=True)
+    host = models.CharField(max_length=253, blank=True)
+    name = models.CharField(max_length=200)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    first_run = models.ForeignKey(
+        IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="discovered_apps",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["app_key", "host"], name="discovery_app_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Finding(models.Model):
+    """Something a rule noticed that a person must decide on."""
+
+    class Kind(models.TextChoices):
+        UNSANCTIONED_USE = "unsanctioned_use", "AI app used without a sanctioned system"
+        BLOCKED_USE = "blocked_use", "Blocked or unsanctioned AI app used"
+        NEW_APP = "new_app", "New AI app seen"
+        USAGE_SPIKE = "usage_spike", "Usage spike"
+        POSSIBLE_AI = "possible_ai", "Possible AI endpoint (review)"
+        LLMJACKING = "llmjacking", "Cloud AI credential abuse (LLMjacking)"
+
+    class Severity(models.TextChoices):
+        INFO = "info", "Info"
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ASSIGNED = "assigned", "Assigned"
+        SANCTIONED = "sanctioned", "Sanctioned"
+        BLOCKED = "blocked", "Blocked"
+        DISMISSED = "dismissed", "Dismissed"
+
+    OPEN_STATES = (State.OPEN, State.ASSIGNED)
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices, db_index=True)
+    title = models.CharField(max_length=300)
+    dedupe_key = models.CharField(max_length=300)
+    app_key = models.CharField(max_length=80, blank=True)
+    host = models.CharField(max_length=253, blank=True)
+    principal = models.CharField(max_length=300, blank=True)
+    source_ip = models.CharField(max_length=64, blank=True)
+    region = models.CharField(max_length=200, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    occurrences = models.PositiveIntegerField(default=1)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismiss_reason = models.TextField(blank=True)
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="discovery_findings",
+    )
+    run = models.ForeignKey(
+        IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="findings"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-last_seen", "-pk"]
+        permissions = [("triage_finding", "Can triage discovery findings")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=Q(state__in=["open", "assigned"]),
+                name="discovery_finding_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def subject(self) -> str:
+        return self.app_key or self.host or self.principal
+
+
+class BlocklistEntry(models.Model):
+    """A domain we tell proxies and resolvers to refuse; exported as domains, Squid ACL and RPZ."""
+
+    domain = models.CharField(max_length=253, unique=True)
+    app_key = models.CharField(max_length=80, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    finding = models.ForeignKey(
+        Finding, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        verbose_name_plural = "blocklist entries"
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class CloudHistory(models.Model):
+    """The LLMjacking detector's memory between runs (principals seen, 30-day history)."""
+
+    key = models.CharField(max_length=40, unique=True, default="llmjacking")
+    data = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,0 +1,173 @@
+"""Reads for discovery pages, the API and the rules."""
+
+import contextlib
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+
+from discovery.models import (
+    BlocklistEntry,
+    CatalogApp,
+    CatalogVersion,
+    DiscoveredApp,
+    Finding,
+    IngestRun,
+    UsageRollup,
+)
+
+_catalog_cache: dict[int, Any] = {}
+
+
+def catalog_version_current() -> CatalogVersion | None:
+    return CatalogVersion.objects.order_by("-loaded_at", "-pk").first()
+
+
+def catalog_apps_current() -> QuerySet[CatalogApp]:
+    version = catalog_version_current()
+    if version is None:
+        return CatalogApp.objects.none()
+    return CatalogApp.objects.filter(version=version)
+
+
+def catalog_app_get(*, key: str) -> CatalogApp | None:
+    return catalog_apps_current().filter(key=key).first()
+
+
+def catalog_app_names() -> dict[str, str]:
+    return dict(catalog_apps_current().values_list("key", "name"))
+
+
+def matching_catalog():
+    """DP's matcher built from the stored entries, cached per catalogue version in each process."""
+    from discovery.matching import Catalog
+
+    version = catalog_version_current()
+    if version is None:
+        raise RuntimeError("No AI catalogue is loaded: run `manage.py load_content` first.")
+    if version.pk not in _catalog_cache:
+        entries = list(CatalogApp.objects.filter(version=version).values_list("entry", flat=True))
+        _catalog_cache.clear()
+        _catalog_cache[version.pk] = Catalog.from_entries(entries)
+    return _catalog_cache[version.pk]
+
+
+def ingest_run_list() -> QuerySet[IngestRun]:
+    return IngestRun.objects.select_related("source", "created_by")
+
+
+def finding_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Finding]:
+    from discovery.filters import FindingFilter
+
+    qs = Finding.objects.select_related("assignee", "system", "run")
+    return FindingFilter(filters or {}, queryset=qs).qs
+
+
+def blocklist_domains() -> list[str]:
+    return list(BlocklistEntry.objects.order_by("domain").values_list("domain", flat=True))
+
+
+def app_status(*, app: DiscoveredApp | None, blocked: set[str], hosts: list[str]) -> str:
+    """An app's sanction status: its inventory system's if it has one, else blocked or unreviewed."""
+    if app is not None and app.system_id:
+        return app.system.sanction_status
+    if any(h in blocked for h in hosts):
+        return "blocked"
+    return "unreviewed"
+
+
+def discovered_app_rows(*, filters: Mapping[str, str] | None = None) -> list[dict]:
+    """One row per app or unknown host, with usage totals and the catalogue's risk facts."""
+    filters = filters or {}
+    rollups = UsageRollup.objects.all()
+    since = filters.get("since")
+    if since:
+        with contextlib.suppress(ValueError):
+            rollups = rollups.filter(day__gte=dt.date.fromisoformat(since))
+    totals = {
+        (r["app_key"], r["host"]): r
+        for r in rollups.values("app_key", "host").annotate(
+            requests=Sum("requests"),
+            bytes_up=Sum("bytes_up"),
+            bytes_down=Sum("bytes_down"),
+            users=Count("identity", distinct=True, filter=~Q(identity="")),
+            first=Min("first_seen"),
+            last=Max("last_seen"),
+        )
+    }
+    catalog = {a.key: a for a in catalog_apps_current().prefetch_related("hosts")}
+    blocked = set(blocklist_domains())
+    apps = {(a.app_key, a.host): a for a in DiscoveredApp.objects.select_related("system")}
+    rows = []
+    for key, total in totals.items():
+        app_key, host = key
+        cat = catalog.get(app_key)
+        hosts = [h.host for h in cat.hosts.all()] if cat else [host]
+        app = apps.get(key)
+        rows.append(
+            {
+                "app_key": app_key,
+                "host": host,
+                "name": cat.name if cat else (app.name if app else host or app_key),
+                "vendor": cat.vendor if cat else "",
+                "category": cat.category if cat else "unknown",
+                "risk": cat.risk if cat else {},
+                "users": total["users"],
+                "requests": total["requests"] or 0,
+                "bytes_up": total["bytes_up"] or 0,
+                "bytes_down": total["bytes_down"] or 0,
+                "first_seen": total["first"],
+                "last_seen": total["last"],
+                "status": app_status(app=app, blocked=blocked, hosts=hosts),
+                "system": app.system if app else None,
+                "known": cat is not None,
+            }
+        )
+    q = (filters.get("q") or "").strip().lower()
+    if q:
+        rows = [
+            r for r in rows if q in r["name"].lower() or q in r["vendor"].lower() or q in r["host"]
+        ]
+    for field in ("category", "status"):
+        value = filters.get(field)
+        if value:
+            rows = [r for r in rows if r[field] == value]
+    if filters.get("known") in ("yes", "no"):
+        rows = [r for r in rows if r["known"] == (filters["known"] == "yes")]
+    order = filters.get("order") or "-requests"
+    reverse = order.startswith("-")
+    field = order.lstrip("-")
+    if field not in ("requests", "users", "name", "bytes_up", "last_seen", "first_seen"):
+        field, reverse = "requests", True
+    rows.sort(key=lambda r: (r[field] is None, r[field]), reverse=reverse)
+    return rows
+
+
+def app_usage_daily(*, app_key: str, host: str = "") -> list[dict]:
+    return list(
+        UsageRollup.objects.filter(app_key=app_key, host=host)
+        .values("day")
+        .annotate(requests=Sum("requests"), bytes_up=Sum("bytes_up"), bytes_down=Sum("bytes_down"),
+                  users=Count("identity", distinct=True))
+        .order_by("day")
+    )  # fmt: skip
+
+
+def app_top_identities(*, app_key: str, host: str = "", limit: int = 10) -> list[dict]:
+    return list(
+        UsageRollup.objects.filter(app_key=app_key, host=host)
+        .values("identity", "team")
+        .annotate(requests=Sum("requests"), bytes_up=Sum("bytes_up"), last=Max("last_seen"))
+        .order_by("-requests")[:limit]
+    )
+
+
+def app_top_teams(*, app_key: str, host: str = "", limit: int = 10) -> list[dict]:
+    return list(
+        UsageRollup.objects.filter(app_key=app_key, host=host)
+        .exclude(team="")
+        .values("team")
+        .annotate(requests=Sum("requests"), users=Count("identity", distinct=True))
+        .order_by("-requests")[:limit]
+    )

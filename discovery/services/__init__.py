@@ -1,0 +1,1 @@
+"""Writes for discovery: every change to governed rows is atomic and audited."""

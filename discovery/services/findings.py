@@ -1,0 +1,100 @@
+"""Findings are created or refreshed here, so a re-run never opens a second finding for one thing."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from core.audit import audit_record
+from discovery.models import Finding, IngestRun
+
+SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
+MAX_EVIDENCE_RUNS = 20
+
+
+def severity_max(a: str, b: str) -> str:
+    return a if SEVERITY_ORDER.index(a) >= SEVERITY_ORDER.index(b) else b
+
+
+def severity_normalise(value: str) -> str:
+    """DP's detections say High/Med/Crit; findings use the model's vocabulary."""
+    v = (value or "").strip().lower()
+    return {
+        "crit": "critical", "critical": "critical", "high": "high", "med": "medium",
+        "medium": "medium", "low": "low", "info": "info", "informational": "info",
+    }.get(v, "medium")  # fmt: skip
+
+
+@transaction.atomic
+def finding_upsert(
+    *,
+    kind: str,
+    dedupe_key: str,
+    severity: str,
+    title: str,
+    first_seen: dt.datetime,
+    last_seen: dt.datetime,
+    evidence: dict[str, Any],
+    run: IngestRun | None = None,
+    app_key: str = "",
+    host: str = "",
+    principal: str = "",
+    source_ip: str = "",
+    region: str = "",
+    actor: Any = "system",
+) -> tuple[Finding, bool]:
+    """Refreshes the open finding for `dedupe_key` (last seen, count, evidence) or opens one."""
+    existing = (
+        Finding.objects.select_for_update()
+        .filter(dedupe_key=dedupe_key, state__in=Finding.OPEN_STATES)
+        .first()
+    )
+    run_ids = [run.pk] if run else []
+    if existing:
+        before = {"last_seen": existing.last_seen.isoformat(), "occurrences": existing.occurrences}
+        previous_runs = existing.evidence.get("runs", [])
+        if run and run.pk in previous_runs:
+            return existing, False
+        existing.first_seen = min(existing.first_seen, first_seen)
+        existing.last_seen = max(existing.last_seen, last_seen)
+        existing.occurrences += 1
+        existing.severity = severity_max(existing.severity, severity)
+        existing.evidence = {**evidence, "runs": (previous_runs + run_ids)[-MAX_EVIDENCE_RUNS:]}
+        existing.run = run or existing.run
+        existing.save()
+        audit_record(
+            actor=actor,
+            action="discovery.finding.refresh",
+            target=existing,
+            changes={
+                "last_seen": [before["last_seen"], existing.last_seen.isoformat()],
+                "occurrences": [before["occurrences"], existing.occurrences],
+            },
+        )
+        return existing, False
+    finding = Finding.objects.create(
+        kind=kind,
+        dedupe_key=dedupe_key[:300],
+        severity=severity,
+        title=title[:300],
+        app_key=app_key[:80],
+        host=host[:253],
+        principal=principal[:300],
+        source_ip=source_ip[:64],
+        region=region[:200],
+        evidence={**evidence, "runs": run_ids},
+        first_seen=first_seen,
+        last_seen=last_seen,
+        run=run,
+    )
+    audit_record(
+        actor=actor,
+        action="discovery.finding.create",
+        target=finding,
+        changes={
+            "kind": [None, kind],
+            "severity": [None, severity],
+            "title": [None, finding.title],
+        },
+    )
+    return finding, True

@@ -1,0 +1,244 @@
+"""Triage: the only ways a finding leaves the queue, each audited in the same transaction."""
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.audit import audit_record
+from discovery.models import BlocklistEntry, DiscoveredApp, Finding
+from discovery.selectors import catalog_app_get
+from inventory.models import AISystem, Vendor
+
+CATEGORY_MODEL_TYPE = {
+    "API": "general_purpose", "HUB": "general_purpose", "IMG": "generative_app",
+    "VID": "generative_app", "AUD": "speech",
+}  # fmt: skip
+CATEGORY_CAPABILITIES = {"CHAT": ["chatbot"], "COMP": ["companion_chatbot", "chatbot"]}
+
+
+def _require_open(finding: Finding) -> None:
+    if not finding.is_open:
+        raise ValidationError(f"This finding is already {finding.get_state_display().lower()}.")
+
+
+def _lock(finding: Finding) -> Finding:
+    return Finding.objects.select_for_update().get(pk=finding.pk)
+
+
+def _vendor_for(name: str, actor) -> Vendor | None:
+    """The catalogue names the vendor; create it in the inventory the first time it is sanctioned."""
+    if not name:
+        return None
+    vendor = Vendor.objects.filter(name__iexact=name).first()
+    if vendor:
+        return vendor
+    from inventory.services import vendor_create
+
+    return vendor_create(actor=actor, data={"name": name[:200], "is_ai_developer": True})
+
+
+def _provenance(finding: Finding) -> str:
+    run = finding.run
+    parts = [
+        f"Discovered by Sightline discovery finding #{finding.pk} ({finding.get_kind_display()})"
+    ]
+    if run:
+        parts.append(f"ingest run #{run.pk} ({run.file_name}, sha256 {run.sha256[:12]}…)")
+    parts.append(f"first seen {finding.first_seen:%Y-%m-%d %H:%M} UTC")
+    parts.append(f"last seen {finding.last_seen:%Y-%m-%d %H:%M} UTC")
+    return "; ".join(parts) + "."
+
+
+def _app_row(finding: Finding) -> DiscoveredApp | None:
+    if not (finding.app_key or finding.host):
+        return None
+    return (
+        DiscoveredApp.objects.select_for_update()
+        .filter(app_key=finding.app_key, host="" if finding.app_key else finding.host)
+        .first()
+    )
+
+
+@transaction.atomic
+def finding_sanction(
+    *, finding: Finding, actor, system: AISystem | None = None, note: str = ""
+) -> AISystem:
+    """Sanctioning is the only way discovered use enters the inventory."""
+    finding = _lock(finding)
+    _require_open(finding)
+    if not (finding.app_key or finding.host):
+        raise ValidationError("Only findings about an app or host can be sanctioned.")
+    app = _app_row(finding)
+    if system is None and app is not None and app.system_id:
+        system = app.system
+    from inventory.services import ai_system_create, ai_system_update
+
+    if system is None:
+        cat = catalog_app_get(key=finding.app_key) if finding.app_key else None
+        category = (cat.category if cat else "").upper()
+        system = ai_system_create(
+            actor=actor,
+            data={
+                "name": (cat.name if cat else finding.host)[:200],
+                "description": (
+                    f"{cat.name} ({cat.category}) by {cat.vendor}, found in network logs."
+                    if cat
+                    else f"Service at {finding.host}, found in network logs."
+                ),
+                "vendor": _vendor_for(cat.vendor if cat else "", actor),
+                "model_type": CATEGORY_MODEL_TYPE.get(category, "generative_app"),
+                "capabilities": CATEGORY_CAPABILITIES.get(category, []),
+                "lifecycle": AISystem.Lifecycle.IN_USE,
+                "sanction_status": AISystem.SanctionStatus.SANCTIONED,
+                "origin": AISystem.Origin.DISCOVERED,
+                "provenance": _provenance(finding),
+                "roles": ["deployer"],
+                "first_seen": finding.first_seen,
+                "last_seen": finding.last_seen,
+                "tags": ["discovered"],
+            },
+        )
+    elif system.sanction_status != AISystem.SanctionStatus.SANCTIONED:
+        system = ai_system_update(
+            actor=actor, system=system, data={"sanction_status": AISystem.SanctionStatus.SANCTIONED}
+        )
+    if app is not None and app.system_id != system.pk:
+        app.system = system
+        app.save(update_fields=["system"])
+    before = finding.state
+    finding.state = Finding.State.SANCTIONED
+    finding.system = system
+    finding.save(update_fields=["state", "system", "updated_at"])
+    # Other open findings about the same app are answered by the same decision.
+    siblings = Finding.objects.filter(
+        app_key=finding.app_key,
+        host=finding.host,
+        state__in=Finding.OPEN_STATES,
+        kind__in=[Finding.Kind.UNSANCTIONED_USE, Finding.Kind.NEW_APP],
+    ).exclude(pk=finding.pk)
+    sibling_ids = list(siblings.values_list("pk", flat=True))
+    siblings.update(state=Finding.State.SANCTIONED, system=system)
+    audit_record(
+        actor=actor,
+        action="discovery.finding.sanction",
+        target=finding,
+        changes={"state": [before, finding.state], "system": [None, system.pk],
+                 "note": [None, note], "also_closed": [None, sibling_ids]},
+    )  # fmt: skip
+    return system
+
+
+def _hosts_for(finding: Finding) -> list[str]:
+    if finding.app_key:
+        cat = catalog_app_get(key=finding.app_key)
+        if cat:
+            hosts = [h.host for h in cat.hosts.all() if "*" not in h.host]
+            if hosts:
+                return sorted(set(hosts))
+    if finding.host:
+        return [finding.host]
+    raise ValidationError("This finding names no app or host to block.")
+
+
+@transaction.atomic
+def finding_block(*, finding: Finding, actor, reason: str = "") -> list[BlocklistEntry]:
+    """Blocking lists the app's hosts for proxies and resolvers and marks its systems blocked."""
+    finding = _lock(finding)
+    _require_open(finding)
+    entries = []
+    for domain in _hosts_for(finding):
+        entry, created = BlocklistEntry.objects.get_or_create(
+            domain=domain,
+            defaults={"app_key": finding.app_key, "reason": reason[:300] or finding.title[:300],
+                      "finding": finding, "added_by": actor if getattr(actor, "pk", None) else None},
+        )  # fmt: skip
+        if created:
+            entries.append(entry)
+    app = _app_row(finding)
+    if app is not None and app.system_id:
+        from inventory.services import ai_system_update
+
+        ai_system_update(
+            actor=actor,
+            system=app.system,
+            data={"sanction_status": AISystem.SanctionStatus.BLOCKED},
+        )
+        finding.system = app.system
+    before = finding.state
+    finding.state = Finding.State.BLOCKED
+    finding.save(update_fields=["state", "system", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="discovery.finding.block",
+        target=finding,
+        changes={"state": [before, finding.state], "blocked_domains": [None, [e.domain for e in entries]],
+                 "reason": [None, reason]},
+    )  # fmt: skip
+    return entries
+
+
+@transaction.atomic
+def finding_dismiss(*, finding: Finding, actor, reason: str) -> Finding:
+    """A dismissal must say why, so a later reviewer can judge it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give a reason for dismissing this finding."})
+    finding = _lock(finding)
+    _require_open(finding)
+    before = finding.state
+    finding.state = Finding.State.DISMISSED
+    finding.dismiss_reason = reason[:2000]
+    finding.save(update_fields=["state", "dismiss_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="discovery.finding.dismiss",
+        target=finding,
+        changes={
+            "state": [before, finding.state],
+            "dismiss_reason": [None, finding.dismiss_reason],
+        },
+    )
+    return finding
+
+
+@transaction.atomic
+def finding_assign(*, finding: Finding, actor, assignee: Any) -> Finding:
+    """Assignment keeps the finding open but names who must decide."""
+    finding = _lock(finding)
+    _require_open(finding)
+    if assignee is None or not getattr(assignee, "is_active", False):
+        raise ValidationError({"assignee": "Choose an active user."})
+    before = (finding.state, finding.assignee_id)
+    finding.state = Finding.State.ASSIGNED
+    finding.assignee = assignee
+    finding.save(update_fields=["state", "assignee", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="discovery.finding.assign",
+        target=finding,
+        changes={"state": [before[0], finding.state], "assignee": [before[1], assignee.pk]},
+    )
+    return finding
+
+
+def assignable_users():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=["compliance_officer", "admin"])
+        .distinct()
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def blocklist_entry_remove(*, entry: BlocklistEntry, actor) -> None:
+    """Unblocking is a decision too, so it is audited."""
+    domain = entry.domain
+    pk = entry.pk
+    entry.delete()
+    audit_record(
+        actor=actor, action="discovery.blocklist.remove", target_type="discovery.blocklistentry",
+        target_id=str(pk), target_repr=domain, changes={"domain": [domain, None]},
+    )  # fmt: skip

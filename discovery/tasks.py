@@ -1,0 +1,99 @@
+"""Celery tasks: take ids, call one service, safe to re-run (a done chunk is never merged twice)."""
+
+import logging
+import os
+from pathlib import Path
+
+from celery import shared_task
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from discovery.models import IngestRun, LogSource
+from discovery.services.ingest import (
+    _fail,
+    ingest_chunk_process,
+    ingest_run_create,
+    ingest_run_finalise,
+    ingest_run_plan,
+)
+
+log = logging.getLogger(__name__)
+
+SKIP_PARTS = ("CloudTrail-Digest",)
+STABLE_SECONDS = 10
+
+
+@shared_task(name="discovery.ingest_run_process")
+def ingest_run_process(*, run_id: int) -> int:
+    """Fans out one task per unfinished chunk; the chunk that completes the run finalises it."""
+    indexes = ingest_run_plan(run_id=run_id)
+    if not indexes:
+        _finalise_safely(run_id)
+        return 0
+    for index in indexes:
+        ingest_chunk_process_task.delay(run_id=run_id, index=index)
+    return len(indexes)
+
+
+def _finalise_safely(run_id: int) -> None:
+    try:
+        ingest_run_finalise(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - a rules failure must show on the run, not vanish
+        log.exception("finalising run %s failed", run_id)
+        _fail(run_id, f"Finalising failed: {type(exc).__name__}: {exc}")
+
+
+@shared_task(name="discovery.ingest_chunk_process")
+def ingest_chunk_process_task(*, run_id: int, index: int) -> bool:
+    try:
+        return ingest_chunk_process(run_id=run_id, index=index)
+    except Exception as exc:  # noqa: BLE001
+        log.exception("run %s chunk %s failed", run_id, index)
+        _fail(run_id, f"Chunk {index} failed: {type(exc).__name__}: {exc}")
+        return False
+
+
+ingest_run_process_task = ingest_run_process
+
+
+def _candidate_files(root: Path):
+    for dirpath, _dirs, files in os.walk(root):
+        if any(part in dirpath for part in SKIP_PARTS):
+            continue
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            yield Path(dirpath) / name
+
+
+@shared_task(name="discovery.watched_folders_poll")
+def watched_folders_poll() -> int:
+    """Beat task: new files in a source's watched folder become runs (known sha256 adds nothing)."""
+    queued = 0
+    now = timezone.now().timestamp()
+    for source in LogSource.objects.filter(active=True).exclude(watch_path=""):
+        root = Path(source.watch_path)
+        if not root.is_dir():
+            log.warning("watched folder %s of %s is missing", root, source)
+            continue
+        for path in _candidate_files(root):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if now - stat.st_mtime < STABLE_SECONDS:
+                continue  # still being written
+            if IngestRun.objects.filter(path=str(path.resolve()), size=stat.st_size).exists():
+                continue
+            try:
+                run, created = ingest_run_create(
+                    path=path, actor=f"watch:{source.name}", source=source
+                )
+            except ValidationError as exc:
+                log.warning("skipping %s: %s", path, "; ".join(exc.messages))
+                continue
+            if created:
+                queued += 1
+                ingest_run_process.delay(run_id=run.pk)
+        LogSource.objects.filter(pk=source.pk).update(last_polled_at=timezone.now())
+    return queued
