@@ -134,6 +134,11 @@ SIGHTLINE_PACK_SIGNING_KEY_PATH = Path(
 SIGHTLINE_FOUR_EYES = env_bool("SIGHTLINE_FOUR_EYES", True)
 SIGHTLINE_EVIDENCE_MAX_BYTES = int(os.environ.get("SIGHTLINE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
 SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS = int(os.environ.get("SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS", 30))
+# Discovery: browser log uploads stream to disk up to this size; chunks split work across workers.
+SIGHTLINE_UPLOAD_MAX_BYTES = int(os.environ.get("SIGHTLINE_UPLOAD_MAX_BYTES", 2 * 1024**3))
+SIGHTLINE_INGEST_CHUNK_BYTES = int(os.environ.get("SIGHTLINE_INGEST_CHUNK_BYTES", 32 * 1024**2))
+SIGHTLINE_BEDROCK_ALLOWLIST = env_list("SIGHTLINE_BEDROCK_ALLOWLIST")
+SIGHTLINE_DISCOVERY_HOST_ALLOWLIST = env_list("SIGHTLINE_DISCOVERY_HOST_ALLOWLIST")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -172,6 +177,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["discovery-watched-folders"] = {
+    "task": "discovery.watched_folders_poll",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["assessments-evidence-expiry"] = {
     "task": "assessments.tasks.evidence_expiry_check",
     "schedule": 6 * 3600.0,
