@@ -1,0 +1,268 @@
+"""The generic classification engine: every outcome, threshold and date comes from the content version."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from regulations.conditions import Context, evaluate_condition
+from regulations.schema import Obligation, RegimeVersion
+
+NEVER_OPERATIVE = {"repealed", "never_enacted"}
+
+
+@dataclass
+class RationaleRow:
+    rule_id: str
+    met: bool
+    deciding_fact: str
+    citation: str
+    url: str
+    confidence: str
+    explanation: str
+    kind: str = "rule"  # window / applicability / role / classification / obligation
+    title: str = ""
+    unresolved: bool = False
+
+
+@dataclass
+class TriggeredObligation:
+    id: str
+    ref: str
+    title: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    in_force: bool  # False: triggered, but its duty starts on effective_from (a future date)
+    assessment_template: str | None
+
+
+@dataclass
+class Evaluation:
+    regime: str
+    version: str
+    on: dt.date
+    applies: bool
+    roles: list[str]
+    outcome: str
+    outcome_label: str
+    risk_tier: str
+    high_risk: bool
+    deciding_rule: str | None
+    triggered_obligations: list[str]
+    obligations: list[TriggeredObligation]
+    templates: list[str]  # assessment templates the triggered obligations call for
+    checklist_items: list[str]  # vendor checklist items that apply
+    deadlines: list[str]  # deadline specs that apply (linked to triggered obligations, or unlinked)
+    rationale: list[RationaleRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (dates as ISO strings) for storing a result."""
+        data = asdict(self)
+        data["on"] = self.on.isoformat()
+        for ob in data["obligations"]:
+            ob["effective_from"] = ob["effective_from"].isoformat()
+            ob["effective_to"] = ob["effective_to"].isoformat() if ob["effective_to"] else None
+        return data
+
+
+def _row(item: Any, *, met: bool, text: str, kind: str) -> RationaleRow:
+    return RationaleRow(
+        rule_id=item.id,
+        met=met,
+        deciding_fact=text,
+        citation=item.citation,
+        url=item.url,
+        confidence=item.confidence,
+        explanation=getattr(item, "explanation", "") or getattr(item, "what", ""),
+        kind=kind,
+        title=item.title,
+        unresolved=item.unresolved,
+    )
+
+
+def _window_row(version: RegimeVersion, on: dt.date) -> RationaleRow:
+    """Is this version operative on `on`? Pending versions are evaluated prospectively."""
+    src = version.sources[0]
+    start, end = version.effective_from, version.effective_to
+    if end is not None and end < start:
+        met, text = (
+            False,
+            f"never in force (status {version.status}; effective {start} was never reached)",
+        )
+    elif end is not None and on > end:
+        tail = f"; superseded by {version.superseded_by}" if version.superseded_by else ""
+        met, text = False, f"on = {on} > effective_to {end}{tail}"
+    elif version.status in NEVER_OPERATIVE:
+        met, text = False, f"status {version.status}"
+    elif on < start:
+        met, text = (
+            True,
+            f"on = {on} < effective_from {start}: not yet in force, evaluated prospectively",
+        )
+    else:
+        met, text = (
+            True,
+            f"effective_from {start} ≤ on = {on}" + (f" ≤ effective_to {end}" if end else ""),
+        )
+    return RationaleRow(
+        rule_id=f"{version.regime}.{version.version}.window",
+        met=met,
+        deciding_fact=text,
+        citation=src.title,
+        url=src.url,
+        confidence=src.confidence or "M",
+        explanation="The version's effective window (status, effective_from, effective_to).",
+        kind="window",
+        title=f"{version.regime_name}: version {version.version} in effect",
+    )
+
+
+def obligation_effective_from(ob: Obligation, version: RegimeVersion, ctx: Context) -> dt.date:
+    """The first override whose condition holds, else the obligation's date, else the version's."""
+    for override in ob.effective_from_overrides:
+        if evaluate_condition(override.when, ctx)[0]:
+            return override.effective_from
+    return ob.effective_from or version.effective_from
+
+
+def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> Evaluation:
+    """Applicability, roles, classification by outcome precedence, obligations, full rationale."""
+    ctx = Context(system=facts, org=org, on=on, definitions=version.definitions)
+    rationale: list[RationaleRow] = []
+
+    if not version.applies_to_systems:
+        src = version.sources[0]
+        rationale.append(RationaleRow(
+            rule_id=f"{version.regime}.{version.version}.scope", met=False,
+            deciding_fact="regime-neutral content: offers templates only, never applies to a system",
+            citation=src.title, url=src.url, confidence=src.confidence or "M",
+            explanation=version.notes, kind="window", title=version.regime_name,
+        ))  # fmt: skip
+        applies = False
+    else:
+        window = _window_row(version, on)
+        rationale.append(window)
+        applies = window.met
+
+    for rule in version.rules:
+        if rule.kind != "applicability":
+            continue
+        met, text = evaluate_condition(rule.when, ctx)
+        rationale.append(_row(rule, met=met, text=text, kind="applicability"))
+        applies = applies and met
+
+    roles: list[str] = []
+    for rule in version.rules:
+        if rule.kind != "role":
+            continue
+        met, text = evaluate_condition(rule.when, ctx)
+        rationale.append(_row(rule, met=met, text=text, kind="role"))
+        if met and rule.role not in roles:
+            roles.append(rule.role)
+    ctx.result["roles"] = roles if applies else []
+
+    precedence = {o.code: o.precedence for o in version.outcomes}
+    best = None
+    matched: list[str] = [r.rule_id for r in rationale if r.met and r.kind != "window"]
+    for position, rule in enumerate(version.rules):
+        if rule.kind != "classification":
+            continue
+        met, text = evaluate_condition(rule.when, ctx)
+        rationale.append(_row(rule, met=met, text=text, kind="classification"))
+        if met:
+            matched.append(rule.id)
+            key = (precedence[rule.outcome], position)
+            if best is None or key < best[0]:
+                best = (key, rule)
+
+    if not applies:
+        code, label, deciding = version.not_applicable_outcome, None, None
+    elif best is not None:
+        code, label, deciding = best[1].outcome, best[1].outcome_label, best[1].id
+    else:
+        code, label, deciding = version.default_outcome, None, None
+    outcome = version.outcome(code)
+    ctx.result.update(
+        outcome=code, risk_tier=outcome.risk_tier, high_risk=outcome.high_risk, matched=matched
+    )
+
+    triggered: list[TriggeredObligation] = []
+    for ob in version.obligations:
+        who_ok = "all" in ob.who or bool(set(ob.who) & set(ctx.result["roles"]))
+        met, text = evaluate_condition(ob.when, ctx)
+        start = obligation_effective_from(ob, version, ctx)
+        expired = ob.effective_to is not None and on > ob.effective_to
+        fires = applies and who_ok and met and not expired
+        if not applies:
+            text = "the regime does not apply"
+        elif not who_ok:
+            text = f"owed by {', '.join(ob.who)}; our roles: {', '.join(ctx.result['roles']) or 'none'}"
+        elif expired:
+            text = f"on = {on} > effective_to {ob.effective_to}"
+        elif fires and start > on:
+            text = f"{text}; in force from {start}"
+        rationale.append(_row(ob, met=fires, text=text, kind="obligation"))
+        if fires:
+            triggered.append(TriggeredObligation(
+                id=ob.id, ref=ob.ref, title=ob.title, effective_from=start,
+                effective_to=ob.effective_to, in_force=start <= on,
+                assessment_template=ob.assessment_template,
+            ))  # fmt: skip
+
+    triggered_ids = {t.id for t in triggered}
+    templates = list(
+        dict.fromkeys(t.assessment_template for t in triggered if t.assessment_template)
+    )
+    checklist = [
+        c.id for c in version.vendor_checklist
+        if applies and evaluate_condition(c.applies_when, ctx)[0]
+    ]  # fmt: skip
+    deadlines = [
+        d.id for d in version.deadlines
+        if applies
+        and (set(d.obligations) & triggered_ids if d.obligations else True)
+        and evaluate_condition(d.applies_when, ctx)[0]
+    ]  # fmt: skip
+
+    return Evaluation(
+        regime=version.regime,
+        version=version.version,
+        on=on,
+        applies=applies,
+        roles=list(ctx.result["roles"]),
+        outcome=code,
+        outcome_label=label or outcome.label,
+        risk_tier=outcome.risk_tier,
+        high_risk=outcome.high_risk,
+        deciding_rule=deciding,
+        triggered_obligations=[t.id for t in triggered],
+        obligations=triggered,
+        templates=templates,
+        checklist_items=checklist,
+        deadlines=deadlines,
+        rationale=rationale,
+    )
+
+
+def version_for_date(versions: list[RegimeVersion], on: dt.date) -> RegimeVersion | None:
+    """The version of one regime that governs `on`: the one in effect, else the next pending one.
+
+    Versions that never took effect (empty window, or never enacted) are skipped; a superseded
+    version still governs dates inside its window, so old decisions are judged by old law.
+    """
+    live = [
+        v for v in versions
+        if v.status != "never_enacted" and not (v.effective_to and v.effective_to < v.effective_from)
+    ]  # fmt: skip
+    current = [
+        v
+        for v in live
+        if v.effective_from <= on and (v.effective_to is None or on <= v.effective_to)
+    ]
+    if current:
+        return max(current, key=lambda v: v.effective_from)
+    upcoming = [v for v in live if v.effective_from > on]
+    if upcoming:
+        return min(upcoming, key=lambda v: v.effective_from)
+    return None
