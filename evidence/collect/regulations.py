@@ -1,0 +1,156 @@
+"""Classifications (with rationale and overrides), obligations and deadlines, as of the period's end."""
+
+from collections import defaultdict
+
+from evidence.collect.base import PackData
+from regulations.models import (
+    ClassificationResult,
+    ContentVersion,
+    Deadline,
+    ManualOverride,
+    Obligation,
+    Organisation,
+    Regime,
+)
+
+
+def _org(data: PackData) -> None:
+    org = Organisation.objects.filter(pk=1).first()  # read-only: never create the singleton here
+    if org is None:
+        data.organisation = {}
+        data.notes["organisation"] = "No organisation profile has been recorded."
+        return
+    data.organisation = {
+        "name": org.name,
+        "kind": org.get_org_kind_display(),
+        "employees": org.employees,
+        "does_business_in": ", ".join(org.does_business_in) or "none recorded",
+    }
+
+
+def collect(data: PackData) -> None:
+    _org(data)
+    scope = data.scope
+    regimes = list(Regime.objects.order_by("code"))
+    if scope.regime:
+        regimes = [r for r in regimes if r.code == scope.regime]
+    data.regimes = [{"code": r.code, "name": r.name} for r in regimes]
+    regime_ids = [r.pk for r in regimes]
+    system_ids = [s.system.pk for s in data.systems]
+
+    # Latest result per (system, regime) computed before the period ended.
+    results = (
+        ClassificationResult.objects.filter(
+            system_id__in=system_ids, regime_id__in=regime_ids, computed_at__lt=scope.end
+        )
+        .select_related("regime", "content_version")
+        .order_by("system_id", "regime__code", "-computed_at", "-pk")
+    )
+    latest: dict[tuple[int, int], ClassificationResult] = {}
+    for result in results.iterator(chunk_size=2000):
+        latest.setdefault((result.system_id, result.regime_id), result)
+    data.add_targets("regulations.classificationresult", (r.pk for r in latest.values()))
+
+    overrides = defaultdict(list)
+    for ov in (
+        ManualOverride.objects.filter(
+            system_id__in=system_ids, regime_id__in=regime_ids, created_at__lt=scope.end
+        )
+        .select_related("created_by", "withdrawn_by", "regime")
+        .order_by("created_at")
+    ):
+        overrides[(ov.system_id, ov.regime_id)].append(ov)
+        data.add_targets("regulations.manualoverride", [ov.pk])
+
+    used_versions = {r.content_version_id for r in latest.values()}
+    versions = ContentVersion.objects.filter(regime_id__in=regime_ids).select_related("regime")
+    data.content_versions = [
+        {
+            "regime": v.regime.code.upper(),
+            "version": v.version,
+            "status": v.get_status_display(),
+            "sha256": v.sha256,
+            "effective_from": v.effective_from,
+            "used": v.pk in used_versions,
+        }
+        for v in versions
+        if v.pk in used_versions or v.status == ContentVersion.Status.IN_FORCE
+    ]
+    if not regimes:
+        data.notes["classification"] = "No regulatory content has been loaded."
+
+    obligation_rows = {
+        (o.content_version_id, o.key): o
+        for o in Obligation.objects.filter(content_version_id__in=used_versions)
+    }
+    deadlines = defaultdict(list)
+    codes = [r.code for r in regimes]
+    for d in (
+        Deadline.objects.filter(system_id__in=system_ids, regime_code__in=codes)
+        .select_related("completed_by")
+        .order_by("due_date", "pk")
+    ):
+        deadlines[d.system_id].append(d)
+        data.add_targets("regulations.deadline", [d.pk])
+
+    for section in data.systems:
+        sid = section.system.pk
+        used_deadlines: set[int] = set()
+        for regime in regimes:
+            result = latest.get((sid, regime.pk))
+            ovs = overrides.get((sid, regime.pk), [])
+            if result is None:
+                section.classifications.append({"regime": regime, "result": None, "overrides": ovs})
+                continue
+            section.classifications.append(
+                {
+                    "regime": regime,
+                    "result": result,
+                    "rationale": result.rationale or [],
+                    "overrides": ovs,
+                    "active_override": next((o for o in reversed(ovs) if o.active), None),
+                }
+            )
+            for key in result.triggered_obligations or []:
+                obligation = obligation_rows.get((result.content_version_id, key))
+                rows = [
+                    d
+                    for d in deadlines.get(sid, [])
+                    if d.obligation_key == key and d.regime_code == regime.code
+                ]
+                used_deadlines.update(d.pk for d in rows)
+                section.obligations.append(
+                    {
+                        "regime": regime.code.upper(),
+                        "key": key,
+                        "title": obligation.title if obligation else key,
+                        "citation": obligation.citation if obligation else "",
+                        "deadlines": [_deadline(d, data) for d in rows],
+                    }
+                )
+        section.deadlines_unlinked = [
+            _deadline(d, data) for d in deadlines.get(sid, []) if d.pk not in used_deadlines
+        ]
+
+
+def _deadline(d: Deadline, data: PackData) -> dict:
+    return {
+        "title": d.title,
+        "due_date": d.due_date,
+        "kind": d.get_kind_display(),
+        "regime": d.regime_code.upper(),
+        "status": _status(d, data),
+        "completed_at": d.completed_at,
+        "completed_by": d.completed_by.get_username() if d.completed_by else "",
+        "note": d.completion_note,
+    }
+
+
+def _status(d: Deadline, data: PackData) -> str:
+    """Status as it stood at the end of the period, not today: a later completion does not count."""
+    if d.completed_at and d.completed_at < data.scope.end:
+        return "done"
+    on = data.scope.period_to
+    if d.due_date < on:
+        return "overdue"
+    return "due within 30 days" if (d.due_date - on).days <= 30 else "upcoming"
