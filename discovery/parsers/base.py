@@ -1,0 +1,35 @@
+"""Parser base class: one line of text in, a Record or a SkipReason out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from .records import Record, SkipReason
+
+
+class LineParser:
+    """Stateless by default; header-driven formats keep their current column map as state."""
+
+    name: str = ""
+    source_type: str = "proxy"
+    header_prefixes: tuple[str, ...] = ()  # lines starting so are directives that update state
+
+    def __init__(self, *, options: dict | None = None) -> None:
+        self.options = dict(options or {})
+        ref = self.options.get("ref_date")
+        if isinstance(ref, str):
+            ref = date.fromisoformat(ref)
+        self.ref_date: date = ref or datetime.now(tz=UTC).date()
+
+    def parse(self, line: str) -> Record | SkipReason:
+        """Parse one line (without the newline)."""
+        raise NotImplementedError
+
+    def safe_parse(self, line: str) -> Record | SkipReason:
+        """Parse and turn any parser error into a MALFORMED skip, so no line can crash a run."""
+        if not line.strip():
+            return SkipReason.BLANK
+        try:
+            return self.parse(line)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError):
+            return SkipReason.MALFORMED

@@ -1,0 +1,118 @@
+"""Multi-literal prefilter over raw blocks: which lines can possibly matter.
+
+Hyperscan scans at memory speed; pyahocorasick is the fallback when it is not installed. Both
+are case-insensitive: a line is a candidate when it contains any catalogue host/suffix or any
+heuristic token (matching.HEURISTIC_TOKENS), or starts a directive line (#Fields, #fields).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..matching import HEURISTIC_TOKENS, Catalog
+
+try:  # pragma: no cover - import guard
+    import hyperscan
+except ImportError:  # pragma: no cover
+    hyperscan = None
+
+CLOUD_TOKENS = ("bedrock", "getcalleridentity", "iam.amazonaws.com")
+
+_ENGINES: dict[tuple[int, bool], object] = {}
+
+
+def _tokens(catalog: Catalog, cloud: bool) -> list[str]:
+    if cloud:
+        return list(CLOUD_TOKENS)
+    return sorted(set(catalog.prefilter_tokens()) | set(HEURISTIC_TOKENS))
+
+
+class _HsEngine:
+    def __init__(self, tokens: list[str]) -> None:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        exprs = [re.escape(t).encode() for t in tokens]
+        db.compile(
+            expressions=exprs,
+            ids=list(range(len(exprs))),
+            elements=len(exprs),
+            flags=[hyperscan.HS_FLAG_CASELESS] * len(exprs),
+        )
+        self.db = db
+        self.scratch = hyperscan.Scratch(db)
+
+    def ends(self, block: bytes) -> list[int]:
+        hits: list[int] = []
+        append = hits.append
+
+        def on_match(_id: int, _frm: int, to: int, _flags: int, _ctx: object) -> None:
+            append(to)
+
+        self.db.scan(block, match_event_handler=on_match, scratch=self.scratch)
+        return hits
+
+
+class _AcEngine:
+    def __init__(self, tokens: list[str]) -> None:
+        import ahocorasick
+
+        a = ahocorasick.Automaton()
+        for t in tokens:
+            a.add_word(t.lower(), len(t))
+        a.make_automaton()
+        self.a = a
+
+    def ends(self, block: bytes) -> list[int]:
+        text = block.decode("latin-1").lower()
+        return [end + 1 for end, _ in self.a.iter(text)]
+
+
+def _engine(catalog: Catalog, cloud: bool) -> object:
+    key = (id(catalog), cloud)
+    eng = _ENGINES.get(key)
+    if eng is None:
+        toks = _tokens(catalog, cloud)
+        eng = _HsEngine(toks) if hyperscan is not None else _AcEngine(toks)
+        if len(_ENGINES) > 16:
+            _ENGINES.clear()
+        _ENGINES[key] = eng
+    return eng
+
+
+def candidate_spans(
+    block: bytes, catalog: Catalog, *, cloud: bool = False, headers: tuple[bytes, ...] = ()
+) -> list[tuple[int, int]]:
+    """(start, end) of each candidate line in ``block`` (end excludes the newline), in order."""
+    ends = _engine(catalog, cloud).ends(block)
+    if headers:
+        ends.extend(_header_positions(block))
+        ends.sort()
+    spans: list[tuple[int, int]] = []
+    last_end = -1
+    rfind, find = block.rfind, block.find
+    size = len(block)
+    for pos in ends:
+        if pos <= last_end:
+            continue
+        s = rfind(b"\n", 0, pos) + 1
+        e = find(b"\n", pos)
+        if e == -1:
+            e = size
+        if s <= last_end:  # same line as the previous hit (hit ended exactly at a newline)
+            continue
+        spans.append((s, e))
+        last_end = e
+    return spans
+
+
+def _header_positions(block: bytes) -> list[int]:
+    out = []
+    if block.startswith(b"#") or block.startswith(b"ts\tuid\t"):
+        out.append(1)
+    pos = block.find(b"\n#")
+    while pos != -1:
+        out.append(pos + 2)
+        pos = block.find(b"\n#", pos + 2)
+    pos = block.find(b"\nts\tuid\t")
+    if pos != -1:
+        out.append(pos + 2)
+    return out

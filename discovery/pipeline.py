@@ -1,0 +1,509 @@
+"""Pure ingest pipeline: plan line-aligned chunks, process one chunk into rollups (no Django).
+
+Speed: a chunk is read in large blocks; a multi-literal prefilter (Hyperscan, else
+Aho-Corasick) over the catalogue hosts and heuristic tokens finds candidate lines, and only
+those are parsed fully. Other lines are counted as read and `prefiltered`: by construction they
+can neither match the catalogue nor trip a heuristic. The first `sample_bytes` of every chunk
+are parsed fully anyway so a wrong or broken format still shows up as counted skips.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .matching import Catalog, heuristics
+from .parsers import get_parser
+from .parsers.cloudtrail import CloudTrailLineParser, parse_records_blob
+from .parsers.gz import GzipGuardError, is_gzip, iter_gzip_blocks
+from .parsers.prefilter import candidate_spans
+from .parsers.records import CloudEvent, Record, SkipCounter, SkipReason, normalise_user
+from .parsers.timeparse import day_iso
+
+BLOCK_BYTES = 8 * 1024 * 1024
+DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024
+SAMPLE_BYTES = 64 * 1024
+MAX_LINE_BYTES = 64 * 1024
+HEURISTIC_SAMPLES = 5
+BEDROCK_APP_KEY = "amazon-bedrock"
+INVOKE_EVENTS = frozenset(
+    {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A line-aligned byte range of one file; a gzip file is always one whole chunk."""
+
+    path: str
+    start: int
+    end: int
+    index: int
+
+
+@dataclass(slots=True)
+class RollupAgg:
+    """Usage of one (app or host, identity, day)."""
+
+    requests: int = 0
+    bytes_up: int = 0
+    bytes_down: int = 0
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+
+    def merge(self, other: RollupAgg) -> None:
+        """Fold in another aggregate of the same key."""
+        self.requests += other.requests
+        self.bytes_up += other.bytes_up
+        self.bytes_down += other.bytes_down
+        if other.first_ts and (self.first_ts is None or other.first_ts < self.first_ts):
+            self.first_ts = other.first_ts
+        if other.last_ts and (self.last_ts is None or other.last_ts > self.last_ts):
+            self.last_ts = other.last_ts
+
+
+@dataclass(slots=True)
+class HeuristicAgg:
+    """Evidence for one (unknown host, heuristic code) review item."""
+
+    count: int = 0
+    users: set = field(default_factory=set)
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+    sample_lines: list = field(default_factory=list)
+
+    def merge(self, other: HeuristicAgg) -> None:
+        """Fold in another aggregate of the same key."""
+        self.count += other.count
+        self.users |= other.users
+        if other.first_ts and (self.first_ts is None or other.first_ts < self.first_ts):
+            self.first_ts = other.first_ts
+        if other.last_ts and (self.last_ts is None or other.last_ts > self.last_ts):
+            self.last_ts = other.last_ts
+        room = HEURISTIC_SAMPLES - len(self.sample_lines)
+        if room > 0:
+            self.sample_lines.extend(other.sample_lines[:room])
+
+
+@dataclass(slots=True)
+class ChunkResult:
+    """Everything one chunk contributes; merge() combines results of many chunks."""
+
+    lines_read: int = 0
+    parsed: int = 0
+    matched: int = 0
+    prefiltered: int = 0
+    skipped: dict = field(default_factory=dict)
+    skip_samples: dict = field(default_factory=dict)
+    rollups: dict = field(default_factory=dict)
+    possible_ai: dict = field(default_factory=dict)
+    cloud_events: list = field(default_factory=list)
+    bytes_done: int = 0
+    error: str = ""
+
+    def merge(self, other: ChunkResult) -> None:
+        """Add another chunk's result (skip samples capped at 20 per reason)."""
+        self.lines_read += other.lines_read
+        self.parsed += other.parsed
+        self.matched += other.matched
+        self.prefiltered += other.prefiltered
+        self.bytes_done += other.bytes_done
+        sc = SkipCounter()
+        sc.counts, sc.samples = self.skipped, self.skip_samples
+        oc = SkipCounter()
+        oc.counts, oc.samples = other.skipped, other.skip_samples
+        sc.merge(oc)
+        for k, agg in other.rollups.items():
+            mine = self.rollups.get(k)
+            if mine is None:
+                self.rollups[k] = agg
+            else:
+                mine.merge(agg)
+        for k, agg in other.possible_ai.items():
+            mine = self.possible_ai.get(k)
+            if mine is None:
+                self.possible_ai[k] = agg
+            else:
+                mine.merge(agg)
+        self.cloud_events.extend(other.cloud_events)
+        if other.error and not self.error:
+            self.error = other.error
+
+
+# Planning ---------------------------------------------------------------------------------
+def iter_input_files(path: str | Path) -> Iterator[Path]:
+    """Files under a path, recursively and sorted; CloudTrail-Digest objects are skipped."""
+    p = Path(path)
+    if p.is_file():
+        yield p
+        return
+    for root, dirs, files in os.walk(p):
+        dirs[:] = sorted(d for d in dirs if d != "CloudTrail-Digest" and not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or "CloudTrail-Digest" in name:
+                continue
+            yield Path(root) / name
+
+
+def chunk_plan(path: str | Path, *, target_bytes: int = DEFAULT_CHUNK_BYTES) -> list[Chunk]:
+    """Line-aligned byte ranges of about ``target_bytes``; a gzip file (or dir entry) is one chunk."""
+    chunks: list[Chunk] = []
+    target_bytes = max(int(target_bytes), 1)
+    for f in iter_input_files(path):
+        size = f.stat().st_size
+        if size == 0:
+            continue
+        if is_gzip(f) or size <= target_bytes:
+            chunks.append(Chunk(str(f), 0, size, len(chunks)))
+            continue
+        with open(f, "rb") as fh:
+            start = 0
+            while start < size:
+                cut = start + target_bytes
+                if cut >= size:
+                    end = size
+                else:
+                    fh.seek(cut)
+                    while True:
+                        piece = fh.read(65536)
+                        if not piece:
+                            end = size
+                            break
+                        nl = piece.find(b"\n")
+                        if nl != -1:
+                            end = fh.tell() - len(piece) + nl + 1
+                            break
+                chunks.append(Chunk(str(f), start, end, len(chunks)))
+                start = end
+    return chunks
+
+
+# Reading ----------------------------------------------------------------------------------
+def _iter_plain_blocks(chunk: Chunk, block: int) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) blocks of the range, each ending on a newline (except possibly the last)."""
+    with open(chunk.path, "rb") as fh:
+        fh.seek(chunk.start)
+        pos, carry = chunk.start, b""
+        while pos < chunk.end:
+            data = fh.read(min(block, chunk.end - pos))
+            if not data:
+                break
+            pos += len(data)
+            buf = carry + data if carry else data
+            nl = buf.rfind(b"\n")
+            if nl == -1 and pos < chunk.end:
+                carry = buf
+                continue
+            cut = nl + 1 if pos < chunk.end else len(buf)
+            yield pos - len(buf), buf[:cut]
+            carry = buf[cut:]
+        if carry:
+            yield pos - len(carry), carry
+
+
+def _find_header(chunk: Chunk, markers: tuple[bytes, ...]) -> list[bytes]:
+    """Directive lines that precede a mid-file chunk (so #Fields carries over to chunk 2..n)."""
+    if chunk.start == 0 or not markers:
+        return []
+    with open(chunk.path, "rb") as fh:
+        pos = chunk.start
+        step = 1 << 20
+        while pos > 0:
+            lo = max(0, pos - step)
+            fh.seek(lo)
+            data = fh.read(pos - lo + 4096)[: pos - lo]
+            lines = [ln for ln in data.split(b"\n") if ln.startswith(b"#")]
+            fields = [ln for ln in lines if ln.startswith(markers)]
+            if fields:
+                # every directive since the latest fields line, in order
+                idx = max(i for i, ln in enumerate(lines) if ln.startswith(markers))
+                return lines[: idx + 1] if lo == 0 else lines[idx:]
+            pos = lo
+    return []
+
+
+# Identity ---------------------------------------------------------------------------------
+class IdentityResolver:
+    """Raw user/IP → identity key: normalised user, mapped via identity_map, optionally HMACed."""
+
+    def __init__(self, identity_map: dict[str, str] | None, key: bytes | None) -> None:
+        self.map = {k.lower(): v for k, v in (identity_map or {}).items()}
+        self.key = key
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def __call__(self, user: str, ip: str) -> str:
+        ck = (user, ip)
+        hit = self._cache.get(ck)
+        if hit is not None:
+            return hit
+        u = normalise_user(user)
+        if u:
+            ident = self.map.get(u, u)
+        elif ip:
+            ident = self.map.get(ip.lower()) or f"ip:{ip}"
+        else:
+            ident = "unknown"
+        if self.key:
+            ident = pseudonymise(ident, self.key)
+        if len(self._cache) < 500_000:
+            self._cache[ck] = ident
+        return ident
+
+
+def pseudonymise(value: str, key: bytes) -> str:
+    """Keyed HMAC-SHA256 pseudonym, truncated and prefixed (a plain hash is reversible)."""
+    kind = "ip" if value.startswith("ip:") else "u"
+    digest = hmac.new(key, value.lower().encode(), hashlib.sha256).hexdigest()[:20]
+    return f"{kind}~{digest}"
+
+
+# Processing -------------------------------------------------------------------------------
+class _Acc:
+    """Mutable per-chunk state kept in locals-friendly lists for the hot loop."""
+
+    def __init__(self, catalog: Catalog, ident: IdentityResolver, allowlist: set[str]) -> None:
+        self.catalog = catalog
+        self.ident = ident
+        self.allow = {a.lower() for a in allowlist}
+        self.rollups: dict[tuple[str, str, str], list] = {}
+        self.possible: dict[tuple[str, str], HeuristicAgg] = {}
+        self.skips = SkipCounter()
+        self.parsed = 0
+        self.matched = 0
+
+    def add(self, rec: Record, line: str) -> None:
+        self.parsed += 1
+        host = rec.host
+        cat = self.catalog
+        key = None
+        if host in cat.path_rules:  # P-flag rule beats the host's own app (huggingface.co/chat)
+            key = cat.match_path(host, rec.path)
+        if key is None:
+            key = cat.match(host)
+        ts = rec.ts
+        if key is None:
+            if host in self.allow:
+                return
+            codes = heuristics(host, rec.path, rec.method, rec.user_agent, rec.mime)
+            if not codes:
+                return
+            ident = self.ident(rec.user, rec.client_ip)
+            dt = datetime.fromtimestamp(ts, tz=UTC)
+            for code in codes:
+                agg = self.possible.get((host, code))
+                if agg is None:
+                    agg = self.possible[(host, code)] = HeuristicAgg(first_ts=dt, last_ts=dt)
+                agg.count += 1
+                agg.users.add(ident)
+                if dt < agg.first_ts:
+                    agg.first_ts = dt
+                if dt > agg.last_ts:
+                    agg.last_ts = dt
+                if len(agg.sample_lines) < HEURISTIC_SAMPLES:
+                    agg.sample_lines.append(line[:500])
+            rkey = "host:" + host
+        else:
+            self.matched += 1
+            rkey = key
+            ident = self.ident(rec.user, rec.client_ip)
+        k = (rkey, ident, day_iso(int(ts) // 86400))
+        r = self.rollups.get(k)
+        if r is None:
+            self.rollups[k] = [1, rec.bytes_up, rec.bytes_down, ts, ts]
+        else:
+            r[0] += 1
+            r[1] += rec.bytes_up
+            r[2] += rec.bytes_down
+            if ts < r[3]:
+                r[3] = ts
+            elif ts > r[4]:
+                r[4] = ts
+
+    def add_cloud(self, ev: CloudEvent) -> None:
+        self.parsed += 1
+        if ev.event_name in INVOKE_EVENTS and not ev.error_code:
+            self.matched += 1
+            ident = self.ident(ev.principal, "")
+            ts = ev.ts
+            k = (BEDROCK_APP_KEY, ident, day_iso(int(ts) // 86400))
+            r = self.rollups.get(k)
+            if r is None:
+                self.rollups[k] = [1, 0, 0, ts, ts]
+            else:
+                r[0] += 1
+                r[3] = min(r[3], ts)
+                r[4] = max(r[4], ts)
+
+    def result(self, res: ChunkResult) -> ChunkResult:
+        res.parsed += self.parsed
+        res.matched += self.matched
+        res.skipped = self.skips.counts
+        res.skip_samples = self.skips.samples
+        res.possible_ai = self.possible
+        res.rollups = {
+            k: RollupAgg(
+                requests=v[0],
+                bytes_up=v[1],
+                bytes_down=v[2],
+                first_ts=datetime.fromtimestamp(v[3], tz=UTC),
+                last_ts=datetime.fromtimestamp(v[4], tz=UTC),
+            )
+            for k, v in self.rollups.items()
+        }
+        return res
+
+
+def process_chunk(
+    chunk: Chunk,
+    *,
+    fmt: str,
+    catalog: Catalog,
+    identity_map: dict[str, str] | None = None,
+    pseudonymise_key: bytes | None = None,
+    allowlist: set[str] | frozenset = frozenset(),
+    options: dict | None = None,
+    fast: bool = True,
+    sample_bytes: int = SAMPLE_BYTES,
+) -> ChunkResult:
+    """Parse, match and roll up one chunk. Never raises for bad input: problems become counted
+    skips (or ``error`` for unreadable files)."""
+    acc = _Acc(catalog, IdentityResolver(identity_map, pseudonymise_key), set(allowlist))
+    res = ChunkResult()
+    try:
+        gz = is_gzip(Path(chunk.path))
+        if fmt == "cloudtrail":
+            _process_cloudtrail(chunk, gz, acc, res)
+        else:
+            _process_lines(chunk, gz, fmt, acc, res, options, fast, sample_bytes)
+    except GzipGuardError as exc:
+        acc.skips.add(exc.reason, f"{chunk.path}: {exc}")
+        res.error = str(exc)
+    except OSError as exc:
+        res.error = f"cannot read {chunk.path}: {exc}"
+    return acc.result(res)
+
+
+def _blocks(chunk: Chunk, gz: bool, res: ChunkResult) -> Iterator[tuple[int, bytes]]:
+    if gz:
+        for off, data, consumed in iter_gzip_blocks(chunk.path, BLOCK_BYTES):
+            res.bytes_done = consumed
+            yield off, data
+    else:
+        for off, data in _iter_plain_blocks(chunk, BLOCK_BYTES):
+            res.bytes_done = off + len(data) - chunk.start
+            yield off, data
+
+
+def _process_lines(
+    chunk: Chunk,
+    gz: bool,
+    fmt: str,
+    acc: _Acc,
+    res: ChunkResult,
+    options: dict | None,
+    fast: bool,
+    sample_bytes: int,
+) -> None:
+    opts = dict(options or {})
+    if "ref_date" not in opts:
+        with contextlib.suppress(OSError):
+            opts["ref_date"] = datetime.fromtimestamp(os.path.getmtime(chunk.path), tz=UTC).date()
+    parser = get_parser(fmt, options=opts)
+    markers = tuple(p.encode() for p in parser.header_prefixes)
+    for hline in _find_header(chunk, (b"#Fields:", b"#fields", b"#separator") if markers else ()):
+        parser.safe_parse(hline.decode("utf-8", "replace"))
+    skips = acc.skips
+    cloud = isinstance(parser, CloudTrailLineParser)
+    ref = chunk.path
+    sampled = 0
+    for off, block in _blocks(chunk, gz, res):
+        n = block.count(b"\n")
+        if block and not block.endswith(b"\n"):
+            n += 1
+        res.lines_read += n
+        if fast and sampled >= sample_bytes:
+            spans = candidate_spans(block, acc.catalog, cloud=cloud, headers=markers)
+            res.prefiltered += n - len(spans)
+        else:
+            spans = _all_spans(block)
+            sampled += len(block)
+        for s, e in spans:
+            raw = block[s:e]
+            if len(raw) > MAX_LINE_BYTES:
+                skips.add(SkipReason.TOO_LONG, raw[:200])
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                line = raw.decode("latin-1")
+                if b"\x00" in raw:
+                    skips.add(SkipReason.NOT_UTF8, raw)
+                    continue
+            line = line.rstrip("\r")
+            rec = parser.safe_parse(line)
+            if isinstance(rec, Record):
+                rec.raw_ref = f"{ref}:{off + s}"
+                acc.add(rec, line)
+            elif isinstance(rec, list):  # CloudTrail one-event-per-line
+                acc.parsed += sum(1 for ev in rec if ev is None)
+                for ev in rec:
+                    if ev is not None:
+                        ev.raw_ref = f"{ref}:{off + s}"
+                        acc.add_cloud(ev)
+                        res.cloud_events.append(ev)
+            else:
+                skips.add(rec, line)
+
+
+def _all_spans(block: bytes) -> list[tuple[int, int]]:
+    spans = []
+    start = 0
+    find = block.find
+    size = len(block)
+    while start < size:
+        nl = find(b"\n", start)
+        if nl == -1:
+            spans.append((start, size))
+            break
+        spans.append((start, nl))
+        start = nl + 1
+    return spans
+
+
+def _process_cloudtrail(chunk: Chunk, gz: bool, acc: _Acc, res: ChunkResult) -> None:
+    """A CloudTrail object: a Records document (fast path) or JSON lines."""
+    parts = [data for _off, data in _blocks(chunk, gz, res)]
+    buf = b"".join(parts)
+    del parts
+    head = buf[:64].lstrip()
+    if head.startswith(b'{"Records"') or head.startswith(b"{\n") or head.startswith(b"{ "):
+        n, events = parse_records_blob(buf, ref=chunk.path, skips=acc.skips)
+        if n or events:
+            res.lines_read += n
+            acc.parsed += n - len(events)
+            for ev in events:
+                acc.add_cloud(ev)
+            res.cloud_events.extend(events)
+            return
+        res.lines_read += 1
+        return
+    parser = CloudTrailLineParser()
+    for s, e in _all_spans(buf):
+        line = buf[s:e].decode("utf-8", "replace").rstrip("\r")
+        res.lines_read += 1
+        rec = parser.safe_parse(line)
+        if isinstance(rec, list):
+            acc.parsed += sum(1 for ev in rec if ev is None)
+            for ev in rec:
+                if ev is not None:
+                    ev.raw_ref = f"{chunk.path}:{s}"
+                    acc.add_cloud(ev)
+                    res.cloud_events.append(ev)
+        else:
+            acc.skips.add(rec, line)
