@@ -1,0 +1,280 @@
+"""Reads for assessments and vendor evidence, shared by the HTML views, panels and the API."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from assessments.answers import (
+    Question,
+    canonical_hash,
+    display_value,
+    is_answered,
+    template_sections,
+)
+from assessments.models import (
+    Assessment,
+    AssessmentRevision,
+    ChecklistItemStatus,
+    EvidenceFile,
+    QuestionComment,
+    VendorChecklist,
+)
+
+
+def assessment_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Assessment]:
+    qs = Assessment.objects.select_related(
+        "system", "template__content_version__regime", "submitted_by"
+    )
+    filters = filters or {}
+    if filters.get("state") in Assessment.State.values:
+        qs = qs.filter(state=filters["state"])
+    if str(filters.get("system", "")).isdigit():
+        qs = qs.filter(system_id=int(filters["system"]))
+    return qs
+
+
+def revision_get(*, assessment: Assessment, number: int) -> AssessmentRevision:
+    return AssessmentRevision.objects.select_related("approved_by", "submitted_by").get(
+        assessment=assessment, number=number
+    )
+
+
+@dataclass
+class QuestionRow:
+    """Everything the form needs to draw one question."""
+
+    question: Question
+    value: Any
+    attachments: list
+    version: int
+    meta: dict
+    comments: list = field(default_factory=list)
+
+    @property
+    def answered(self) -> bool:
+        return is_answered(self.question, self.value, self.attachments)
+
+    @property
+    def prefilled(self) -> bool:
+        return bool(self.meta.get("prefilled"))
+
+    @property
+    def yesno(self) -> str:
+        return (self.value or {}).get("value", "") if self.question.type == "yesno" else ""
+
+    @property
+    def explanation(self) -> str:
+        return (self.value or {}).get("explanation", "") if self.question.type == "yesno" else ""
+
+    @property
+    def selected(self) -> list:
+        if self.question.type == "multichoice":
+            return list(self.value or [])
+        return [self.value] if self.value else []
+
+
+def section_progress(rows: list[QuestionRow]) -> dict[str, int]:
+    answered = sum(1 for r in rows if r.answered)
+    required = [r for r in rows if r.question.required]
+    return {
+        "answered": answered,
+        "total": len(rows),
+        "required_missing": sum(1 for r in required if not r.answered),
+        "percent": round(100 * answered / len(rows)) if rows else 100,
+    }
+
+
+def question_row(*, assessment: Assessment, revision: AssessmentRevision, question: Question):
+    comments = list(
+        QuestionComment.objects.filter(assessment=assessment, question_id=question.id)
+        .select_related("author")
+        .order_by("created_at")
+    )
+    return _row(question, revision, comments)
+
+
+def _row(question: Question, revision: AssessmentRevision, comments: list) -> QuestionRow:
+    return QuestionRow(
+        question=question,
+        value=revision.answers.get(question.id),
+        attachments=list(revision.attachments.get(question.id, [])),
+        version=int(revision.answer_versions.get(question.id, 0)),
+        meta=revision.answer_meta.get(question.id, {}),
+        comments=comments,
+    )
+
+
+def assessment_form(*, assessment: Assessment, revision: AssessmentRevision) -> list[dict]:
+    """Sections with their question rows and progress, in template order."""
+    by_question: dict[str, list] = defaultdict(list)
+    for comment in QuestionComment.objects.filter(assessment=assessment).select_related("author"):
+        by_question[comment.question_id].append(comment)
+    sections = []
+    for section in template_sections(assessment.template):
+        rows = [_row(q, revision, by_question[q.id]) for q in section["questions"]]
+        sections.append({**section, "rows": rows, "progress": section_progress(rows)})
+    return sections
+
+
+def revision_hash(revision: AssessmentRevision) -> str:
+    return canonical_hash(
+        answers=revision.answers,
+        attachments=revision.attachments,
+        template_version=revision.template_version,
+    )
+
+
+def revision_verify(revision: AssessmentRevision) -> str:
+    """'verified' when the stored answers still hash to the approval hash, else 'changed'."""
+    if not revision.approval_hash:
+        return "unapproved"
+    return "verified" if revision_hash(revision) == revision.approval_hash else "changed"
+
+
+def revision_diff(
+    *, assessment: Assessment, old: AssessmentRevision, new: AssessmentRevision
+) -> list[dict]:
+    """Side-by-side rows per question, flagged when the displayed answer differs."""
+    rows = []
+    for section in template_sections(assessment.template):
+        for q in section["questions"]:
+            before = display_value(q, old.answers.get(q.id), old.attachments.get(q.id))
+            after = display_value(q, new.answers.get(q.id), new.attachments.get(q.id))
+            rows.append(
+                {
+                    "section": section["title"],
+                    "question": q,
+                    "old": before,
+                    "new": after,
+                    "changed": before != after,
+                }
+            )
+    return rows
+
+
+# --- Vendor evidence -------------------------------------------------------------------------
+
+
+def checklist_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[VendorChecklist]:
+    qs = VendorChecklist.objects.select_related("vendor", "system").prefetch_related(
+        Prefetch("items", queryset=ChecklistItemStatus.objects.only("id", "status", "checklist_id"))
+    )
+    filters = filters or {}
+    if str(filters.get("vendor", "")).isdigit():
+        qs = qs.filter(vendor_id=int(filters["vendor"]))
+    if str(filters.get("system", "")).isdigit():
+        qs = qs.filter(system_id=int(filters["system"]))
+    return qs
+
+
+def checklist_rows(checklist: VendorChecklist) -> list[ChecklistItemStatus]:
+    return list(
+        checklist.items.select_related(
+            "item__content_version__regime", "current_file__uploaded_by", "reviewed_by"
+        ).order_by("item__content_version__regime__code", "item__position", "pk")
+    )
+
+
+def evidence_versions(item_status: ChecklistItemStatus) -> list[EvidenceFile]:
+    return list(item_status.files.select_related("uploaded_by").order_by("-version"))
+
+
+def completeness(statuses) -> dict[str, int]:
+    """Share of items with accepted evidence (provided-but-unreviewed is counted separately)."""
+    counts: dict[str, int] = defaultdict(int)
+    for row in statuses:
+        counts[row.status] += 1
+    total = sum(counts.values())
+    accepted = counts[ChecklistItemStatus.Status.ACCEPTED]
+    return {
+        "total": total,
+        "accepted": accepted,
+        "pending": counts[ChecklistItemStatus.Status.PROVIDED]
+        + counts[ChecklistItemStatus.Status.UNDER_REVIEW],
+        "missing": counts[ChecklistItemStatus.Status.MISSING],
+        "rejected": counts[ChecklistItemStatus.Status.REJECTED],
+        "expired": counts[ChecklistItemStatus.Status.EXPIRED],
+        "percent": round(100 * accepted / total) if total else 0,
+    }
+
+
+def vendor_scorecard() -> dict:
+    """Per vendor: overall completeness and one cell per regime code."""
+    rows = ChecklistItemStatus.objects.select_related(
+        "checklist__vendor", "item__content_version__regime"
+    ).order_by("checklist__vendor__name")
+    grouped: dict[int, dict] = {}
+    for row in rows:
+        vendor = row.checklist.vendor
+        entry = grouped.setdefault(
+            vendor.pk, {"vendor": vendor, "all": [], "regimes": defaultdict(list)}
+        )
+        entry["all"].append(row)
+        entry["regimes"][row.item.content_version.regime.code].append(row)
+    regimes = sorted({code for e in grouped.values() for code in e["regimes"]})
+    table = []
+    for entry in grouped.values():
+        cells = [
+            completeness(entry["regimes"][code]) if code in entry["regimes"] else None
+            for code in regimes
+        ]
+        table.append(
+            {"vendor": entry["vendor"], "overall": completeness(entry["all"]), "cells": cells}
+        )
+    return {"regimes": regimes, "rows": table}
+
+
+REQUEST_STATUSES = (
+    ChecklistItemStatus.Status.MISSING,
+    ChecklistItemStatus.Status.REJECTED,
+    ChecklistItemStatus.Status.EXPIRED,
+)
+
+
+def checklist_request_text(*, checklist: VendorChecklist, sender_name: str = "") -> str:
+    """A ready-to-send e-mail asking the vendor for what is missing, rejected or expired."""
+    rows = [r for r in checklist_rows(checklist) if r.status in REQUEST_STATUSES]
+    vendor = checklist.vendor
+    greeting = (
+        f"Dear {vendor.contact_name}," if vendor.contact_name else f"Dear {vendor.name} team,"
+    )
+    lines = [
+        f"To: {vendor.contact_email or '(vendor contact e-mail)'}",
+        f"Subject: Documentation request for {checklist.system.name}",
+        "",
+        greeting,
+        "",
+        f"As a deployer of {checklist.system.name}, we are required to keep documentation from "
+        f"you as its developer/provider. We are still missing the following {len(rows)} item(s):",
+        "",
+    ]
+    for n, row in enumerate(rows, 1):
+        title = row.item.title or row.item.key
+        cite = f" [{row.item.citation}]" if row.item.citation else ""
+        lines.append(f"{n}. {title}{cite}")
+        if row.item.description:
+            lines.append(f"   {row.item.description.strip()}")
+        if row.status == ChecklistItemStatus.Status.REJECTED:
+            lines.append(f"   We could not accept the document you sent: {row.reason}")
+        if row.status == ChecklistItemStatus.Status.EXPIRED and row.current_file:
+            lines.append(
+                f"   The version we hold expired on {row.current_file.expiry_date:%Y-%m-%d}; "
+                "please send the current one."
+            )
+        lines.append("")
+    lines += [
+        "Please reply with the documents (PDF, DOCX, XLSX, PNG, JPG, TXT, MD, CSV or JSON) and, "
+        "where they expire, the date until which each is valid. If any item is withheld as a "
+        "trade secret, please say so for that item.",
+        "",
+        "Kind regards,",
+        sender_name or "Compliance team",
+    ]
+    if not rows:
+        return "Nothing is missing: every item has a provided or accepted document."
+    return "\n".join(lines)

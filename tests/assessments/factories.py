@@ -1,0 +1,195 @@
+"""Regime content rows (through the regulations models), systems and vendors for assessment tests."""
+
+import datetime as dt
+import hashlib
+
+from django.utils import timezone
+
+from inventory.models import AISystem, Vendor
+from regulations.models import (
+    AssessmentTemplate,
+    ClassificationResult,
+    ContentVersion,
+    Obligation,
+    Regime,
+    VendorChecklistItem,
+)
+
+FRIA_SECTIONS = [
+    {
+        "id": "a",
+        "title": "Processes and period of use",
+        "questions": [
+            {
+                "id": "a.process",
+                "text": "Describe the deployer's processes in which the system is used.",
+                "type": "text",
+                "required": True,
+                "help": "",
+                "citation": "Art 27(1)(a)",
+                "choices": [],
+                "prefill": "description",
+            },
+            {
+                "id": "a.frequency",
+                "text": "How often is it used?",
+                "type": "choice",
+                "required": True,
+                "help": "",
+                "citation": "Art 27(1)(b)",
+                "choices": ["daily", "weekly", "monthly"],
+                "prefill": None,
+            },
+            {
+                "id": "a.start",
+                "text": "First use date",
+                "type": "date",
+                "required": False,
+                "help": "",
+                "citation": "Art 27(1)(b)",
+                "choices": [],
+                "prefill": None,
+            },
+        ],
+    },
+    {
+        "id": "c",
+        "title": "Affected persons and risks",
+        "questions": [
+            {
+                "id": "c.groups",
+                "text": "Affected groups",
+                "type": "multichoice",
+                "required": True,
+                "help": "",
+                "citation": "Art 27(1)(c)",
+                "choices": ["applicants", "employees", "customers"],
+                "prefill": None,
+            },
+            {
+                "id": "d.risks",
+                "text": "Specific risks of harm",
+                "type": "richtext",
+                "required": False,
+                "help": "",
+                "citation": "Art 27(1)(d)",
+                "choices": [],
+                "prefill": None,
+            },
+            {
+                "id": "e.oversight",
+                "text": "Is there human oversight?",
+                "type": "yesno",
+                "required": True,
+                "help": "",
+                "citation": "Art 27(1)(e)",
+                "choices": [],
+                "prefill": "human_review",
+            },
+            {
+                "id": "f.dpia",
+                "text": "Attach the DPIA",
+                "type": "file",
+                "required": False,
+                "help": "",
+                "citation": "Art 27(4)",
+                "choices": [],
+                "prefill": None,
+            },
+        ],
+    },
+]
+
+CHECKLIST = [
+    ("eu.doc.instructions", "Instructions for use (Art 13)", "Art 13(3)"),
+    ("eu.doc.accuracy", "Accuracy metrics and robustness", "Art 13(3)(b)(ii)"),
+    ("eu.doc.doc", "EU declaration of conformity", "Art 47"),
+]
+
+
+def eu_content(version: str = "2026-08") -> ContentVersion:
+    regime, _ = Regime.objects.get_or_create(code="eu", defaults={"name": "EU AI Act"})
+    cv = ContentVersion.objects.create(
+        regime=regime,
+        version=version,
+        file_path=f"regulations/content/eu/{version}.yaml",
+        sha256=hashlib.sha256(version.encode()).hexdigest(),
+        status=ContentVersion.Status.IN_FORCE,
+        data={},
+    )
+    AssessmentTemplate.objects.create(
+        content_version=cv,
+        key="eu.fria",
+        title="Fundamental rights impact assessment (Art 27)",
+        kind="assessment",
+        status="current",
+        citation="Art 27",
+        sections=FRIA_SECTIONS,
+    )
+    Obligation.objects.create(
+        content_version=cv,
+        key="eu.deployer.fria",
+        title="Carry out a FRIA",
+        cadence="every:P2Y",
+        assessment_template="eu.fria",
+    )
+    for pos, (key, title, cite) in enumerate(CHECKLIST):
+        VendorChecklistItem.objects.create(
+            content_version=cv,
+            key=key,
+            title=title,
+            citation=cite,
+            position=pos,
+            description=f"{title} as required by {cite}.",
+            confidence="H",
+        )
+    return cv
+
+
+def fria(cv: ContentVersion | None = None) -> AssessmentTemplate:
+    cv = cv or eu_content()
+    return cv.templates.get(key="eu.fria")
+
+
+def vendor(name: str = "HireRank Inc.") -> Vendor:
+    return Vendor.objects.create(
+        name=name, contact_name="Dana Vendor", contact_email="dana@hirerank.example"
+    )
+
+
+def system(*, vendor_obj: Vendor | None = None, name: str = "CV screener") -> AISystem:
+    return AISystem.objects.create(
+        name=name,
+        description="Ranks job applicants for recruiters.",
+        vendor=vendor_obj,
+        model_type="ml_classifier",
+        roles=["deployer"],
+        jurisdictions=["EU", "DE"],
+        domains=["employment"],
+        decision_role="substantial_factor",
+        human_review=True,
+    )
+
+
+def classify_high_risk(system_obj: AISystem, cv: ContentVersion) -> ClassificationResult:
+    """Store a result as RD's classifier would, so the selectors see the regime as applying."""
+    return ClassificationResult.objects.create(
+        system=system_obj,
+        regime=cv.regime,
+        content_version=cv,
+        inputs_hash="0" * 64,
+        inputs={"org": {}},
+        evaluated_on=dt.date(2027, 12, 2),
+        applies=True,
+        roles=["deployer"],
+        outcome="high_risk_annex_iii_4",
+        outcome_label="High-risk (Annex III point 4)",
+        risk_tier="high",
+        high_risk=True,
+        triggered_obligations=["eu.deployer.fria"],
+        details={
+            "templates": ["eu.fria"],
+            "checklist_items": list(cv.checklist_items.values_list("key", flat=True)),
+        },
+        computed_at=timezone.now(),
+    )
