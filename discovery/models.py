@@ -251,8 +251,8 @@ class DiscoveredApp(models.Model):
     app_key = models.CharField(max_length=80, blank=True)
     host = models.CharField(max_length=253, blank=True)
     name = models.CharField(max_length=200)
-    first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
     first_run = models.ForeignKey(
         IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

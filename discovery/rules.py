@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db.models import Sum
@@ -9,6 +10,8 @@ from django.db.models import Sum
 from discovery.models import CloudHistory, DiscoveredApp, Finding, IngestRun, UsageRollup
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.findings import finding_upsert, severity_normalise
+
+log = logging.getLogger(__name__)
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
 SPIKE_BASELINE_DAYS = 14
@@ -140,7 +143,7 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                     **common,
                 )[0]
             )
-        if app is not None and app.first_run_id == run.pk:
+        if app is not None and app.first_run_id == run.pk and status != "sanctioned":
             found.append(
                 finding_upsert(
                     kind=Finding.Kind.NEW_APP,
@@ -199,7 +202,13 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     """Runs DP's detector over the run's CloudTrail events with the stored per-principal history."""
     if not cloud_events:
         return []
-    from discovery.llmjacking import detect
+    try:
+        from discovery.llmjacking import detect
+    except (
+        ImportError
+    ):  # the detector ships with the pure pipeline; without it only usage rules run
+        log.warning("discovery.llmjacking is not available; LLMjacking rules skipped")
+        return []
     from discovery.parsers.records import CloudEvent
     from discovery.services.ingest import bedrock_allowlist
 

@@ -244,13 +244,24 @@ def identity_maps(*, on: dt.datetime | None = None) -> tuple[dict[str, str], dic
 
 
 def bedrock_allowlist() -> set[str]:
+    """Bedrock admin and application principals the LLMjacking rules must not flag."""
     return set(getattr(settings, "SIGHTLINE_BEDROCK_ALLOWLIST", []) or [])
 
 
-def _iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).isoformat()
+def host_allowlist() -> set[str]:
+    """Sanctioned internal AI gateways that the possible-AI heuristics should not report."""
+    return set(getattr(settings, "SIGHTLINE_DISCOVERY_HOST_ALLOWLIST", []) or [])
+
+
+class ChunkUnreadable(ValueError):
+    """The pipeline could not read any record from the chunk (e.g. a corrupt gzip stream)."""
+
+
+def _epoch(value: Any) -> float:
+    """The pipeline hands out aware datetimes; chunk results store epoch seconds as JSON."""
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    return float(value or 0)
 
 
 def _serialise_result(result: Any, names: dict[str, str]) -> dict:
@@ -259,14 +270,14 @@ def _serialise_result(result: Any, names: dict[str, str]) -> dict:
     for (subject, identity, day), agg in result.rollups.items():
         s = subjects.setdefault(
             subject,
-            {"requests": 0, "bytes_up": 0, "bytes_down": 0, "first": agg.first_ts, "last": agg.last_ts,
-             "identities": {}, "days": {}},
+            {"requests": 0, "bytes_up": 0, "bytes_down": 0, "first": _epoch(agg.first_ts),
+             "last": _epoch(agg.last_ts), "identities": {}, "days": {}},
         )  # fmt: skip
         s["requests"] += agg.requests
         s["bytes_up"] += agg.bytes_up
         s["bytes_down"] += agg.bytes_down
-        s["first"] = min(s["first"], agg.first_ts)
-        s["last"] = max(s["last"], agg.last_ts)
+        s["first"] = min(s["first"], _epoch(agg.first_ts))
+        s["last"] = max(s["last"], _epoch(agg.last_ts))
         if identity:
             s["identities"][identity] = s["identities"].get(identity, 0) + agg.requests
         s["days"][day] = s["days"].get(day, 0) + agg.requests
@@ -278,8 +289,8 @@ def _serialise_result(result: Any, names: dict[str, str]) -> dict:
                 "code": code,
                 "count": agg.count,
                 "users": sorted(agg.users)[:200],
-                "first": agg.first_ts,
-                "last": agg.last_ts,
+                "first": _epoch(agg.first_ts),
+                "last": _epoch(agg.last_ts),
                 "samples": list(agg.sample_lines)[:MAX_SAMPLES],
             }
         )
@@ -306,7 +317,9 @@ def _day(value: str) -> dt.date:
     return dt.date.fromisoformat(value[:10])
 
 
-def _aware(ts: float) -> dt.datetime:
+def _aware(ts: Any) -> dt.datetime:
+    if isinstance(ts, dt.datetime):
+        return ts
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
@@ -325,10 +338,21 @@ def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, s
                 "first_run": run,
             },
         )
-        if not created and (first < app.first_seen or last > app.last_seen):
-            app.first_seen = min(app.first_seen, first)
-            app.last_seen = max(app.last_seen, last)
-            app.save(update_fields=["first_seen", "last_seen"])
+        if created:
+            continue
+        update = []
+        if app.first_seen is None or first < app.first_seen:
+            app.first_seen = first
+            update.append("first_seen")
+        if app.last_seen is None or last > app.last_seen:
+            app.last_seen = last
+            update.append("last_seen")
+        if app.first_run_id is None:
+            # Linked to a system before any traffic was seen: this run is still its first sighting.
+            app.first_run = run
+            update.append("first_run")
+        if update:
+            app.save(update_fields=update)
 
 
 def ingest_chunk_process(*, run_id: int, index: int) -> bool:
@@ -342,17 +366,28 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     source = run.source
     people, teams = identity_maps() if (source is None or source.use_identity_mapping) else ({}, {})
     pseudonymise = bool(source and source.pseudonymise)
+    options = {"feed": source.zscaler_feed} if source and source.zscaler_feed else None
+    key = pseudonym_key() if pseudonymise else None
+    if key:
+        from discovery.pipeline import pseudonymise as pseudonym
+
+        teams = {pseudonym(person, key): team for person, team in teams.items()}
     try:
         result = process_chunk(
-            Chunk(Path(run.path), chunk.start, chunk.end, chunk.index),
+            Chunk(run.path, chunk.start, chunk.end, chunk.index),
             fmt=run.format,
             catalog=matching_catalog(),
             identity_map=people or None,
-            pseudonymise_key=pseudonym_key() if pseudonymise else None,
-            allowlist=bedrock_allowlist(),
+            pseudonymise_key=key,
+            allowlist=host_allowlist(),
+            options=options,
         )
+        if result.error and not result.parsed:
+            raise ChunkUnreadable(result.error)
     except Exception as exc:  # noqa: BLE001 - any parser failure must end as a visible run error
         message = f"Chunk {index} failed: {type(exc).__name__}: {exc}"
+        if isinstance(exc, ChunkUnreadable):
+            message = f"Could not read {run.file_name}: {exc}"
         IngestChunk.objects.filter(pk=chunk.pk).update(
             status=IngestChunk.Status.FAILED, error=message[:2000]
         )
@@ -369,7 +404,7 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
                 app_key[:80],
                 host[:253],
                 (identity or "")[:200],
-                "" if pseudonymise else teams.get(identity or "", "")[:120],
+                teams.get(identity or "", "")[:120],
                 _day(day),
                 agg.requests,
                 agg.bytes_up,

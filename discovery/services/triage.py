@@ -12,10 +12,14 @@ from discovery.selectors import catalog_app_get
 from inventory.models import AISystem, Vendor
 
 CATEGORY_MODEL_TYPE = {
-    "API": "general_purpose", "HUB": "general_purpose", "IMG": "generative_app",
-    "VID": "generative_app", "AUD": "speech",
+    "llm_api": "general_purpose", "model_hub": "general_purpose", "image": "generative_app",
+    "video_avatar": "generative_app", "voice_music": "speech",
 }  # fmt: skip
-CATEGORY_CAPABILITIES = {"CHAT": ["chatbot"], "COMP": ["companion_chatbot", "chatbot"]}
+CATEGORY_CAPABILITIES = {
+    "chat_assistant": ["chatbot"], "companion": ["companion_chatbot", "chatbot"],
+    "image": ["synthetic_content"], "video_avatar": ["synthetic_content"],
+    "voice_music": ["synthetic_content"],
+}  # fmt: skip
 
 
 def _require_open(finding: Finding) -> None:
@@ -77,7 +81,7 @@ def finding_sanction(
 
     if system is None:
         cat = catalog_app_get(key=finding.app_key) if finding.app_key else None
-        category = (cat.category if cat else "").upper()
+        category = cat.category if cat else ""
         system = ai_system_create(
             actor=actor,
             data={
@@ -242,3 +246,24 @@ def blocklist_entry_remove(*, entry: BlocklistEntry, actor) -> None:
         actor=actor, action="discovery.blocklist.remove", target_type="discovery.blocklistentry",
         target_id=str(pk), target_repr=domain, changes={"domain": [domain, None]},
     )  # fmt: skip
+
+
+@transaction.atomic
+def discovered_app_link(*, app_key: str, system: AISystem, actor, host: str = "") -> DiscoveredApp:
+    """Ties catalogue traffic to an existing inventory system, so its use counts as sanctioned."""
+    cat = catalog_app_get(key=app_key) if app_key else None
+    app, _ = DiscoveredApp.objects.select_for_update().get_or_create(
+        app_key=app_key, host=host, defaults={"name": (cat.name if cat else host or app_key)[:200]}
+    )
+    before = app.system_id
+    if before == system.pk:
+        return app
+    app.system = system
+    app.save(update_fields=["system"])
+    audit_record(
+        actor=actor,
+        action="discovery.app.link",
+        target=app,
+        changes={"system": [before, system.pk]},
+    )
+    return app
