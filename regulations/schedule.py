@@ -135,3 +135,14 @@ def statutory_dates(text: str) -> list[dt.date]:
         except ValueError:
             continue
     return out
+
+
+def to_date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

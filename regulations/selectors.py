@@ -50,18 +50,17 @@ def overrides_active(system) -> dict[str, ManualOverride]:
 
 
 def templates_for_system(system) -> list[AssessmentTemplate]:
-    """Templates the current results' triggered obligations name, plus voluntary templates."""
+    """Templates the current results' triggered obligations call for, plus voluntary templates
+    (of every regime version the system is classified against, and of template-only content)."""
     wanted: list[AssessmentTemplate] = []
     seen: set[int] = set()
+    versions = []
     for result in classification_current(system).values():
-        cv = result.content_version
-        keys = set()
-        if result.applies:
-            keys = set(
-                cv.obligations.filter(key__in=result.triggered_obligations)
-                .exclude(assessment_template="")
-                .values_list("assessment_template", flat=True)
-            )
+        keys = set((result.details or {}).get("templates") or []) if result.applies else set()
+        versions.append((result.content_version, keys))
+    for cv in ContentVersion.objects.filter(data__applies_to_systems=False):
+        versions.append((cv, set()))
+    for cv, keys in versions:
         for template in cv.templates.select_related("content_version__regime"):
             if (template.key in keys or template.status == "voluntary") and template.pk not in seen:
                 seen.add(template.pk)
@@ -70,36 +69,17 @@ def templates_for_system(system) -> list[AssessmentTemplate]:
 
 
 def checklist_items_for_system(system) -> list[VendorChecklistItem]:
-    """Checklist items of the regimes that apply to the system (conditions checked by the engine)."""
+    """Checklist items the engine found applicable in the current results of regimes that apply."""
     items: list[VendorChecklistItem] = []
-    facts = system.facts()
     for result in classification_current(system).values():
         if not result.applies:
             continue
-        for item in result.content_version.checklist_items.select_related(
+        keys = (result.details or {}).get("checklist_items") or []
+        qs = result.content_version.checklist_items.filter(key__in=keys).select_related(
             "content_version__regime"
-        ):
-            if item.applies_when and not _condition_holds(item.applies_when, facts, result):
-                continue
-            items.append(item)
+        )
+        items.extend(qs)
     return items
-
-
-def _condition_holds(condition, facts: dict, result: ClassificationResult) -> bool:
-    try:
-        from regulations import conditions  # RC's safe evaluator
-    except ImportError:
-        return True
-    fn = getattr(conditions, "evaluate", None) or getattr(conditions, "holds", None)
-    if fn is None:
-        return True
-    try:
-        value = fn(condition, {**facts, **result.inputs.get("org", {})})
-    except TypeError:
-        value = fn(condition=condition, facts={**facts, **result.inputs.get("org", {})})
-    except Exception:  # noqa: BLE001 - a bad condition must not hide the item
-        return True
-    return bool(getattr(value, "met", value))
 
 
 def regime_list() -> QuerySet[Regime]:

@@ -35,6 +35,11 @@ class ClassificationResult(models.Model):
     high_risk = models.BooleanField(default=False)
     triggered_obligations = models.JSONField(default=list, blank=True)
     rationale = models.JSONField(default=list, blank=True)
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Engine extras: obligations with start dates, templates, checklist, deadlines.",
+    )
     previous = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

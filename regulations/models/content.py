@@ -119,7 +119,7 @@ class Obligation(ContentItem):
     )
     description = models.TextField(blank=True)
     owed_by = models.JSONField(default=list, blank=True)
-    cadence = models.CharField(max_length=80, blank=True)
+    cadence = models.CharField(max_length=200, blank=True)
     due = models.CharField(max_length=200, blank=True)
     retention = models.CharField(max_length=200, blank=True)
     assessment_template = models.CharField(max_length=160, blank=True)

@@ -8,7 +8,6 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_record, canonical_json, jsonable
@@ -22,40 +21,22 @@ from regulations.models import (
 from regulations.models.classification import RiskTier
 from regulations.services.content import content_version_model
 
-COMPARED = ("applies", "roles", "outcome", "outcome_label", "risk_tier", "high_risk",
-            "triggered_obligations", "rationale")  # fmt: skip
-
 
 def version_for_regime(*, regime: Regime, on: dt.date) -> tuple[ContentVersion | None, str]:
-    """The version in force on `on`; else the next pending one, so users see what is coming."""
-    versions = regime.versions.all()
-    in_force = (
-        versions.filter(status=ContentVersion.Status.IN_FORCE)
-        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=on))
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-effective_from", "-loaded_at")
-        .first()
-    )
-    if in_force:
-        return in_force, "in_force"
-    upcoming = (
-        versions.filter(
-            Q(status=ContentVersion.Status.PENDING)
-            | Q(status=ContentVersion.Status.IN_FORCE, effective_from__gt=on)
-        )
-        .order_by("effective_from", "-loaded_at")
-        .first()
-    )
-    if upcoming:
-        return upcoming, "pending"
-    return None, ""
+    """The engine's rule: the version in effect on `on`, else the next pending one (evaluated prospectively)."""
+    from regulations import engine
 
-
-def evaluation_date(*, version: ContentVersion, on: dt.date) -> dt.date:
-    """A pending version is evaluated as of its start date: 'what will apply when it takes effect'."""
-    if version.effective_from and version.effective_from > on:
-        return version.effective_from
-    return on
+    versions = list(regime.versions.all())
+    if not versions:
+        return None, ""
+    pairs = [(content_version_model(cv), cv) for cv in versions]
+    chosen = engine.version_for_date([model for model, _cv in pairs], on)
+    cv = next((cv for model, cv in pairs if model is chosen), None)
+    if cv is None:
+        return None, ""
+    if not cv.data.get("applies_to_systems", True):
+        return None, ""
+    return cv, "pending" if cv.effective_from and cv.effective_from > on else "in_force"
 
 
 def inputs_hash(*, facts: dict, org: dict) -> str:
@@ -71,10 +52,8 @@ def _plain(value: Any) -> Any:
 
 
 def evaluation_fields(evaluation: Any) -> dict[str, Any]:
-    """Engine output (pydantic or dataclass) as the JSON-safe columns we store."""
-    data = _plain(evaluation)
-    if not isinstance(data, dict):
-        data = {name: getattr(evaluation, name) for name in COMPARED}
+    """Engine output as the JSON-safe columns we store; extras go into `details`."""
+    data = evaluation.to_dict() if hasattr(evaluation, "to_dict") else _plain(evaluation)
     tier = str(data.get("risk_tier") or RiskTier.NOT_APPLICABLE)
     return jsonable(
         {
@@ -86,8 +65,30 @@ def evaluation_fields(evaluation: Any) -> dict[str, Any]:
             "high_risk": bool(data.get("high_risk")),
             "triggered_obligations": list(data.get("triggered_obligations") or []),
             "rationale": [_plain(row) for row in (data.get("rationale") or [])],
+            "details": {
+                key: data.get(key)
+                for key in (
+                    "deciding_rule",
+                    "obligations",
+                    "templates",
+                    "checklist_items",
+                    "deadlines",
+                )
+            },
         }
     )
+
+
+def _signature(fields: dict) -> tuple:
+    """What counts as a change: outcome, roles, obligations and which rules were met, not the
+    date text in the window row (it names today's date and would make a new row every day)."""
+    details = fields.get("details") or {}
+    return (
+        fields["applies"], tuple(fields["roles"]), fields["outcome"], fields["outcome_label"],
+        fields["risk_tier"], fields["high_risk"], tuple(fields["triggered_obligations"]),
+        tuple((row.get("rule_id"), row.get("met")) for row in fields["rationale"]),
+        tuple((o.get("id"), o.get("in_force")) for o in details.get("obligations") or []),
+    )  # fmt: skip
 
 
 def latest_result(*, system, regime: Regime) -> ClassificationResult | None:
@@ -118,7 +119,7 @@ def classification_run(*, system, version: ContentVersion | None = None, actor=N
                 pairs.append((regime, chosen))
     results = []
     for regime, cv in pairs:
-        when = evaluation_date(version=cv, on=today)
+        when = today
         evaluation = engine.evaluate(
             facts=facts, org=org, version=content_version_model(cv), on=when
         )
@@ -128,7 +129,7 @@ def classification_run(*, system, version: ContentVersion | None = None, actor=N
             previous is not None
             and previous.inputs_hash == digest
             and previous.content_version_id == cv.pk
-            and all(getattr(previous, name) == fields[name] for name in COMPARED)
+            and _signature(previous.__dict__) == _signature(fields)
         )
         if unchanged:
             results.append(previous)

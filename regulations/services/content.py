@@ -88,6 +88,13 @@ def _citation(item: dict) -> tuple[str, str]:
     return str(cite or ""), str(url or "")[:500]
 
 
+def _confidence(item: dict) -> str:
+    """`unresolved: true` (sources conflict) outranks the nominal level: it shows as unverified."""
+    if item.get("unresolved"):
+        return "UNRESOLVED"
+    return _text(item.get("confidence"))[:20]
+
+
 def _common(item: dict, position: int) -> dict:
     cite, url = _citation(item)
     return {
@@ -95,7 +102,7 @@ def _common(item: dict, position: int) -> dict:
         "title": _text(item.get("title") or item.get("name") or item.get("duty"))[:300],
         "citation": cite[:300],
         "url": url,
-        "confidence": _text(item.get("confidence"))[:20],
+        "confidence": _confidence(item),
         "data": item,
         "position": position,
     }
@@ -112,23 +119,42 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
+def cadence_text(cadence: Any) -> str:
+    """Readable cadence: [{kind: within_days_of_substantial_modification, days: 90}] -> 'within 90 days…'."""
+    if isinstance(cadence, str):
+        return cadence
+    parts = []
+    for c in cadence or []:
+        if not isinstance(c, dict):
+            parts.append(str(c))
+            continue
+        kind = str(c.get("kind") or "")
+        if kind == "within_days_of_substantial_modification":
+            parts.append(f"within {c.get('days')} days of a substantial modification")
+        else:
+            parts.append(kind.replace("_", " "))
+    return "; ".join(parts)
+
+
+def _cadence_dues(cadence: Any) -> str:
+    if isinstance(cadence, list):
+        return "; ".join(str(c.get("due")) for c in cadence if isinstance(c, dict) and c.get("due"))
+    return ""
+
+
 def _derive_rows(cv: ContentVersion, data: dict) -> None:
     """Rows per rule/obligation/... so pages and diffs can query them; `data` keeps the full item."""
     Rule.objects.bulk_create(
-        Rule(
-            content_version=cv,
-            explanation=_text(item.get("explanation") or item.get("description")),
-            **_common(item, i),
-        )
+        Rule(content_version=cv, explanation=_text(item.get("explanation")), **_common(item, i))
         for i, item in enumerate(data.get("rules") or [])
     )
     Obligation.objects.bulk_create(
         Obligation(
             content_version=cv,
-            description=_text(item.get("description") or item.get("duty") or item.get("what")),
-            owed_by=list(item.get("owed_by") or item.get("who") or item.get("roles") or []),
-            cadence=_text(item.get("cadence"))[:80],
-            due=_text(item.get("due"))[:200],
+            description=_text(item.get("what") or item.get("description")),
+            owed_by=list(item.get("who") or item.get("owed_by") or []),
+            cadence=cadence_text(item.get("cadence"))[:200],
+            due=_cadence_dues(item.get("cadence"))[:200],
             retention=_text(item.get("retention"))[:200],
             assessment_template=_text(item.get("assessment_template"))[:160],
             **_common(item, i),
@@ -140,9 +166,7 @@ def _derive_rows(cv: ContentVersion, data: dict) -> None:
             content_version=cv,
             date=_date(item.get("date")),
             rrule=_text(item.get("rrule"))[:300],
-            obligations=list(
-                item.get("obligations") or ([item["obligation"]] if item.get("obligation") else [])
-            ),
+            obligations=list(item.get("obligations") or []),
             **_common(item, i),
         )
         for i, item in enumerate(data.get("deadlines") or [])

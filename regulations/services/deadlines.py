@@ -16,7 +16,6 @@ from regulations import schedule
 from regulations.models import (
     ClassificationResult,
     Deadline,
-    DeadlineSpec,
     Obligation,
     SubstantialModification,
 )
@@ -76,15 +75,29 @@ def last_approval(*, system) -> dt.date | None:
     return timezone.localdate(found) if found else None
 
 
-def _obligation_texts(obligation: Obligation) -> str:
-    data = obligation.data or {}
-    parts = [obligation.cadence, obligation.due, str(data.get("recurrence") or ""),
-             str(data.get("cadence") or ""), str(data.get("due") or "")]  # fmt: skip
-    return " ; ".join(p for p in parts if p)
+def _cadences(obligation: Obligation) -> list[dict]:
+    cadence = (obligation.data or {}).get("cadence") or []
+    return [c for c in cadence if isinstance(c, dict)]
 
 
-def _spec_recurrence(spec: DeadlineSpec) -> str:
-    return spec.rrule or str((spec.data or {}).get("every") or "")
+def _period(cadence: dict) -> str | None:
+    """'every:P1Y' for annual and periodic cadences (the schedule module reads it)."""
+    if cadence.get("kind") == "annual":
+        return "every:P1Y"
+    due = str(cadence.get("due") or "")
+    if cadence.get("kind") == "periodic" and due.startswith("every:"):
+        return due.split(" from ", 1)[0]
+    return None
+
+
+def obligation_start(obligation: Obligation, result: ClassificationResult) -> dt.date | None:
+    """When the duty starts for this system, as the engine worked it out (overrides included)."""
+    for item in (result.details or {}).get("obligations") or []:
+        if item.get("id") == obligation.key:
+            return schedule.to_date(item.get("effective_from"))
+    return schedule.to_date((obligation.data or {}).get("effective_from")) or (
+        result.content_version.effective_from
+    )
 
 
 def deadlines_sync_for_system(*, system, results: list[ClassificationResult], actor=None,
@@ -94,62 +107,78 @@ def deadlines_sync_for_system(*, system, results: list[ClassificationResult], ac
     for result in results:
         cv, code = result.content_version, result.regime.code
         triggered = set(result.triggered_obligations) if result.applies else set()
-        obligations = {o.key: o for o in cv.obligations.all()}
+        applicable_specs = set((result.details or {}).get("deadlines") or [])
+        linked_by_spec: set[str] = set()
         for spec in cv.deadline_specs.all():
             linked = set(spec.obligations)
-            if linked and not linked & triggered:
-                continue
-            if not linked and not result.applies:
+            linked_by_spec |= linked
+            if not result.applies or spec.key not in applicable_specs:
                 continue
             target = system if linked else None
             ob_key = sorted(linked & triggered)[0] if linked else ""
-            recurrence = _spec_recurrence(spec)
+            source_id = f"{cv.version}:{spec.key}"
+            common = {"actor": actor, "system": target, "regime_code": code,
+                      "obligation_key": ob_key, "source_type": "content_deadline",
+                      "source_id": source_id, "title": spec.title or spec.key,
+                      "citation": spec.citation}  # fmt: skip
             if spec.date:
-                _ensure(actor=actor, system=target, regime_code=code, obligation_key=ob_key,
-                        source_type="content_deadline", source_id=f"{cv.version}:{spec.key}",
-                        due_date=spec.date, title=spec.title or spec.key,
-                        kind=Deadline.Kind.STATUTORY, citation=spec.citation)  # fmt: skip
-            elif recurrence:
-                anchor = cv.effective_from or today
-                due = schedule.next_occurrence(
-                    recurrence, anchor=anchor, after=today - dt.timedelta(days=1)
-                )
-                if due and not Deadline.objects.filter(
-                    system=target, source_type="content_deadline",
-                    source_id=f"{cv.version}:{spec.key}", completed_at__isnull=True,
-                    cancelled_at__isnull=True,
-                ).exists():  # fmt: skip
-                    _ensure(actor=actor, system=target, regime_code=code, obligation_key=ob_key,
-                            source_type="content_deadline", source_id=f"{cv.version}:{spec.key}",
-                            due_date=due, title=spec.title or spec.key, recurrence=recurrence,
-                            kind=Deadline.Kind.RECURRING, citation=spec.citation)  # fmt: skip
-        for key in sorted(triggered):
-            obligation = obligations.get(key)
-            if obligation is None:
+                _ensure(due_date=spec.date, kind=Deadline.Kind.STATUTORY, **common)
                 continue
-            period = schedule.parse_period(_obligation_texts(obligation))
-            if period is None:
-                continue
-            amount, unit = period
             open_exists = Deadline.objects.filter(
-                system=system, regime_code=code, obligation_key=key, source_type="obligation",
+                system=target, source_type="content_deadline", source_id=source_id,
                 completed_at__isnull=True, cancelled_at__isnull=True,
             ).exists()  # fmt: skip
-            if open_exists:
+            due = (
+                schedule.next_occurrence(
+                    spec.rrule, anchor=today, after=today - dt.timedelta(days=1)
+                )
+                if spec.rrule
+                else None
+            )
+            if due and not open_exists:
+                _ensure(due_date=due, kind=Deadline.Kind.RECURRING, recurrence=spec.rrule, **common)
+        obligations = {o.key: o for o in cv.obligations.filter(key__in=triggered)}
+        for key in sorted(triggered):
+            if key in obligations:
+                _obligation_deadlines(system=system, result=result, obligation=obligations[key],
+                                      actor=actor, has_spec=key in linked_by_spec)  # fmt: skip
+        _cancel_untriggered(system=system, regime_code=code, triggered=triggered, actor=actor)
+
+
+def _obligation_deadlines(*, system, result: ClassificationResult, obligation: Obligation,
+                          actor, has_spec: bool) -> None:  # fmt: skip
+    """Annual/periodic duties recur from the last approval; one-off duties are due when they start."""
+    code, cv = result.regime.code, result.content_version
+    start = obligation_start(obligation, result)
+    for cadence in _cadences(obligation):
+        kind = cadence.get("kind")
+        period = _period(cadence)
+        if period:
+            if Deadline.objects.filter(
+                system=system, regime_code=code, obligation_key=obligation.key,
+                source_type="obligation", recurrence=period,
+                completed_at__isnull=True, cancelled_at__isnull=True,
+            ).exists():  # fmt: skip
                 continue
             approved = last_approval(system=system)
-            if approved:
-                due = schedule.add_period(approved, amount=amount, unit=unit)
-            else:
-                dates = list(schedule.statutory_dates(_obligation_texts(obligation)))
-                due = min(dates) if dates else (cv.effective_from or today)
-                due = max(due, cv.effective_from or due)
-            _ensure(actor=actor, system=system, regime_code=code, obligation_key=key,
-                    source_type="obligation", source_id=f"{cv.version}:{key}", due_date=due,
-                    title=f"{obligation.title or key} (every {amount}{unit})",
+            due = (
+                schedule.next_occurrence(period, anchor=approved, after=approved)
+                if approved
+                else start
+            )
+            if due is None:
+                continue
+            _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
+                    source_type="obligation", source_id=f"{cv.version}:{obligation.key}",
+                    due_date=due, title=f"{obligation.title} (recurring)",
                     kind=Deadline.Kind.REASSESSMENT, citation=obligation.citation,
-                    recurrence=f"every:{amount}{unit}")  # fmt: skip
-        _cancel_untriggered(system=system, regime_code=code, triggered=triggered, actor=actor)
+                    recurrence=period)  # fmt: skip
+        elif kind in {"one_off", "before_deployment"} and start and not has_spec:
+            _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
+                    source_type="obligation", source_id=f"{cv.version}:{obligation.key}:start",
+                    due_date=start, title=obligation.title, kind=Deadline.Kind.STATUTORY,
+                    citation=obligation.citation,
+                    notes=f"Cadence: {kind.replace('_', ' ')}; the duty applies from this date.")  # fmt: skip
 
 
 def _cancel_untriggered(*, system, regime_code: str, triggered: set[str], actor) -> None:
@@ -223,13 +252,13 @@ def system_record_substantial_modification(
             key__in=result.triggered_obligations
         )
         for obligation in obligations:
-            within = schedule.parse_within_modification(_obligation_texts(obligation))
-            if within is None:
-                continue
-            amount, unit = within
-            _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
-                    source_type="modification", source_id=str(mod.pk),
-                    due_date=schedule.due_after_event(on, amount=amount, unit=unit),
-                    title=f"{obligation.title or obligation.key} (within {amount}{unit} of modification on {on.isoformat()})",
-                    kind=Deadline.Kind.EVENT, citation=obligation.citation)  # fmt: skip
+            for cadence in _cadences(obligation):
+                if cadence.get("kind") != "within_days_of_substantial_modification":
+                    continue
+                days = int(cadence.get("days") or 0)
+                _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
+                        source_type="modification", source_id=str(mod.pk),
+                        due_date=schedule.due_after_event(on, amount=days, unit="d"),
+                        title=f"{obligation.title} (within {days} days of the modification on {on.isoformat()})",
+                        kind=Deadline.Kind.EVENT, citation=obligation.citation)  # fmt: skip
     return mod

@@ -1,0 +1,58 @@
+import pytest
+
+from inventory.services import ai_system_create
+from tests.regulations.content_factory import write_version
+
+
+@pytest.fixture
+def eager_celery():
+    """Run queued tasks inline: the test then sees what a worker would have done."""
+    from sightline.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def content_dir(tmp_path):
+    root = tmp_path / "content"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def loaded_zz(content_dir, db):
+    """Regime zz version v1 loaded through the real command."""
+    from django.core.management import call_command
+
+    write_version(content_dir)
+    call_command("load_content", content_dir=content_dir, no_classify=True, stdout=_Null())
+    return content_dir
+
+
+class _Null:
+    def write(self, *args, **kwargs):
+        return None
+
+    def flush(self):
+        return None
+
+
+@pytest.fixture
+def make_system(officer):
+    def make(**overrides):
+        data = {
+            "name": overrides.pop("name", "Hiring screener"),
+            "model_type": "ml_classifier",
+            "roles": ["deployer"],
+            "jurisdictions": ["DE"],
+            "domains": ["employment"],
+            "decision_role": "sole",
+            "data_categories": ["employment"],
+        }
+        data.update(overrides)
+        return ai_system_create(actor=officer, data=data)
+
+    return make
