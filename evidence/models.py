@@ -59,6 +59,11 @@ class EvidencePack(models.Model):
     def __str__(self) -> str:
         return f"Evidence pack #{self.pk} ({self.scope_label})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("evidence:pack-detail", kwargs={"pk": self.pk})
+
     @property
     def regime_label(self) -> str:
         return self.get_regime_display() if self.regime else "All regimes"
@@ -71,6 +76,12 @@ class EvidencePack(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def build_seconds(self) -> float | None:
+        if not (self.started_at and self.finished_at):
+            return None
+        return round((self.finished_at - self.started_at).total_seconds(), 1)
 
     @property
     def download_name(self) -> str:
