@@ -330,6 +330,13 @@ def _leaf(cond: Mapping[str, Any], ctx: Context) -> tuple[bool, str]:
     name, op = str(cond["fact"]), cond["op"]
     value = cond.get("value")
     actual = read_fact(name, ctx)
+    if name == "result.matched":  # show rule ids by their slug: the regime and version are implied
+        actual = [str(a).rsplit(".", 1)[-1] for a in actual or []]
+        value = (
+            [str(v).rsplit(".", 1)[-1] for v in value]
+            if isinstance(value, list)
+            else str(value).rsplit(".", 1)[-1]
+        )
     shown = f"{name} = {_fmt(actual)}"
     if op == "exists":
         return (

@@ -454,7 +454,7 @@ def check_version(v: RegimeVersion) -> list[tuple[str, str]]:
     for name, c in v.definitions.items():
         if not re.fullmatch(SLUG, name):
             problems.append((f"definitions.{name}", "definition names are lower-case slugs"))
-        cond(c, f"definitions.{name}", base_ns, required=True)
+        cond(c, f"definitions.{name}", after_ns, required=True)
     problems += [(f"definitions.{n}", msg) for n, msg in _definition_cycles(v.definitions)]
 
     for i, r in enumerate(v.rules):
@@ -563,6 +563,24 @@ def _definition_cycles(definitions: dict[str, Any]) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- loading
 
 
+class _ContentLoader(yaml.SafeLoader):
+    """Safe YAML where only true/false are booleans, so `fact: on` and `choices: [yes, no]` stay text."""
+
+
+_ContentLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def yaml_load(text: str) -> Any:
+    """Parse content YAML (safe loader; YAML 1.2 booleans)."""
+    return yaml.load(text, Loader=_ContentLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _display(path: Path) -> str:
     parts = path.parts
     for i in range(len(parts) - 1):
@@ -610,7 +628,7 @@ def load_version_file(path: Path | str) -> RegimeVersion:
     path = Path(path)
     shown = _display(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ContentError(shown, [("", f"cannot read: {exc}")]) from None
     except yaml.YAMLError as exc:
