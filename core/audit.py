@@ -21,6 +21,24 @@ def jsonable(value: Any) -> Any:
     return json.loads(canonical_json(value))
 
 
+_EXACT_INT = 2**53
+
+
+def _stable_numbers(value: Any) -> Any:
+    """PostgreSQL jsonb reads a float like 3e+26 back as the integer 300000000000000000000000000.
+
+    Integers too big for a float's exact range are hashed in float form, so an entry hashes the
+    same before and after its round trip through the database (SQLite keeps the text as written).
+    """
+    if isinstance(value, dict):
+        return {k: _stable_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stable_numbers(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT_INT:
+        return float(value)
+    return value
+
+
 def entry_digest(entry: AuditEntry) -> str:
     content = {
         "seq": entry.seq,
@@ -30,7 +48,7 @@ def entry_digest(entry: AuditEntry) -> str:
         "target_type": entry.target_type,
         "target_id": entry.target_id,
         "target_repr": entry.target_repr,
-        "changes": entry.changes,
+        "changes": _stable_numbers(entry.changes),
         "prev_hash": entry.prev_hash,
     }
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()

@@ -41,6 +41,23 @@ def permission_required(*perms: str) -> Callable:
     return decorator
 
 
+def any_permission_required(*perms: str) -> Callable:
+    """For views shared by add and edit (e.g. inline validation): one of the permissions is enough."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (is_reader(request.user) and any(request.user.has_perm(p) for p in perms)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 class RolePermission(BasePermission):
     """API default: roles read; a write needs the view's `write_permissions`, and is denied without them."""
 

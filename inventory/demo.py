@@ -129,7 +129,7 @@ SYSTEMS = [
     ("officer2", "GitHub (Microsoft)", {
         "name": "GitHub Copilot", "team": "Engineering",
         "description": "Code completion and chat in IDEs for all engineers.",
-        "models_used": ["Copilot (GPT-4.1, Claude)"], "model_type": "generative_app",
+        "models_used": ["Copilot (GPT-4.1 and Claude models)"], "model_type": "generative_app",
         "lifecycle": "in_use", "sanction_status": "sanctioned", "roles": ["deployer"],
         "jurisdictions": ["CO", "CA", "EU", "DE"], "domains": [], "decision_role": "none",
         "capabilities": [], "interacts_with_persons": True, "data_categories": [],

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import ProtectedError
 
 from core.audit import audit_record, diff, snapshot
 from inventory.models import AISystem, Vendor
@@ -83,7 +84,11 @@ def ai_system_delete(*, actor, system: AISystem) -> None:
     """Deleting keeps its last facts in the audit trail, so the record of it survives."""
     before = snapshot(system, _audited_fields(AISystem))
     pk, label = system.pk, str(system)
-    system.delete()
+    try:
+        system.delete()
+    except ProtectedError as err:
+        kinds = sorted({obj._meta.verbose_name_plural for obj in err.protected_objects})
+        raise ValidationError(f"{label} is still referenced by {', '.join(kinds)}.") from err
     audit_record(
         actor=actor, action="system.delete", target_type=AISystem._meta.label_lower,
         target_id=str(pk), target_repr=label, changes=diff(before, None),

@@ -1,0 +1,116 @@
+"""One FilterSet for the HTML list, its HTMX partial, the CSV/XLSX export and the API."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from inventory import vocab
+from inventory.lookups import ListHasAny
+from inventory.models import AISystem, Vendor
+
+YES_NO = [("true", "Yes"), ("false", "No")]
+
+
+def _list_filter(field: str, choices, label: str) -> django_filters.MultipleChoiceFilter:
+    def method(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+        values = set(value)
+        if field == "jurisdictions" and "EU" in values:
+            values |= set(vocab.EU_MEMBER_STATES)  # "EU" means any member state too
+        return queryset.filter(ListHasAny(field, sorted(values))) if values else queryset
+
+    return django_filters.MultipleChoiceFilter(choices=choices, label=label, method=method)
+
+
+class AISystemFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    lifecycle = django_filters.MultipleChoiceFilter(choices=AISystem.Lifecycle.choices)
+    sanction_status = django_filters.MultipleChoiceFilter(
+        choices=AISystem.SanctionStatus.choices, label="Sanction status"
+    )
+    origin = django_filters.ChoiceFilter(choices=AISystem.Origin.choices, empty_label="Any origin")
+    vendor = django_filters.ModelChoiceFilter(
+        queryset=Vendor.objects.only("pk", "name"), empty_label="Any vendor"
+    )
+    in_house = django_filters.BooleanFilter(
+        field_name="vendor", lookup_expr="isnull", label="In-house (no vendor)"
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model()
+        .objects.filter(owned_systems__isnull=False)
+        .distinct()
+        .order_by("username"),
+        empty_label="Any owner",
+    )
+    team = django_filters.CharFilter(field_name="team", lookup_expr="iexact")
+    jurisdiction = _list_filter("jurisdictions", vocab.Jurisdiction.choices, "Jurisdiction")
+    domain = _list_filter("domains", vocab.Domain.choices, "Domain")
+    role = _list_filter("roles", vocab.OurRole.choices, "Our role")
+    capability = _list_filter("capabilities", vocab.Capability.choices, "Capability")
+    data_category = _list_filter("data_categories", vocab.DataCategory.choices, "Data category")
+    decision_role = django_filters.MultipleChoiceFilter(
+        choices=vocab.DecisionRole.choices, label="Decision role"
+    )
+    consumer_facing = django_filters.BooleanFilter()
+    interacts_with_persons = django_filters.BooleanFilter(label="Interacts with persons")
+    profiling = django_filters.BooleanFilter()
+    human_review = django_filters.BooleanFilter(label="Human review")
+    sensitive_data = django_filters.BooleanFilter(method="filter_sensitive", label="Sensitive data")
+    o = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("vendor__name", "vendor"),
+            ("owner__username", "owner"),
+            ("team", "team"),
+            ("lifecycle", "lifecycle"),
+            ("sanction_status", "sanction_status"),
+            ("decision_role", "decision_role"),
+            ("updated_at", "updated"),
+        ),
+        label="Sort by",
+    )
+
+    class Meta:
+        model = AISystem
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Free text over the columns people remember a system by."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(description__icontains=value)
+            | Q(team__icontains=value)
+            | Q(vendor__name__icontains=value)
+        )
+
+    def filter_sensitive(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        has = ListHasAny("data_categories", [str(c) for c in vocab.SENSITIVE_DATA])
+        return queryset.filter(has) if value else queryset.exclude(has)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # A stable tiebreak keeps pagination deterministic whatever the chosen sort.
+        queryset = super().filter_queryset(queryset)
+        return queryset.order_by(*(queryset.query.order_by or ("name",)), "pk")
+
+
+class VendorFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    is_ai_developer = django_filters.BooleanFilter(label="AI developer")
+
+    class Meta:
+        model = Vendor
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(contact_name__icontains=value)
+            | Q(website__icontains=value)
+        )

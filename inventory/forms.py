@@ -1,0 +1,130 @@
+"""Forms validate with the model's own rules; services do the writing."""
+
+import re
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from inventory import vocab
+from inventory.models import AISystem, Vendor
+
+LIST_SPLIT = re.compile(r"[,;\n]")
+
+
+class CommaListField(forms.CharField):
+    """Free-text list (models used, tags) typed as comma-separated text."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            items = value
+        else:
+            items = LIST_SPLIT.split(super().to_python(value) or "")
+        seen: dict[str, None] = {}
+        for item in items:
+            item = str(item).strip()
+            if item:
+                seen.setdefault(item, None)
+        return list(seen)
+
+
+class ChoiceListField(forms.MultipleChoiceField):
+    """A vocabulary list; import may pass it as one 'CO, DE' string."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = LIST_SPLIT.split(value)
+        return [str(v).strip() for v in (value or []) if str(v).strip()]
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        full = obj.get_full_name()
+        return f"{full} ({obj.get_username()})" if full else obj.get_username()
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+LIST_FIELDS = {
+    "roles": vocab.OurRole,
+    "jurisdictions": vocab.Jurisdiction,
+    "domains": vocab.Domain,
+    "capabilities": vocab.Capability,
+    "data_categories": vocab.DataCategory,
+}
+
+FIELDSETS = [
+    ("Basics", ["name", "description", "owner", "team", "vendor", "tags"]),
+    ("Model", ["model_type", "models_used", "training_flops"]),
+    ("Status", ["lifecycle", "sanction_status", "origin", "provenance", "first_seen", "last_seen"]),
+    ("How it is used", ["roles", "decision_role", "jurisdictions", "domains", "capabilities"]),
+    (
+        "Risk facts",
+        [
+            "human_review",
+            "consumer_facing",
+            "interacts_with_persons",
+            "profiling",
+            "basic_software",
+            "art6_3_claim",
+        ],
+    ),  # fmt: skip
+    ("Data processed", ["data_categories"]),
+]
+
+
+class AISystemForm(forms.ModelForm):
+    owner = OwnerChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        help_text="Business owner.",
+    )
+    models_used = CommaListField(required=False, help_text="Comma-separated model names.")
+    tags = CommaListField(required=False, help_text="Comma-separated.")
+    roles = ChoiceListField(choices=vocab.OurRole.choices, required=False, label="Our role(s)")
+    jurisdictions = ChoiceListField(
+        choices=vocab.Jurisdiction.choices,
+        required=False,
+        help_text="Where it is used or whose residents it affects.",
+    )
+    domains = ChoiceListField(
+        choices=vocab.Domain.choices, required=False, label="Use-case domains"
+    )
+    capabilities = ChoiceListField(choices=vocab.Capability.choices, required=False)
+    data_categories = ChoiceListField(
+        choices=vocab.DataCategory.choices,
+        required=False,
+        help_text="Personal and sensitive data categories processed.",
+    )
+
+    class Meta:
+        model = AISystem
+        fields = [name for _, names in FIELDSETS for name in names]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "provenance": forms.Textarea(attrs={"rows": 2}),
+            "first_seen": DATETIME,
+            "last_seen": DATETIME,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vendor"].empty_label = "In-house (no vendor)"
+        self.fields["vendor"].queryset = Vendor.objects.order_by("name")
+
+    def fieldsets(self):
+        return [(title, [self[name] for name in names]) for title, names in FIELDSETS]
+
+
+class VendorForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Vendor
+        fields = ["name", "website", "contact_name", "contact_email", "is_ai_developer", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

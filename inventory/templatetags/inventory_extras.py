@@ -1,0 +1,54 @@
+"""Display helpers for inventory vocabularies."""
+
+from django import template
+
+from inventory import vocab
+
+register = template.Library()
+
+VOCABS = {
+    "roles": vocab.OurRole,
+    "jurisdictions": vocab.Jurisdiction,
+    "domains": vocab.Domain,
+    "capabilities": vocab.Capability,
+    "data_categories": vocab.DataCategory,
+    "decision_role": vocab.DecisionRole,
+    "model_type": vocab.ModelType,
+}
+SENSITIVE = {str(c) for c in vocab.SENSITIVE_DATA}
+
+
+@register.filter
+def labels(values, vocabulary: str) -> list[str]:
+    """['CO', 'DE'] -> ['Colorado', 'EU: Germany'] for the named vocabulary."""
+    choices = dict(VOCABS[vocabulary].choices)
+    return [choices.get(v, v) for v in values or []]
+
+
+@register.filter
+def sensitive(value: str) -> bool:
+    return value in SENSITIVE
+
+
+@register.filter
+def data_labels(values) -> list[tuple[str, bool]]:
+    choices = dict(vocab.DataCategory.choices)
+    return [(choices.get(v, v), v in SENSITIVE) for v in values or []]
+
+
+@register.filter
+def short_value(value) -> str:
+    """Audit diffs may hold long text or lists; keep the history table readable."""
+    if value is None or value == "" or value == []:
+        return "∅"
+    if isinstance(value, list):
+        value = ", ".join(map(str, value))
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+@register.filter
+def code_label(value: str) -> str:
+    """substantial_factor -> Substantial factor: short labels for dense tables."""
+    text = str(value or "").replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else "—"

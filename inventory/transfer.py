@@ -1,0 +1,226 @@
+"""CSV/XLSX import and export of the inventory with pandas: all rows valid, or nothing is written."""
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms.models import model_to_dict
+
+from core.audit import audit_record
+from inventory.forms import AISystemForm
+from inventory.models import AISystem, Vendor
+from inventory.services import ai_system_create, ai_system_update
+
+LIST_COLUMNS = [
+    "models_used",
+    "roles",
+    "jurisdictions",
+    "domains",
+    "capabilities",
+    "data_categories",
+    "tags",
+]
+BOOL_COLUMNS = ["human_review", "consumer_facing", "interacts_with_persons", "profiling",
+                "basic_software", "art6_3_claim"]  # fmt: skip
+COLUMNS = [
+    "id", "name", "description", "owner", "team", "vendor", "model_type", "models_used", "training_flops",
+    "lifecycle", "sanction_status", "origin", "provenance", "roles", "decision_role", "jurisdictions",
+    "domains", "capabilities", *BOOL_COLUMNS, "data_categories", "first_seen", "last_seen", "tags",
+]  # fmt: skip
+IGNORED_COLUMNS = {"created_at", "updated_at"}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
+
+
+def neutralise(value: Any) -> Any:
+    """Spreadsheets run cells starting with = + - @ tab or CR as formulas; an apostrophe makes them text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    if len(value) > 1 and value[0] == "'" and value[1] in "".join(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def export_frame(systems: QuerySet[AISystem]) -> pd.DataFrame:
+    """One row per system in import-compatible columns; lists are comma-joined."""
+    rows = systems.values(
+        *[c for c in COLUMNS if c not in ("owner", "vendor")],
+        "owner__username",
+        "vendor__name",
+        "updated_at",
+    )
+    records = []
+    for row in rows.iterator(chunk_size=2000):
+        row["owner"] = row.pop("owner__username") or ""
+        row["vendor"] = row.pop("vendor__name") or ""
+        for col in LIST_COLUMNS:
+            row[col] = ", ".join(row[col] or [])
+        for col in ("first_seen", "last_seen", "updated_at"):
+            row[col] = row[col].isoformat() if row[col] else ""
+        row["training_flops"] = "" if row["training_flops"] is None else row["training_flops"]
+        records.append({k: neutralise(v) for k, v in row.items()})
+    return pd.DataFrame.from_records(records, columns=[*COLUMNS, "updated_at"])
+
+
+def export_bytes(systems: QuerySet[AISystem], fmt: str) -> bytes:
+    frame = export_frame(systems)
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        frame.to_excel(buffer, index=False, sheet_name="AI systems", engine="openpyxl")
+    else:
+        buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))
+    return buffer.getvalue()
+
+
+@dataclass
+class RowError:
+    row: int  # spreadsheet row number (header is row 1)
+    name: str
+    messages: list[str]
+
+
+@dataclass
+class ImportResult:
+    file_errors: list[str] = field(default_factory=list)
+    row_errors: list[RowError] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.row_errors
+
+
+def read_frame(content: bytes, filename: str) -> pd.DataFrame:
+    """Every cell as text, blanks as empty strings; XLSX is recognised by its zip signature."""
+    if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        frame = pd.read_excel(
+            io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl"
+        )
+    else:
+        frame = pd.read_csv(
+            io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+        )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def _form_data(row: dict[str, str], instance: AISystem, lookups: dict) -> tuple[dict, list[str]]:
+    """Overlay the row on the instance's current values so an update may name only some columns."""
+    data: dict[str, Any] = {
+        k: v for k, v in model_to_dict(instance).items() if k in AISystemForm.base_fields
+    }
+    for key in ("first_seen", "last_seen"):
+        data[key] = data[key].isoformat() if data.get(key) else ""
+    problems = []
+    for col, raw in row.items():
+        if col in ("id", *IGNORED_COLUMNS):
+            continue
+        value = unneutralise(str(raw).strip())
+        if col == "owner":
+            data["owner"] = lookups["users"].get(value.lower()) if value else None
+            if value and data["owner"] is None:
+                problems.append(f"owner: no user named '{value}'.")
+        elif col == "vendor":
+            data["vendor"] = lookups["vendors"].get(value.lower()) if value else None
+            if value and data["vendor"] is None:
+                problems.append(f"vendor: no vendor named '{value}' (add it under Vendors first).")
+        elif col in BOOL_COLUMNS:
+            if value.lower() not in TRUE | FALSE:
+                problems.append(f"{col}: '{value}' is not yes/no.")
+            data[col] = value.lower() in TRUE
+        else:
+            data[col] = value
+    for key, value in list(data.items()):
+        if isinstance(value, bool):
+            data[key] = "true" if value else "false"  # CheckboxInput reads these strings
+        elif value is None:
+            data[key] = ""
+    return data, problems
+
+
+def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
+    """Validate every row with the edit form's rules first; write only if all pass, in one transaction."""
+    result = ImportResult()
+    if len(content) > MAX_IMPORT_BYTES:
+        result.file_errors.append(
+            f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."
+        )
+        return result
+    try:
+        frame = read_frame(content, filename)
+    except Exception as err:  # pandas raises many types for malformed files
+        result.file_errors.append(f"Could not read the file as CSV or XLSX: {err}")
+        return result
+    unknown = sorted(set(frame.columns) - set(COLUMNS) - IGNORED_COLUMNS)
+    if unknown:
+        result.file_errors.append(
+            f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}."
+        )
+    if "name" not in frame.columns:
+        result.file_errors.append("The file needs a 'name' column.")
+    if len(frame) > MAX_IMPORT_ROWS:
+        result.file_errors.append(f"At most {MAX_IMPORT_ROWS} rows per import.")
+    if len(frame) == 0:
+        result.file_errors.append("The file has no data rows.")
+    if result.file_errors:
+        return result
+
+    lookups = {
+        "users": {
+            u.username.lower(): u.pk for u in get_user_model().objects.only("pk", "username")
+        },
+        "vendors": {v.name.lower(): v.pk for v in Vendor.objects.only("pk", "name")},
+    }
+    ids = {int(i) for i in frame.get("id", pd.Series(dtype=str)) if str(i).strip().isdigit()}
+    existing = AISystem.objects.in_bulk(ids)
+    planned: list[tuple[AISystem | None, dict]] = []
+    result.rows = len(frame)
+    for index, row in enumerate(frame.to_dict(orient="records")):
+        number, raw_id = index + 2, str(row.get("id", "")).strip()
+        instance: AISystem | None = None
+        problems: list[str] = []
+        if raw_id:
+            instance = existing.get(int(raw_id)) if raw_id.isdigit() else None
+            if instance is None:
+                problems.append(f"id: no system with id '{raw_id}' (leave id empty to create one).")
+        data, more = _form_data(row, instance or AISystem(), lookups)
+        form = AISystemForm(
+            data, instance=AISystem.objects.get(pk=instance.pk) if instance else None
+        )
+        problems += more
+        if not form.is_valid():
+            for name, errors in form.errors.items():
+                label = "row" if name == "__all__" else name
+                problems += [f"{label}: {message}" for message in errors]
+        if problems:
+            result.row_errors.append(RowError(number, str(row.get("name", "")), problems))
+        else:
+            planned.append((instance, form.cleaned_data))
+    if result.row_errors:
+        return result
+
+    with transaction.atomic():
+        for instance, data in planned:
+            if instance is None:
+                ai_system_create(actor=actor, data=data)
+                result.created += 1
+            else:
+                ai_system_update(actor=actor, system=instance, data=data)
+                result.updated += 1
+        audit_record(
+            actor=actor, action="system.import", target_type="inventory.aisystem",
+            target_repr=filename[:300], changes={"created": [None, result.created], "updated": [None, result.updated]},
+        )  # fmt: skip
+    return result

@@ -1,0 +1,158 @@
+"""AI system pages: list with filters, detail with other apps' panels, and HTMX forms."""
+
+from importlib import import_module
+
+from django.contrib import messages
+from django.contrib.auth.context_processors import PermWrapper
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from core.audit import audit_history
+from core.permissions import any_permission_required, permission_required, reader_required
+from inventory.forms import AISystemForm
+from inventory.models import AISystem
+from inventory.selectors import ai_system_filterset
+from inventory.services import ai_system_create, ai_system_delete, ai_system_update
+from inventory.views.common import field_errors, is_partial, redirect_to, render_form, save_form
+
+PANEL_APPS = ("regulations", "discovery", "assessments", "evidence")
+PAGE_SIZES = (25, 50, 100)
+
+
+def _page_size(request: HttpRequest) -> int:
+    try:
+        size = int(request.GET.get("per_page", 50))
+    except ValueError:
+        return 50
+    return size if size in PAGE_SIZES else 50
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def system_list(request: HttpRequest) -> HttpResponse:
+    filterset = ai_system_filterset(filters=request.GET)
+    page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page, "sort": request.GET.get("o", "")}
+    name = (
+        "inventory/partials/system_table.html"
+        if is_partial(request)
+        else "inventory/system_list.html"
+    )
+    return render(request, name, context)
+
+
+def system_panels(request: HttpRequest, system: AISystem) -> list[str]:
+    """Other apps' per-system UI (interfaces.md §1), rendered below the facts."""
+    panels = []
+    for app in PANEL_APPS:
+        try:
+            module = import_module(f"{app}.panels")
+        except ModuleNotFoundError as err:
+            if err.name == f"{app}.panels":
+                continue
+            raise
+        data = module.system_panel(request=request, system=system)
+        if data is None:
+            continue
+        context = {**data, "request": request, "system": system, "user": request.user,
+                   "perms": PermWrapper(request.user)}  # fmt: skip
+        panels.append(
+            mark_safe(
+                render_to_string(f"{app}/partials/system_panel.html", context, request=request)
+            )
+        )
+    return panels
+
+
+@require_GET
+@reader_required
+def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    system = get_object_or_404(AISystem.objects.select_related("vendor", "owner"), pk=pk)
+    history = audit_history(system).order_by("-seq")[:100]
+    context = {"system": system, "history": history, "panels": system_panels(request, system)}
+    return render(request, "inventory/system_detail.html", context)
+
+
+def _form_context(form: AISystemForm, system: AISystem | None) -> dict:
+    action = (
+        reverse("inventory:system-edit", args=[system.pk])
+        if system
+        else reverse("inventory:system-create")
+    )
+    return {
+        "form": form,
+        "system": system,
+        "action": action,
+        "validate_url": reverse("inventory:system-validate"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("inventory.add_aisystem")
+def system_create(request: HttpRequest) -> HttpResponse:
+    form = AISystemForm(request.POST or None, initial={"owner": request.user.pk})
+    if request.method == "POST":
+        system = save_form(form, lambda data: ai_system_create(actor=request.user, data=data))
+        if system:
+            messages.success(request, f"Created {system.name}.")
+            return redirect_to(request, reverse("inventory:system-detail", args=[system.pk]))
+    return render_form(
+        request,
+        "inventory/system_form.html",
+        "inventory/partials/system_form.html",
+        _form_context(form, None),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("inventory.change_aisystem")
+def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    system = get_object_or_404(AISystem, pk=pk)
+    form = AISystemForm(request.POST or None, instance=system)
+    if request.method == "POST":
+        target = AISystem.objects.get(pk=pk)  # the form mutates its instance while validating
+        saved = save_form(
+            form, lambda data: ai_system_update(actor=request.user, system=target, data=data)
+        )
+        if saved:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect_to(request, reverse("inventory:system-detail", args=[pk]))
+    return render_form(
+        request,
+        "inventory/system_form.html",
+        "inventory/partials/system_form.html",
+        _form_context(form, system),
+    )
+
+
+@require_POST
+@any_permission_required("inventory.add_aisystem", "inventory.change_aisystem")
+def system_validate(request: HttpRequest) -> HttpResponse:
+    return field_errors(request, AISystemForm(request.POST))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("inventory.delete_aisystem")
+def system_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    system = get_object_or_404(AISystem, pk=pk)
+    if request.method == "POST":
+        try:
+            ai_system_delete(actor=request.user, system=system)
+        except ValidationError as err:
+            messages.error(request, " ".join(err.messages))
+            return redirect_to(request, reverse("inventory:system-detail", args=[pk]))
+        messages.success(request, f"Deleted {system.name}.")
+        return redirect_to(request, reverse("inventory:system-list"))
+    return render(request, "inventory/confirm_delete.html", {
+        "object": system, "kind": "AI system",
+        "cancel_url": reverse("inventory:system-detail", args=[pk]),
+        "warning": "Its change history stays in the audit trail.",
+    })  # fmt: skip
