@@ -158,18 +158,21 @@ def detect_format(head: bytes) -> str | None:
         return None
     if data[0].lstrip().startswith("{"):
         kinds: dict[str, int] = {}
+        decoded = 0
         for ln in data:
             try:
                 obj = orjson.loads(ln)
             except orjson.JSONDecodeError:
                 continue
+            decoded += 1
             if isinstance(obj, dict):
                 k = _json_kind(obj)
                 if k:
                     kinds[k] = kinds.get(k, 0) + 1
         if kinds:
             best, n = max(kinds.items(), key=lambda kv: kv[1])
-            if n >= 0.8 * len(data) or (n >= 1 and len(data) <= 2):
+            # broken JSON lines become counted skips; score over the lines that decode
+            if n >= 0.8 * decoded and decoded >= 0.5 * len(data):
                 return best
         return None
     scores = {
@@ -180,7 +183,11 @@ def detect_format(head: bytes) -> str | None:
         "zscaler_csv": sum(1 for ln in data if ZSC_TSV_RE.match(ln)),
     }
     best, n = max(scores.items(), key=lambda kv: kv[1])
-    return best if n and n >= 0.8 * len(data) else None
+    runner_up = sorted(scores.values())[-2]
+    # reference rule: accept at >= 0.8; a clear sole winner on >= half the lines also counts
+    if n and (n >= 0.8 * len(data) or (n >= 0.5 * len(data) and runner_up == 0)):
+        return best
+    return None
 
 
 def _zeek_kind(path: str, fields: str) -> str:

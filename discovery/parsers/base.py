@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime
 
 from .records import Record, SkipReason
@@ -31,5 +32,14 @@ class LineParser:
             return SkipReason.BLANK
         try:
             return self.parse(line)
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError):
+        except (
+            ValueError,
+            KeyError,
+            IndexError,
+            TypeError,
+            AttributeError,
+            OverflowError,
+            UnicodeError,
+            csv.Error,
+        ):
             return SkipReason.MALFORMED

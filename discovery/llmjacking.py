@@ -1,0 +1,635 @@
+"""LLMjacking / cloud-AI abuse rules over compact CloudTrail events (reference section 4.2).
+
+Pure: no Django. Thresholds are module constants named after the reference rule ids;
+"(proposed)" values in the reference are Sightline choices, not published rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .parsers.records import CloudEvent
+
+MIN = 60.0
+HOUR = 3600.0
+DAY = 86400.0
+
+INV = frozenset({"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"})
+DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
+# Prowler's 14 LLMjacking event names (the stars in reference 4.1), used by L9.
+PROWLER_NAMES = frozenset(
+    {
+        "InvokeModel",
+        "InvokeModelWithResponseStream",
+        "ListFoundationModels",
+        "GetFoundationModelAvailability",
+        "GetModelInvocationLoggingConfiguration",
+        "PutModelInvocationLoggingConfiguration",
+        "PutUseCaseForModelAccess",
+        "GetUseCaseForModelAccess",
+        "CreateFoundationModelAgreement",
+        "ListFoundationModelAgreementOffers",
+        "PutFoundationModelEntitlement",
+        "ListProvisionedModelThroughputs",
+        "SearchAgreements",
+        "AcceptAgreementRequest",
+    }
+)
+ENABLEMENT = frozenset(
+    {
+        "PutUseCaseForModelAccess",
+        "CreateFoundationModelAgreement",
+        "PutFoundationModelEntitlement",
+        "ListFoundationModelAgreementOffers",
+    }
+)
+RECON = frozenset({"ListFoundationModels", "GetFoundationModelAvailability"})
+
+L1_WINDOW = 15 * MIN
+L1_MIN_REGIONS = 2  # (proposed)
+L1_MAX_PER_MINUTE = 3  # Elastic: >3/min per user
+L2_PER_USER_MODEL = 3  # Elastic: >3 per user+model raises severity
+L3_THRESHOLD = 9  # Splunk: >9 per user+src
+L3_WINDOW = DAY
+L4_WINDOW = 15 * MIN
+L4_MIN_REGIONS = 3  # (proposed)
+L5_WINDOW = 15 * MIN
+L6_INVOKE_WINDOW = 60 * MIN  # (proposed)
+L9_WINDOW = 1440 * MIN
+L9_RATIO = 0.4
+L10_WINDOW = 10 * MIN  # (proposed)
+L12_P99_FACTOR = 3  # (proposed)
+L12_MIN_PER_HOUR = 50  # (proposed)
+NEW_PRINCIPAL_DAYS = 30
+SAMPLE_EVENTS = 10
+QUARANTINE_POLICY = "AWSCompromisedKeyQuarantine"
+
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+@dataclass(slots=True)
+class Detection:
+    """One rule hit with its evidence."""
+
+    rule_id: str
+    name: str
+    severity: str
+    principal: str
+    source_ip: str
+    regions: list[str]
+    first_ts: datetime
+    last_ts: datetime
+    event_ids: list[str]
+    sample_events: list[dict]
+    summary: str
+    ips: list[str] = field(default_factory=list)
+    access_key_id: str = ""
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+def _make(rule: str, name: str, sev: str, principal: str, evs: list[CloudEvent], summary: str):
+    evs = sorted(evs, key=lambda e: e.ts)
+    ips = sorted({e.source_ip for e in evs if e.source_ip})
+    return Detection(
+        rule_id=rule,
+        name=name,
+        severity=sev,
+        principal=principal,
+        source_ip=ips[0] if len(ips) == 1 else ", ".join(ips[:5]),
+        regions=sorted({e.region for e in evs if e.region}),
+        first_ts=_dt(evs[0].ts),
+        last_ts=_dt(evs[-1].ts),
+        event_ids=[e.event_id for e in evs],
+        sample_events=[e.as_dict() for e in evs[:SAMPLE_EVENTS]],
+        summary=summary,
+        ips=ips,
+        access_key_id=next((e.access_key_id for e in evs if e.access_key_id), ""),
+    )
+
+
+def _clusters(evs: list[CloudEvent], gap: float) -> list[list[CloudEvent]]:
+    """Split time-sorted events where consecutive events are more than ``gap`` apart."""
+    out: list[list[CloudEvent]] = []
+    for e in evs:
+        if out and e.ts - out[-1][-1].ts <= gap:
+            out[-1].append(e)
+        else:
+            out.append([e])
+    return out
+
+
+def _max_in_window(evs: list[CloudEvent], window: float, key) -> int:
+    """Largest number of distinct key(e) values among events inside any ``window`` span."""
+    best, lo = 0, 0
+    counts: dict = defaultdict(int)
+    for _hi, e in enumerate(evs):
+        counts[key(e)] += 1
+        while e.ts - evs[lo].ts > window:
+            k = key(evs[lo])
+            counts[k] -= 1
+            if not counts[k]:
+                del counts[k]
+            lo += 1
+        best = max(best, len(counts))
+    return best
+
+
+def _role_names(ev: CloudEvent) -> set[str]:
+    names = {ev.principal, ev.arn, ev.access_key_id}
+    if ":assumed-role/" in ev.arn:
+        acct_part, _, rest = ev.arn.partition(":assumed-role/")
+        role = rest.split("/", 1)[0]
+        acct = acct_part.rsplit(":", 1)[-1]
+        names |= {role, f"arn:aws:iam::{acct}:role/{role}"}
+    elif ":user/" in ev.arn:
+        names.add(ev.arn.rsplit("/", 1)[-1])
+    return {n for n in names if n}
+
+
+def detect(
+    events: Iterable[CloudEvent], *, allowlist: set[str], history: dict | None = None
+) -> list[Detection]:
+    """Run every rule. ``history`` (30 days before these events) may hold:
+    ``principals_seen`` (principals with a successful Bedrock call), ``models_seen``,
+    ``key_ips`` ({access key or principal: [ips]}), ``hourly_p99`` ({principal: float}) and
+    ``quarantined_keys`` / ``quarantined_users``. Without it every principal counts as new."""
+    hist = history or {}
+    seen_ids: set[str] = set()
+    evs: list[CloudEvent] = []
+    for e in events:
+        if e.event_id and e.event_id in seen_ids:
+            continue
+        seen_ids.add(e.event_id)
+        evs.append(e)
+    evs.sort(key=lambda e: (e.ts, e.event_id))
+    allow = set(allowlist)
+
+    def allowed(e: CloudEvent) -> bool:
+        return bool(allow) and not allow.isdisjoint(_role_names(e))
+
+    by_principal: dict[str, list[CloudEvent]] = defaultdict(list)
+    for e in evs:
+        by_principal[e.principal or e.access_key_id or "unknown"].append(e)
+
+    out: list[Detection] = []
+    prior_success = _first_success(evs, hist)
+    for principal, pevs in by_principal.items():
+        bed = [e for e in pevs if e.event_source.startswith("bedrock")]
+        is_allowed = allowed(pevs[0])
+        out += _l13_root(principal, bed)
+        out += _l7_tamper(principal, bed, is_allowed)
+        if is_allowed:
+            continue
+        out += _l1_probe(principal, pevs, bed, prior_success)
+        out += _l2_denied(principal, bed)
+        out += _l3_list_failures(principal, bed)
+        out += _l4_regions(principal, bed)
+        out += _l5_enum_invoke(principal, bed)
+        out += _l6_logging_recon(principal, bed)
+        out += _l8_enablement(principal, bed)
+        out += _l9_diversity(principal, bed)
+        out += _l10_identity_check(principal, pevs, hist)
+        out += _l12_usage(principal, bed, hist, prior_success)
+    out += _l11_api_keys(evs, hist, allowed)
+    out += _l13_quarantine(evs, hist)
+    out.sort(key=lambda d: (d.first_ts, d.rule_id, d.principal))
+    return out
+
+
+def _first_success(evs: list[CloudEvent], hist: dict) -> dict[str, float | None]:
+    """Per principal: time of the first successful Bedrock call (None = seen in history)."""
+    seen = set(hist.get("principals_seen") or ())
+    first: dict[str, float | None] = dict.fromkeys(seen)
+    for e in evs:
+        if e.event_source.startswith("bedrock") and not e.error_code and e.principal not in first:
+            first[e.principal] = e.ts
+    return first
+
+
+def _is_new(principal: str, ts: float, prior: dict[str, float | None]) -> bool:
+    """New = no successful Bedrock call before ``ts`` (history or earlier in this batch)."""
+    if principal not in prior:
+        return True
+    t = prior[principal]
+    return t is not None and t >= ts
+
+
+def _l1_probe(principal, pevs, bed, prior) -> list[Detection]:
+    probes = [e for e in bed if e.event_name in INV and e.error_code == "ValidationException"]
+    out = []
+    for cl in _clusters(probes, L1_WINDOW):
+        regions = _max_in_window(cl, L1_WINDOW, lambda e: e.region)
+        per_min = _max_in_window(cl, MIN, lambda e: e.event_id)
+        new = _is_new(principal, cl[0].ts, prior)
+        if not (new or regions >= L1_MIN_REGIONS or per_min > L1_MAX_PER_MINUTE):
+            continue
+        start = cl[0].ts - L1_WINDOW
+        ident = [
+            e for e in pevs if e.event_name == "GetCallerIdentity" and start <= e.ts <= cl[0].ts
+        ]
+        recon = [e for e in bed if e.event_name in RECON and start <= e.ts <= cl[0].ts]
+        seq = bool(ident and recon and ident[0].ts <= recon[-1].ts)
+        why = []
+        if seq:
+            why.append(
+                "GetCallerIdentity → model listing → InvokeModel ValidationException sequence"
+            )
+        if new:
+            why.append("principal has no successful Bedrock call in 30 days")
+        if regions >= L1_MIN_REGIONS:
+            why.append(f"probes in {regions} regions within 15 min")
+        if per_min > L1_MAX_PER_MINUTE:
+            why.append(f"{per_min} validation errors in one minute")
+        evid = (ident[:1] + recon[:5] + cl) if seq else cl
+        out.append(
+            _make(
+                "L1",
+                "Invoke probe",
+                "high",
+                principal,
+                evid,
+                f"{len(cl)} InvokeModel ValidationException probe(s): " + "; ".join(why),
+            )
+        )
+    return out
+
+
+def _l2_denied(principal, bed) -> list[Detection]:
+    den = [e for e in bed if e.event_name in INV and e.error_code in DENIED]
+    if not den:
+        return []
+    per_model: dict[str, int] = defaultdict(int)
+    for e in den:
+        per_model[e.model_id] += 1
+    worst = max(per_model.values())
+    sev = "high" if worst > L2_PER_USER_MODEL else "medium"
+    return [
+        _make(
+            "L2",
+            "Invoke denied",
+            sev,
+            principal,
+            den,
+            f"{len(den)} Bedrock invocation(s) denied across {len(per_model)} model(s)",
+        )
+    ]
+
+
+def _l3_list_failures(principal, bed) -> list[Detection]:
+    fails = [e for e in bed if e.event_name == "ListFoundationModels" and e.error_code in DENIED]
+    out = []
+    by_ip: dict[str, list] = defaultdict(list)
+    for e in fails:
+        by_ip[e.source_ip].append(e)
+    for ip, lst in by_ip.items():
+        if _max_in_window(lst, L3_WINDOW, lambda e: e.event_id) > L3_THRESHOLD:
+            out.append(
+                _make(
+                    "L3",
+                    "Listing failures",
+                    "medium",
+                    principal,
+                    lst,
+                    f"{len(lst)} denied ListFoundationModels calls from {ip}",
+                )
+            )
+    return out
+
+
+def _l4_regions(principal, bed) -> list[Detection]:
+    out = []
+    for cl in _clusters(bed, L4_WINDOW):
+        n = _max_in_window(cl, L4_WINDOW, lambda e: e.region)
+        if n >= L4_MIN_REGIONS:
+            out.append(
+                _make(
+                    "L4",
+                    "Multi-region sweep",
+                    "high",
+                    principal,
+                    cl,
+                    f"Bedrock calls in {n} regions within 15 minutes",
+                )
+            )
+    return out
+
+
+def _l5_enum_invoke(principal, bed) -> list[Detection]:
+    out = []
+    lists = [
+        e
+        for e in bed
+        if e.event_name == "ListFoundationModels" and e.access_key_id.startswith("AKIA")
+    ]
+    if not lists:
+        return out
+    used: set[str] = set()
+    for lst in lists:
+        if lst.event_id in used:
+            continue
+        inv = [
+            e
+            for e in bed
+            if e.event_name in INV
+            and e.access_key_id == lst.access_key_id
+            and lst.ts <= e.ts <= lst.ts + L5_WINDOW
+        ]
+        if inv:
+            used.update(e.event_id for e in [lst, *inv])
+            out.append(
+                _make(
+                    "L5",
+                    "Enumerate then invoke, long-term key",
+                    "high",
+                    principal,
+                    [lst, *inv],
+                    f"ListFoundationModels then {len(inv)} invocation(s) "
+                    f"with long-term key {lst.access_key_id} within 15 min",
+                )
+            )
+    return out
+
+
+def _l6_logging_recon(principal, bed) -> list[Detection]:
+    out = []
+    for e in bed:
+        if e.event_name != "GetModelInvocationLoggingConfiguration":
+            continue
+        inv = [x for x in bed if x.event_name in INV and e.ts <= x.ts <= e.ts + L6_INVOKE_WINDOW]
+        sev = "high" if inv else "low"
+        summary = "Read of the model invocation logging configuration"
+        if inv:
+            summary += f", followed by {len(inv)} invocation(s) within 60 min"
+        out.append(_make("L6", "Logging recon", sev, principal, [e, *inv[:5]], summary))
+    return out
+
+
+def _l7_tamper(principal, bed, is_allowed) -> list[Detection]:
+    out = []
+    for e in bed:
+        if e.event_name in (
+            "DeleteModelInvocationLoggingConfiguration",
+            "DeleteModelInvocationLogging",
+        ):
+            out.append(
+                _make(
+                    "L7",
+                    "Logging tampering",
+                    "high",
+                    principal,
+                    [e],
+                    "Model invocation logging configuration deleted",
+                )
+            )
+        elif e.event_name == "PutModelInvocationLoggingConfiguration" and not is_allowed:
+            out.append(
+                _make(
+                    "L7",
+                    "Logging tampering",
+                    "medium",
+                    principal,
+                    [e],
+                    "Model invocation logging configuration changed by a non-allowlisted principal",
+                )
+            )
+    return out
+
+
+def _l8_enablement(principal, bed) -> list[Detection]:
+    hits = [e for e in bed if e.event_name in ENABLEMENT]
+    if not hits:
+        return []
+    names = sorted({e.event_name for e in hits})
+    return [
+        _make(
+            "L8",
+            "Model enablement",
+            "high",
+            principal,
+            hits,
+            f"Model access enablement calls: {', '.join(names)}",
+        )
+    ]
+
+
+def _l9_diversity(principal, bed) -> list[Detection]:
+    if not principal.startswith("arn:"):
+        return []
+    star = [e for e in bed if e.event_name in PROWLER_NAMES]
+    out = []
+    for cl in _clusters(star, L9_WINDOW):
+        n = _max_in_window(cl, L9_WINDOW, lambda e: e.event_name)
+        if n / len(PROWLER_NAMES) > L9_RATIO:
+            out.append(
+                _make(
+                    "L9",
+                    "API diversity",
+                    "critical",
+                    principal,
+                    cl,
+                    f"{n} of {len(PROWLER_NAMES)} LLMjacking-related Bedrock APIs within 24 h",
+                )
+            )
+    return out
+
+
+def _l10_identity_check(principal, pevs, hist) -> list[Detection]:
+    key_ips = hist.get("key_ips") or {}
+    out = []
+    seen_ips: dict[str, set] = defaultdict(set)
+    for i, e in enumerate(pevs):
+        key = e.access_key_id or principal
+        if e.event_name == "GetCallerIdentity":
+            known = set(key_ips.get(key, ())) | set(key_ips.get(principal, ())) | seen_ips[key]
+            if e.source_ip not in known:
+                follow = [
+                    x
+                    for x in pevs[i + 1 :]
+                    if x.event_source.startswith("bedrock")
+                    and (x.access_key_id or principal) == key
+                    and x.ts - e.ts <= L10_WINDOW
+                ]
+                if follow:
+                    out.append(
+                        _make(
+                            "L10",
+                            "Identity check then Bedrock",
+                            "medium",
+                            principal,
+                            [e, *follow[:9]],
+                            f"GetCallerIdentity from new IP {e.source_ip} "
+                            f"then {len(follow)} Bedrock call(s) within 10 min",
+                        )
+                    )
+        if e.source_ip:
+            seen_ips[key].add(e.source_ip)
+    return out
+
+
+def _l12_usage(principal, bed, hist, prior) -> list[Detection]:
+    out = []
+    first = prior.get(principal)
+    if first is not None:
+        first_ev = next((e for e in bed if e.ts == first and not e.error_code), None)
+        if first_ev is not None:
+            out.append(
+                _make(
+                    "L12",
+                    "First use of Bedrock",
+                    "medium",
+                    principal,
+                    [first_ev],
+                    "First successful Bedrock call by this principal in 30 days",
+                )
+            )
+    ok_inv = [e for e in bed if e.event_name in INV and not e.error_code]
+    if not ok_inv:
+        return out
+    p99 = float((hist.get("hourly_p99") or {}).get(principal, 0.0))
+    limit = max(L12_P99_FACTOR * p99, L12_MIN_PER_HOUR)
+    hours: dict[int, list] = defaultdict(list)
+    for e in ok_inv:
+        hours[int(e.ts // HOUR)].append(e)
+    for _h, lst in sorted(hours.items()):
+        if len(lst) > limit:
+            out.append(
+                _make(
+                    "L12",
+                    "Invocation spike",
+                    "medium",
+                    principal,
+                    lst,
+                    f"{len(lst)} invocations in one hour (limit {limit:g})",
+                )
+            )
+    models_seen = set(hist.get("models_seen") or ())
+    new_models: dict[str, CloudEvent] = {}
+    for e in ok_inv:
+        if e.model_id and e.model_id not in models_seen and e.model_id not in new_models:
+            new_models[e.model_id] = e
+    if hist.get("models_seen") is not None:
+        for model, e in new_models.items():
+            out.append(
+                _make(
+                    "L12",
+                    "New model",
+                    "medium",
+                    principal,
+                    [e],
+                    f"Model {model} first used in 30 days",
+                )
+            )
+    return out
+
+
+def _l13_root(principal, bed) -> list[Detection]:
+    root = [e for e in bed if e.identity_type == "Root" or e.arn.endswith(":root")]
+    if not root:
+        return []
+    return [
+        _make(
+            "L13",
+            "Root or quarantined key",
+            "critical",
+            principal,
+            root,
+            f"Root account made {len(root)} Bedrock call(s)",
+        )
+    ]
+
+
+def _l13_quarantine(evs, hist) -> list[Detection]:
+    keys = set(hist.get("quarantined_keys") or ())
+    users = set(hist.get("quarantined_users") or ())
+    out = []
+    hits: dict[str, list] = defaultdict(list)
+    for e in evs:
+        if e.event_name == "AttachUserPolicy" and QUARANTINE_POLICY in e.params.get(
+            "policyArn", ""
+        ):
+            users.add(e.params.get("userName", ""))
+            continue
+        user = e.arn.rsplit("/", 1)[-1] if ":user/" in e.arn else ""
+        if e.event_source.startswith("bedrock") and (
+            (e.access_key_id and e.access_key_id in keys) or (user and user in users)
+        ):
+            hits[e.principal].append(e)
+    for principal, lst in hits.items():
+        out.append(
+            _make(
+                "L13",
+                "Root or quarantined key",
+                "critical",
+                principal,
+                lst,
+                f"Key under {QUARANTINE_POLICY} still calling Bedrock ({len(lst)} call(s))",
+            )
+        )
+    return out
+
+
+def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
+    out = []
+    key_users: set[str] = set()
+    known_ips = {ip for ips in (hist.get("key_ips") or {}).values() for ip in ips}
+    for e in evs:
+        if e.event_source != "iam.amazonaws.com" and not e.bearer_token:
+            continue
+        name = e.event_name
+        if name == "CreateServiceSpecificCredential" and e.params.get("serviceName", "").startswith(
+            "bedrock"
+        ):
+            out.append(
+                _make(
+                    "L11",
+                    "Bedrock API keys",
+                    "medium",
+                    e.principal,
+                    [e],
+                    "Long-term Bedrock API key created (CreateServiceSpecificCredential)",
+                )
+            )
+        elif name == "CreateUser" and e.params.get("userName", "").startswith("BedrockAPIKey-"):
+            key_users.add(e.params["userName"])
+            out.append(
+                _make(
+                    "L11",
+                    "Bedrock API keys",
+                    "medium",
+                    e.principal,
+                    [e],
+                    f"IAM user {e.params['userName']} created for a Bedrock API key",
+                )
+            )
+        elif name == "CreateAccessKey" and e.params.get("userName", "").startswith(
+            "BedrockAPIKey-"
+        ):
+            out.append(
+                _make(
+                    "L11",
+                    "Bedrock API keys",
+                    "critical",
+                    e.principal,
+                    [e],
+                    f"Access key created on Bedrock API key user {e.params['userName']}",
+                )
+            )
+        elif e.bearer_token and e.source_ip not in known_ips and not allowed(e):
+            out.append(
+                _make(
+                    "L11",
+                    "Bedrock API keys",
+                    "high",
+                    e.principal,
+                    [e],
+                    f"Bedrock API key (bearer token) call from unknown IP {e.source_ip}",
+                )
+            )
+            known_ips.add(e.source_ip)
+    return out

@@ -1,0 +1,81 @@
+"""Whole-file helpers: read a head for detection, iterate every record of a file (no prefilter)."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import get_parser
+from .cloudtrail import CloudTrailLineParser, parse_records_blob
+from .gz import GzipGuardError, is_gzip, iter_gzip_blocks
+from .records import CloudEvent, Record, SkipCounter, SkipReason
+
+HEAD_BYTES = 64 * 1024
+
+
+def read_head(path: str | Path, size: int = HEAD_BYTES) -> bytes:
+    """First bytes of a file, gunzipped when it is gzip (for detect_format)."""
+    with open(path, "rb") as fh:
+        raw = fh.read(size)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            return zlib.decompressobj(wbits=47).decompress(raw, size * 4)
+        except zlib.error:
+            return b""
+    return raw
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    if is_gzip(path):
+        for off, block, _ in iter_gzip_blocks(path, 1 << 20):
+            pos = 0
+            for raw in block.split(b"\n"):
+                yield off + pos, raw
+                pos += len(raw) + 1
+    else:
+        with open(path, "rb") as fh:
+            off = 0
+            for raw in fh:
+                yield off, raw.rstrip(b"\n")
+                off += len(raw)
+
+
+def iter_records(
+    path: str | Path, *, fmt: str, skips: SkipCounter, options: dict | None = None
+) -> Iterator[Record | CloudEvent]:
+    """Every record of one file, fully parsed; skips (and gzip errors) land in ``skips``."""
+    path = Path(path)
+    parser = get_parser(fmt, options=options)
+    try:
+        if fmt == "cloudtrail":
+            data = b"".join(block for _, block in _lines_blocks(path))
+            if data.lstrip()[:1] == b"{" and b'"Records"' in data[:4096]:
+                _, events = parse_records_blob(data, ref=str(path), skips=skips, fast=False)
+                yield from events
+                return
+        for off, raw in _lines(path):
+            if not raw.strip():
+                continue
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            rec = parser.safe_parse(line)
+            if isinstance(rec, Record):
+                rec.raw_ref = f"{path}:{off}"
+                yield rec
+            elif isinstance(rec, list) and isinstance(parser, CloudTrailLineParser):
+                yield from (ev for ev in rec if ev is not None)
+            else:
+                skips.add(rec, line)
+    except GzipGuardError as exc:
+        skips.add(exc.reason, f"{path}: {exc}")
+
+
+def _lines_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    if is_gzip(path):
+        for off, block, _ in iter_gzip_blocks(path, 1 << 20):
+            yield off, block
+    else:
+        yield 0, path.read_bytes()
+
+
+__all__ = ["SkipReason", "iter_records", "read_head"]
