@@ -105,6 +105,13 @@ class AISystemForm(forms.ModelForm):
     class Meta:
         model = AISystem
         fields = [name for _, names in FIELDSETS for name in names]
+        labels = {
+            "training_flops": "Training compute (FLOPs)",
+            "art6_3_claim": "EU AI Act Art 6(3) claim",
+            "basic_software": "Basic software (no ML)",
+            "interacts_with_persons": "Interacts with natural persons",
+            "consumer_facing": "Consumer-facing",
+        }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "provenance": forms.Textarea(attrs={"rows": 2}),
