@@ -37,6 +37,11 @@ class Question:
     prefill: str | None
 
     @property
+    def slug(self) -> str:
+        """Safe for HTML ids and CSS selectors (question ids contain dots)."""
+        return "".join(ch if ch.isalnum() else "-" for ch in self.id)
+
+    @property
     def choice_values(self) -> set[str]:
         return {value for value, _ in self.choices}
 
@@ -78,7 +83,8 @@ def template_sections(template) -> list[dict]:
                     prefill=q.get("prefill") or None,
                 )
             )
-        sections.append({"id": sid, "title": title, "questions": questions})
+        slug = "".join(ch if ch.isalnum() else "-" for ch in sid)
+        sections.append({"id": sid, "slug": slug, "title": title, "questions": questions})
     return sections
 
 
