@@ -203,11 +203,11 @@ def detect(
 
 
 def _first_success(evs: list[CloudEvent], hist: dict) -> dict[str, float | None]:
-    """Per principal: time of the first successful Bedrock call (None = seen in history)."""
+    """Per principal: time of the first successful invocation (None = one in the history)."""
     seen = set(hist.get("principals_seen") or ())
     first: dict[str, float | None] = dict.fromkeys(seen)
     for e in evs:
-        if e.event_source.startswith("bedrock") and not e.error_code and e.principal not in first:
+        if e.event_name in INV and not e.error_code and e.principal not in first:
             first[e.principal] = e.ts
     return first
 
@@ -227,14 +227,14 @@ def _l1_probe(principal, pevs, bed, prior) -> list[Detection]:
         regions = _max_in_window(cl, L1_WINDOW, lambda e: e.region)
         per_min = _max_in_window(cl, MIN, lambda e: e.event_id)
         new = _is_new(principal, cl[0].ts, prior)
-        if not (new or regions >= L1_MIN_REGIONS or per_min > L1_MAX_PER_MINUTE):
-            continue
         start = cl[0].ts - L1_WINDOW
         ident = [
             e for e in pevs if e.event_name == "GetCallerIdentity" and start <= e.ts <= cl[0].ts
         ]
         recon = [e for e in bed if e.event_name in RECON and start <= e.ts <= cl[0].ts]
         seq = bool(ident and recon and ident[0].ts <= recon[-1].ts)
+        if not (seq or new or regions >= L1_MIN_REGIONS or per_min > L1_MAX_PER_MINUTE):
+            continue
         why = []
         if seq:
             why.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from pathlib import Path
 
 from discovery.parsers.reader import iter_records
@@ -43,4 +44,4 @@ def expected_path(path: Path) -> Path:
 if __name__ == "__main__":  # regenerate after reviewing a parser change by hand
     for fmt, p in inputs():
         expected_path(p).write_text(json.dumps(actual(fmt, p), indent=1, sort_keys=True) + "\n")
-        print(fmt, p.name)
+        sys.stdout.write(f"{fmt} {p.name}\n")

@@ -13,18 +13,47 @@ from discovery.pipeline import chunk_plan, process_chunk
 
 CATALOG = Catalog.from_entries(
     [
-        {"key": "chatgpt", "name": "ChatGPT", "hosts": ["chatgpt.com"], "suffixes": ["chatgpt.com"]},
+        {
+            "key": "chatgpt",
+            "name": "ChatGPT",
+            "hosts": ["chatgpt.com"],
+            "suffixes": ["chatgpt.com"],
+        },
         {"key": "claude", "name": "Claude", "hosts": ["claude.ai"], "suffixes": ["claude.ai"]},
     ]
 )
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LINE_PARTS = st.sampled_from(
     [
-        "1715000101.123", "  842", " 192.0.2.10", " TCP_MISS/200", " 123", " CONNECT", " GET",
-        " chatgpt.com:443", " https://claude.ai/v1/messages?x", " alice", " -", " HIER_DIRECT/x",
-        "#Fields: date time c-ip cs-host", "#fields\tts\tquery", "{", "}", '"', "\t", "[", "]",
-        "query[A] ", " from ", "dnsmasq[1]: ", "client 1.2.3.4#53: query: a IN A + (x)",
-        '{"Records":[', '"eventSource":"bedrock.amazonaws.com"', "\x00", "é", "\r",
+        "1715000101.123",
+        "  842",
+        " 192.0.2.10",
+        " TCP_MISS/200",
+        " 123",
+        " CONNECT",
+        " GET",
+        " chatgpt.com:443",
+        " https://claude.ai/v1/messages?x",
+        " alice",
+        " -",
+        " HIER_DIRECT/x",
+        "#Fields: date time c-ip cs-host",
+        "#fields\tts\tquery",
+        "{",
+        "}",
+        '"',
+        "\t",
+        "[",
+        "]",
+        "query[A] ",
+        " from ",
+        "dnsmasq[1]: ",
+        "client 1.2.3.4#53: query: a IN A + (x)",
+        '{"Records":[',
+        '"eventSource":"bedrock.amazonaws.com"',
+        "\x00",
+        "é",
+        "\r",
     ]
 )
 RANDOM_LINES = st.lists(st.lists(LINE_PARTS | st.text(max_size=20), max_size=12).map("".join))
@@ -55,7 +84,9 @@ def test_process_chunk_accounts_for_every_line_of_random_bytes(tmp_path_factory,
 
 
 @SETTINGS
-@given(fmt=st.sampled_from(FORMATS), lines=RANDOM_LINES, cut=st.integers(min_value=0, max_value=400))
+@given(
+    fmt=st.sampled_from(FORMATS), lines=RANDOM_LINES, cut=st.integers(min_value=0, max_value=400)
+)
 def test_truncated_gzip_is_a_counted_skip_not_a_crash(tmp_path_factory, fmt, lines, cut):
     blob = gzip.compress(("\n".join(lines) + "\n").encode("utf-8", "surrogatepass") * 3)
     path = tmp_path_factory.mktemp("gz") / "input.log.gz"
@@ -95,16 +126,28 @@ def test_gzip_bomb_via_ratio_in_process_chunk(tmp_path, monkeypatch):
 @given(
     hosts=st.lists(
         st.sampled_from(
-            ["chatgpt.com", "x.claude.ai", "notclaude.ai", "www.example.com", "CHATGPT.COM",
-             "llm.corp.example", "shop.example", "api.example.ai"]
+            [
+                "chatgpt.com",
+                "x.claude.ai",
+                "notclaude.ai",
+                "www.example.com",
+                "CHATGPT.COM",
+                "llm.corp.example",
+                "shop.example",
+                "api.example.ai",
+            ]
         ),
         min_size=1,
         max_size=60,
     ),
     users=st.lists(st.sampled_from(["alice", "bob", "-", "EXAMPLE%5Ccarol"]), min_size=1),
-    paths=st.lists(st.sampled_from(["/", "/v1/chat/completions", "/img.png", "/api/chat"]), min_size=1),
+    paths=st.lists(
+        st.sampled_from(["/", "/v1/chat/completions", "/img.png", "/api/chat"]), min_size=1
+    ),
 )
-def test_prefilter_gives_the_same_result_as_parsing_every_line(tmp_path_factory, hosts, users, paths):
+def test_prefilter_gives_the_same_result_as_parsing_every_line(
+    tmp_path_factory, hosts, users, paths
+):
     lines = []
     for i, h in enumerate(hosts):
         u, p = users[i % len(users)], paths[i % len(paths)]
