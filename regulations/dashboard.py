@@ -1,0 +1,87 @@
+"""Figures for the dashboard, computed from the current results and open deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.utils import timezone
+
+from regulations.models import ClassificationResult, Deadline, Regime
+from regulations.models.classification import RiskTier
+
+TIERS = [
+    RiskTier.PROHIBITED,
+    RiskTier.HIGH,
+    RiskTier.LIMITED,
+    RiskTier.MINIMAL,
+    RiskTier.NOT_APPLICABLE,
+]
+
+
+def current_results() -> list[ClassificationResult]:
+    """The latest result per (system, regime)."""
+    seen: set[tuple[int, int]] = set()
+    latest = []
+    rows = ClassificationResult.objects.select_related("regime", "system").order_by(
+        "system_id", "regime_id", "-computed_at", "-pk"
+    ).only("id", "system_id", "regime_id", "regime__code", "regime__name", "system__name",
+           "applies", "risk_tier", "high_risk", "triggered_obligations", "computed_at")  # fmt: skip
+    for row in rows:
+        key = (row.system_id, row.regime_id)
+        if key not in seen:
+            seen.add(key)
+            latest.append(row)
+    return latest
+
+
+def dashboard_data(*, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    results = current_results()
+    by_regime: dict[int, list[ClassificationResult]] = defaultdict(list)
+    for row in results:
+        by_regime[row.regime_id].append(row)
+    open_deadlines = Deadline.objects.filter(completed_at__isnull=True, cancelled_at__isnull=True)
+    regimes = []
+    chart = {
+        "labels": [],
+        "tiers": [str(t.label) for t in TIERS],
+        "keys": [str(t) for t in TIERS],
+        "series": [],
+    }
+    counts_per_tier = {str(t): [] for t in TIERS}
+    for regime in Regime.objects.all():
+        rows = by_regime.get(regime.pk, [])
+        in_scope = [r for r in rows if r.applies]
+        tiers = Counter(r.risk_tier for r in rows)
+        regimes.append({
+            "regime": regime,
+            "classified": len(rows),
+            "in_scope": len(in_scope),
+            "high_risk": sum(1 for r in in_scope if r.high_risk),
+            "prohibited": tiers.get(RiskTier.PROHIBITED, 0),
+            "open_obligations": sum(len(r.triggered_obligations) for r in in_scope),
+            "overdue": open_deadlines.filter(regime_code=regime.code, due_date__lt=today).count(),
+            "next_deadlines": list(
+                open_deadlines.filter(regime_code=regime.code, due_date__gte=today)
+                .select_related("system").order_by("due_date")[:3]
+            ),
+        })  # fmt: skip
+        chart["labels"].append(regime.name)
+        for tier in TIERS:
+            counts_per_tier[str(tier)].append(tiers.get(tier, 0))
+    chart["series"] = [counts_per_tier[str(t)] for t in TIERS]
+    upcoming = list(
+        open_deadlines.filter(due_date__gte=today).select_related("system").order_by("due_date")[:8]
+    )
+    return {
+        "regimes": regimes,
+        "chart": chart,
+        "upcoming": upcoming,
+        "overdue_total": open_deadlines.filter(due_date__lt=today).count(),
+        "due_30_total": open_deadlines.filter(
+            due_date__gte=today, due_date__lte=today + dt.timedelta(days=30)
+        ).count(),
+        "systems_classified": len({r.system_id for r in results}),
+        "today": today,
+    }

@@ -1,0 +1,1 @@
+"""HTML views of the regulations area, split by page family."""

@@ -1,0 +1,114 @@
+"""Regime content pages: regimes, one version's rules and obligations, a diff, the org profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.permissions import reader_required
+from regulations.diffing import version_diff
+from regulations.forms import OrganisationForm
+from regulations.models import ClassificationResult, ContentVersion, Organisation, Regime
+from regulations.services import organisation_update
+from regulations.services.classification import version_for_regime
+
+
+@require_GET
+@reader_required
+def regime_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    rows = []
+    for regime in Regime.objects.prefetch_related("versions"):
+        current, mode = version_for_regime(regime=regime, on=today)
+        versions = sorted(
+            regime.versions.all(), key=lambda v: (v.effective_from or today, v.version)
+        )
+        rows.append({"regime": regime, "versions": versions, "current": current, "mode": mode,
+                     "systems": ClassificationResult.objects.filter(regime=regime).values("system").distinct().count()})  # fmt: skip
+    return render(request, "regulations/regime_list.html", {"rows": rows, "today": today})
+
+
+def _version(code: str, version: str) -> ContentVersion:
+    cv = (
+        ContentVersion.objects.select_related("regime")
+        .filter(regime__code=code, version=version)
+        .first()
+    )
+    if cv is None:
+        raise Http404("No such regime version.")
+    return cv
+
+
+@require_GET
+@reader_required
+def version_detail(request: HttpRequest, code: str, version: str) -> HttpResponse:
+    cv = _version(code, version)
+    today = timezone.localdate()
+    current, mode = version_for_regime(regime=cv.regime, on=today)
+    context = {
+        "cv": cv,
+        "regime": cv.regime,
+        "is_current": current is not None and current.pk == cv.pk,
+        "mode": mode,
+        "rules": cv.rules.all(),
+        "obligations": cv.obligations.all(),
+        "deadline_specs": cv.deadline_specs.all(),
+        "templates": cv.templates.all(),
+        "checklist": cv.checklist_items.all(),
+        "others": cv.regime.versions.exclude(pk=cv.pk),
+    }
+    return render(request, "regulations/version_detail.html", context)
+
+
+@require_GET
+@reader_required
+def version_diff_view(request: HttpRequest, code: str) -> HttpResponse:
+    regime = get_object_or_404(Regime, code=code)
+    versions = list(regime.versions.order_by("effective_from", "version"))
+    old_name, new_name = request.GET.get("from", ""), request.GET.get("to", "")
+    if not old_name and len(versions) >= 2:
+        old_name, new_name = versions[-2].version, versions[-1].version
+    by_name = {v.version: v for v in versions}
+    old, new = by_name.get(old_name), by_name.get(new_name)
+    error = ""
+    headline, sections = [], []
+    if old and new:
+        headline, sections = version_diff(old, new)
+    elif old_name or new_name:
+        error = "Choose two versions of this regime."
+    return render(request, "regulations/version_diff.html", {
+        "regime": regime, "versions": versions, "old": old, "new": new,
+        "headline": headline, "sections": sections, "error": error,
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+def organisation_view(request: HttpRequest) -> HttpResponse:
+    org = Organisation.get()
+    can_edit = request.user.has_perm("regulations.change_organisation")
+    form = OrganisationForm(instance=org)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = OrganisationForm(request.POST, instance=Organisation.get())
+        if form.is_valid():
+            try:
+                organisation_update(actor=request.user, data=form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, "Organisation profile saved; systems are being re-classified."
+                )
+                return redirect("regulations:organisation")
+    template = (
+        "regulations/partials/org_form.html"
+        if request.htmx and not request.htmx.boosted
+        else "regulations/organisation.html"
+    )
+    return render(request, template, {"org": org, "form": form, "can_edit": can_edit})

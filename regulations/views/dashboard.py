@@ -1,0 +1,19 @@
+"""The dashboard (also the site's home page)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.permissions import reader_required
+from regulations.dashboard import dashboard_data
+
+
+def dashboard_response(request: HttpRequest) -> HttpResponse:
+    """Shared by /regulations/dashboard/ and core's home view."""
+    return render(request, "regulations/dashboard.html", dashboard_data())
+
+
+@require_GET
+@reader_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return dashboard_response(request)

@@ -1,0 +1,168 @@
+"""Deadline pages: list and month calendar (shared filters), mark done, ICS feed and its token."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from core.permissions import permission_required, reader_required
+from inventory.models import AISystem
+from regulations.forms import CompleteForm
+from regulations.models import CalendarToken, Deadline, Regime
+from regulations.selectors import STATUSES, deadline_list
+from regulations.services import deadline_complete
+from regulations.services.calendar import (
+    calendar_feed,
+    calendar_token_issue,
+    calendar_token_revoke,
+    calendar_user_for_token,
+    deadlines_for_feed,
+)
+
+FILTER_KEYS = ("regime", "system", "owner", "status")
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    return {
+        k: request.GET.get(k, "").strip() for k in FILTER_KEYS if request.GET.get(k, "").strip()
+    }
+
+
+def _filter_choices() -> dict:
+    User = get_user_model()
+    return {
+        "regimes": Regime.objects.all(),
+        "systems": AISystem.objects.filter(deadlines__isnull=False).distinct().order_by("name"),
+        "owners": User.objects.filter(deadlines__isnull=False).distinct().order_by("username"),
+        "statuses": STATUSES,
+    }
+
+
+def _querystring(filters: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(filters)
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def deadline_list_view(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    filters = _filters(request)
+    today = timezone.localdate()
+    page = Paginator(deadline_list(filters=filters, today=today), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "filters": filters, "today": today, "qs": _querystring(filters),
+               "can_complete": request.user.has_perm("regulations.complete_deadline"),
+               **_filter_choices()}  # fmt: skip
+    partial = request.htmx and not request.htmx.boosted
+    name = (
+        "regulations/partials/deadline_table.html" if partial else "regulations/deadline_list.html"
+    )
+    return render(request, name, context)
+
+
+def _month(value: str, today: dt.date) -> dt.date:
+    try:
+        year, month = (int(part) for part in value.split("-", 1))
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return today.replace(day=1)
+
+
+@require_GET
+@reader_required
+def deadline_calendar(request: HttpRequest) -> HttpResponse:
+    from dateutil.relativedelta import relativedelta
+
+    filters = _filters(request)
+    today = timezone.localdate()
+    first = _month(request.GET.get("month", ""), today)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    start, end = weeks[0][0], weeks[-1][-1]
+    by_day: dict[dt.date, list[Deadline]] = {}
+    for deadline in deadline_list(filters=filters, today=today).filter(
+        due_date__range=(start, end)
+    ):
+        by_day.setdefault(deadline.due_date, []).append(deadline)
+    grid = [[{"date": day, "in_month": day.month == first.month, "items": by_day.get(day, [])}
+             for day in week] for week in weeks]  # fmt: skip
+    context = {
+        "grid": grid, "month": first, "today": today, "filters": filters, "qs": _querystring(filters),
+        "prev": (first - relativedelta(months=1)).strftime("%Y-%m"),
+        "next": (first + relativedelta(months=1)).strftime("%Y-%m"),
+        "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "count": sum(len(v) for v in by_day.values()), **_filter_choices(),
+    }  # fmt: skip
+    return render(request, "regulations/deadline_calendar.html", context)
+
+
+@require_POST
+@permission_required("regulations.complete_deadline")
+def deadline_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = get_object_or_404(Deadline, pk=pk)
+    form = CompleteForm(request.POST)
+    if form.is_valid():
+        try:
+            deadline = deadline_complete(
+                actor=request.user, deadline=deadline,
+                evidence_url=form.cleaned_data["evidence_url"], note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            form = None
+    if not request.htmx:
+        return redirect(reverse("regulations:deadline-list"))
+    return render(request, "regulations/partials/deadline_row.html", {
+        "d": deadline, "form": form, "today": timezone.localdate(), "can_complete": True,
+    })  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+def calendar_token_view(request: HttpRequest) -> HttpResponse:
+    token = ""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            calendar_token_revoke(actor=request.user)
+        else:
+            token = calendar_token_issue(actor=request.user)
+    feed_url = (
+        request.build_absolute_uri(reverse("regulations:calendar-feed", args=[token]))
+        if token
+        else ""
+    )
+    context = {
+        "token_row": CalendarToken.objects.filter(user=request.user).first(),
+        "feed_url": feed_url,
+    }
+    return render(request, "regulations/calendar_token.html", context)
+
+
+@require_GET
+def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+    """No session: the secret in the URL is the credential (calendar clients cannot log in)."""
+    user = calendar_user_for_token(token)
+    if user is None:
+        raise Http404("Unknown or revoked calendar token.")
+    body = calendar_feed(
+        deadlines=deadlines_for_feed(user), name=f"Sightline deadlines ({user.get_username()})",
+        base_url=request.build_absolute_uri(reverse("regulations:deadline-list")),
+    )  # fmt: skip
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sightline-deadlines.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
