@@ -14,10 +14,11 @@ class FindingFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Finding.Severity.choices)
     q = django_filters.CharFilter(method="filter_q")
     app_key = django_filters.CharFilter()
+    run = django_filters.NumberFilter(field_name="run")
 
     class Meta:
         model = Finding
-        fields = ["kind", "severity", "app_key"]
+        fields = ["kind", "severity", "app_key", "run"]
 
     def filter_state(self, queryset, name, value):
         if value == "open":

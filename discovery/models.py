@@ -273,6 +273,11 @@ class DiscoveredApp(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def subject(self) -> str:
+        """The URL key of the app page: the catalogue key, or host:<name> for unknown hosts."""
+        return self.app_key or f"host:{self.host}"
+
 
 class Finding(models.Model):
     """Something a rule noticed that a person must decide on."""

@@ -31,8 +31,41 @@ HEURISTIC_LABELS = {
 }
 
 
-def _aware(ts: float) -> dt.datetime:
+def _aware(ts) -> dt.datetime:
+    if isinstance(ts, dt.datetime):
+        return ts
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+
+
+INVOKE_EVENTS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
+MAX_HISTORY_ITEMS = 5000
+
+
+def _history_update(history: dict, events: list) -> dict:
+    """Remembers who already used Bedrock (and with which models and IPs) for the 'new' rules."""
+    principals = set(history.get("principals_seen") or ())
+    models = set(history.get("models_seen") or ())
+    key_ips: dict[str, list[str]] = dict(history.get("key_ips") or {})
+    for e in events:
+        if (
+            e.event_source.startswith("bedrock")
+            and e.event_name in INVOKE_EVENTS
+            and not e.error_code
+        ):
+            principals.add(e.principal or e.access_key_id)
+            if e.model_id:
+                models.add(e.model_id)
+        key = e.access_key_id or e.principal
+        if key and e.source_ip:
+            ips = key_ips.setdefault(key, [])
+            if e.source_ip not in ips and len(ips) < 50:
+                ips.append(e.source_ip)
+    return {
+        **history,
+        "principals_seen": sorted(p for p in principals if p)[:MAX_HISTORY_ITEMS],
+        "models_seen": sorted(models)[:MAX_HISTORY_ITEMS],
+        "key_ips": dict(list(key_ips.items())[:MAX_HISTORY_ITEMS]),
+    }
 
 
 def _truthy(value: Any) -> bool:
@@ -220,7 +253,7 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     state, _ = CloudHistory.objects.select_for_update().get_or_create(key="llmjacking")
     history = state.data or {}
     detections = detect(events, allowlist=bedrock_allowlist(), history=history)
-    state.data = history
+    state.data = _history_update(history, events)
     state.save()
     found = []
     for d in detections:

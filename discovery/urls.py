@@ -1,3 +1,29 @@
+from django.urls import path
+
+from discovery.views import apps, findings, runs, sources
+
 app_name = "discovery"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", apps.app_list, name="app-list"),
+    path("apps/export.csv", apps.app_export, name="app-export"),
+    path("apps/<str:subject>/", apps.app_detail, name="app-detail"),
+    path("findings/", findings.finding_list_view, name="finding-list"),
+    path("findings/<int:pk>/", findings.finding_detail, name="finding-detail"),
+    path("findings/<int:pk>/sanction/", findings.finding_sanction_view, name="finding-sanction"),
+    path("findings/<int:pk>/block/", findings.finding_block_view, name="finding-block"),
+    path("findings/<int:pk>/dismiss/", findings.finding_dismiss_view, name="finding-dismiss"),
+    path("findings/<int:pk>/assign/", findings.finding_assign_view, name="finding-assign"),
+    path("runs/", runs.run_list, name="run-list"),
+    path("runs/upload/", runs.run_upload, name="run-upload"),
+    path("runs/<int:pk>/", runs.run_detail, name="run-detail"),
+    path("runs/<int:pk>/progress/", runs.run_progress, name="run-progress"),
+    path("runs/<int:pk>/retry/", runs.run_retry, name="run-retry"),
+    path("sources/", sources.source_list, name="source-list"),
+    path("sources/add/", sources.source_create, name="source-create"),
+    path("sources/<int:pk>/toggle/", sources.source_toggle, name="source-toggle"),
+    path("sources/identity/", sources.identity_upload, name="identity-upload"),
+    path("blocklist/", sources.blocklist, name="blocklist"),
+    path("blocklist/export/<str:fmt>/", sources.blocklist_export, name="blocklist-export"),
+    path("blocklist/<int:pk>/remove/", sources.blocklist_remove, name="blocklist-remove"),
+]

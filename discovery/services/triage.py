@@ -85,7 +85,7 @@ def finding_sanction(
         system = ai_system_create(
             actor=actor,
             data={
-                "name": (cat.name if cat else finding.host)[:200],
+                "name": (cat.name if cat else finding.host or finding.app_key)[:200],
                 "description": (
                     f"{cat.name} ({cat.category}) by {cat.vendor}, found in network logs."
                     if cat

@@ -1,1 +1,109 @@
-ROWS: list = []
+"""Discovery URLs x roles. Writes: officers triage and ingest, admins manage sources, auditors only read."""
+
+import datetime as dt
+
+from tests.matrix.common import API_READ, READ, Row, expect
+
+T0 = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
+
+WRITE_OFFICER = expect(READ, procurement=403, auditor=403, compliance_officer=302, admin=302)
+FORM_OFFICER = expect(READ, procurement=403, auditor=403)
+ADMIN_ONLY = expect(READ, compliance_officer=403, procurement=403, auditor=403)
+ADMIN_WRITE = expect(ADMIN_ONLY, admin=302)
+EXPORT = expect(READ, procurement=403)
+API_WRITE = expect(API_READ, procurement=403, auditor=403)
+
+
+def _finding(users, **extra):
+    from discovery.models import DiscoveredApp, Finding
+
+    DiscoveredApp.objects.get_or_create(
+        app_key="chatgpt", host="", defaults={"name": "ChatGPT", "first_seen": T0, "last_seen": T0}
+    )
+    data = {
+        "kind": Finding.Kind.UNSANCTIONED_USE,
+        "severity": "medium",
+        "title": "ChatGPT used with no sanctioned AI system",
+        "dedupe_key": "unsanctioned_use:chatgpt",
+        "app_key": "chatgpt",
+        "first_seen": T0,
+        "last_seen": T0,
+    } | extra
+    finding = Finding.objects.create(**data)
+    return {"pk": finding.pk, "officer": users["compliance_officer"].pk}
+
+
+def _run(users, status="queued"):
+    from discovery.models import IngestRun
+
+    run = IngestRun.objects.create(
+        file_name="access.log", path="/nonexistent/access.log", sha256=f"{status:0<64}"[:64],
+        format="squid", status=status, size=10, bytes_total=10,
+    )  # fmt: skip
+    return {"pk": run.pk}
+
+
+def _source(users):
+    from discovery.models import LogSource
+
+    return {"pk": LogSource.objects.create(name="Proxy", kind="proxy").pk}
+
+
+def _blocked(users):
+    from discovery.models import BlocklistEntry
+
+    return {"pk": BlocklistEntry.objects.create(domain="chat.deepseek.com").pk}
+
+
+def pk(ctx):
+    return {"pk": ctx["pk"]}
+
+
+ROWS = [
+    Row("discovery:app-list", READ),
+    Row("discovery:app-list", READ, query="?q=chat&status=unreviewed"),
+    Row("discovery:app-export", EXPORT),
+    Row("discovery:app-detail", READ, setup=_finding, kwargs={"subject": "chatgpt"}),
+    Row("discovery:finding-list", READ, setup=_finding),
+    Row("discovery:finding-detail", READ, setup=_finding, kwargs=pk),
+    Row("discovery:finding-sanction", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}),
+    Row("discovery:finding-block", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}),
+    Row(
+        "discovery:finding-dismiss", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk,
+        data={"reason": "Approved pilot"},
+    ),
+    Row(
+        "discovery:finding-assign", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk,
+        data=lambda ctx: {"assignee": ctx["officer"]},
+    ),
+    Row("discovery:run-list", READ),
+    Row("discovery:run-upload", FORM_OFFICER),
+    Row("discovery:run-upload", FORM_OFFICER, method="post", data={"format": ""}),
+    Row("discovery:run-detail", READ, setup=_run, kwargs=pk),
+    Row("discovery:run-progress", READ, setup=_run, kwargs=pk),
+    Row(
+        "discovery:run-retry", WRITE_OFFICER, method="post", kwargs=pk, data={},
+        setup=lambda users: _run(users, status="failed"),
+    ),
+    Row("discovery:source-list", ADMIN_ONLY),
+    Row(
+        "discovery:source-create", ADMIN_WRITE, method="post",
+        data={"name": "Branch DNS", "kind": "dns", "format": "bind9"},
+    ),
+    Row("discovery:source-toggle", ADMIN_WRITE, method="post", setup=_source, kwargs=pk, data={}),
+    Row("discovery:identity-upload", ADMIN_ONLY, method="post", data={}),
+    Row("discovery:blocklist", READ, setup=_blocked),
+    Row("discovery:blocklist-export", READ, setup=_blocked, kwargs={"fmt": "squid"}),
+    Row("discovery:blocklist-export", READ, kwargs={"fmt": "rpz"}),
+    Row("discovery:blocklist-remove", WRITE_OFFICER, method="post", setup=_blocked, kwargs=pk, data={}),
+    Row("discovery-api-run-list", API_READ),
+    Row("discovery-api-run-detail", API_READ, setup=_run, kwargs=pk),
+    Row("discovery-api-finding-list", API_READ, setup=_finding),
+    Row("discovery-api-finding-detail", API_READ, setup=_finding, kwargs=pk),
+    Row(
+        "discovery-api-finding-triage", API_WRITE, method="post", setup=_finding,
+        kwargs=lambda ctx: {"pk": ctx["pk"], "action": "dismiss"}, data={"reason": "Known pilot"},
+    ),
+    Row("discovery-api-app-list", API_READ),
+    Row("discovery-api-blocklist", API_READ, setup=_blocked),
+]  # fmt: skip

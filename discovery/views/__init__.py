@@ -1,0 +1,1 @@
+"""Discovery pages; each module is one area (apps, findings, runs, sources)."""

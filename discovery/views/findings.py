@@ -1,0 +1,138 @@
+"""Findings queue and triage: each button posts to a service and swaps the finding's row."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from core.permissions import permission_required, reader_required
+from discovery.models import Finding
+from discovery.selectors import finding_list
+from discovery.services.triage import (
+    assignable_users,
+    finding_assign,
+    finding_block,
+    finding_dismiss,
+    finding_sanction,
+)
+from discovery.views.common import error_text
+
+
+def _filters(request) -> dict:
+    filters = request.GET.dict()
+    filters.setdefault("state", "open")
+    return filters
+
+
+@require_GET
+@reader_required
+@vary_on_headers("HX-Request")
+def finding_list_view(request):
+    filters = _filters(request)
+    page = Paginator(finding_list(filters=filters), 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "f": filters,
+        "kinds": Finding.Kind.choices,
+        "severities": Finding.Severity.choices,
+        "states": [("open", "Open (incl. assigned)"), *Finding.State.choices, ("all", "All")],
+        "assignees": assignable_users(),
+        "can_triage": request.user.has_perm("discovery.triage_finding"),
+    }
+    partial = request.htmx and not request.htmx.boosted
+    name = "discovery/partials/finding_table.html" if partial else "discovery/finding_list.html"
+    return render(request, name, context)
+
+
+@require_GET
+@reader_required
+def finding_detail(request, pk: int):
+    finding = get_object_or_404(Finding.objects.select_related("assignee", "system", "run"), pk=pk)
+    return render(
+        request,
+        "discovery/finding_detail.html",
+        {
+            "finding": finding,
+            "assignees": assignable_users(),
+            "can_triage": request.user.has_perm("discovery.triage_finding"),
+            "evidence_json": json.dumps(finding.evidence, indent=2, default=str),
+        },
+    )
+
+
+def _respond(request, finding: Finding, error: str = "", message: str = ""):
+    """HTMX gets the re-rendered row (errors shown in it, status 200); a plain form gets a redirect."""
+    finding.refresh_from_db()
+    if request.htmx:
+        return render(
+            request,
+            "discovery/partials/finding_row.html",
+            {
+                "finding": finding,
+                "error": error,
+                "notice": message,
+                "assignees": assignable_users(),
+                "can_triage": True,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    elif message:
+        messages.success(request, message)
+    return redirect("discovery:finding-detail", pk=finding.pk)
+
+
+@require_POST
+@permission_required("discovery.triage_finding")
+def finding_sanction_view(request, pk: int):
+    finding = get_object_or_404(Finding, pk=pk)
+    try:
+        system = finding_sanction(
+            finding=finding, actor=request.user, note=request.POST.get("note", "")
+        )
+    except ValidationError as exc:
+        return _respond(request, finding, error=error_text(exc))
+    return _respond(request, finding, message=f"Sanctioned as inventory system “{system.name}”.")
+
+
+@require_POST
+@permission_required("discovery.triage_finding")
+def finding_block_view(request, pk: int):
+    finding = get_object_or_404(Finding, pk=pk)
+    try:
+        entries = finding_block(
+            finding=finding, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        return _respond(request, finding, error=error_text(exc))
+    domains = ", ".join(e.domain for e in entries) or "already listed"
+    return _respond(request, finding, message=f"Blocked: {domains}.")
+
+
+@require_POST
+@permission_required("discovery.triage_finding")
+def finding_dismiss_view(request, pk: int):
+    finding = get_object_or_404(Finding, pk=pk)
+    try:
+        finding_dismiss(finding=finding, actor=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return _respond(request, finding, error=error_text(exc))
+    return _respond(request, finding, message="Dismissed.")
+
+
+@require_POST
+@permission_required("discovery.triage_finding")
+def finding_assign_view(request, pk: int):
+    finding = get_object_or_404(Finding, pk=pk)
+    raw = request.POST.get("assignee", "")
+    assignee = get_user_model().objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    try:
+        finding_assign(finding=finding, actor=request.user, assignee=assignee)
+    except ValidationError as exc:
+        return _respond(request, finding, error=error_text(exc))
+    return _respond(request, finding, message=f"Assigned to {assignee.get_username()}.")

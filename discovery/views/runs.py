@@ -1,0 +1,183 @@
+"""Ingest runs: upload (streamed to disk), the run list, and the live progress page."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+
+from core.permissions import permission_required, reader_required
+from discovery.models import IngestRun, LogSource
+from discovery.selectors import ingest_run_list
+from discovery.services.ingest import ingest_run_create, ingest_run_dispatch, ingest_run_retry
+from discovery.views.common import error_text
+
+
+def upload_max_bytes() -> int:
+    return int(getattr(settings, "SIGHTLINE_UPLOAD_MAX_BYTES", 2 * 1024**3))
+
+
+class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
+    """Every upload goes to a temp file (never memory) and stops at the configured size."""
+
+    def __init__(self, request=None, *, max_bytes: int):
+        super().__init__(request)
+        self.max_bytes = max_bytes
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.max_bytes:
+            self.request.upload_too_large = True
+            raise SkipFile
+        return super().receive_data_chunk(raw_data, start)
+
+
+@require_GET
+@reader_required
+def run_list(request):
+    page = Paginator(ingest_run_list(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "discovery/run_list.html",
+        {"page": page, "can_ingest": request.user.has_perm("discovery.ingest_logs")},
+    )
+
+
+def _formats() -> list[tuple[str, str]]:
+    from discovery.parsers import FORMAT_LABELS, FORMATS
+
+    return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
+
+
+def _upload_form(request, *, error: str = "", status: int = 200):
+    template = (
+        "discovery/partials/upload_form.html" if request.htmx else "discovery/run_upload.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "formats": _formats(),
+            "sources": LogSource.objects.filter(active=True),
+            "max_bytes": upload_max_bytes(),
+            "error": error,
+            "f": request.POST,
+        },
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@permission_required("discovery.ingest_logs")
+def run_upload(request):
+    """Handlers must be set before the body is read, so CSRF is checked after (Django docs pattern)."""
+    if request.method == "POST":
+        limit = upload_max_bytes()
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > limit + 64 * 1024:
+            return _upload_form(
+                request, error=f"The file is larger than the {filesizeformat(limit)} limit."
+            )
+        request.upload_handlers = [SizeLimitedUploadHandler(request, max_bytes=limit)]
+    return _run_upload(request)
+
+
+@csrf_protect
+def _run_upload(request):
+    if request.method == "GET":
+        return _upload_form(request)
+    if getattr(request, "upload_too_large", False):
+        return _upload_form(
+            request,
+            error=f"The file is larger than the {filesizeformat(upload_max_bytes())} limit.",
+        )
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        return _upload_form(request, error="Choose a log file to upload.")
+    source = None
+    source_id = request.POST.get("source", "")
+    if source_id.isdigit():
+        source = LogSource.objects.filter(pk=int(source_id)).first()
+    fmt = request.POST.get("format", "").strip()
+    try:
+        with transaction.atomic():
+            run, created = ingest_run_create(
+                path=Path(uploaded.temporary_file_path()),
+                actor=request.user,
+                file_name=uploaded.name,
+                source=source,
+                fmt=fmt,
+                move_into_storage=True,
+            )
+            if created:
+                transaction.on_commit(lambda: ingest_run_dispatch(run_id=run.pk))
+    except ValidationError as exc:
+        return _upload_form(request, error=error_text(exc))
+    if not created:
+        messages.info(
+            request,
+            f"This file (sha256 {run.sha256[:12]}…) was already ingested as run #{run.pk}; "
+            "nothing was counted twice.",
+        )
+    target = reverse("discovery:run-detail", kwargs={"pk": run.pk})
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
+
+
+def _run_context(run: IngestRun) -> dict:
+    skips = sorted(run.skip_counts.items(), key=lambda kv: -kv[1])
+    return {
+        "run": run,
+        "skips": [(reason, n, run.skip_samples.get(reason, [])) for reason, n in skips],
+        "chunks": {
+            "done": run.chunks.filter(status="done").count(),
+            "total": run.chunks_total,
+        },
+    }
+
+
+@require_GET
+@reader_required
+def run_detail(request, pk: int):
+    run = get_object_or_404(IngestRun.objects.select_related("source", "created_by"), pk=pk)
+    context = _run_context(run) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
+    return render(request, "discovery/run_detail.html", context)
+
+
+@require_GET
+@reader_required
+def run_progress(request, pk: int):
+    """Polled every second; once the run has stopped, answers 286 so htmx stops polling."""
+    run = get_object_or_404(IngestRun, pk=pk)
+    context = _run_context(run) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
+    response = render(request, "discovery/partials/run_progress.html", context)
+    if run.is_active:
+        return response
+    return HttpResponseStopPolling(response.content)
+
+
+@require_POST
+@permission_required("discovery.ingest_logs")
+def run_retry(request, pk: int):
+    run = get_object_or_404(IngestRun, pk=pk)
+    try:
+        ingest_run_retry(run=run, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"Run #{run.pk} queued again; finished chunks are kept.")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("discovery:run-detail", kwargs={"pk": run.pk}))
+    return redirect("discovery:run-detail", pk=run.pk)
