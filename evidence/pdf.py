@@ -1,5 +1,6 @@
 """Renders the pack PDF with WeasyPrint from Django templates and a print stylesheet."""
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -62,6 +63,9 @@ def render_pdf(html: str, out_path: Path) -> int:
     """Write the PDF and return its page count (the TOC needs a full layout anyway)."""
     from weasyprint import HTML
 
+    # WeasyPrint logs every page at INFO; a 300-page pack would flood the worker log.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     document = HTML(string=html, base_url=str(settings.BASE_DIR)).render()
     document.write_pdf(str(out_path))
     return len(document.pages)
