@@ -78,7 +78,8 @@ def test_process_chunk_accounts_for_every_line_of_random_bytes(tmp_path_factory,
         for fast in (True, False):
             res = process_chunk(chunk, fmt=fmt, catalog=CATALOG, fast=fast, sample_bytes=0)
             if fmt != "cloudtrail":
-                skipped = sum(res.skipped.values())
+                # a broken gzip stream is one extra skip for the file, not a line
+                skipped = sum(v for k, v in res.skipped.items() if not k.startswith("gzip"))
                 assert res.lines_read == res.parsed + skipped + res.prefiltered
             assert all(len(v) <= 20 for v in res.skip_samples.values())
 
