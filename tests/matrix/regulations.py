@@ -103,3 +103,13 @@ ROWS = [
         data={"description": "Retrained on 2026 data", "on": "2026-11-01"}),
     Row("regulations:override-withdraw", OFFICER_WRITE_DONE, method="post", setup=override, kwargs=pk, data={}),
 ]  # fmt: skip
+
+ROWS += [
+    Row("api-regime-list", API_READ, setup=content),
+    Row(
+        "api-regime-version-detail", API_READ, setup=content, kwargs={"code": "zz", "version": "v2"}
+    ),
+    Row("api-result-list", API_READ, setup=classified, query="?current=1&regime=zz"),
+    Row("api-deadline-list", API_READ, setup=deadline, query="?status=upcoming"),
+    Row("api-system-classify", API_WRITE, method="post", setup=classified, kwargs=pk, data={}),
+]

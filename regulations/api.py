@@ -1,0 +1,150 @@
+"""Read API for regimes, versions, results and deadlines; one POST that re-classifies a system."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inventory.models import AISystem
+from regulations.models import (
+    ClassificationResult,
+    ContentVersion,
+    Deadline,
+    Obligation,
+    Regime,
+    Rule,
+)
+from regulations.selectors import classification_current, deadline_list
+from regulations.services import classification_run
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    rule_count = serializers.IntegerField(source="rules.count", read_only=True)
+    obligation_count = serializers.IntegerField(source="obligations.count", read_only=True)
+
+    class Meta:
+        model = ContentVersion
+        fields = ["version", "status", "effective_from", "effective_to", "superseded_by",
+                  "litigation_status", "sha256", "file_path", "loaded_at", "rule_count",
+                  "obligation_count"]  # fmt: skip
+
+
+class RegimeSerializer(serializers.ModelSerializer):
+    versions = VersionSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Regime
+        fields = ["code", "name", "litigation_status", "preemption_notes", "versions"]
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rule
+        fields = ["key", "title", "explanation", "citation", "url", "confidence", "data"]
+
+
+class ObligationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Obligation
+        fields = ["key", "title", "description", "owed_by", "cadence", "due", "retention",
+                  "assessment_template", "citation", "url", "confidence"]  # fmt: skip
+
+
+class VersionDetailSerializer(VersionSummarySerializer):
+    regime = serializers.CharField(source="regime.code", read_only=True)
+    rules = RuleSerializer(many=True, read_only=True)
+    obligations = ObligationSerializer(many=True, read_only=True)
+
+    class Meta(VersionSummarySerializer.Meta):
+        fields = [
+            "regime",
+            *VersionSummarySerializer.Meta.fields,
+            "sources",
+            "rules",
+            "obligations",
+        ]
+
+
+class ResultSerializer(serializers.ModelSerializer):
+    system = serializers.IntegerField(source="system_id", read_only=True)
+    system_name = serializers.CharField(source="system.name", read_only=True)
+    regime = serializers.CharField(source="regime.code", read_only=True)
+    content_version = serializers.CharField(source="content_version.version", read_only=True)
+
+    class Meta:
+        model = ClassificationResult
+        fields = ["id", "system", "system_name", "regime", "content_version", "inputs_hash",
+                  "evaluated_on", "applies", "roles", "outcome", "outcome_label", "risk_tier",
+                  "high_risk", "triggered_obligations", "rationale", "computed_at", "previous"]  # fmt: skip
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "title", "due_date", "kind", "status", "system", "system_name",
+                  "regime_code", "obligation_key", "citation", "owner", "recurrence",
+                  "completed_at", "completed_by", "evidence_url"]  # fmt: skip
+
+
+class RegimeListApi(ListAPIView):
+    serializer_class = RegimeSerializer
+    queryset = Regime.objects.prefetch_related("versions")
+    filter_backends: list = []
+
+
+class RegimeVersionDetailApi(RetrieveAPIView):
+    serializer_class = VersionDetailSerializer
+
+    def get_object(self):
+        return get_object_or_404(
+            ContentVersion.objects.select_related("regime"),
+            regime__code=self.kwargs["code"], version=self.kwargs["version"],
+        )  # fmt: skip
+
+
+class ClassificationResultListApi(ListAPIView):
+    """?system=<id>&regime=<code>; ?current=1 keeps only the latest result per system and regime."""
+
+    serializer_class = ResultSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = ClassificationResult.objects.select_related("system", "regime", "content_version")
+        params = self.request.query_params
+        if params.get("system", "").isdigit():
+            qs = qs.filter(system_id=params["system"])
+        if params.get("regime"):
+            qs = qs.filter(regime__code=params["regime"])
+        if params.get("current") in {"1", "true"}:
+            from regulations.dashboard import current_results
+
+            qs = qs.filter(pk__in=[r.pk for r in current_results()])
+        return qs.order_by("-computed_at", "-pk")
+
+
+class DeadlineListApi(ListAPIView):
+    """Same filters as the HTML list: regime, system (id or 'org'), owner (id or 'none'), status."""
+
+    serializer_class = DeadlineSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return deadline_list(filters=self.request.query_params)
+
+
+class SystemClassifyApi(APIView):
+    """Re-run the classification now; returns the current result per regime."""
+
+    write_permissions = ("regulations.classify_system",)
+
+    def post(self, request, pk: int):
+        system = get_object_or_404(AISystem, pk=pk)
+        classification_run(system=system, actor=request.user)
+        current = classification_current(system)
+        return Response({code: ResultSerializer(row).data for code, row in sorted(current.items())})
