@@ -145,7 +145,8 @@ def deadline_list(
 
 
 def deadline_list_for_user(user) -> QuerySet[Deadline]:
-    """An ICS feed shows what the user owns plus organisation-wide dates."""
-    return deadline_list().filter(
-        Q(owner=user) | Q(system__owner=user) | Q(system__isnull=True) | Q(owner__isnull=True)
+    """A user's ICS feed: what they own, plus unassigned deadlines of their systems or of nobody's."""
+    unassigned = Q(owner__isnull=True) & (
+        Q(system__isnull=True) | Q(system__owner=user) | Q(system__owner__isnull=True)
     )
+    return deadline_list().filter(Q(owner=user) | unassigned)
