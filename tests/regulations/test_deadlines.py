@@ -73,7 +73,7 @@ def test_ics_feed_parses_back_with_the_users_deadlines(client, officer, auditor)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     assert [str(e["SUMMARY"]) for e in events] == ["[EU] File the FRIA"]
     assert events[0].decoded("DTSTART") == dt.date(2027, 12, 2)
     assert str(events[0]["UID"]) == f"deadline-{mine.pk}@sightline"
