@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.api import TokenObtainApi
+
 api_patterns = [
     path("", include("inventory.api_urls")),
     path("", include("regulations.api_urls")),
     path("", include("discovery.api_urls")),
     path("", include("assessments.api_urls")),
     path("", include("evidence.api_urls")),
+    path("token/", TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -10,4 +10,12 @@ ROWS = [
     Row("audit-verify", READ),
     Row("api-schema", API_READ),
     Row("api-docs", API_READ),
+    # Bad credentials for everyone: the endpoint itself is open, like a login form.
+    Row(
+        "api-token",
+        dict.fromkeys(READ, 400),
+        method="post",
+        data={"username": "x", "password": "y"},
+    ),
+    Row("api-token", dict.fromkeys(READ, 405)),
 ]

@@ -1,4 +1,4 @@
-from tests.matrix.common import READ, Row, expect
+from tests.matrix.common import API_READ, READ, Row, expect
 
 DENY = {"procurement": 403, "auditor": 403, "norole": 403}
 SYSTEM_WRITE = expect(READ, **DENY)  # compliance officer and admin
@@ -93,4 +93,68 @@ ROWS = [
         kwargs=pk,
         data={},
     ),
+]
+
+API_DENY = {"anonymous": 403, "norole": 403, "procurement": 403, "auditor": 403}
+API_SYSTEM_CREATED = expect(API_READ, compliance_officer=201, admin=201, **API_DENY)
+API_SYSTEM_CHANGED = expect(API_READ, **API_DENY)
+API_SYSTEM_DELETED = expect(API_READ, compliance_officer=204, admin=204, **API_DENY)
+API_VENDOR_CREATED = expect(
+    API_READ, compliance_officer=201, procurement=201, admin=201, auditor=403, norole=403
+)
+API_VENDOR_CHANGED = expect(API_READ, auditor=403, norole=403)
+API_VENDOR_DELETED = expect(
+    API_READ, compliance_officer=403, procurement=204, admin=204, auditor=403, norole=403
+)
+JSON = "application/json"
+API_SYSTEM = {
+    "name": "API system",
+    "model_type": "rules",
+    "jurisdictions": ["CO"],
+    "roles": ["deployer"],
+}
+
+ROWS += [
+    Row("api-system-list", API_READ, setup=system),
+    Row("api-system-list", API_READ, query="?jurisdiction=CO&o=-name"),
+    Row("api-system-list", API_SYSTEM_CREATED, method="post", data=API_SYSTEM, content_type=JSON),
+    Row("api-system-detail", API_READ, setup=system, kwargs=pk),
+    Row(
+        "api-system-detail",
+        API_SYSTEM_CHANGED,
+        method="patch",
+        setup=system,
+        kwargs=pk,
+        data={"lifecycle": "retired"},
+        content_type=JSON,
+    ),  # fmt: skip
+    Row(
+        "api-system-detail",
+        API_SYSTEM_CHANGED,
+        method="put",
+        setup=system,
+        kwargs=pk,
+        data=API_SYSTEM,
+        content_type=JSON,
+    ),  # fmt: skip
+    Row("api-system-detail", API_SYSTEM_DELETED, method="delete", setup=system, kwargs=pk),
+    Row("api-vendor-list", API_READ, setup=vendor),
+    Row(
+        "api-vendor-list",
+        API_VENDOR_CREATED,
+        method="post",
+        data={"name": "API vendor"},
+        content_type=JSON,
+    ),
+    Row("api-vendor-detail", API_READ, setup=vendor, kwargs=pk),
+    Row(
+        "api-vendor-detail",
+        API_VENDOR_CHANGED,
+        method="patch",
+        setup=vendor,
+        kwargs=pk,
+        data={"notes": "x"},
+        content_type=JSON,
+    ),  # fmt: skip
+    Row("api-vendor-detail", API_VENDOR_DELETED, method="delete", setup=vendor, kwargs=pk),
 ]
