@@ -317,8 +317,14 @@ def read_fact(name: str, ctx: Context) -> Any:
 
 def _ordered(actual: Any, expected: Any) -> tuple[Any, Any] | None:
     """Bring both sides to comparable types (dates or numbers), or None."""
-    if isinstance(actual, dt.date) or isinstance(expected, dt.date):
-        a, e = _date(actual), _date(expected)
+    if isinstance(actual, (dt.date, str)) or isinstance(expected, (dt.date, str)):
+        a, e = (
+            _date(actual),
+            _date(expected),
+        )  # dates may arrive as ISO text after a JSON round trip
+        if a is not None and e is not None:
+            return a, e
+        a, e = _number(actual), _number(expected)
     else:
         a, e = _number(actual), _number(expected)
     if a is None or e is None:

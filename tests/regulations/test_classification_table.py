@@ -25,8 +25,12 @@ class Case:
     org: dict = field(default_factory=org)
     on: dt.date = TODAY
     labels: dict[str, str] = field(default_factory=dict)  # regime -> substring of outcome_label
-    obligations: dict[str, dict[str, str]] = field(default_factory=dict)  # regime -> {ref: effective_from}
-    absent: dict[str, list[str]] = field(default_factory=dict)  # regime -> refs that must NOT trigger
+    obligations: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # regime -> {ref: effective_from}
+    absent: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # regime -> refs that must NOT trigger
     versions: dict[str, str] = field(default_factory=dict)  # regime -> explicit version name
 
 
@@ -273,9 +277,8 @@ def test_classification(case: Case):
     for regime, expected in case.expect.items():
         content = version(regime, case.on, case.versions.get(regime))
         result = evaluate(facts=case.system, org=case.org, version=content, on=case.on)
-        assert result.outcome == expected, (
-            f"{regime}: {result.outcome} ≠ {expected}\n"
-            + "\n".join(f"  {r.met!s:5} {r.rule_id}: {r.deciding_fact}" for r in result.rationale)
+        assert result.outcome == expected, f"{regime}: {result.outcome} ≠ {expected}\n" + "\n".join(
+            f"  {r.met!s:5} {r.rule_id}: {r.deciding_fact}" for r in result.rationale
         )
         assert result.applies == (expected != content.not_applicable_outcome)
         if regime in case.labels:
