@@ -86,7 +86,8 @@ class Catalog:
     def from_yaml(cls, path: str | Path) -> Catalog:
         """Load a catalogue version file; the version is the file stem (e.g. 2026-11)."""
         path = Path(path)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - safe loader
         entries = data.get("services") if isinstance(data, dict) else data
         if not isinstance(entries, list):
             raise CatalogError(f"{path.name}: expected a list under 'services'")

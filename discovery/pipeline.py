@@ -49,23 +49,31 @@ class Chunk:
 
 @dataclass(slots=True)
 class RollupAgg:
-    """Usage of one (app or host, identity, day)."""
+    """Usage of one (app or host, identity, day); times kept as epoch floats, exposed as UTC."""
 
     requests: int = 0
     bytes_up: int = 0
     bytes_down: int = 0
-    first_ts: datetime | None = None
-    last_ts: datetime | None = None
+    first: float = 0.0
+    last: float = 0.0
+
+    @property
+    def first_ts(self) -> datetime:
+        """First request time (aware UTC)."""
+        return datetime.fromtimestamp(self.first, tz=UTC)
+
+    @property
+    def last_ts(self) -> datetime:
+        """Last request time (aware UTC)."""
+        return datetime.fromtimestamp(self.last, tz=UTC)
 
     def merge(self, other: RollupAgg) -> None:
         """Fold in another aggregate of the same key."""
         self.requests += other.requests
         self.bytes_up += other.bytes_up
         self.bytes_down += other.bytes_down
-        if other.first_ts and (self.first_ts is None or other.first_ts < self.first_ts):
-            self.first_ts = other.first_ts
-        if other.last_ts and (self.last_ts is None or other.last_ts > self.last_ts):
-            self.last_ts = other.last_ts
+        self.first = min(self.first, other.first)
+        self.last = max(self.last, other.last)
 
 
 @dataclass(slots=True)
@@ -346,16 +354,7 @@ class _Acc:
         res.skipped = self.skips.counts
         res.skip_samples = self.skips.samples
         res.possible_ai = self.possible
-        res.rollups = {
-            k: RollupAgg(
-                requests=v[0],
-                bytes_up=v[1],
-                bytes_down=v[2],
-                first_ts=datetime.fromtimestamp(v[3], tz=UTC),
-                last_ts=datetime.fromtimestamp(v[4], tz=UTC),
-            )
-            for k, v in self.rollups.items()
-        }
+        res.rollups = {k: RollupAgg(*v) for k, v in self.rollups.items()}
         return res
 
 
@@ -427,12 +426,17 @@ def _process_lines(
         if block and not block.endswith(b"\n"):
             n += 1
         res.lines_read += n
-        if fast and sampled >= sample_bytes:
-            spans = candidate_spans(block, acc.catalog, cloud=cloud, headers=markers)
-            res.prefiltered += n - len(spans)
-        else:
+        if not fast:
             spans = _all_spans(block)
-            sampled += len(block)
+        else:
+            spans = candidate_spans(block, acc.catalog, cloud=cloud, headers=markers)
+            if sampled < sample_bytes:  # parse the chunk's head fully: format problems show
+                cut = block.find(b"\n", sample_bytes - sampled)
+                cut = len(block) if cut == -1 else cut + 1
+                head = _all_spans(block[:cut])
+                spans = head + [sp for sp in spans if sp[0] >= cut]
+                sampled += cut
+            res.prefiltered += n - len(spans)
         for s, e in spans:
             raw = block[s:e]
             if len(raw) > MAX_LINE_BYTES:

@@ -143,9 +143,15 @@ class SkipCounter:
                 bucket.extend(other.samples.get(key, [])[:room])
 
 
+_HOST_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")
+
+
 def clean_host(raw: str) -> str:
     """Lower-case a host, drop port, brackets and the trailing dot; '' when unusable."""
-    host = raw.strip().lower()
+    host = raw.lower()
+    if host and _HOST_OK.issuperset(host):  # fast path: plain host name
+        return host.rstrip(".") if host[-1] == "." else host
+    host = host.strip()
     if not host or host == "-":
         return ""
     if "://" in host:
@@ -166,24 +172,28 @@ def clean_host(raw: str) -> str:
 
 def split_url(url: str) -> tuple[str, int | None, str]:
     """Split a proxy URL (absolute, authority-form or bare host/path) into host, port, path."""
-    if url.startswith(("http://", "https://", "ftp://", "wss://", "ws://")):
-        rest = url.split("://", 1)[1]
-    else:
-        rest = url
-    if "/" in rest:
-        authority, path = rest.split("/", 1)
-        path = "/" + path
-    else:
+    i = url.find("://")
+    rest = url[i + 3 :] if i != -1 and i < 8 else url
+    slash = rest.find("/")
+    if slash == -1:
         authority, path = rest, ""
-    path = path.split("?", 1)[0].split("#", 1)[0]
+    else:
+        authority, path = rest[:slash], rest[slash:]
+        q = path.find("?")
+        if q != -1:
+            path = path[:q]
+        if "#" in path:
+            path = path.split("#", 1)[0]
     port: int | None = None
+    if "@" in authority:
+        authority = authority.rsplit("@", 1)[1]
     if authority.startswith("["):
         end = authority.find("]")
         tail = authority[end + 1 :]
         if tail.startswith(":") and tail[1:].isdigit():
             port = int(tail[1:])
     elif authority.count(":") == 1:
-        p = authority.rsplit(":", 1)[1]
+        authority, p = authority.split(":", 1)
         if p.isdigit():
             port = int(p)
     return clean_host(authority), port, path
