@@ -109,6 +109,9 @@ CHECKLIST = [
 
 def eu_content(version: str = "2026-08") -> ContentVersion:
     regime, _ = Regime.objects.get_or_create(code="eu", defaults={"name": "EU AI Act"})
+    existing = ContentVersion.objects.filter(regime=regime, version=version).first()
+    if existing:
+        return existing
     cv = ContentVersion.objects.create(
         regime=regime,
         version=version,
@@ -193,3 +196,44 @@ def classify_high_risk(system_obj: AISystem, cv: ContentVersion) -> Classificati
         },
         computed_at=timezone.now(),
     )
+
+
+def load_real_content(*regimes: str) -> list[ContentVersion]:
+    """Load the shipped regime YAML through the regulations loader (as `load_content` does)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from regulations.services.content import content_validate, content_version_load
+
+    root = Path(settings.BASE_DIR) / "regulations" / "content"
+    paths = sorted(p for r in regimes for p in (root / r).glob("*.yaml"))
+    parsed, errors = content_validate(paths)
+    assert not errors, errors
+    for path, version_obj, sha in parsed:
+        content_version_load(path=path, version_obj=version_obj, sha256=sha)
+    return list(ContentVersion.objects.filter(regime__code__in=regimes))
+
+
+def credit_scorer(
+    *, vendor_obj: Vendor | None = None, name: str = "Credit scoring engine"
+) -> AISystem:
+    """A high-risk Annex III 5(b) system (creditworthiness) deployed in the EU: the FRIA applies."""
+    from regulations.services import classification_run
+
+    system_obj = AISystem.objects.create(
+        name=name,
+        description="Scores the creditworthiness of consumer loan applicants.",
+        vendor=vendor_obj or vendor("ScoreWise GmbH"),
+        model_type="ml_classifier",
+        roles=["deployer"],
+        jurisdictions=["EU", "DE"],
+        domains=["lending_financial"],
+        decision_role="substantial_factor",
+        human_review=True,
+        consumer_facing=True,
+        data_categories=["financial", "identifiers"],
+        profiling=True,
+    )
+    classification_run(system=system_obj)
+    return system_obj
