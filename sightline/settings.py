@@ -186,6 +186,11 @@ CELERY_BEAT_SCHEDULE["assessments-evidence-expiry"] = {
     "task": "assessments.tasks.evidence_expiry_check",
     "schedule": 6 * 3600.0,
 }
+# Nightly audit-chain verification; the outcome is itself an audit entry (audit.verify).
+CELERY_BEAT_SCHEDULE["core-audit-verify-nightly"] = {
+    "task": "core.tasks.audit_verify_task",
+    "schedule": __import__("celery.schedules").schedules.crontab(hour=2, minute=30),
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
