@@ -93,17 +93,22 @@ def catalog_version_load(*, path: Path) -> tuple[CatalogVersion, bool]:
     cv = CatalogVersion.objects.create(
         version=version, sha256=sha, file_name=path.name, app_count=len(entries)
     )
+    apps = CatalogApp.objects.bulk_create(
+        [
+            CatalogApp(
+                version=cv,
+                key=str(entry["key"]).strip(),
+                name=str(entry["name"]).strip()[:200],
+                vendor=str(entry.get("vendor") or "")[:200],
+                category=str(entry.get("category") or "")[:60],
+                risk=entry.get("risk") or {},
+                entry=entry,
+            )
+            for entry in entries
+        ]
+    )
     hosts = []
-    for entry in entries:
-        app = CatalogApp.objects.create(
-            version=cv,
-            key=str(entry["key"]).strip(),
-            name=str(entry["name"]).strip()[:200],
-            vendor=str(entry.get("vendor") or "")[:200],
-            category=str(entry.get("category") or "")[:60],
-            risk=entry.get("risk") or {},
-            entry=entry,
-        )
+    for app, entry in zip(apps, entries, strict=True):
         for field, kind in (
             ("hosts", CatalogHost.Kind.EXACT),
             ("suffixes", CatalogHost.Kind.SUFFIX),

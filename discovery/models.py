@@ -161,6 +161,11 @@ class IngestRun(models.Model):
         return (self.finished_at - self.started_at).total_seconds()
 
     @property
+    def lines_prefiltered(self) -> int:
+        """Lines the fast prefilter ruled out: they cannot match an app or trip a heuristic."""
+        return max(0, self.lines_read - self.lines_parsed - self.lines_skipped)
+
+    @property
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 

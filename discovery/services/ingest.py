@@ -65,6 +65,17 @@ def file_head(path: Path) -> bytes:
     return head
 
 
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13, 27))
+
+
+def looks_binary(head: bytes) -> bool:
+    """More than 10% control bytes in the first 4 KB: an image or archive, not a log with a bad line."""
+    sample = head[:4096]
+    if not sample:
+        return False
+    return len(sample) - len(sample.translate(None, _CONTROL)) > len(sample) // 10
+
+
 def format_detect(*, path: Path, requested: str = "") -> str:
     """Detect (or check) the format up front so a wrong file gets a clear message, not a failed run."""
     from discovery.parsers import FORMATS, detect_format
@@ -78,7 +89,7 @@ def format_detect(*, path: Path, requested: str = "") -> str:
     head = file_head(path)
     if not head.strip():
         raise ValidationError("The file is empty.")
-    if b"\x00" in head[:4096]:
+    if looks_binary(head):
         raise ValidationError(
             "This is a binary file, not a text log. Upload a proxy, DNS or CloudTrail log."
         )

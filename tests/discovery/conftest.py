@@ -1,0 +1,60 @@
+"""Discovery test fixtures: the real catalogue, the demo logs, and in-process ingestion."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+DEMO = Path(__file__).resolve().parents[2] / "discovery" / "demo_logs"
+SQUID = DEMO / "squid-access.log"
+ZEEK = DEMO / "zeek-ssl.log"
+CLOUDTRAIL = DEMO / "111122223333_CloudTrail_us-east-1_20261119T0320Z_DemoProbe0001.json.gz"
+
+
+@pytest.fixture
+def catalog(db):
+    from discovery.catalog_loader import load_catalog
+
+    load_catalog(check=False)
+
+
+@pytest.fixture
+def eager(settings):
+    """Celery tasks run inline; the Celery app caches its config, so set both."""
+    from sightline.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def ingest(catalog):
+    """ingest(path, **kw) registers a file and processes it in this process; returns the run."""
+    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+
+    def run_it(path, *, actor="test", **kwargs):
+        run, created = ingest_run_create(path=Path(path), actor=actor, **kwargs)
+        if created:
+            run = ingest_run_execute(run_id=run.pk)
+        return run
+
+    return run_it
+
+
+@pytest.fixture
+def copy_of(tmp_path):
+    """A copy of a demo log, optionally with extra lines appended (so its sha256 differs)."""
+
+    def make(src: Path, *, append: str = "", name: str | None = None) -> Path:
+        dest = tmp_path / (name or src.name)
+        shutil.copyfile(src, dest)
+        if append:
+            with open(dest, "a") as fh:
+                fh.write(append)
+        return dest
+
+    return make
