@@ -33,5 +33,9 @@ format: venv
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
+# Discovery benchmark P1-P4 (BENCH_SCALE=0.05 for a quick run; DATABASE_URL overrides sl_bench).
+bench: venv
+	$(PY) -m bench.run
+
 clean:
 	rm -rf var .pytest_cache
