@@ -139,6 +139,9 @@ CASES = [
     # §5.2: an org doing business in the EU is in scope even if subjects are not recorded; a productivity tool is minimal.
     Case("eu-minimal-productivity", system(domains=["productivity"]), {"eu": "minimal"}, org=EU_ORG,
          obligations={"eu": {"EU-02": "2025-02-02"}}),
+    # §5.2 Art 2: a Maryland-only system of an organisation that also does business in the EU is not in scope.
+    Case("eu-org-in-eu-but-system-us-only", system(subjects_in=["MD"], domains=["essential_gov_services"], decision_role="sole"),
+         {"eu": "not_applicable"}, org=EU_ORG),
     # ---------------------------------------------------------------- Colorado (reference §1)
     # §1.1, 1.3: SB 26-189 covers decisions from 2027-01-01; at 2026-11-24 no duty applies yet (pending).
     Case("co-employment-before-2027", system(subjects_in=["CO"], domains=HR, decision_role="substantial_factor", data_categories=HR),
