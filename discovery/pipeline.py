@@ -194,25 +194,30 @@ def chunk_plan(path: str | Path, *, target_bytes: int = DEFAULT_CHUNK_BYTES) -> 
 
 # Reading ----------------------------------------------------------------------------------
 def _iter_plain_blocks(chunk: Chunk, block: int) -> Iterator[tuple[int, bytes]]:
-    """(offset, bytes) blocks of the range, each ending on a newline (except possibly the last)."""
+    """(offset, bytes) blocks of the range, each ending on a newline (except possibly the last).
+
+    A block is read whole and cut at its last newline; the file position is moved back to the
+    cut, so each byte is copied once."""
     with open(chunk.path, "rb") as fh:
-        fh.seek(chunk.start)
-        pos, carry = chunk.start, b""
+        pos = chunk.start
+        fh.seek(pos)
+        want = block
         while pos < chunk.end:
-            data = fh.read(min(block, chunk.end - pos))
+            data = fh.read(min(want, chunk.end - pos))
             if not data:
                 break
+            if pos + len(data) < chunk.end:
+                nl = data.rfind(b"\n")
+                if nl == -1:  # a line longer than the block: read more of it
+                    fh.seek(pos)
+                    want *= 2
+                    continue
+                if nl + 1 < len(data):
+                    fh.seek(pos + nl + 1)
+                    data = data[: nl + 1]
+            yield pos, data
             pos += len(data)
-            buf = carry + data if carry else data
-            nl = buf.rfind(b"\n")
-            if nl == -1 and pos < chunk.end:
-                carry = buf
-                continue
-            cut = nl + 1 if pos < chunk.end else len(buf)
-            yield pos - len(buf), buf[:cut]
-            carry = buf[cut:]
-        if carry:
-            yield pos - len(carry), carry
+            want = block
 
 
 def _find_header(chunk: Chunk, markers: tuple[bytes, ...]) -> list[bytes]:

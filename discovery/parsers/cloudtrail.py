@@ -125,7 +125,8 @@ def _full_parse(buf: bytes, ref: str, skips: SkipCounter) -> tuple[int, list[Clo
         return 0, []
     records = unwrap(obj)
     if not records:
-        skips.add(SkipReason.MALFORMED, buf[:200])
+        if not (isinstance(obj, dict) and isinstance(obj.get("Records"), list)):
+            skips.add(SkipReason.MALFORMED, buf[:200])  # an empty Records list is just empty
         return 0, []
     out: list[CloudEvent] = []
     for i, rec in enumerate(records):
@@ -137,6 +138,22 @@ def _full_parse(buf: bytes, ref: str, skips: SkipCounter) -> tuple[int, list[Clo
     return len(records), out
 
 
+def token_hits(buf: bytes) -> list[int]:
+    """Offsets of CANDIDATE_TOKENS in one pass (Hyperscan), or with bytes.find as fallback."""
+    from .prefilter import literal_ends
+
+    ends = literal_ends(buf, CANDIDATE_TOKENS)
+    if ends is not None:
+        return ends
+    out = []
+    for tok in CANDIDATE_TOKENS:
+        pos = buf.find(tok)
+        while pos != -1:
+            out.append(pos)
+            pos = buf.find(tok, pos + 1)
+    return out
+
+
 def parse_records_blob(
     buf: bytes, *, ref: str, skips: SkipCounter, fast: bool = True
 ) -> tuple[int, list[CloudEvent]]:
@@ -144,20 +161,20 @@ def parse_records_blob(
     head = buf[:64].lstrip()
     if not fast or not head.startswith(b'{"Records":[') or b'": "' in buf[:4096]:
         return _full_parse(buf, ref, skips)
+    # AWS writes eventVersion first in every record; if this file does not, parse it fully.
+    first = buf.find(b"[")
+    if not buf[first + 1 : first + 64].lstrip().startswith(EVENT_START):
+        return _full_parse(buf, ref, skips)
     n = buf.count(EVENT_START)
-    if n == 0 or buf.count(b'"eventID":') != n:
+    if n == 0:
         return _full_parse(buf, ref, skips)
     starts: set[int] = set()
     find, rfind = buf.find, buf.rfind
-    for tok in CANDIDATE_TOKENS:
-        pos = find(tok)
-        while pos != -1:
-            s = rfind(EVENT_START, 0, pos)
-            if s == -1:
-                return _full_parse(buf, ref, skips)
-            starts.add(s)
-            e = find(EVENT_START, pos)
-            pos = find(tok, pos + 1) if e == -1 else find(tok, e)
+    for pos in token_hits(buf):
+        s = rfind(EVENT_START, 0, pos)
+        if s == -1:
+            return _full_parse(buf, ref, skips)
+        starts.add(s)
     out: list[CloudEvent] = []
     for s in sorted(starts):
         e = find(EVENT_START, s + 1)

@@ -28,14 +28,14 @@ def _tokens(catalog: Catalog, cloud: bool) -> list[str]:
 
 
 class _HsEngine:
-    def __init__(self, tokens: list[str]) -> None:
+    def __init__(self, tokens: list[str] | tuple[bytes, ...], caseless: bool = True) -> None:
         db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        exprs = [re.escape(t).encode() for t in tokens]
+        exprs = [re.escape(t if isinstance(t, bytes) else t.encode()) for t in tokens]
         db.compile(
             expressions=exprs,
             ids=list(range(len(exprs))),
             elements=len(exprs),
-            flags=[hyperscan.HS_FLAG_CASELESS] * len(exprs),
+            flags=[hyperscan.HS_FLAG_CASELESS if caseless else 0] * len(exprs),
         )
         self.db = db
         self.scratch = hyperscan.Scratch(db)
@@ -76,6 +76,19 @@ def _engine(catalog: Catalog, cloud: bool) -> object:
             _ENGINES.clear()
         _ENGINES[key] = eng
     return eng
+
+
+_LITERALS: dict[tuple[bytes, ...], _HsEngine] = {}
+
+
+def literal_ends(buf: bytes, tokens: tuple[bytes, ...]) -> list[int] | None:
+    """End offsets of case-sensitive literal tokens, or None without Hyperscan."""
+    if hyperscan is None:
+        return None
+    eng = _LITERALS.get(tokens)
+    if eng is None:
+        eng = _LITERALS[tokens] = _HsEngine(tokens, caseless=False)
+    return eng.ends(buf)
 
 
 def candidate_spans(

@@ -129,3 +129,24 @@ def test_wrong_format_gives_counted_skips_not_errors():
     res = run_all(FIX / "bind9" / "query.log", "squid")
     assert res.parsed == 0 and sum(res.skipped.values()) == res.lines_read
     assert res.skip_samples["malformed"]
+
+
+def test_cloudtrail_records_in_any_key_order_and_empty_files(tmp_path):
+    from discovery.parsers.cloudtrail import parse_records_blob
+    from discovery.parsers.records import SkipCounter
+
+    ev = (
+        b'{"eventSource":"bedrock.amazonaws.com","eventVersion":"1.10","eventName":"InvokeModel",'
+        b'"eventTime":"2024-05-06T10:00:00Z","eventID":"a","userIdentity":{"arn":"arn:x"}}'
+    )
+    other = b'{"eventVersion":"1.10","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"b"}'
+    skips = SkipCounter()
+    n, events = parse_records_blob(
+        b'{"Records":[' + ev + b"," + other + b"]}", ref="f", skips=skips
+    )
+    assert n == 2 and [e.event_id for e in events] == ["a"] and not skips.counts
+    n, events = parse_records_blob(b'{"Records":[]}', ref="f", skips=skips)
+    assert (n, events, skips.counts) == (0, [], {})
+    (tmp_path / "x.json.gz").write_bytes(gzip.compress(b'{"Records":[' + other + b"]}"))
+    res = run_all(tmp_path, "cloudtrail")
+    assert res.lines_read == 1 and res.parsed == 1 and not res.cloud_events
