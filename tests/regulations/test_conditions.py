@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from regulations.conditions import (
     FACT_VOCAB,
@@ -187,3 +189,86 @@ def test_prefill_keys_exist_on_the_system():
 
     fields = {f.name for f in AISystem._meta.get_fields()}
     assert fields | set(AISystem().facts()) >= PREFILL_KEYS
+
+
+# ---------------------------------------------------------------- properties (hypothesis)
+
+
+LIST_FACTS = [
+    "system.domains",
+    "system.capabilities",
+    "system.data_categories",
+    "system.subjects_in",
+]
+SCALAR_FACTS = ["system.decision_role", "system.model_type", "org.org_kind"]
+
+
+def _vocab(fact):
+    return st.sampled_from(sorted(FACT_VOCAB[fact]))
+
+
+def _leaf():
+    list_leaf = st.sampled_from(LIST_FACTS).flatmap(
+        lambda f: st.one_of(
+            st.fixed_dictionaries({"fact": st.just(f), "op": st.sampled_from(["intersects", "subset_of"]),
+                                   "value": st.lists(_vocab(f), min_size=1, max_size=3)}),
+            st.fixed_dictionaries({"fact": st.just(f), "op": st.just("contains"), "value": _vocab(f)}),
+        )
+    )  # fmt: skip
+    scalar_leaf = st.sampled_from(SCALAR_FACTS).flatmap(
+        lambda f: st.one_of(
+            st.fixed_dictionaries({"fact": st.just(f), "op": st.sampled_from(["eq", "ne"]), "value": _vocab(f)}),
+            st.fixed_dictionaries({"fact": st.just(f), "op": st.sampled_from(["in", "not_in"]),
+                                   "value": st.lists(_vocab(f), min_size=1, max_size=3)}),
+        )
+    )  # fmt: skip
+    bool_leaf = st.fixed_dictionaries({
+        "fact": st.sampled_from(["system.profiling", "system.basic_software", "system.human_review"]),
+        "op": st.sampled_from(["is_true", "is_false", "exists"]),
+    })  # fmt: skip
+    number_leaf = st.fixed_dictionaries({
+        "fact": st.sampled_from(["system.training_ops", "org.employees", "org.annual_revenue_usd"]),
+        "op": st.sampled_from(["gt", "gte", "lt", "lte"]),
+        "value": st.floats(min_value=0, max_value=1e27, allow_nan=False),
+    })  # fmt: skip
+    return st.one_of(list_leaf, scalar_leaf, bool_leaf, number_leaf)
+
+
+conditions = st.recursive(
+    _leaf(),
+    lambda inner: st.one_of(
+        st.fixed_dictionaries({"all": st.lists(inner, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"any": st.lists(inner, min_size=1, max_size=3)}),
+        st.fixed_dictionaries({"not": inner}),
+    ),
+    max_leaves=8,
+)
+facts = st.fixed_dictionaries({
+    "domains": st.lists(_vocab("system.domains"), max_size=3, unique=True),
+    "capabilities": st.lists(_vocab("system.capabilities"), max_size=3, unique=True),
+    "data_categories": st.lists(_vocab("system.data_categories"), max_size=3, unique=True),
+    "subjects_in": st.lists(_vocab("system.subjects_in"), max_size=3, unique=True),
+    "decision_role": _vocab("system.decision_role"),
+    "model_type": _vocab("system.model_type"),
+    "profiling": st.booleans(),
+    "basic_software": st.booleans(),
+    "training_ops": st.floats(min_value=0, max_value=1e27, allow_nan=False),
+})  # fmt: skip
+orgs = st.fixed_dictionaries({
+    "org_kind": _vocab("org.org_kind"),
+    "employees": st.integers(min_value=0, max_value=100_000),
+    "annual_revenue_usd": st.integers(min_value=0, max_value=10**10),
+})  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(cond=conditions, system=facts, org=orgs)
+def test_generated_conditions_validate_evaluate_and_negate(cond, system, org):
+    assert validate_condition(cond, namespaces={"system", "org", "on"}) == []
+    ctx = Context(system=system, org=org, on=ON)
+    met, text = evaluate_condition(cond, ctx)
+    assert isinstance(met, bool) and isinstance(text, str) and text
+    assert evaluate_condition({"not": cond}, ctx)[0] is (not met)
+    # all/any of a single condition agree with the condition itself
+    assert evaluate_condition({"all": [cond]}, ctx)[0] is met
+    assert evaluate_condition({"any": [cond]}, ctx)[0] is met

@@ -251,3 +251,26 @@ def test_no_law_in_the_engine_module():
 )
 def test_version_for_date_with_real_content(regime, on, expected):
     assert version_for_date(all_versions()[regime], on).version == expected
+
+
+def test_rebuilt_versions_evaluate_identically():
+    """The Django side rebuilds a version from stored JSON: results must not change (dates as ISO text)."""
+    from regulations.schema import RegimeVersion
+    from tests.regulations.cases.profiles import TODAY
+
+    facts = system(subjects_in=["EU", "CO", "CT", "MD", "CA"], domains=["employment", "lending_financial"],
+                   decision_role="sole", data_categories=["employment", "health"], profiling=True,
+                   procured_on="2025-01-01", roles=["deployer", "developer"], training_ops=3e26,
+                   model_type="general_purpose")  # fmt: skip
+    profile = org(
+        org_kind="state_agency", annual_revenue_usd=700_000_000, does_business_in=["CA", "MD", "EU"]
+    )
+    for versions in all_versions().values():
+        for version in versions:
+            rebuilt = RegimeVersion.model_validate(
+                json.loads(json.dumps(version.model_dump(mode="json")))
+            )
+            for on in (TODAY, dt.date(2027, 6, 1), dt.date(2028, 9, 1)):
+                a = evaluate(facts=facts, org=profile, version=version, on=on).to_dict()
+                b = evaluate(facts=facts, org=profile, version=rebuilt, on=on).to_dict()
+                assert a == b, (version.regime, version.version, on)
