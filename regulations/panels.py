@@ -20,6 +20,8 @@ def _changes_rows(previous, current) -> list[dict]:
         return []
     rows = []
     for name, (old, new) in result_changes(previous, current).items():
+        if name.startswith("obligations_"):
+            new = [str(key).rsplit(".", 1)[-1] for key in new]  # ids read better without the prefix
         rows.append({"field": name.replace("fact:", "system fact: ").replace("org:", "org fact: "),
                      "old": old, "new": new})  # fmt: skip
     return rows
@@ -62,6 +64,9 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
             "obligations": [r for r in (result.rationale if result else []) if r.get("kind") == "obligation" and r.get("met")],
             "form": form,
             "open_form": override_errors is not None and form_regime == regime.code,
+            "outcome_changed": bool(result and previous and (
+                previous.outcome != result.outcome or previous.applies != result.applies
+                or previous.outcome_label != result.outcome_label)),
         })  # fmt: skip
     stale = any(r["result"] is None or r["result"].inputs_hash != digest for r in regimes)
     return {

@@ -43,7 +43,7 @@ def calendar_user_for_token(token: str):
         .filter(token_hash=token_hash(token or ""))
         .first()
     )
-    if row is None or not row.user.is_active:
+    if row is None or not row.user.is_active or not _may_read(row.user):
         return None
     CalendarToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     return row.user
@@ -84,3 +84,11 @@ def deadlines_for_feed(user) -> list[Deadline]:
     from regulations.selectors import deadline_list_for_user
 
     return list(deadline_list_for_user(user).select_related("system"))
+
+
+def _may_read(user) -> bool:
+    """A feed is a read: it stops when the user loses every role or the account's end date passes."""
+    from core.access import account_expired
+    from core.roles import is_reader
+
+    return is_reader(user) and not account_expired(user)

@@ -173,8 +173,9 @@ def result_changes(previous: ClassificationResult | None, current: Classificatio
             changes[name] = [old, new]
     old_obl = set(previous.triggered_obligations) if previous else set()
     new_obl = set(current.triggered_obligations)
-    if old_obl != new_obl:
+    if new_obl - old_obl:
         changes["obligations_added"] = [None, sorted(new_obl - old_obl)]
+    if old_obl - new_obl:
         changes["obligations_removed"] = [None, sorted(old_obl - new_obl)]
     if previous and previous.inputs_hash != current.inputs_hash:
         fp, fc = previous.inputs.get("facts", {}), current.inputs.get("facts", {})
@@ -197,6 +198,8 @@ def rationale_changes(
     before = {row.get("rule_id"): row for row in previous.rationale}
     out = []
     for row in current.rationale:
+        if row.get("kind") == "obligation":
+            continue  # reported as obligations added/removed
         old = before.get(row.get("rule_id"))
         if old is None:
             out.append({"rule_id": row.get("rule_id"), "before": None, "after": row.get("met")})

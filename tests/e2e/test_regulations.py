@@ -1,0 +1,97 @@
+"""Browser flows of the regulations area: a fact change re-classifies; a deadline is marked done."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from core.models import AuditEntry
+from inventory.models import AISystem
+from regulations.models import Deadline, Organisation
+from regulations.services import classification_run, deadline_create
+from tests.e2e.conftest import screenshot
+
+
+@pytest.fixture
+def eager_celery():
+    """The live server runs in this process: queued re-classification runs inline, as a worker would."""
+    from sightline.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def content(transactional_db):
+    call_command("load_content", no_classify=True, stdout=io.StringIO())
+    org = Organisation.get()
+    org.name, org.employees, org.does_business_in = "Acme", 800, ["CO", "EU"]
+    org.save()
+
+
+def outcome(page, code: str) -> str:
+    return page.locator(f"[data-testid=outcome-{code}]").inner_text()
+
+
+def test_editing_domain_to_employment_changes_eu_and_colorado_outcomes(
+    content, eager_celery, login, officer, live_server
+):
+    system = AISystem.objects.create(
+        name="Candidate ranker", model_type="ml_classifier", roles=["deployer"],
+        jurisdictions=["CO", "DE"], domains=["marketing"], decision_role="substantial_factor",
+        data_categories=["contact", "employment"], lifecycle="in_use",
+    )  # fmt: skip
+    classification_run(system=system)
+    page = login(officer)
+    page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
+    eu_before, co_before = outcome(page, "eu"), outcome(page, "co")
+    assert "Annex III" not in eu_before
+    assert "Covered ADMT" not in co_before
+
+    page.click("#edit-system")
+    page.uncheck("input[name=domains][value=marketing]")
+    page.check("input[name=domains][value=employment]")
+    page.click("#system-form button[type=submit]")
+    page.wait_for_url(f"**/inventory/systems/{system.pk}/")
+    page.wait_for_selector("[data-testid=outcome-eu]")
+
+    eu_after, co_after = outcome(page, "eu"), outcome(page, "co")
+    assert "Annex III point 4 (employment)" in eu_after
+    assert "Covered ADMT in a consequential decision" in co_after
+    eu = page.locator("#result-eu")
+    assert "What changed since the previous result" in eu.inner_text()
+    assert "system fact: domains" in eu.inner_text()
+    rationale = eu.locator(".rationale-table").inner_text()
+    assert "Annex III" in rationale or "employment" in rationale
+    assert page.locator("#result-eu .rationale-table a[href^='http']").count() > 0
+    co_rows = page.locator("#result-co .rationale-table tr.met").count()
+    assert co_rows > 0
+    screenshot(page, "regulations-system-panel-after-edit")
+
+
+def test_compliance_officer_marks_a_deadline_done(transactional_db, login, officer, live_server):
+    deadline = deadline_create(actor=officer, title="Publish the Art 50 notice", kind="statutory",
+                               due_date=dt.date.today() + dt.timedelta(days=10), regime_code="eu")  # fmt: skip
+    page = login(officer)
+    page.goto(f"{live_server.url}/regulations/deadlines/?status=due_30")
+    row = page.locator(f"#deadline-{deadline.pk}")
+    assert "Due in 30 days" in row.inner_text()
+    row.locator("summary").click()
+    row.locator("input[name=evidence_url]").fill("https://dms.example/notices/art50")
+    row.locator("button[type=submit]").click()
+    done_row = page.locator(f"#deadline-{deadline.pk}")
+    done_row.locator("text=Evidence").wait_for()
+    assert "Done" in done_row.inner_text()
+    assert done_row.locator("a").get_attribute("href") == "https://dms.example/notices/art50"
+    deadline.refresh_from_db()
+    assert deadline.done and deadline.completed_by == officer
+    assert AuditEntry.objects.filter(
+        action="deadline.complete", target_id=str(deadline.pk)
+    ).exists()
+    screenshot(page, "regulations-deadline-done")
+    page.goto(f"{live_server.url}/regulations/deadlines/?status=done")
+    assert "Done" in page.locator(f"#deadline-{deadline.pk}").inner_text()
+    assert Deadline.objects.get(pk=deadline.pk).evidence_url == "https://dms.example/notices/art50"
