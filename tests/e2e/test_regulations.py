@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.models import AuditEntry
 from inventory.models import AISystem
@@ -74,7 +75,7 @@ def test_editing_domain_to_employment_changes_eu_and_colorado_outcomes(
 
 def test_compliance_officer_marks_a_deadline_done(transactional_db, login, officer, live_server):
     deadline = deadline_create(actor=officer, title="Publish the Art 50 notice", kind="statutory",
-                               due_date=dt.date.today() + dt.timedelta(days=10), regime_code="eu")  # fmt: skip
+                               due_date=timezone.localdate() + dt.timedelta(days=10), regime_code="eu")  # fmt: skip
     page = login(officer)
     page.goto(f"{live_server.url}/regulations/deadlines/?status=due_30")
     row = page.locator(f"#deadline-{deadline.pk}")
