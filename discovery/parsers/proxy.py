@@ -8,7 +8,7 @@ import re
 import orjson
 
 from .base import LineParser
-from .records import Record, SkipReason, split_url, to_int
+from .records import Record, SkipReason, clean_host, split_url, to_int
 from .timeparse import parse_clf, parse_ctime, parse_iso, parse_ymd_hms
 
 
@@ -28,7 +28,11 @@ class SquidParser(LineParser):
 
     def parse(self, line: str) -> Record | SkipReason:
         parts = line.split()
-        if len(parts) < 7 or "/" not in parts[3]:
+        if len(parts) < 7:
+            return SkipReason.MALFORMED
+        code_status = parts[3]
+        slash = code_status.find("/")
+        if slash == -1:
             return SkipReason.MALFORMED
         try:
             ts = float(parts[0])
@@ -36,26 +40,43 @@ class SquidParser(LineParser):
             return SkipReason.BAD_TIMESTAMP
         if not 0 < ts < 4e9:
             return SkipReason.BAD_TIMESTAMP
-        code, _, status = parts[3].partition("/")
-        if not parts[4].isdigit() or not status.isdigit():
+        status = code_status[slash + 1 :]
+        size = parts[4]
+        if not size.isdigit() or not status.isdigit():
             return SkipReason.BAD_NUMBER
         method = parts[5]
-        host, port, path = split_url(parts[6])
+        url = parts[6]
+        if method == "CONNECT" and "/" not in url:  # authority form host:port, no path
+            h, _, p = url.rpartition(":")
+            if h and p.isdigit() and "]" not in p:
+                host, port, path = clean_host(h), int(p), ""
+            else:
+                host, port, _ = split_url(url)
+                path = ""
+        else:
+            host, port, path = split_url(url)
         if not host:
             return SkipReason.MISSING_HOST
+        n = len(parts)
+        user = parts[7] if n > 7 else "-"
+        mime = parts[9] if n > 9 else "-"
+        code = code_status[:slash]
         return Record(
-            ts=ts,
-            source_type="proxy",
-            host=host,
-            port=port,
-            client_ip=parts[2],
-            user=parts[7] if len(parts) > 7 and parts[7] != "-" else "",
-            method=method,
-            path="" if method == "CONNECT" else path,
-            status=int(status),
-            bytes_down=int(parts[4]),
-            action=_action_from(code),
-            mime=parts[9] if len(parts) > 9 and parts[9] != "-" else "",
+            ts,
+            "proxy",
+            host,
+            parts[2],
+            None,
+            "" if user == "-" else user,
+            port,
+            method,
+            "" if method == "CONNECT" else path,
+            int(status),
+            0,
+            int(size),
+            "blocked" if "DENIED" in code else _action_from(code),
+            "",
+            "" if mime == "-" else mime,
         )
 
 
