@@ -1,4 +1,4 @@
-"""Discovery app; the pure pipeline lives in parsers/, matching.py, pipeline.py, llmjacking.py."""
+"""Discovery app; the pure pipeline lives in parsers/, matching.py, pipeline.py, llmjacking/."""
 
 from pathlib import Path
 

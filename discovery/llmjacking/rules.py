@@ -1,223 +1,40 @@
-"""LLMjacking / cloud-AI abuse rules over compact CloudTrail events (reference section 4.2).
-
-Pure: no Django. Thresholds are module constants named after the reference rule ids;
-"(proposed)" values in the reference are Sightline choices, not published rules.
-"""
+"""The LLMjacking rules L1-L13, one function each (reference section 4.2)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from .parsers.records import CloudEvent
-
-MIN = 60.0
-HOUR = 3600.0
-DAY = 86400.0
-
-INV = frozenset({"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"})
-DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
-# Prowler's 14 LLMjacking event names (the stars in reference 4.1), used by L9.
-PROWLER_NAMES = frozenset(
-    {
-        "InvokeModel",
-        "InvokeModelWithResponseStream",
-        "ListFoundationModels",
-        "GetFoundationModelAvailability",
-        "GetModelInvocationLoggingConfiguration",
-        "PutModelInvocationLoggingConfiguration",
-        "PutUseCaseForModelAccess",
-        "GetUseCaseForModelAccess",
-        "CreateFoundationModelAgreement",
-        "ListFoundationModelAgreementOffers",
-        "PutFoundationModelEntitlement",
-        "ListProvisionedModelThroughputs",
-        "SearchAgreements",
-        "AcceptAgreementRequest",
-    }
+from ..parsers.records import CloudEvent
+from .core import (
+    DENIED,
+    ENABLEMENT,
+    HOUR,
+    INV,
+    L1_MAX_PER_MINUTE,
+    L1_MIN_REGIONS,
+    L1_WINDOW,
+    L2_PER_USER_MODEL,
+    L3_THRESHOLD,
+    L3_WINDOW,
+    L4_MIN_REGIONS,
+    L4_WINDOW,
+    L5_WINDOW,
+    L6_INVOKE_WINDOW,
+    L9_RATIO,
+    L9_WINDOW,
+    L10_WINDOW,
+    L12_MIN_PER_HOUR,
+    L12_P99_FACTOR,
+    MIN,
+    PROWLER_NAMES,
+    QUARANTINE_POLICY,
+    RECON,
+    Detection,
+    _clusters,
+    _is_new,
+    _make,
+    _max_in_window,
 )
-ENABLEMENT = frozenset(
-    {
-        "PutUseCaseForModelAccess",
-        "CreateFoundationModelAgreement",
-        "PutFoundationModelEntitlement",
-        "ListFoundationModelAgreementOffers",
-    }
-)
-RECON = frozenset({"ListFoundationModels", "GetFoundationModelAvailability"})
-
-L1_WINDOW = 15 * MIN
-L1_MIN_REGIONS = 2  # (proposed)
-L1_MAX_PER_MINUTE = 3  # Elastic: >3/min per user
-L2_PER_USER_MODEL = 3  # Elastic: >3 per user+model raises severity
-L3_THRESHOLD = 9  # Splunk: >9 per user+src
-L3_WINDOW = DAY
-L4_WINDOW = 15 * MIN
-L4_MIN_REGIONS = 3  # (proposed)
-L5_WINDOW = 15 * MIN
-L6_INVOKE_WINDOW = 60 * MIN  # (proposed)
-L9_WINDOW = 1440 * MIN
-L9_RATIO = 0.4
-L10_WINDOW = 10 * MIN  # (proposed)
-L12_P99_FACTOR = 3  # (proposed)
-L12_MIN_PER_HOUR = 50  # (proposed)
-NEW_PRINCIPAL_DAYS = 30
-SAMPLE_EVENTS = 10
-QUARANTINE_POLICY = "AWSCompromisedKeyQuarantine"
-
-SEVERITIES = ("low", "medium", "high", "critical")
-
-
-@dataclass(slots=True)
-class Detection:
-    """One rule hit with its evidence."""
-
-    rule_id: str
-    name: str
-    severity: str
-    principal: str
-    source_ip: str
-    regions: list[str]
-    first_ts: datetime
-    last_ts: datetime
-    event_ids: list[str]
-    sample_events: list[dict]
-    summary: str
-    ips: list[str] = field(default_factory=list)
-    access_key_id: str = ""
-
-
-def _dt(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, tz=UTC)
-
-
-def _make(rule: str, name: str, sev: str, principal: str, evs: list[CloudEvent], summary: str):
-    evs = sorted(evs, key=lambda e: e.ts)
-    ips = sorted({e.source_ip for e in evs if e.source_ip})
-    return Detection(
-        rule_id=rule,
-        name=name,
-        severity=sev,
-        principal=principal,
-        source_ip=ips[0] if len(ips) == 1 else ", ".join(ips[:5]),
-        regions=sorted({e.region for e in evs if e.region}),
-        first_ts=_dt(evs[0].ts),
-        last_ts=_dt(evs[-1].ts),
-        event_ids=[e.event_id for e in evs],
-        sample_events=[e.as_dict() for e in evs[:SAMPLE_EVENTS]],
-        summary=summary,
-        ips=ips,
-        access_key_id=next((e.access_key_id for e in evs if e.access_key_id), ""),
-    )
-
-
-def _clusters(evs: list[CloudEvent], gap: float) -> list[list[CloudEvent]]:
-    """Split time-sorted events where consecutive events are more than ``gap`` apart."""
-    out: list[list[CloudEvent]] = []
-    for e in evs:
-        if out and e.ts - out[-1][-1].ts <= gap:
-            out[-1].append(e)
-        else:
-            out.append([e])
-    return out
-
-
-def _max_in_window(evs: list[CloudEvent], window: float, key) -> int:
-    """Largest number of distinct key(e) values among events inside any ``window`` span."""
-    best, lo = 0, 0
-    counts: dict = defaultdict(int)
-    for _hi, e in enumerate(evs):
-        counts[key(e)] += 1
-        while e.ts - evs[lo].ts > window:
-            k = key(evs[lo])
-            counts[k] -= 1
-            if not counts[k]:
-                del counts[k]
-            lo += 1
-        best = max(best, len(counts))
-    return best
-
-
-def _role_names(ev: CloudEvent) -> set[str]:
-    names = {ev.principal, ev.arn, ev.access_key_id}
-    if ":assumed-role/" in ev.arn:
-        acct_part, _, rest = ev.arn.partition(":assumed-role/")
-        role = rest.split("/", 1)[0]
-        acct = acct_part.rsplit(":", 1)[-1]
-        names |= {role, f"arn:aws:iam::{acct}:role/{role}"}
-    elif ":user/" in ev.arn:
-        names.add(ev.arn.rsplit("/", 1)[-1])
-    return {n for n in names if n}
-
-
-def detect(
-    events: Iterable[CloudEvent], *, allowlist: set[str], history: dict | None = None
-) -> list[Detection]:
-    """Run every rule. ``history`` (30 days before these events) may hold:
-    ``principals_seen`` (principals with a successful Bedrock call), ``models_seen``,
-    ``key_ips`` ({access key or principal: [ips]}), ``hourly_p99`` ({principal: float}) and
-    ``quarantined_keys`` / ``quarantined_users``. Without it every principal counts as new."""
-    hist = history or {}
-    seen_ids: set[str] = set()
-    evs: list[CloudEvent] = []
-    for e in events:
-        if e.event_id and e.event_id in seen_ids:
-            continue
-        seen_ids.add(e.event_id)
-        evs.append(e)
-    evs.sort(key=lambda e: (e.ts, e.event_id))
-    allow = set(allowlist)
-
-    def allowed(e: CloudEvent) -> bool:
-        return bool(allow) and not allow.isdisjoint(_role_names(e))
-
-    by_principal: dict[str, list[CloudEvent]] = defaultdict(list)
-    for e in evs:
-        by_principal[e.principal or e.access_key_id or "unknown"].append(e)
-
-    out: list[Detection] = []
-    prior_success = _first_success(evs, hist)
-    for principal, pevs in by_principal.items():
-        bed = [e for e in pevs if e.event_source.startswith("bedrock")]
-        is_allowed = allowed(pevs[0])
-        out += _l13_root(principal, bed)
-        out += _l7_tamper(principal, bed, is_allowed)
-        if is_allowed:
-            continue
-        out += _l1_probe(principal, pevs, bed, prior_success)
-        out += _l2_denied(principal, bed)
-        out += _l3_list_failures(principal, bed)
-        out += _l4_regions(principal, bed)
-        out += _l5_enum_invoke(principal, bed)
-        out += _l6_logging_recon(principal, bed)
-        out += _l8_enablement(principal, bed)
-        out += _l9_diversity(principal, bed)
-        out += _l10_identity_check(principal, pevs, hist)
-        out += _l12_usage(principal, bed, hist, prior_success)
-    out += _l11_api_keys(evs, hist, allowed)
-    out += _l13_quarantine(evs, hist)
-    out.sort(key=lambda d: (d.first_ts, d.rule_id, d.principal))
-    return out
-
-
-def _first_success(evs: list[CloudEvent], hist: dict) -> dict[str, float | None]:
-    """Per principal: time of the first successful invocation (None = one in the history)."""
-    seen = set(hist.get("principals_seen") or ())
-    first: dict[str, float | None] = dict.fromkeys(seen)
-    for e in evs:
-        if e.event_name in INV and not e.error_code and e.principal not in first:
-            first[e.principal] = e.ts
-    return first
-
-
-def _is_new(principal: str, ts: float, prior: dict[str, float | None]) -> bool:
-    """New = no successful Bedrock call before ``ts`` (history or earlier in this batch)."""
-    if principal not in prior:
-        return True
-    t = prior[principal]
-    return t is not None and t >= ts
 
 
 def _l1_probe(principal, pevs, bed, prior) -> list[Detection]:
