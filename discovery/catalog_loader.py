@@ -122,9 +122,11 @@ def catalog_version_load(*, path: Path) -> tuple[CatalogVersion, bool]:
     return cv, True
 
 
-def load_catalog(*, check: bool = False, stdout: TextIO | None = None) -> None:
+def load_catalog(
+    *, check: bool = False, stdout: TextIO | None = None, paths: list[Path] | None = None
+) -> None:
     """Called by `manage.py load_content`; with check=True only validates."""
-    paths = catalog_paths()
+    paths = catalog_paths() if paths is None else paths
     if not paths and stdout:
         stdout.write("No AI catalogue files found.\n")
     for path in paths:
