@@ -56,7 +56,9 @@ def _choices(raw: Any) -> tuple[tuple[str, str], ...]:
             value = str(item.get("value") or item.get("id") or item.get("label") or "")
             out.append((value, str(item.get("label") or item.get("text") or value)))
         else:
-            out.append((str(item), str(item)))
+            value = str(item)
+            label = value.replace("_", " ").capitalize() if "_" in value else value
+            out.append((value, label))
     return tuple(out)
 
 

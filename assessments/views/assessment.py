@@ -115,7 +115,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _status(request, assessment, row, *, state: str, error: str = "", conflict=None, section=None,
             revision_started: bool = False):  # fmt: skip
     context = {"assessment": assessment, "row": row, "state": state, "error": error,
-               "conflict": conflict, "editable": True, "section": section,
+               "conflict": conflict, "editable": True, "oob_section": section,
                "revision_started": revision_started}  # fmt: skip
     return render(request, "assessments/partials/save_status.html", context)
 

@@ -1,0 +1,63 @@
+"""Chromium: procurement uploads vendor evidence; content sniffing rejects a renamed executable."""
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.models import ChecklistItemStatus
+from tests.assessments import factories, samples
+from tests.e2e.conftest import screenshot
+
+
+@pytest.fixture(autouse=True)
+def storage_dir(settings, tmp_path):
+    settings.SIGHTLINE_STORAGE_DIR = tmp_path / "storage"
+
+
+def test_procurement_uploads_pdf_and_renamed_exe_is_rejected(
+    page, login, live_server, procurement, tmp_path
+):
+    factories.load_real_content("eu")
+    system = factories.credit_scorer()
+    pdf = tmp_path / "instructions-for-use.pdf"
+    pdf.write_bytes(samples.PDF)
+    exe = tmp_path / "declaration-of-conformity.pdf"
+    exe.write_bytes(samples.EXE)
+
+    page = login(procurement)
+    page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
+    page.get_by_role("button", name="Create vendor checklist").click()
+    expect(page.locator("h1")).to_contain_text("ScoreWise GmbH")
+    rows = page.locator("article.checklist-item")
+    expect(rows.first.locator("[data-status]")).to_have_text("Missing")
+
+    first = rows.first
+    first.locator("input[type=file]").set_input_files(str(pdf))
+    first.locator("input[name=expiry_date]").fill("2099-12-31")
+    first.get_by_role("button", name="Upload").click()
+    first = page.locator("article.checklist-item").first
+    expect(first).to_contain_text("Stored instructions-for-use.pdf as version 1")
+    expect(first.locator("[data-status]")).to_have_text("Provided")
+    expect(first.locator(".current-file")).to_contain_text("application/pdf")
+
+    second = page.locator("article.checklist-item").nth(1)
+    second.locator("input[type=file]").set_input_files(str(exe))
+    second.get_by_role("button", name="Upload").click()
+    second = page.locator("article.checklist-item").nth(1)
+    expect(second.locator(".upload-error")).to_contain_text(
+        "Windows executable, which is not allowed"
+    )
+    expect(second.locator("[data-status]")).to_have_text("Missing")
+    screenshot(page, "evidence-upload-rejected")
+
+    statuses = list(
+        ChecklistItemStatus.objects.order_by("item__position").values_list("status", flat=True)
+    )
+    assert statuses[:2] == ["provided", "missing"]
+
+    # The download is an attachment of the stored bytes.
+    with page.expect_download() as info:
+        page.locator("article.checklist-item").first.locator(".current-file a").click()
+    assert info.value.suggested_filename == "instructions-for-use.pdf"
+    page.goto(f"{live_server.url}/assessments/vendors/")
+    expect(page.locator("#scorecard")).to_contain_text("ScoreWise GmbH")
+    screenshot(page, "evidence-scorecard")
