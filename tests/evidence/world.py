@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import os
 
 from assessments.answers import canonical_hash, template_version_label
 from assessments.models import (
@@ -93,7 +94,14 @@ def make_content():
 
 
 def make_system(
-    *, actor, content, n: int, vendor: Vendor | None, files: int = 1, missing: bool = False
+    *,
+    actor,
+    content,
+    n: int,
+    vendor: Vendor | None,
+    files: int = 1,
+    missing: bool = False,
+    file_bytes: int = 0,
 ):
     """One system with a classification, override, deadline, approved assessment, checklist and files."""
     system = AISystem.objects.create(
@@ -142,7 +150,11 @@ def make_system(
         checklist=checklist, item=content["item"], status="accepted"
     )
     for i in range(files):
-        payload = f"Technical documentation of system {n} part {i}\n".encode() * 200
+        payload = (
+            os.urandom(file_bytes)
+            if file_bytes
+            else f"Technical documentation of system {n} part {i}\n".encode() * 200
+        )
         blob = store_blob(fileobj=io.BytesIO(payload), max_bytes=10**8)
         sha = blob.sha256
         if missing and i == 0:
