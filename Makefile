@@ -3,7 +3,7 @@ PIP := .venv/bin/pip
 MANAGE := $(PY) manage.py
 export DEBUG ?= 1
 
-.PHONY: run setup test lint format bench loadtest clean
+.PHONY: run setup test lint format bench loadtest audit-deps clean
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -36,6 +36,17 @@ format: venv
 # Discovery benchmark P1-P4 (BENCH_SCALE=0.05 for a quick run; DATABASE_URL overrides sl_bench).
 bench: venv
 	$(PY) -m bench.run
+
+# Known-vulnerable pins fail; an unreachable vulnerability service is reported, never hangs CI.
+audit-deps: venv
+	@mkdir -p var; status=0; \
+	timeout 180 .venv/bin/pip-audit --progress-spinner off --skip-editable > var/pip-audit.txt 2>&1 || status=$$?; \
+	skipped=$$(grep -c "could not be audited" var/pip-audit.txt || true); \
+	if grep -q "Found [0-9]* known vulnerabilit" var/pip-audit.txt; then cat var/pip-audit.txt; exit 1; \
+	elif [ $$status -eq 124 ]; then echo "pip-audit: NOT AUDITED - the vulnerability service did not answer within 180 s (not failing CI)"; \
+	elif [ $$status -ne 0 ]; then echo "pip-audit: NOT AUDITED - the vulnerability service is unreachable (not failing CI):"; tail -n 2 var/pip-audit.txt; \
+	elif [ "$$skipped" -gt 0 ]; then echo "pip-audit: no known vulnerabilities reported, but $$skipped dependencies could NOT be audited (this package index serves no vulnerability data; see var/pip-audit.txt)"; \
+	else echo "pip-audit: no known vulnerabilities"; fi
 
 clean:
 	rm -rf var .pytest_cache

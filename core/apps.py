@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        import core.access  # noqa: F401 - connects the account-expiry signal receivers
         from core.roles import sync_roles
 
         post_migrate.connect(sync_roles, dispatch_uid="core.sync_roles")
