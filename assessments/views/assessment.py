@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -154,9 +156,13 @@ def answer_save_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
         mine = display_value(question, conflict.mine)
         theirs = display_value(question, conflict.theirs if question.type != "file" else None)
         row.version = base_version  # keep the stale base until the user chooses
+        try:
+            at = dt.datetime.fromisoformat(conflict.theirs_at).strftime("%Y-%m-%d %H:%M:%S UTC")
+        except ValueError:
+            at = ""
         return _status(request, assessment, row, state="conflict",
                        conflict={"mine": mine, "theirs": theirs, "by": conflict.theirs_by,
-                                 "at": conflict.theirs_at, "version": conflict.theirs_version})  # fmt: skip
+                                 "at": at, "version": conflict.theirs_version})  # fmt: skip
     except ValidationError as exc:
         revision = assessment.revision()
         row = question_row(assessment=assessment, revision=revision, question=question)

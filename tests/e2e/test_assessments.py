@@ -1,8 +1,5 @@
 """Chromium: an EU FRIA from start to sign-off, a revision after approval, and a conflict."""
 
-import re
-import time
-
 import pytest
 from playwright.sync_api import expect
 
@@ -101,20 +98,20 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     template = assessment.template
     expect(page.locator(".badge.prefill").first).to_be_visible()
 
-    # A slow connection: the field shows "Saving…" until the server answers, then "Saved".
-    def slow(route):
-        time.sleep(2.5)
-        route.continue_()
-
-    page.route(re.compile(r".*/answer/.*fria-b-period/$"), slow)
+    # A slow connection (2 s latency, emulated by Chromium): "Saving…" until the server answers.
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 2000, "downloadThroughput": -1, "uploadThroughput": -1})  # fmt: skip
     period = slug(full_id(template, "fria-b-period"))
     page.locator(f"#in-{period}").fill(ANSWERS["fria-b-period"][1])
     page.locator(f"#in-{period}").press("Tab")
     expect(page.locator(f"#qs-{period} .saving")).to_be_visible()
     shot(page.locator(f"#q-{period}"), "assessments-autosave-saving")
-    expect(page.locator(f"#qs-{period} .saved")).to_be_visible()
+    expect(page.locator(f"#qs-{period} .saved")).to_be_visible(timeout=10000)
     shot(page.locator(f"#q-{period}"), "assessments-autosave-saved")
-    page.unroute(re.compile(r".*/answer/.*fria-b-period/$"))
+    cdp.send("Network.emulateNetworkConditions",
+             {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})  # fmt: skip
 
     # Submitting too early lists the missing questions with links to them.
     page.locator("#submit-review").click()
