@@ -52,6 +52,8 @@ def dashboard_data(*, today: dt.date | None = None) -> dict:
     counts_per_tier = {str(t): [] for t in TIERS}
     for regime in Regime.objects.all():
         rows = by_regime.get(regime.pk, [])
+        if not rows and not regime.versions.exclude(data__applies_to_systems=False).exists():
+            continue  # template-only content (e.g. voluntary frameworks) classifies nothing
         in_scope = [r for r in rows if r.applies]
         tiers = Counter(r.risk_tier for r in rows)
         regimes.append({
@@ -67,7 +69,7 @@ def dashboard_data(*, today: dt.date | None = None) -> dict:
                 .select_related("system").order_by("due_date")[:3]
             ),
         })  # fmt: skip
-        chart["labels"].append(regime.name)
+        chart["labels"].append(regime.code.upper())
         for tier in TIERS:
             counts_per_tier[str(tier)].append(tiers.get(tier, 0))
     chart["series"] = [counts_per_tier[str(t)] for t in TIERS]

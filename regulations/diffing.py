@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,13 +40,20 @@ class SectionDiff:
 
 
 def _key(item: dict, index: int) -> str:
-    return str(item.get("id") or item.get("key") or f"#{index}")
+    """Ids are `<regime>.<version>.<kind>.<slug>`: match items across versions on `<kind>.<slug>`."""
+    raw = str(item.get("id") or item.get("key") or f"#{index}")
+    parts = raw.split(".")
+    return ".".join(parts[2:]) if len(parts) >= 4 else raw
+
+
+def _rebase(items: list, *, regime: str, old: str, new: str) -> list:
+    """The old version's items with its id prefix rewritten to the new one, so equal content compares equal."""
+    text = json.dumps(items, ensure_ascii=False)
+    return json.loads(text.replace(f'"{regime}.{old}.', f'"{regime}.{new}.'))
 
 
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list)):
-        import json
-
         return json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
     return "" if value is None else str(value)
 
@@ -61,7 +69,11 @@ def version_diff(
     ]
     sections = []
     for name, title in SECTIONS:
-        before = {_key(item, i): item for i, item in enumerate(old.data.get(name) or [])}
+        rebased = _rebase(
+            old.data.get(name) or [], regime=old.regime.code, old=old.version, new=new.version
+        )
+        originals = {_key(item, i): item for i, item in enumerate(old.data.get(name) or [])}
+        before = {_key(item, i): item for i, item in enumerate(rebased)}
         after = {_key(item, i): item for i, item in enumerate(new.data.get(name) or [])}
         section = SectionDiff(name=name, title=title)
         for key, item in after.items():
@@ -81,6 +93,6 @@ def version_diff(
                 )
             else:
                 section.unchanged += 1
-        section.removed = [item for key, item in before.items() if key not in after]
+        section.removed = [originals[key] for key in before if key not in after]
         sections.append(section)
     return headline, sections

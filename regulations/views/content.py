@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.permissions import reader_required
 from regulations.diffing import version_diff
@@ -28,6 +30,7 @@ def regime_list(request: HttpRequest) -> HttpResponse:
             regime.versions.all(), key=lambda v: (v.effective_from or today, v.version)
         )
         rows.append({"regime": regime, "versions": versions, "current": current, "mode": mode,
+                     "template_only": all(not v.data.get("applies_to_systems", True) for v in versions),
                      "systems": ClassificationResult.objects.filter(regime=regime).values("system").distinct().count()})  # fmt: skip
     return render(request, "regulations/regime_list.html", {"rows": rows, "today": today})
 
@@ -105,6 +108,8 @@ def organisation_view(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, "Organisation profile saved; systems are being re-classified."
                 )
+                if request.htmx:
+                    return HttpResponseClientRedirect(reverse("regulations:organisation"))
                 return redirect("regulations:organisation")
     template = (
         "regulations/partials/org_form.html"

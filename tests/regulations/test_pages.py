@@ -1,0 +1,81 @@
+"""Server-rendered pages and API of the regulations app, checked on what they show."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from regulations.diffing import version_diff
+from regulations.models import ContentVersion
+from regulations.services import classification_override, classification_run
+from tests.regulations.content_factory import write_version
+
+
+@pytest.fixture
+def two_versions(content_dir, db):
+    write_version(content_dir)
+    write_version(content_dir, version="v2", effective_from="2025-01-01", extra_rule=True,
+                  deadline_date="2028-08-02")  # fmt: skip
+    call_command("load_content", content_dir=content_dir, no_classify=True, stdout=io.StringIO())
+
+
+def test_diff_matches_items_across_versions_by_slug(two_versions):
+    old = ContentVersion.objects.get(version="v1")
+    new = ContentVersion.objects.get(version="v2")
+    headline, sections = version_diff(old, new)
+    rules = next(s for s in sections if s.name == "rules")
+    assert [r["id"] for r in rules.added] == ["zz.v2.rule.chatbot"]
+    assert rules.removed == [] and rules.changed == [] and rules.unchanged == 3
+    deadlines = next(s for s in sections if s.name == "deadlines")
+    assert [(c.key, [f[0] for f in c.fields]) for c in deadlines.changed] == [
+        ("deadline.high-risk-date", ["date"])
+    ]
+    assert ("effective_from", "2024-01-01", "2025-01-01") in headline
+
+
+def test_version_page_flags_low_confidence_rules_as_unverified(client, auditor, two_versions):
+    client.force_login(auditor)
+    page = client.get(reverse("regulations:version-detail", args=["zz", "v2"])).content.decode()
+    assert "zz.v2.rule.chatbot" in page
+    assert "Unverified (L)" in page
+    assert 'href="https://example.org/law2"' in page
+
+
+def test_system_panel_shows_override_beside_computed_outcome(
+    client, officer, two_versions, make_system
+):
+    system = make_system()
+    result = classification_run(system=system)[0]
+    classification_override(actor=officer, result=result, outcome_label="Human decides",
+                            risk_tier="minimal", high_risk=False, justification="Every case reviewed.")  # fmt: skip
+    client.force_login(officer)
+    html = client.get(
+        reverse("regulations:system-panel", args=[system.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "High risk: sole decision-maker" in html  # computed, still shown
+    assert "Human decides" in html and "Every case reviewed." in html
+    assert "v2" in html  # classified against the version in force
+
+
+def test_override_form_errors_rerender_with_200(client, officer, two_versions, make_system):
+    system = make_system()
+    result = classification_run(system=system)[0]
+    client.force_login(officer)
+    response = client.post(reverse("regulations:system-override", args=[system.pk]),
+                           {"result_id": result.pk, "outcome_label": "x", "risk_tier": "minimal",
+                            "justification": "short"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    assert response.status_code == 200
+    assert "at least 10 characters" in response.content.decode()
+
+
+def test_api_reclassify_returns_current_results(client, officer, two_versions, make_system):
+    system = make_system()
+    client.force_login(officer)
+    response = client.post(reverse("api-system-classify", args=[system.pk]))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["zz"]["content_version"] == "v2"
+    assert body["zz"]["outcome"] == "high"
+    listed = client.get(reverse("api-result-list"), {"system": system.pk, "current": "1"}).json()
+    assert [r["regime"] for r in listed["results"]] == ["zz"]
