@@ -23,15 +23,22 @@ SKIP_PARTS = ("CloudTrail-Digest",)
 STABLE_SECONDS = 10
 
 
-@shared_task(name="discovery.ingest_run_process")
-def ingest_run_process(*, run_id: int) -> int:
+@shared_task(bind=True, name="discovery.ingest_run_process")
+def ingest_run_process(self, *, run_id: int) -> int:
     """Fans out one task per unfinished chunk; the chunk that completes the run finalises it."""
     indexes = ingest_run_plan(run_id=run_id)
     if not indexes:
         _finalise_safely(run_id)
         return 0
+    # Chunks follow the run into the queue it came from, so a dedicated ingest queue stays one.
+    queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
     for index in indexes:
-        ingest_chunk_process_task.delay(run_id=run_id, index=index)
+        if queue and not self.request.is_eager:
+            ingest_chunk_process_task.apply_async(
+                kwargs={"run_id": run_id, "index": index}, queue=queue
+            )
+        else:
+            ingest_chunk_process_task.delay(run_id=run_id, index=index)
     return len(indexes)
 
 
