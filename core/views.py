@@ -1,7 +1,7 @@
 import time
 
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.audit import audit_verify
@@ -12,7 +12,10 @@ from core.permissions import reader_required
 @require_GET
 @reader_required
 def home(request):
-    return redirect("inventory:system-list")
+    """The regulations dashboard is the landing page: scope, risk and what is due next."""
+    from regulations.views.dashboard import dashboard_response
+
+    return dashboard_response(request)
 
 
 @require_GET

@@ -1,7 +1,7 @@
-def test_officer_logs_in_and_sees_inventory(login, officer, live_server):
+def test_officer_logs_in_and_sees_the_dashboard(login, officer, live_server):
     page = login(officer)
-    assert page.url.endswith("/inventory/")
-    assert page.locator("h1").inner_text() == "AI systems"
+    assert page.url == f"{live_server.url}/"
+    assert page.locator("h1").inner_text() == "Dashboard"
 
 
 def test_wrong_password_shows_error(page, live_server, officer):
