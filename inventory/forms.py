@@ -85,6 +85,10 @@ class AISystemForm(forms.ModelForm):
         help_text="Business owner.",
     )
     models_used = CommaListField(required=False, help_text="Comma-separated model names.")
+    training_flops = forms.FloatField(
+        required=False, min_value=0, label="Training compute (FLOPs)",
+        help_text="Training compute in FLOPs, for model developers (e.g. 3e26).",
+    )  # fmt: skip
     tags = CommaListField(required=False, help_text="Comma-separated.")
     roles = ChoiceListField(choices=vocab.OurRole.choices, required=False, label="Our role(s)")
     jurisdictions = ChoiceListField(
