@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.matrix.common import READ, Row, expect
+from tests.matrix.common import API_READ, READ, Row, expect
 
 DENY = {"anonymous": 302, "norole": 403, "compliance_officer": 403, "procurement": 403,
         "auditor": 403, "admin": 403}  # fmt: skip
@@ -221,4 +221,35 @@ ROWS = [
         setup=checklist,
         kwargs=lambda ctx: {"pk": ctx["file"]},
     ),
+    # API
+    Row("api-assessment-list", API_READ, setup=draft),
+    Row("api-assessment-detail", API_READ, setup=draft, kwargs=pk),
+    Row(
+        "api-assessment-answer",
+        expect(API_DENY, compliance_officer=200, admin=200),
+        method="post",
+        setup=draft,
+        kwargs=pk,
+        content_type="application/json",
+        data={"question_id": "a.process", "value": "Screening", "base_version": 1},
+    ),
+    Row(
+        "api-assessment-transition",
+        expect(API_DENY, compliance_officer=200, admin=200),
+        method="post",
+        setup=in_review,
+        kwargs=pk,
+        content_type="application/json",
+        data={"action": "approve"},
+    ),
+    Row("api-checklist-list", API_READ, setup=checklist),
+    Row("api-evidence-list", API_READ, setup=checklist),
+    Row(
+        "api-evidence-list",
+        expect(API_DENY, procurement=201, admin=201),
+        method="post",
+        setup=checklist,
+        data=lambda ctx: {"item_status": ctx["item"], "file": _pdf()},
+    ),
+    Row("api-evidence-detail", API_READ, setup=checklist, kwargs=lambda ctx: {"pk": ctx["file"]}),
 ]
