@@ -16,6 +16,13 @@ class OrganisationForm(forms.ModelForm):
         model = Organisation
         fields = ["name", "org_kind", "employees", "annual_revenue_usd", "consumers_personal_data",
                   "consumers_sensitive_data", "revenue_share_from_selling_data", "does_business_in"]  # fmt: skip
+        labels = {
+            "org_kind": "Kind of organisation",
+            "annual_revenue_usd": "Annual revenue (USD, prior year, incl. affiliates)",
+            "consumers_personal_data": "Consumers (personal data)",
+            "consumers_sensitive_data": "Consumers (sensitive data)",
+            "revenue_share_from_selling_data": "Revenue share from selling or sharing data",
+        }
         widgets = {
             "revenue_share_from_selling_data": forms.NumberInput(
                 attrs={"step": "0.01", "min": 0, "max": 1}

@@ -154,10 +154,11 @@ def _obligation_deadlines(*, system, result: ClassificationResult, obligation: O
         kind = cadence.get("kind")
         period = _period(cadence)
         if period:
+            # Any open reassessment of this duty counts, including one the assessments app
+            # scheduled on approval, so the two never double up.
             if Deadline.objects.filter(
                 system=system, regime_code=code, obligation_key=obligation.key,
-                source_type="obligation", recurrence=period,
-                completed_at__isnull=True, cancelled_at__isnull=True,
+                kind=Deadline.Kind.REASSESSMENT, completed_at__isnull=True, cancelled_at__isnull=True,
             ).exists():  # fmt: skip
                 continue
             approved = last_approval(system=system)
