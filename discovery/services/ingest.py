@@ -209,6 +209,9 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
     except (OSError, ValueError) as exc:
         _fail(run_id, f"Could not read {run.file_name}: {exc}")
         return []
+    if not plan:  # an empty file has no chunks, so no chunk would ever finalise the run
+        _fail(run_id, f"{run.file_name} is empty: there is nothing to ingest.")
+        return []
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         known = set(run.chunks.values_list("index", flat=True))

@@ -116,14 +116,7 @@ def finding_sanction(
     finding.system = system
     finding.save(update_fields=["state", "system", "updated_at"])
     # Other open findings about the same app are answered by the same decision.
-    siblings = Finding.objects.filter(
-        app_key=finding.app_key,
-        host=finding.host,
-        state__in=Finding.OPEN_STATES,
-        kind__in=[Finding.Kind.UNSANCTIONED_USE, Finding.Kind.NEW_APP],
-    ).exclude(pk=finding.pk)
-    sibling_ids = list(siblings.values_list("pk", flat=True))
-    siblings.update(state=Finding.State.SANCTIONED, system=system)
+    sibling_ids = _close_siblings(finding, state=Finding.State.SANCTIONED, system=system)
     audit_record(
         actor=actor,
         action="discovery.finding.sanction",
@@ -132,6 +125,43 @@ def finding_sanction(
                  "note": [None, note], "also_closed": [None, sibling_ids]},
     )  # fmt: skip
     return system
+
+
+SIBLING_KINDS = [
+    Finding.Kind.UNSANCTIONED_USE,
+    Finding.Kind.NEW_APP,
+    Finding.Kind.POSSIBLE_AI,
+    Finding.Kind.BLOCKED_USE,
+]
+
+
+def _close_siblings(finding: Finding, *, state: str, system: AISystem | None) -> list[int]:
+    """Other open findings about the same app are answered by the same decision."""
+    siblings = Finding.objects.filter(
+        app_key=finding.app_key,
+        host=finding.host,
+        state__in=Finding.OPEN_STATES,
+        kind__in=SIBLING_KINDS,
+    ).exclude(pk=finding.pk)
+    ids = list(siblings.values_list("pk", flat=True))
+    update = {"state": state}
+    if system is not None:
+        update["system"] = system
+    siblings.update(**update)
+    return ids
+
+
+def finding_siblings_decided(finding: Finding) -> list[Finding]:
+    """Findings closed together with this one (for refreshing their rows on screen)."""
+    if not (finding.app_key or finding.host):
+        return []
+    return list(
+        Finding.objects.filter(
+            app_key=finding.app_key, host=finding.host, state=finding.state, kind__in=SIBLING_KINDS
+        )
+        .exclude(pk=finding.pk)
+        .select_related("assignee", "system")
+    )
 
 
 def _hosts_for(finding: Finding) -> list[str]:
@@ -173,12 +203,13 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
     before = finding.state
     finding.state = Finding.State.BLOCKED
     finding.save(update_fields=["state", "system", "updated_at"])
+    sibling_ids = _close_siblings(finding, state=Finding.State.BLOCKED, system=None)
     audit_record(
         actor=actor,
         action="discovery.finding.block",
         target=finding,
         changes={"state": [before, finding.state], "blocked_domains": [None, [e.domain for e in entries]],
-                 "reason": [None, reason]},
+                 "reason": [None, reason], "also_closed": [None, sibling_ids]},
     )  # fmt: skip
     return entries
 

@@ -29,9 +29,14 @@ def status_label(value: str) -> str:
     return STATUS_LABEL.get(value, value.replace("_", " ").capitalize())
 
 
+CATEGORY_LABEL = {"llm_api": "LLM API", "ai_search": "AI search", "video_avatar": "Video / avatar",
+                  "voice_music": "Voice / music"}  # fmt: skip
+
+
 @register.filter
 def category_label(value: str) -> str:
-    return str(value or "").replace("_", " ").capitalize()
+    value = str(value or "")
+    return CATEGORY_LABEL.get(value, value.replace("_", " ").capitalize())
 
 
 @register.filter

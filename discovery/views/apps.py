@@ -96,7 +96,7 @@ def app_detail(request, subject: str):
     daily = app_usage_daily(app_key=app_key, host=host)
     if cat is None and app is None and not daily:
         raise Http404("No such app.")
-    hosts = [h.host for h in cat.hosts.all()] if cat else [host]
+    hosts = sorted({h.host for h in cat.hosts.all()}) if cat else [host]
     chart = {
         "labels": [d["day"].isoformat() for d in daily],
         "requests": [d["requests"] for d in daily],

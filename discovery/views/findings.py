@@ -19,6 +19,7 @@ from discovery.services.triage import (
     finding_block,
     finding_dismiss,
     finding_sanction,
+    finding_siblings_decided,
 )
 from discovery.views.common import error_text
 
@@ -71,9 +72,10 @@ def _respond(request, finding: Finding, error: str = "", message: str = ""):
     if request.htmx:
         return render(
             request,
-            "discovery/partials/finding_row.html",
+            "discovery/partials/finding_triaged.html",
             {
                 "finding": finding,
+                "siblings": [] if error else finding_siblings_decided(finding),
                 "error": error,
                 "notice": message,
                 "assignees": assignable_users(),

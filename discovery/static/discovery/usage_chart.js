@@ -15,6 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
     },
     options: {
       responsive: true,
+      maintainAspectRatio: false,
       animation: false,
       interaction: { mode: "index", intersect: false },
       scales: {
