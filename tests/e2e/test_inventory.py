@@ -12,6 +12,7 @@ from tests.factories import AISystemFactory, VendorFactory
 
 def test_officer_creates_a_system_with_inline_validation(login, officer, live_server):
     page = login(officer)
+    page.goto(f"{live_server.url}/inventory/")
     page.click("#new-system")
     expect(page.locator("h1")).to_have_text("New AI system")
     page.evaluate("window.__noReload = true")
@@ -58,6 +59,7 @@ def test_filtering_the_list_swaps_the_table_and_pushes_the_url(login, officer, l
     AISystemFactory(name="Benefits triage", jurisdictions=["MD"], lifecycle="planned")
     AISystemFactory(name="Chat helper", jurisdictions=["DE"])
     page = login(officer)
+    page.goto(f"{live_server.url}/inventory/")
     expect(page.locator("#result-count")).to_contain_text("3 systems")
 
     page.click("summary:has-text('Jurisdiction')")
@@ -83,6 +85,7 @@ def test_filtering_the_list_swaps_the_table_and_pushes_the_url(login, officer, l
 def test_auditor_sees_no_edit_buttons_and_a_post_is_refused(login, auditor, live_server):
     system = AISystemFactory(name="Credit model")
     page = login(auditor)
+    page.goto(f"{live_server.url}/inventory/")
     expect(page.locator("#result-count")).to_contain_text("1 system")
     expect(page.locator("#new-system")).to_have_count(0)
     page.click("text=Credit model")
@@ -132,6 +135,7 @@ def test_inventory_list_screenshot(login, officer, live_server):
     core_demo.seed(stdout=_io.StringIO())
     inventory_demo.seed(stdout=_io.StringIO())
     page = login(officer)
+    page.goto(f"{live_server.url}/inventory/")
     expect(page.locator("#result-count")).to_contain_text("16 systems")
     page.set_viewport_size({"width": 1440, "height": 1000})
     path = screenshot(page, "inventory-list")
