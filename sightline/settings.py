@@ -171,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["core.permissions.RolePermission"],
+    # `check --deploy` is about deployment safety; schema quality is tested in tests/core/test_deploy.py.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # Celery: a filesystem broker needs no server, so the embedded default still runs tasks in the background.
