@@ -195,7 +195,8 @@ def main() -> int:
     from discovery.matching import Catalog
 
     hosts.write_text("\n".join(Catalog.from_yaml(catalog_files()[-1]).prefilter_tokens()) + "\n")
-    results: dict = {"scale": scale, "persistence": mode, "cores": os.cpu_count()}
+    results: dict = {"scale": scale, "persistence": mode, "cores": os.cpu_count(),
+                     "loadavg_start": os.getloadavg()}  # fmt: skip
     errors: list[str] = []
 
     # P1 -------------------------------------------------------------------------------------
@@ -267,6 +268,7 @@ def main() -> int:
         }
     results["P4"] = {"workers": p4, "speedup": p4[1]["wall"] / p4[2]["wall"]}
     results["correctness_errors"] = errors
+    results["loadavg_end"] = os.getloadavg()
     (DATA / f"results-s{scale:g}.json").write_text(json.dumps(results, indent=1))
     report(results)
     return 1 if errors else 0
@@ -290,6 +292,9 @@ def report(r: dict) -> None:
         f"rules on attacker {p3['rules_on_attacker']}",
         f"P4 20M lines: 1 worker {p4['workers'][1]['wall']:.2f}s, 2 workers {p4['workers'][2]['wall']:.2f}s "
         f"= {p4['speedup']:.2f}x [goal >= 1.6x]",
+        f"P1 breakdown (1 worker, wall): pipeline {p1['ingest'][1]['t_pipeline']:.2f}s, "
+        f"persist {p1['ingest'][1]['rollup_rows']:,} rollup rows {p1['ingest'][1]['t_persist']:.2f}s; "
+        f"load average at start {r['loadavg_start'][0]:.1f}, at end {r['loadavg_end'][0]:.1f}",
         "correctness: " + ("all counts equal the ground truth" if not r["correctness_errors"]
                            else f"{len(r['correctness_errors'])} MISMATCHES: {r['correctness_errors'][:5]}"),
     ]  # fmt: skip
