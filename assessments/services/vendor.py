@@ -85,7 +85,7 @@ def evidence_upload(
         raise ValidationError("The expiry date is before the effective date.")
     if expiry_date and expiry_date < today:
         raise ValidationError("The expiry date is in the past; this document has already expired.")
-    item_status = ChecklistItemStatus.objects.select_for_update().get(pk=item_status.pk)
+    item_status = ChecklistItemStatus.objects.select_for_update(of=("self",)).get(pk=item_status.pk)
     blob, sniffed = store_upload(
         fileobj=upload,
         name=getattr(upload, "name", "file"),
@@ -146,7 +146,7 @@ def evidence_review(
     """An officer's verdict on the current file; a rejection must say why (the vendor will be told)."""
     if not actor.has_perm("assessments.review_evidence"):
         raise PermissionDenied("You may not review evidence.")
-    item_status = ChecklistItemStatus.objects.select_for_update().get(pk=item_status.pk)
+    item_status = ChecklistItemStatus.objects.select_for_update(of=("self",)).get(pk=item_status.pk)
     if decision not in REVIEWABLE:
         raise ValidationError("Choose under review, accept or reject.")
     if item_status.current_file_id is None:
@@ -184,7 +184,7 @@ def evidence_expiry_check(*, today: dt.date | None = None) -> dict[str, int]:
     for pk in list(lapsed):
         with transaction.atomic():
             row = (
-                ChecklistItemStatus.objects.select_for_update()
+                ChecklistItemStatus.objects.select_for_update(of=("self",))
                 .select_related("current_file")
                 .get(pk=pk)
             )
@@ -212,7 +212,7 @@ def evidence_expiry_check(*, today: dt.date | None = None) -> dict[str, int]:
     for pk in list(upcoming):
         with transaction.atomic():
             row = (
-                ChecklistItemStatus.objects.select_for_update()
+                ChecklistItemStatus.objects.select_for_update(of=("self",))
                 .select_related("current_file", "checklist__vendor", "checklist__system", "item")
                 .get(pk=pk)
             )
