@@ -423,6 +423,7 @@ def _process_lines(
     for hline in _find_header(chunk, (b"#Fields:", b"#fields", b"#separator") if markers else ()):
         parser.safe_parse(hline.decode("utf-8", "replace"))
     skips = acc.skips
+    safe_parse, add = parser.safe_parse, acc.add
     cloud = isinstance(parser, CloudTrailLineParser)
     ref = chunk.path
     sampled = 0
@@ -455,10 +456,9 @@ def _process_lines(
                     skips.add(SkipReason.NOT_UTF8, raw)
                     continue
             line = line.rstrip("\r")
-            rec = parser.safe_parse(line)
-            if isinstance(rec, Record):
-                rec.raw_ref = f"{ref}:{off + s}"
-                acc.add(rec, line)
+            rec = safe_parse(line)
+            if rec.__class__ is Record:  # records are transient here: no raw_ref needed
+                add(rec, line)
             elif isinstance(rec, list):  # CloudTrail one-event-per-line
                 acc.parsed += sum(1 for ev in rec if ev is None)
                 for ev in rec:

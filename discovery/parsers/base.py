@@ -28,7 +28,7 @@ class LineParser:
 
     def safe_parse(self, line: str) -> Record | SkipReason:
         """Parse and turn any parser error into a MALFORMED skip, so no line can crash a run."""
-        if not line.strip():
+        if not line or line.isspace():
             return SkipReason.BLANK
         try:
             return self.parse(line)

@@ -74,7 +74,7 @@ class SquidParser(LineParser):
             int(status),
             0,
             int(size),
-            "blocked" if "DENIED" in code else _action_from(code),
+            "blocked" if ("DENIED" in code or "BLOCK" in code) else "allowed",
             "",
             "" if mime == "-" else mime,
         )
