@@ -1,3 +1,5 @@
+import os
+
 from django.core.management.base import BaseCommand
 
 from core.demo import DEMO_PASSWORD, DEMO_USERS
@@ -7,7 +9,8 @@ class Command(BaseCommand):
     help = "Print the demo login for each role."
 
     def handle(self, *args, **options):
-        self.stdout.write("\nSightline is starting at http://127.0.0.1:8000\n")
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(f"\nSightline is starting at http://127.0.0.1:{port}\n")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role.label:<20} {username}")
