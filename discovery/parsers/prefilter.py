@@ -24,7 +24,17 @@ _ENGINES: dict[tuple[int, bool], object] = {}
 def _tokens(catalog: Catalog, cloud: bool) -> list[str]:
     if cloud:
         return list(CLOUD_TOKENS)
-    return sorted(set(catalog.prefilter_tokens()) | set(HEURISTIC_TOKENS))
+    return minimal_tokens(set(catalog.prefilter_tokens()) | set(HEURISTIC_TOKENS))
+
+
+def minimal_tokens(tokens: set[str]) -> list[str]:
+    """Drop every token that contains a shorter kept token: the set of lines that contain
+    some token is unchanged, but each line reports fewer hits (e.g. 'chat' covers chatgpt.com)."""
+    kept: list[str] = []
+    for t in sorted({t.lower() for t in tokens if t}, key=len):
+        if not any(k in t for k in kept):
+            kept.append(t)
+    return sorted(kept)
 
 
 class _HsEngine:

@@ -108,3 +108,12 @@ def test_bad_catalogue_entries_are_rejected_with_the_key():
 )
 def test_heuristics_each_have_their_own_code(host, path, method, ua, mime, codes):
     assert heuristics(host, path, method, ua, mime) == codes
+
+
+def test_prefilter_token_minimisation_keeps_every_catalogue_line_a_candidate():
+    from discovery.parsers.prefilter import _tokens
+
+    kept = _tokens(CAT, False)
+    assert len(kept) < len(CAT.prefilter_tokens())
+    for tok in CAT.prefilter_tokens():
+        assert any(k in tok.lower() for k in kept), tok
