@@ -26,7 +26,7 @@ def version_for_regime(*, regime: Regime, on: dt.date) -> tuple[ContentVersion |
     """The engine's rule: the version in effect on `on`, else the next pending one (evaluated prospectively)."""
     from regulations import engine
 
-    versions = list(regime.versions.all())
+    versions = list(regime.versions.defer("data"))  # the cached pydantic model has the content
     if not versions:
         return None, ""
     pairs = [(content_version_model(cv), cv) for cv in versions]
@@ -34,7 +34,7 @@ def version_for_regime(*, regime: Regime, on: dt.date) -> tuple[ContentVersion |
     cv = next((cv for model, cv in pairs if model is chosen), None)
     if cv is None:
         return None, ""
-    if not cv.data.get("applies_to_systems", True):
+    if not getattr(chosen, "applies_to_systems", True):
         return None, ""
     return cv, "pending" if cv.effective_from and cv.effective_from > on else "in_force"
 
@@ -118,6 +118,7 @@ def classification_run(*, system, version: ContentVersion | None = None, actor=N
             if chosen is not None:
                 pairs.append((regime, chosen))
     results = []
+    changed = False
     for regime, cv in pairs:
         when = today
         evaluation = engine.evaluate(
@@ -134,6 +135,7 @@ def classification_run(*, system, version: ContentVersion | None = None, actor=N
         if unchanged:
             results.append(previous)
             continue
+        changed = True
         result = ClassificationResult.objects.create(
             system=system,
             regime=regime,
@@ -154,7 +156,8 @@ def classification_run(*, system, version: ContentVersion | None = None, actor=N
         results.append(result)
     from regulations.services.deadlines import deadlines_sync_for_system
 
-    deadlines_sync_for_system(system=system, results=results, actor=actor, on=today)
+    if changed or not system.deadlines.exists():
+        deadlines_sync_for_system(system=system, results=results, actor=actor, on=today)
     return results
 
 
