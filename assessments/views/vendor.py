@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -66,12 +67,17 @@ def _checklist(pk: int) -> VendorChecklist:
 
 
 def _row_context(request, row: ChecklistItemStatus, **extra) -> dict:
+    today = timezone.localdate()
+    expiry = row.current_file.expiry_date if row.current_file_id else None
+    days_left = (expiry - today).days if expiry else None
+    notice = settings.SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS
     return {
+        "expiring_in": days_left if days_left is not None and 0 <= days_left <= notice else None,
         "row": row,
         "versions": evidence_versions(row),
         "can_upload": request.user.has_perm("assessments.upload_evidence"),
         "can_review": request.user.has_perm("assessments.review_evidence"),
-        "today": timezone.localdate(),
+        "today": today,
         **extra,
     }
 
