@@ -147,7 +147,9 @@ SIGHTLINE_PACK_SIGNING_KEY_PATH = Path(
 # Assessments: nobody approves their own submission; evidence uploads are capped while streaming.
 SIGHTLINE_FOUR_EYES = env_bool("SIGHTLINE_FOUR_EYES", True)
 SIGHTLINE_EVIDENCE_MAX_BYTES = int(os.environ.get("SIGHTLINE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
-SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS = int(os.environ.get("SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS", 30))
+SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS = int(
+    os.environ.get("SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS", 30)
+)
 # Discovery: browser log uploads stream to disk up to this size; chunks split work across workers.
 SIGHTLINE_UPLOAD_MAX_BYTES = int(os.environ.get("SIGHTLINE_UPLOAD_MAX_BYTES", 2 * 1024**3))
 SIGHTLINE_INGEST_CHUNK_BYTES = int(os.environ.get("SIGHTLINE_INGEST_CHUNK_BYTES", 32 * 1024**2))
