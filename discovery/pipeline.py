@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import mmap
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -221,24 +222,35 @@ def _iter_plain_blocks(chunk: Chunk, block: int) -> Iterator[tuple[int, bytes]]:
 
 
 def _find_header(chunk: Chunk, markers: tuple[bytes, ...]) -> list[bytes]:
-    """Directive lines that precede a mid-file chunk (so #Fields carries over to chunk 2..n)."""
+    """Directive lines that precede a mid-file chunk (so #Fields carries over to chunk 2..n).
+
+    The latest #Fields/#fields line before the chunk is found with mmap.rfind (C speed), and the
+    directive lines just above it (Zeek's #separator, #path, #unset_field ...) come with it."""
     if chunk.start == 0 or not markers:
         return []
-    with open(chunk.path, "rb") as fh:
-        pos = chunk.start
-        step = 1 << 20
-        while pos > 0:
-            lo = max(0, pos - step)
-            fh.seek(lo)
-            data = fh.read(pos - lo + 4096)[: pos - lo]
-            lines = [ln for ln in data.split(b"\n") if ln.startswith(b"#")]
-            fields = [ln for ln in lines if ln.startswith(markers)]
-            if fields:
-                # every directive since the latest fields line, in order
-                idx = max(i for i, ln in enumerate(lines) if ln.startswith(markers))
-                return lines[: idx + 1] if lo == 0 else lines[idx:]
-            pos = lo
-    return []
+    with open(chunk.path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        best = -1
+        for m in markers:
+            p = mm.rfind(b"\n" + m, 0, chunk.start)
+            if p != -1:
+                best = max(best, p + 1)
+            elif mm[: len(m)] == m:
+                best = max(best, 0)
+        if best == -1:
+            return []
+        lo = max(0, best - 8192)
+        end = mm.find(b"\n", best, chunk.start)
+        region = mm[lo : chunk.start if end == -1 else end]
+    lines = region.split(b"\n")
+    if lo > 0:
+        lines = lines[1:]  # first piece may be a partial line
+    # the directive block that ends with the header line: contiguous '#' lines
+    block: list[bytes] = []
+    for ln in reversed(lines):
+        if not ln.startswith(b"#"):
+            break
+        block.append(ln)
+    return list(reversed(block))
 
 
 # Identity ---------------------------------------------------------------------------------
@@ -420,7 +432,7 @@ def _process_lines(
             opts["ref_date"] = datetime.fromtimestamp(os.path.getmtime(chunk.path), tz=UTC).date()
     parser = get_parser(fmt, options=opts)
     markers = tuple(p.encode() for p in parser.header_prefixes)
-    for hline in _find_header(chunk, (b"#Fields:", b"#fields", b"#separator") if markers else ()):
+    for hline in _find_header(chunk, (b"#Fields:", b"#fields") if markers else ()):
         parser.safe_parse(hline.decode("utf-8", "replace"))
     skips = acc.skips
     safe_parse, add = parser.safe_parse, acc.add

@@ -150,3 +150,22 @@ def test_cloudtrail_records_in_any_key_order_and_empty_files(tmp_path):
     (tmp_path / "x.json.gz").write_bytes(gzip.compress(b'{"Records":[' + other + b"]}"))
     res = run_all(tmp_path, "cloudtrail")
     assert res.lines_read == 1 and res.parsed == 1 and not res.cloud_events
+
+
+def test_zeek_header_carries_over_and_a_mid_file_header_wins(tmp_path):
+    src = (FIX / "zeek_dns" / "dns.log").read_text().splitlines()
+    head = [ln for ln in src if ln.startswith("#") and not ln.startswith("#close")]
+    row = next(ln for ln in src if "claude.ai" in ln)
+    # second block: same columns in another order (query first), as after a Zeek restart
+    fields = head[6].split("\t")[1:]
+    order = [fields.index("query")] + [i for i in range(len(fields)) if fields[i] != "query"]
+    head2 = [*head[:6], "#fields\t" + "\t".join(fields[i] for i in order), head[7]]
+    vals = row.split("\t")
+    row2 = "\t".join(vals[i] for i in order).replace("claude.ai", "chatgpt.com")
+    path = tmp_path / "dns.log"
+    path.write_text("\n".join(head + [row] * 400 + head2 + [row2] * 400) + "\n")
+    one = run_all(path, "zeek_dns", target_bytes=1 << 30, fast=False)
+    many = run_all(path, "zeek_dns", target_bytes=4000, fast=False)
+    assert one.rollups == many.rollups
+    assert {k[0]: v.requests for k, v in one.rollups.items()} == {"claude": 400, "chatgpt": 400}
+    assert not many.skipped.get("field_count") and not many.skipped.get("no_header")
