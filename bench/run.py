@@ -212,6 +212,9 @@ def main() -> int:
             errors += compare("squid_5m/db", db_summary(env, mode), truth["squid_5m"])
         p1[w] = {"wall": wall, "cpu": r["cpu"], **{k: r[k] for k in ("t_pipeline", "t_persist", "peak_rss_mb",
                                                     "rollup_rows", "lines_read", "parsed")}}  # fmt: skip
+    wall_np, r_np = ingest(files["squid_5m"], "squid", 1, "none", env)
+    errors += compare("squid_5m/no-db", r_np["apps"], truth["squid_5m"])
+    p1["no_db_1w"] = {"wall": wall_np, "cpu": r_np["cpu"], "peak_rss_mb": r_np["peak_rss_mb"]}
     results["P1"] = {"grep_s": t_grep, "grep_cpu_s": cpu_grep, "ingest": p1,
                      "cpu_ratio_1w": p1[1]["cpu"] / max(cpu_grep, 1e-6),
                      "ratio_1w": p1[1]["wall"] / t_grep,
@@ -263,6 +266,7 @@ def main() -> int:
         p4[w] = {
             "wall": wall,
             "cpu": r["cpu"],
+            "lines": r["lines_read"],
             "lines_per_s": r["lines_read"] / wall,
             "peak_rss_mb": r["peak_rss_mb"],
         }
@@ -278,7 +282,7 @@ def report(r: dict) -> None:
     p1, p2, p3, p4 = r["P1"], r["P2"], r["P3"], r["P4"]
     lines = [
         f"Sightline discovery bench (BENCH_SCALE={r['scale']}, {r['cores']} cores, persistence={r['persistence']})",
-        f"P1 5M-line Squid: grep -F -c -f {p1['grep_s']:.2f}s; ingest 1 worker {p1['ingest'][1]['wall']:.2f}s "
+        f"P1 {p1['ingest'][1]['lines_read']:,}-line Squid: grep -F -c -f {p1['grep_s']:.2f}s; ingest 1 worker {p1['ingest'][1]['wall']:.2f}s "
         f"({p1['ratio_1w']:.2f}x), 2 workers {p1['ingest'][2]['wall']:.2f}s ({p1['ratio_2w']:.2f}x) "
         f"[goal <= 3x]; peak RSS {p1['ingest'][1]['peak_rss_mb']:.0f} MB / "
         f"{p1['ingest'][2]['peak_rss_mb']:.0f} MB [goal <= 512]; CPU: grep {p1['grep_cpu_s']:.2f}s, "
@@ -290,8 +294,11 @@ def report(r: dict) -> None:
         f"peak RSS {p3['ingest']['peak_rss_mb']:.0f} MB; CPU: gzip|wc {p3['gzip_cpu_s']:.2f}s, orjson "
         f"{p3['orjson_cpu_s']:.2f}s, ingest {p3['ingest']['cpu']:.2f}s ({p3['cpu_ratio_vs_gzip']:.2f}x); "
         f"rules on attacker {p3['rules_on_attacker']}",
-        f"P4 20M lines: 1 worker {p4['workers'][1]['wall']:.2f}s, 2 workers {p4['workers'][2]['wall']:.2f}s "
+        f"P4 {p4['workers'][1]['lines']:,} lines: 1 worker {p4['workers'][1]['wall']:.2f}s, 2 workers {p4['workers'][2]['wall']:.2f}s "
         f"= {p4['speedup']:.2f}x [goal >= 1.6x]",
+        f"P1 without the database (1 worker): {p1['ingest']['no_db_1w']['wall']:.2f}s wall "
+        f"({p1['ingest']['no_db_1w']['wall'] / p1['grep_s']:.2f}x), "
+        f"{p1['ingest']['no_db_1w']['cpu']:.2f}s CPU ({p1['ingest']['no_db_1w']['cpu'] / p1['grep_cpu_s']:.2f}x)",
         f"P1 breakdown (1 worker, wall): pipeline {p1['ingest'][1]['t_pipeline']:.2f}s, "
         f"persist {p1['ingest'][1]['rollup_rows']:,} rollup rows {p1['ingest'][1]['t_persist']:.2f}s; "
         f"load average at start {r['loadavg_start'][0]:.1f}, at end {r['loadavg_end'][0]:.1f}",
