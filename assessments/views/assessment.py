@@ -41,6 +41,7 @@ from assessments.views.common import blob_download, error_text
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
 from regulations.models import AssessmentTemplate
+from regulations.selectors import templates_for_system
 
 EDIT = "assessments.change_assessment"
 APPROVE = "assessments.approve_assessment"
@@ -72,6 +73,14 @@ def assessment_list_view(request: HttpRequest) -> HttpResponse:
 def assessment_start_view(request: HttpRequest) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=request.POST.get("system") or 0)
     template = get_object_or_404(AssessmentTemplate, pk=request.POST.get("template") or 0)
+    offered = {t.pk for t in templates_for_system(system)}
+    started = Assessment.objects.filter(system=system, template=template).exists()
+    if template.pk not in offered and not started:
+        messages.error(
+            request, f"“{template.title}” is not called for by {system}'s classification."
+        )
+        url = reverse("inventory:system-detail", args=[system.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     assessment = assessment_start(actor=request.user, system=system, template=template)
     url = reverse("assessments:assessment-detail", args=[assessment.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

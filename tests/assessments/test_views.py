@@ -207,3 +207,23 @@ def test_approval_uses_the_obligation_cadence_of_real_content(officer, officer2,
 
     fria = next(t for t in templates_for_system(real_system) if t.key.endswith(".fria"))
     assert _obligation_for(fria) is not None
+
+
+def test_reviewer_comment_is_added_and_shown_under_the_question(client, officer, assessment):
+    client = client_for(client, officer)
+    url = reverse("assessments:comment-add", args=[assessment.pk, "a.process"])
+    html = client.post(url, {"body": "Please cite the DPIA section"}, **HX).content.decode()
+    assert 'id="qc-a-process"' in html and "Please cite the DPIA section" in html
+    assert "Reviewer comments (1)" in html
+    empty = client.post(url, {"body": "  "}, **HX).content.decode()
+    assert "The comment is empty." in empty
+
+
+def test_start_refuses_a_template_the_classification_does_not_call_for(client, officer):
+    other = factories.system(name="Unclassified bot")
+    response = client_for(client, officer).post(
+        reverse("assessments:assessment-start"),
+        {"system": other.pk, "template": factories.fria().pk},
+    )
+    assert response.status_code == 302 and "/inventory/systems/" in response["Location"]
+    assert not Assessment.objects.filter(system=other).exists()
