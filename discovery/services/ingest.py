@@ -189,7 +189,9 @@ def ingest_run_dispatch(*, run_id: int) -> None:
 
 def _fail(run_id: int, message: str) -> None:
     IngestRun.objects.filter(pk=run_id).update(
-        status=IngestRun.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+        status=IngestRun.Status.FAILED,
+        error=message[:2000].replace("\x00", "\ufffd"),
+        finished_at=timezone.now(),
     )
 
 
@@ -278,6 +280,17 @@ def _epoch(value: Any) -> float:
     return float(value or 0)
 
 
+def _nul_free(value: Any) -> Any:
+    """PostgreSQL text and jsonb refuse NUL characters; raw log samples may carry them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_nul_free(v) for v in value]
+    if isinstance(value, dict):
+        return {_nul_free(k): _nul_free(v) for k, v in value.items()}
+    return value
+
+
 def _serialise_result(result: Any, names: dict[str, str]) -> dict:
     """Chunk results as JSON: the per-subject totals and review hits the finaliser merges."""
     subjects: dict[str, dict] = {}
@@ -308,17 +321,19 @@ def _serialise_result(result: Any, names: dict[str, str]) -> dict:
                 "samples": list(agg.sample_lines)[:MAX_SAMPLES],
             }
         )
-    return {
-        "lines_read": result.lines_read,
-        "parsed": result.parsed,
-        "matched": result.matched,
-        "skipped": dict(result.skipped),
-        "skip_samples": {k: list(v)[:MAX_SAMPLES] for k, v in result.skip_samples.items()},
-        "bytes_done": result.bytes_done,
-        "subjects": subjects,
-        "possible_ai": possible,
-        "cloud_events": len(result.cloud_events),
-    }
+    return _nul_free(
+        {
+            "lines_read": result.lines_read,
+            "parsed": result.parsed,
+            "matched": result.matched,
+            "skipped": dict(result.skipped),
+            "skip_samples": {k: list(v)[:MAX_SAMPLES] for k, v in result.skip_samples.items()},
+            "bytes_done": result.bytes_done,
+            "subjects": subjects,
+            "possible_ai": possible,
+            "cloud_events": len(result.cloud_events),
+        }
+    )
 
 
 def _split_subject(subject: str) -> tuple[str, str]:
@@ -399,7 +414,7 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
         if result.error and not result.parsed:
             raise ChunkUnreadable(result.error)
     except Exception as exc:  # noqa: BLE001 - any parser failure must end as a visible run error
-        message = f"Chunk {index} failed: {type(exc).__name__}: {exc}"
+        message = _nul_free(f"Chunk {index} failed: {type(exc).__name__}: {exc}")
         if isinstance(exc, ChunkUnreadable):
             message = f"Could not read {run.file_name}: {exc}"
         IngestChunk.objects.filter(pk=chunk.pk).update(
@@ -409,24 +424,34 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
         return False
     names = catalog_app_names()
     data = _serialise_result(result, names)
-    events = [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
-    rows = []
+    events = _nul_free(
+        [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
+    )
+    merged_rows: dict[tuple, list] = {}
     for (subject, identity, day), agg in result.rollups.items():
-        app_key, host = _split_subject(subject)
-        rows.append(
-            RollupRow(
-                app_key[:80],
-                host[:253],
-                (identity or "")[:200],
-                teams.get(identity or "", "")[:120],
-                _day(day),
+        app_key, host = _split_subject(_nul_free(subject))
+        ident = _nul_free(identity or "")[:200]
+        key = (app_key[:80], host[:253], ident, _day(day))
+        first, last = _aware(agg.first_ts), _aware(agg.last_ts)
+        row = merged_rows.get(key)
+        if row is None:
+            merged_rows[key] = [
                 agg.requests,
                 agg.bytes_up,
                 agg.bytes_down,
-                _aware(agg.first_ts),
-                _aware(agg.last_ts),
-            )  # fmt: skip
-        )
+                first,
+                last,
+                teams.get(identity or "", "")[:120],
+            ]
+        else:  # two raw identities that clean to the same text must not collide in one upsert
+            row[0] += agg.requests
+            row[1] += agg.bytes_up
+            row[2] += agg.bytes_down
+            row[3], row[4] = min(row[3], first), max(row[4], last)
+    rows = [
+        RollupRow(k[0], k[1], k[2], v[5], k[3], v[0], v[1], v[2], v[3], v[4])
+        for k, v in merged_rows.items()
+    ]
     with transaction.atomic():
         locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status == IngestChunk.Status.DONE:
