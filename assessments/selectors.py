@@ -64,6 +64,10 @@ class QuestionRow:
         return bool(self.meta.get("prefilled"))
 
     @property
+    def display(self) -> str:
+        return display_value(self.question, self.value, self.attachments)
+
+    @property
     def yesno(self) -> str:
         return (self.value or {}).get("value", "") if self.question.type == "yesno" else ""
 
