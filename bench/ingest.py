@@ -3,7 +3,8 @@ rollups to Postgres, optionally run every LLMjacking rule; print one JSON line o
 
     python -m bench.ingest --fmt squid --workers 2 --persist dd bench/data/squid_5m.log
 
---persist dd    lane DD's discovery.services.rollups.rollup_upsert (COPY + ON CONFLICT) via Django
+--persist dd    lane DD's discovery.services.rollups.rollup_upsert (COPY + ON CONFLICT) via Django,
+                one upsert per chunk on a writer thread while later chunks are parsed
 --persist copy  psycopg COPY into a bench table (no Django), when the project DB is not migrated
 --persist none  no database (pipeline only)
 """
@@ -14,8 +15,10 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import queue
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -46,52 +49,96 @@ def _work(chunk) -> ChunkResult:
 
 
 def run_pipeline(
-    path: str, fmt: str, workers: int, target_bytes: int, setup_while_waiting=None
+    path: str, fmt: str, workers: int, target_bytes: int, on_result=None
 ) -> ChunkResult:
-    """Process every chunk (in this process or a fork pool) and merge the results."""
+    """Process every chunk (in this process or a fork pool) and merge the results; each chunk's
+    result is also handed to ``on_result`` (the per-chunk writer) as it arrives."""
     chunks = chunk_plan(path, target_bytes=target_bytes)
     total = ChunkResult()
     if workers <= 1:
         _init(fmt)
-        for c in chunks:
-            total.merge(_work(c))
+        results = (_work(c) for c in chunks)
+        for res in results:
+            if on_result:
+                on_result(res)
+            total.merge(res)
         return total
     ctx = mp.get_context("fork")
     with ctx.Pool(workers, initializer=_init, initargs=(fmt,)) as pool:
-        results = pool.imap_unordered(_work, chunks)
-        if setup_while_waiting:
-            setup_while_waiting()  # the parent is idle while the workers parse
-        for res in results:
+        for res in pool.imap_unordered(_work, chunks):
+            if on_result:
+                on_result(res)
             total.merge(res)
     return total
 
 
-def persist_dd(result: ChunkResult) -> int:
+def snapshot(result: ChunkResult) -> list[tuple]:
+    """Immutable rows of one chunk (merging later mutates the aggregates in place)."""
+    return [
+        (subject, identity, day, a.requests, a.bytes_up, a.bytes_down, a.first, a.last)
+        for (subject, identity, day), a in result.rollups.items()
+    ]
+
+
+class ChunkWriter:
+    """Per-chunk rollup upserts on a background thread, as each Celery chunk task does in lane
+    DD's ingest: Postgres works while the next chunks are parsed. Django is set up there too."""
+
+    def __init__(self, write) -> None:
+        self.q: queue.Queue = queue.Queue(maxsize=8)
+        self.rows = 0
+        self.error: BaseException | None = None
+        self.write = write
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            django_setup()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in close()
+            self.error = exc
+        while (item := self.q.get()) is not None:
+            if self.error is None:
+                try:
+                    self.rows += self.write(item)
+                except BaseException as exc:  # noqa: BLE001 - re-raised in close()
+                    self.error = exc
+        from django.db import connection
+
+        connection.close()
+
+    def put(self, result: ChunkResult) -> None:
+        self.q.put(snapshot(result))
+
+    def close(self) -> int:
+        self.q.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.rows
+
+
+def persist_dd(rows: list[tuple]) -> int:
     """Lane DD's bulk upsert (COPY into a temp table + INSERT .. ON CONFLICT) in one transaction."""
     django_setup()
     from django.db import transaction
 
     from discovery.services.rollups import RollupRow, rollup_upsert
 
-    rows = []
-    for (subject, identity, day), agg in result.rollups.items():
+    out = []
+    for subject, identity, day, req, up, down, first, last in rows:
         app, host = ("", subject[5:]) if subject.startswith("host:") else (subject, "")
-        rows.append(
-            RollupRow(
-                app,
-                host,
-                identity,
-                "",
-                _date(day),
-                agg.requests,
-                agg.bytes_up,
-                agg.bytes_down,
-                agg.first_ts,
-                agg.last_ts,
-            )  # fmt: skip
+        out.append(
+            RollupRow(app, host, identity, "", _date(day), req, up, down, _utc(first), _utc(last))
         )
     with transaction.atomic():
-        return rollup_upsert(rows=rows)
+        return rollup_upsert(rows=out)
+
+
+def _utc(ts: float):
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
 def django_setup() -> None:
@@ -163,16 +210,18 @@ def main() -> int:
     ap.add_argument("--chunk-mb", type=int, default=64)
     args = ap.parse_args()
     t0 = time.perf_counter()
-    early = django_setup if args.persist == "dd" else None
-    result = run_pipeline(args.path, args.fmt, args.workers, args.chunk_mb << 20, early)
+    writer = ChunkWriter(persist_dd) if args.persist == "dd" else None
+    result = run_pipeline(
+        args.path, args.fmt, args.workers, args.chunk_mb << 20, writer.put if writer else None
+    )
     t_pipe = time.perf_counter()
     detections = []
     if args.detect:
         detections = llmjacking.detect(result.cloud_events, allowlist=set(), history=None)
     t_detect = time.perf_counter()
     rows = 0
-    if args.persist == "dd":
-        rows = persist_dd(result)
+    if writer:
+        rows = writer.close()  # waits for the last chunks' upserts
     elif args.persist == "copy":
         rows = persist_copy(result, os.environ.get("DATABASE_URL", DEFAULT_DB))
     t_end = time.perf_counter()
