@@ -76,3 +76,22 @@ def test_admin_edits_the_organisation_profile(classified, login, admin_user, liv
     assert "saved" in page.locator(".messages").inner_text().lower()
     assert Organisation.get().employees == 12000
     screenshot(page, "regulations-organisation")
+
+
+def test_user_creates_an_ics_feed_and_a_calendar_client_can_read_it(
+    classified, login, officer, live_server
+):
+    from icalendar import Calendar
+
+    page = login(officer)
+    page.goto(f"{live_server.url}/regulations/calendar/")
+    page.click("text=Create my feed URL")
+    url = page.locator("#feed-url").input_value()
+    assert url.startswith(live_server.url) and url.endswith(".ics")
+    screenshot(page, "regulations-ics-token")
+    feed = page.request.get(url)  # no session cookie needed: the token is the credential
+    assert feed.status == 200
+    events = list(Calendar.from_ical(feed.body()).walk("VEVENT"))
+    assert any("Annex III high-risk" in str(e["SUMMARY"]) for e in events)
+    page.click("text=Revoke")
+    assert page.request.get(url).status == 404
