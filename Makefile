@@ -14,6 +14,7 @@ export DEBUG ?= 1
 venv: .venv/.installed
 
 setup: venv
+	mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) ensure_signing_key
 	$(MANAGE) load_content
