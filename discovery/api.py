@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,9 +78,27 @@ class FindingDetailApi(generics.RetrieveAPIView):
     queryset = Finding.objects.select_related("assignee")
 
 
+class DiscoveredAppSerializer(serializers.Serializer):
+    app_key = serializers.CharField()
+    host = serializers.CharField()
+    name = serializers.CharField()
+    vendor = serializers.CharField()
+    category = serializers.CharField()
+    risk = serializers.DictField()
+    users = serializers.IntegerField()
+    requests = serializers.IntegerField()
+    bytes_up = serializers.IntegerField()
+    bytes_down = serializers.IntegerField()
+    first_seen = serializers.DateTimeField(allow_null=True)
+    last_seen = serializers.DateTimeField(allow_null=True)
+    status = serializers.CharField()
+    system = serializers.IntegerField(allow_null=True)
+
+
 class DiscoveredAppListApi(APIView):
     """One row per app or unknown host, filtered like the HTML page (q, category, status, since)."""
 
+    @extend_schema(responses=DiscoveredAppSerializer(many=True))
     def get(self, request):
         rows = discovered_app_rows(filters=request.query_params)
         data = [
@@ -112,6 +131,7 @@ class FindingTriageApi(APIView):
     write_permissions = ("discovery.triage_finding",)
     ACTIONS = ("sanction", "block", "dismiss", "assign")
 
+    @extend_schema(request=TriageInput, responses=FindingSerializer)
     def post(self, request, pk: int, action: str):
         if action not in self.ACTIONS:
             return Response(
