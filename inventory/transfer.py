@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.audit import audit_record
 from inventory.forms import AISystemForm
@@ -75,7 +76,8 @@ def export_frame(systems: QuerySet[AISystem]) -> pd.DataFrame:
 def export_bytes(systems: QuerySet[AISystem], fmt: str) -> bytes:
     frame = export_frame(systems)
     buffer = io.BytesIO()
-    if fmt == "xlsx":
+    if fmt == "xlsx":  # a workbook cannot hold control characters: drop them rather than fail
+        frame = frame.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
         frame.to_excel(buffer, index=False, sheet_name="AI systems", engine="openpyxl")
     else:
         buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))

@@ -85,7 +85,7 @@ def load_version_file(path: Path | str) -> RegimeVersion:
     shown = _display(path)
     try:
         data = yaml_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:  # non-UTF-8 content is a content error too
         raise ContentError(shown, [("", f"cannot read: {exc}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

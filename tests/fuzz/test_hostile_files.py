@@ -197,3 +197,20 @@ def test_formula_injection_is_neutralised_on_export(officer, fmt):
     assert sorted(AISystem.objects.values_list("team", flat=True)) == sorted(
         p.strip() for p in payloads
     )
+
+
+def test_xlsx_export_survives_control_characters_in_text(officer, client):
+    """Control characters (legal in a CSV or a form field) must not break the XLSX export."""
+    from django.urls import reverse
+
+    from inventory.services import ai_system_create
+    from tests.conftest import PASSWORD
+
+    ai_system_create(
+        actor=officer,
+        data={"name": "Bell system", "description": "ring\x07bell\x1b[0m", "team": "ops",
+              "lifecycle": "in_use", "model_type": "ml_classifier"},
+    )  # fmt: skip
+    client.login(username=officer.username, password=PASSWORD)
+    response = client.get(reverse("inventory:system-export") + "?format=xlsx")
+    assert response.status_code == 200
