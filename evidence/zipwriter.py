@@ -51,11 +51,11 @@ class PackWriter:
             n += 1
         return f"{stem} ({n}){dot}{suffix}"
 
-    def add_stream(self, name: str, source: BinaryIO) -> FileEntry:
+    def add_stream(self, name: str, source: BinaryIO, *, store: bool = False) -> FileEntry:
         self._check_name(name)
         compress = (
             zipfile.ZIP_STORED
-            if Path(name).suffix.lower() in STORED_SUFFIXES
+            if store or Path(name).suffix.lower() in STORED_SUFFIXES
             else zipfile.ZIP_DEFLATED
         )
         info = zipfile.ZipInfo(name, date_time=self._stamp)
