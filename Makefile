@@ -3,7 +3,7 @@ PIP := .venv/bin/pip
 MANAGE := $(PY) manage.py
 export DEBUG ?= 1
 
-.PHONY: run setup test lint format bench loadtest audit-deps clean
+.PHONY: run setup test lint format bench bench-pack loadtest audit-deps clean
 
 .venv/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
@@ -37,6 +37,11 @@ format: venv
 # Discovery benchmark P1-P4 (BENCH_SCALE=0.05 for a quick run; DATABASE_URL overrides sl_bench).
 bench: venv
 	$(PY) -m bench.run
+	$(MAKE) bench-pack
+
+# Evidence pack: 200 systems and 500 evidence files in a throwaway DB, one build (target <= 60 s).
+bench-pack: venv
+	$(PY) bench/pack_bench.py
 
 # Known-vulnerable pins fail; an unreachable vulnerability service is reported, never hangs CI.
 audit-deps: venv
