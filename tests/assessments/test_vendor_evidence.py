@@ -159,3 +159,11 @@ def test_scorecard_computes_completeness_per_regime(officer, procurement, checkl
     (vendor_row,) = card["rows"]
     assert vendor_row["overall"]["percent"] == 33
     assert vendor_row["cells"][0]["accepted"] == 1 and vendor_row["cells"][0]["missing"] == 2
+
+
+def test_beat_schedule_names_the_registered_expiry_task(settings):
+    from sightline.celery import app
+
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["assessments-evidence-expiry"]
+    assert entry["task"] in app.tasks
