@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
 
 from discovery.models import (
     BlocklistEntry,
@@ -18,6 +18,8 @@ from discovery.models import (
 )
 
 _catalog_cache: dict[int, Any] = {}
+# The queue shows the worst first.
+SEVERITY_RANK = ["critical", "high", "medium", "low", "info"]
 
 
 def catalog_version_current() -> CatalogVersion | None:
@@ -60,7 +62,16 @@ def ingest_run_list() -> QuerySet[IngestRun]:
 def finding_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Finding]:
     from discovery.filters import FindingFilter
 
-    qs = Finding.objects.select_related("assignee", "system", "run")
+    rank = Case(
+        *(When(severity=sev, then=Value(i)) for i, sev in enumerate(SEVERITY_RANK)),
+        default=Value(len(SEVERITY_RANK)),
+        output_field=IntegerField(),
+    )
+    qs = (
+        Finding.objects.select_related("assignee", "system", "run")
+        .annotate(severity_rank=rank)
+        .order_by("severity_rank", "-last_seen", "-pk")
+    )
     return FindingFilter(filters or {}, queryset=qs).qs
 
 
