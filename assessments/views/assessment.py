@@ -40,7 +40,7 @@ from assessments.services.assessment import missing_required
 from assessments.views.common import blob_download, error_text
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
-from regulations.models import AssessmentTemplate
+from regulations.models import AssessmentTemplate, Deadline
 from regulations.selectors import templates_for_system
 
 EDIT = "assessments.change_assessment"
@@ -99,6 +99,12 @@ def detail_context(request, assessment: Assessment, **extra) -> dict:
         .order_by("-number")
         .first()
     )
+    reassessment = (
+        Deadline.objects.filter(kind="reassessment", source_type="assessments.assessment",
+                                source_id=str(assessment.pk))
+        .order_by("-created_at", "-pk")
+        .first()
+    )  # fmt: skip
     four_eyes_block = settings.SIGHTLINE_FOUR_EYES and assessment.submitted_by_id == request.user.pk
     return {
         "assessment": assessment,
@@ -109,6 +115,7 @@ def detail_context(request, assessment: Assessment, **extra) -> dict:
         "four_eyes_block": four_eyes_block,
         "approved": approved,
         "approved_status": revision_verify(approved) if approved else "",
+        "reassessment": reassessment,
         "can_comment": request.user.has_perm("assessments.add_questioncomment"),
         **extra,
     }

@@ -148,6 +148,7 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     expect(page.locator("#approval-hash")).to_have_text(revision.approval_hash)
     expect(page.locator("#hash-status")).to_have_text("verified")
     expect(page.locator("#approval-record")).to_contain_text("by officer2")
+    expect(page.locator("#reassessment")).to_contain_text("Next reassessment due")
     screenshot(page, "assessments-approved")
     shot(page.locator("article.workflow"), "assessments-approval-record")
 
