@@ -22,6 +22,7 @@ from discovery.services.triage import (
     finding_siblings_decided,
 )
 from discovery.views.common import error_text
+from inventory.models import AISystem
 
 
 def _filters(request) -> dict:
@@ -43,6 +44,7 @@ def finding_list_view(request):
         "severities": Finding.Severity.choices,
         "states": [("open", "Open (incl. assigned)"), *Finding.State.choices, ("all", "All")],
         "assignees": assignable_users(),
+        "systems": AISystem.objects.order_by("name").only("pk", "name"),
         "can_triage": request.user.has_perm("discovery.triage_finding"),
     }
     partial = request.htmx and not request.htmx.boosted
@@ -60,6 +62,7 @@ def finding_detail(request, pk: int):
         {
             "finding": finding,
             "assignees": assignable_users(),
+            "systems": AISystem.objects.order_by("name").only("pk", "name"),
             "can_triage": request.user.has_perm("discovery.triage_finding"),
             "evidence_json": json.dumps(finding.evidence, indent=2, default=str),
         },
@@ -79,6 +82,7 @@ def _respond(request, finding: Finding, error: str = "", message: str = ""):
                 "error": error,
                 "notice": message,
                 "assignees": assignable_users(),
+                "systems": AISystem.objects.order_by("name").only("pk", "name"),
                 "can_triage": True,
             },
         )
@@ -93,9 +97,13 @@ def _respond(request, finding: Finding, error: str = "", message: str = ""):
 @permission_required("discovery.triage_finding")
 def finding_sanction_view(request, pk: int):
     finding = get_object_or_404(Finding, pk=pk)
+    raw = request.POST.get("system", "")
+    existing = AISystem.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    if raw and existing is None:
+        return _respond(request, finding, error="Choose an existing inventory system.")
     try:
         system = finding_sanction(
-            finding=finding, actor=request.user, note=request.POST.get("note", "")
+            finding=finding, actor=request.user, system=existing, note=request.POST.get("note", "")
         )
     except ValidationError as exc:
         return _respond(request, finding, error=error_text(exc))

@@ -152,3 +152,27 @@ def test_auditor_cannot_triage(client, findings, auditor):
     assert response.status_code == 403
     finding.refresh_from_db()
     assert finding.state == Finding.State.OPEN
+
+
+def test_sanction_as_an_existing_system_links_instead_of_creating(client, findings, officer):
+    from tests.factories import AISystemFactory
+
+    existing = AISystemFactory(name="Claude for Work", sanction_status="under_review")
+    finding = one(findings, "claude")
+    client.login(username=officer.username, password=PASSWORD)
+    response = client.post(
+        reverse("discovery:finding-sanction", kwargs={"pk": finding.pk}),
+        {"system": existing.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "Claude for Work" in response.content.decode()
+    assert AISystem.objects.count() == 1
+    existing.refresh_from_db()
+    assert existing.sanction_status == AISystem.SanctionStatus.SANCTIONED
+    assert DiscoveredApp.objects.get(app_key="claude").system == existing
+    bad = client.post(
+        reverse("discovery:finding-sanction", kwargs={"pk": one(findings, "deepseek").pk}),
+        {"system": "99999"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert bad.status_code == 200 and b"Choose an existing inventory system" in bad.content
