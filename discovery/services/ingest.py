@@ -259,6 +259,15 @@ def identity_maps(*, on: dt.datetime | None = None) -> tuple[dict[str, str], dic
     return people, teams
 
 
+def _file_time(path: str) -> dt.datetime | None:
+    """The pipeline takes one flat map per chunk, so mappings are chosen as of the file's last write
+    (a log file's events end near its mtime), not as of today."""
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
+    except OSError:
+        return None
+
+
 def bedrock_allowlist() -> set[str]:
     """Bedrock admin and application principals the LLMjacking rules must not flag."""
     return set(getattr(settings, "SIGHTLINE_BEDROCK_ALLOWLIST", []) or [])
@@ -393,7 +402,11 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     if chunk.status == IngestChunk.Status.DONE:
         return ingest_run_finalise(run_id=run_id)
     source = run.source
-    people, teams = identity_maps() if (source is None or source.use_identity_mapping) else ({}, {})
+    people, teams = (
+        identity_maps(on=_file_time(run.path))
+        if (source is None or source.use_identity_mapping)
+        else ({}, {})
+    )
     pseudonymise = bool(source and source.pseudonymise)
     options = {"feed": source.zscaler_feed} if source and source.zscaler_feed else None
     key = pseudonym_key() if pseudonymise else None

@@ -1,5 +1,6 @@
 """Ingest runs: rollups, idempotency by sha256, chunked processing and retry without double counting."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -173,3 +174,22 @@ def test_ingest_command_fails_clearly_on_a_binary_file(catalog, tmp_path):
     with pytest.raises(CommandError, match="could not be ingested"):
         call_command("ingest", str(path), "--sync")
     assert IngestRun.objects.count() == 0
+
+
+def test_identity_mapping_is_chosen_as_of_the_file_time_not_today(ingest, copy_of):
+    from discovery.models import IdentityMapping
+
+    path = copy_of(SQUID)
+    then = dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()
+    os.utime(path, (then, then))
+    IdentityMapping.objects.create(
+        kind="user", identifier="gina", person="gina@example.com", team="Marketing",
+        valid_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), valid_to=dt.datetime(2026, 6, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    IdentityMapping.objects.create(
+        kind="user", identifier="gina", person="gina@example.com", team="Sales",
+        valid_from=dt.datetime(2026, 7, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    ingest(path)
+    who = set(UsageRollup.objects.filter(app_key="deepseek").values_list("identity", "team"))
+    assert who == {("gina@example.com", "Marketing")}
