@@ -1,6 +1,5 @@
 """Pack pages: list, create, detail with live progress, downloads, verification and the public key."""
 
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
@@ -102,11 +101,9 @@ def verify_view(request):
         if upload.size > MAX_VERIFY_UPLOAD:
             form.add_error("pack", "The file is larger than 2 GB; use manage.py verify_pack.")
         else:
-            with tempfile.TemporaryFile() as tmp:
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
-                tmp.seek(0)
-                report = verify_pack(tmp)
+            # Large uploads are already spooled to a temporary file by Django; both kinds seek.
+            upload.seek(0)
+            report = verify_pack(upload.file)
     template = "evidence/partials/verify_result.html" if request.htmx else "evidence/verify.html"
     return render(
         request, template, {"form": form, "report": report, "upload_name": _upload_name(form)}
