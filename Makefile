@@ -43,6 +43,10 @@ bench: venv
 bench-pack: venv
 	$(PY) bench/pack_bench.py
 
+# Load test: gunicorn + PostgreSQL on loopback, 10k systems, 1M rollups, 20 clients x 60 s -> var/loadtest-report.md
+loadtest: venv
+	bash loadtest/run.sh
+
 # Known-vulnerable pins fail; an unreachable vulnerability service is reported, never hangs CI.
 audit-deps: venv
 	@mkdir -p var; status=0; \
