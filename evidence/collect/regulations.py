@@ -107,6 +107,8 @@ def collect(data: PackData) -> None:
                     "regime": regime,
                     "result": result,
                     "rationale": result.rationale or [],
+                    "met": [r for r in result.rationale or [] if r.get("met")],
+                    "not_met": [r for r in result.rationale or [] if not r.get("met")],
                     "overrides": ovs,
                     "active_override": next((o for o in reversed(ovs) if o.active), None),
                 }
