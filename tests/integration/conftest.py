@@ -68,14 +68,16 @@ def _redis_ok(url: str) -> bool:
 
 def _point_app_at(broker: str, queue: str) -> Callable[[], None]:
     """Send this process's tasks to the worker's broker and queue; returns the undo."""
+    from kombu import pools as kombu_pools
+
     from sightline.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options,
              app.conf.task_always_eager)  # fmt: skip
 
     def reset_pools() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # kombu keeps pools in a global registry; clear it too, or a closed pool is handed out again.
+        kombu_pools.reset()
         app._pool = None
         app.amqp._producer_pool = None
 
