@@ -85,7 +85,7 @@ class ChunkWriter:
     DD's ingest: Postgres works while the next chunks are parsed. Django is set up there too."""
 
     def __init__(self, write) -> None:
-        self.q: queue.Queue = queue.Queue(maxsize=8)
+        self.q: queue.Queue = queue.Queue(maxsize=2)  # back-pressure keeps memory flat
         self.rows = 0
         self.error: BaseException | None = None
         self.write = write
