@@ -77,7 +77,9 @@ def test_filtering_the_list_swaps_the_table_and_pushes_the_url(login, officer, l
 
     page.goto(f"{live_server.url}/inventory/")
     page.click("th a.sort:has-text('Name')")
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Name")  # wait for the swap
     page.click("th a.sort:has-text('Name')")
+    expect(page.locator("th[aria-sort=descending]")).to_contain_text("Name")
     expect(page.locator("table.systems tbody tr").first).to_contain_text("Tenant screening")
     assert "o=-name" in page.url
 
