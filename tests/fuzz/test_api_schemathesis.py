@@ -23,6 +23,8 @@ MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5"))
 # Responses that break their own schema, reported to the owning lane; still checked for 5xx.
 KNOWN_SCHEMA_DRIFT = {
     "POST /api/evidence-packs/": "EP: a pack for all regimes returns regime '' but RegimeEnum lacks ''",
+    "GET /api/discovery/apps/": "DD: APIView without serializer; schema says array, body is a page",
+    "POST /api/systems/": "F: AISystem.vendor_name is null for a system without vendor; schema says string",
 }
 ROLES = ("compliance_officer", "procurement", "auditor", "admin", "norole")
 
