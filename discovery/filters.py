@@ -14,7 +14,7 @@ class FindingFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Finding.Severity.choices)
     q = django_filters.CharFilter(method="filter_q")
     app_key = django_filters.CharFilter()
-    run = django_filters.NumberFilter(field_name="run", min_value=1, max_value=2**63 - 1)  # no 500 on overflow
+    run = django_filters.NumberFilter(field_name="run", min_value=1, max_value=2**63 - 1)  # no 500
 
     class Meta:
         model = Finding
