@@ -37,8 +37,14 @@ def _patient_expectations():
     expect.set_options(timeout=15_000)
 
 
+_RUNNING: dict = {}  # one Playwright per process, even when other conftests import this fixture
+
+
 @pytest.fixture(scope="session")
 def browser():
+    if "browser" in _RUNNING:  # a second copy of this fixture (imported elsewhere) shares the first
+        yield _RUNNING["browser"]
+        return
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -46,8 +52,12 @@ def browser():
         pytest.fail("Debian's chromium is not on PATH: install it (apt-get install chromium).")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        _RUNNING["browser"] = browser
+        try:
+            yield browser
+        finally:
+            _RUNNING.pop("browser", None)
+            browser.close()
 
 
 @pytest.fixture
