@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 
 from inventory.filters import AISystemFilter, VendorFilter
 from inventory.models import AISystem, Vendor
@@ -16,6 +16,35 @@ def ai_system_filterset(*, filters: Mapping | None = None) -> AISystemFilter:
 
 def ai_system_list(*, filters: Mapping | None = None) -> QuerySet[AISystem]:
     return ai_system_filterset(filters=filters).qs
+
+
+SEARCH_LIMIT = 20
+
+
+def ai_system_search(*, query: str, limit: int = SEARCH_LIMIT) -> list[AISystem]:
+    """A bounded name lookup, so pickers never load the whole inventory (10k+ systems)."""
+    query = query.strip()
+    if not query:
+        return []
+    prefix_first = Case(
+        When(name__istartswith=query, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    qs = (
+        AISystem.objects.filter(name__icontains=query)
+        .select_related("vendor")
+        .only("pk", "name", "lifecycle", "sanction_status", "vendor__name")
+        .order_by(prefix_first, "name", "pk")
+    )
+    return list(qs[:limit])
+
+
+def ai_system_by_name(*, name: str) -> list[AISystem]:
+    """Exact name first, then case-insensitive; more than one row means the name is ambiguous."""
+    name = name.strip()
+    if not name:
+        return []
+    exact = list(AISystem.objects.filter(name=name).order_by("pk")[:2])
+    return exact or list(AISystem.objects.filter(name__iexact=name).order_by("pk")[:2])
 
 
 def vendor_filterset(*, filters: Mapping | None = None) -> VendorFilter:

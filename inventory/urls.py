@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import systems, transfer, vendors
+from inventory.views import search, systems, transfer, vendors
 
 app_name = "inventory"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", systems.system_list, name="system-list"),
     path("systems/new/", systems.system_create, name="system-create"),
     path("systems/validate/", systems.system_validate, name="system-validate"),
+    path("systems/search/", search.system_search, name="system-search"),
     path("systems/<int:pk>/", systems.system_detail, name="system-detail"),
     path("systems/<int:pk>/edit/", systems.system_edit, name="system-edit"),
     path("systems/<int:pk>/delete/", systems.system_delete, name="system-delete"),

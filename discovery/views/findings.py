@@ -23,6 +23,7 @@ from discovery.services.triage import (
 )
 from discovery.views.common import error_text
 from inventory.models import AISystem
+from inventory.selectors import ai_system_by_name
 
 
 def _filters(request) -> dict:
@@ -44,7 +45,6 @@ def finding_list_view(request):
         "severities": Finding.Severity.choices,
         "states": [("open", "Open (incl. assigned)"), *Finding.State.choices, ("all", "All")],
         "assignees": assignable_users(),
-        "systems": AISystem.objects.order_by("name").only("pk", "name"),
         "can_triage": request.user.has_perm("discovery.triage_finding"),
     }
     partial = request.htmx and not request.htmx.boosted
@@ -62,7 +62,6 @@ def finding_detail(request, pk: int):
         {
             "finding": finding,
             "assignees": assignable_users(),
-            "systems": AISystem.objects.order_by("name").only("pk", "name"),
             "can_triage": request.user.has_perm("discovery.triage_finding"),
             "evidence_json": json.dumps(finding.evidence, indent=2, default=str),
         },
@@ -82,7 +81,6 @@ def _respond(request, finding: Finding, error: str = "", message: str = ""):
                 "error": error,
                 "notice": message,
                 "assignees": assignable_users(),
-                "systems": AISystem.objects.order_by("name").only("pk", "name"),
                 "can_triage": True,
             },
         )
@@ -93,14 +91,40 @@ def _respond(request, finding: Finding, error: str = "", message: str = ""):
     return redirect("discovery:finding-detail", pk=finding.pk)
 
 
+def _chosen_system(post) -> tuple[AISystem | None, str]:
+    """The picker posts a pk as `system`; without JS only the typed `system_name` arrives.
+
+    Neither, from the link form (`link`), is an error rather than "create a new system".
+    """
+    raw = post.get("system", "").strip()
+    if raw:
+        existing = AISystem.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        return existing, "" if existing else "Choose an existing inventory system."
+    name = post.get("system_name", "").strip()
+    if name:
+        matches = ai_system_by_name(name=name)
+        if not matches:
+            return None, (
+                f"No inventory system is named “{name}”. "
+                "Type its full name or pick one of the matches."
+            )
+        if len(matches) > 1:
+            return None, (
+                f"More than one inventory system is named “{name}”; pick one of the matches."
+            )
+        return matches[0], ""
+    if post.get("link"):
+        return None, "Choose an existing inventory system."
+    return None, ""
+
+
 @require_POST
 @permission_required("discovery.triage_finding")
 def finding_sanction_view(request, pk: int):
     finding = get_object_or_404(Finding, pk=pk)
-    raw = request.POST.get("system", "")
-    existing = AISystem.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-    if raw and existing is None:
-        return _respond(request, finding, error="Choose an existing inventory system.")
+    existing, error = _chosen_system(request.POST)
+    if error:
+        return _respond(request, finding, error=error)
     try:
         system = finding_sanction(
             finding=finding, actor=request.user, system=existing, note=request.POST.get("note", "")

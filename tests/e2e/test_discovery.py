@@ -126,3 +126,39 @@ def test_discovered_ai_pages_render(page, login, live_server, officer, admin_use
     page.goto(f"{live_server.url}/discovery/sources/")
     expect(page.locator("h1")).to_have_text("Log sources")
     screenshot(page, "discovery-sources")
+
+
+def test_finding_sanction_as_existing_system_via_name_search(
+    page, login, live_server, officer, catalogue
+):
+    """The picker asks the server for at most 20 matches; the chosen radio posts that system's pk."""
+    from discovery.models import DiscoveredApp
+    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+    from inventory.models import AISystem
+    from tests.factories import AISystemFactory
+
+    run, _ = ingest_run_create(path=SQUID, actor="e2e")
+    ingest_run_execute(run_id=run.pk)
+    existing = AISystemFactory(name="Claude for Work", sanction_status="under_review")
+    for i in range(30):
+        AISystemFactory(name=f"Claude pilot {i:02d}")
+    login(officer)
+    page.goto(f"{live_server.url}/discovery/findings/")
+    claude = row(page, "unsanctioned_use", "claude")
+    claude.locator("summary").click()
+    search = claude.get_by_label("Or link it to an existing inventory system")
+    search.press_sequentially("claude", delay=30)
+    choices = claude.locator("fieldset.system-choices input[type=radio]")
+    expect(choices).to_have_count(20)
+    expect(claude).to_contain_text("First 20 shown")
+    search.press_sequentially(" for", delay=30)
+    expect(choices).to_have_count(1)
+    claude.get_by_role("radio", name=re.compile("Claude for Work")).check()
+    screenshot(page, "discovery-finding-link-picker")
+    claude.get_by_role("button", name="Sanction as").click()
+    expect(claude.get_by_test_id("state")).to_have_text("Sanctioned")
+    expect(claude).to_contain_text("Sanctioned as inventory system “Claude for Work”")
+    existing.refresh_from_db()
+    assert existing.sanction_status == AISystem.SanctionStatus.SANCTIONED
+    assert DiscoveredApp.objects.get(app_key="claude").system == existing
+    assert AISystem.objects.count() == 31

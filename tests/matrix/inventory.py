@@ -33,6 +33,7 @@ ROWS = [
     Row("inventory:system-list", READ),
     Row("inventory:system-list", READ, query="?jurisdiction=EU&o=-vendor&lifecycle=in_use"),
     Row("inventory:system-detail", READ, setup=system, kwargs=pk),
+    Row("inventory:system-search", READ, setup=system, query="?q=a"),
     Row("inventory:system-create", SYSTEM_WRITE),
     Row("inventory:system-create", SYSTEM_WRITE_DONE, method="post", data=SYSTEM_FORM),
     Row(
