@@ -6,9 +6,10 @@ from pathlib import Path
 
 from celery import shared_task
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
-from discovery.models import IngestRun, LogSource
+from discovery.models import IngestChunk, IngestRun, LogSource
 from discovery.services.ingest import (
     _fail,
     ingest_chunk_process,
@@ -21,14 +22,43 @@ log = logging.getLogger(__name__)
 
 SKIP_PARTS = ("CloudTrail-Digest",)
 STABLE_SECONDS = 10
+DB_DOWN_RETRIES = 5  # 5, 10, 20, 40, 80 s: a restarting database gets ~2.5 min to come back
+
+
+def _record_failure(task, *, run_id: int, message: str, index: int | None = None) -> None:
+    """The error may have been the database dropping this connection; writing on it would raise again."""
+    # Django closes an unusable connection here and reconnects on the next query (a restart,
+    # failover or pg_terminate_backend). If the database is still down, re-run the task later.
+    close_old_connections()
+    try:
+        if index is not None:
+            IngestChunk.objects.filter(run_id=run_id, index=index).exclude(
+                status=IngestChunk.Status.DONE
+            ).update(
+                status=IngestChunk.Status.FAILED, error=message[:2000].replace("\x00", "\ufffd")
+            )
+        _fail(run_id, message)
+    except (OperationalError, InterfaceError) as exc:
+        close_old_connections()
+        log.warning("database unreachable while recording the failure of run %s; retrying", run_id)
+        raise task.retry(
+            exc=exc, countdown=5 * 2**task.request.retries, max_retries=DB_DOWN_RETRIES
+        ) from exc
 
 
 @shared_task(bind=True, name="discovery.ingest_run_process")
 def ingest_run_process(self, *, run_id: int) -> int:
     """Fans out one task per unfinished chunk; the chunk that completes the run finalises it."""
-    indexes = ingest_run_plan(run_id=run_id)
+    try:
+        indexes = ingest_run_plan(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - e.g. the database dropped us: show it on the run
+        log.exception("planning run %s failed", run_id)
+        _record_failure(
+            self, run_id=run_id, message=f"Planning failed: {type(exc).__name__}: {exc}"
+        )
+        return 0
     if not indexes:
-        _finalise_safely(run_id)
+        _finalise_safely(self, run_id)
         return 0
     # Chunks follow the run into the queue it came from, so a dedicated ingest queue stays one.
     queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
@@ -42,21 +72,24 @@ def ingest_run_process(self, *, run_id: int) -> int:
     return len(indexes)
 
 
-def _finalise_safely(run_id: int) -> None:
+def _finalise_safely(task, run_id: int) -> None:
     try:
         ingest_run_finalise(run_id=run_id)
     except Exception as exc:  # noqa: BLE001 - a rules failure must show on the run, not vanish
         log.exception("finalising run %s failed", run_id)
-        _fail(run_id, f"Finalising failed: {type(exc).__name__}: {exc}")
+        _record_failure(
+            task, run_id=run_id, message=f"Finalising failed: {type(exc).__name__}: {exc}"
+        )
 
 
-@shared_task(name="discovery.ingest_chunk_process")
-def ingest_chunk_process_task(*, run_id: int, index: int) -> bool:
+@shared_task(bind=True, name="discovery.ingest_chunk_process")
+def ingest_chunk_process_task(self, *, run_id: int, index: int) -> bool:
     try:
         return ingest_chunk_process(run_id=run_id, index=index)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any failure must end the run visibly, with a retry
         log.exception("run %s chunk %s failed", run_id, index)
-        _fail(run_id, f"Chunk {index} failed: {type(exc).__name__}: {exc}")
+        message = f"Chunk {index} failed: {type(exc).__name__}: {exc}"
+        _record_failure(self, run_id=run_id, index=index, message=message)
         return False
 
 

@@ -188,7 +188,8 @@ def ingest_run_dispatch(*, run_id: int) -> None:
 
 
 def _fail(run_id: int, message: str) -> None:
-    IngestRun.objects.filter(pk=run_id).update(
+    """A late failure (e.g. a redelivered chunk task) never turns a finalised run into a failed one."""
+    IngestRun.objects.filter(pk=run_id).exclude(status=IngestRun.Status.DONE).update(
         status=IngestRun.Status.FAILED,
         error=message[:2000].replace("\x00", "\ufffd"),
         finished_at=timezone.now(),

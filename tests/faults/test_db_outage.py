@@ -34,11 +34,6 @@ def _kill_other_backends() -> int:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Found by RS, owned by DD: after pg_terminate_backend of the worker's connection the "
-    "run stays 'running' for good (no chunk is marked failed, no retry action); see RS report.",
-)
 def test_db_connection_killed_mid_ingest_fails_cleanly_or_completes_exactly(
     tiny_chunks, celery_worker, client, officer
 ):
