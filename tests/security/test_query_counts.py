@@ -19,12 +19,20 @@ def _systems(n, ctx):
 
 
 def _findings(n, ctx):
-    from discovery.models import Finding
+    """Every related row the queue draws is set: assignee, linked system and latest run."""
+    from discovery.models import Finding, IngestRun
 
     now = timezone.now()
+    systems = [AISystemFactory() for _ in range(3)]
+    run = IngestRun.objects.create(
+        file_name=f"qc-{ctx['round']}.log", sha256=f"{ctx['round']:064d}"
+    )
+    states = [Finding.State.OPEN, Finding.State.ASSIGNED, Finding.State.SANCTIONED]
     Finding.objects.bulk_create(
         Finding(kind=Finding.Kind.values[i % len(Finding.Kind.values)],
                 severity=Finding.Severity.values[i % len(Finding.Severity.values)],
+                state=states[i % 3], assignee=ctx["officer"] if i % 3 == 1 else None,
+                system=systems[i % 3] if i % 3 == 2 else None, run=run,
                 title=f"Finding {i}", dedupe_key=f"qc:{ctx['round']}:{i}", app_key="chatgpt",
                 host=f"h{i}.example", first_seen=now, last_seen=now)
         for i in range(n)
@@ -32,12 +40,18 @@ def _findings(n, ctx):
 
 
 def _rollups(n, ctx):
-    from discovery.models import UsageRollup
+    """Unknown hosts, half of them sanctioned as a system (the row shows the system's status)."""
+    from discovery.models import DiscoveredApp, UsageRollup
 
     now = timezone.now()
     UsageRollup.objects.bulk_create(
         UsageRollup(app_key="", host=f"ai{ctx['round']}-{i}.example", identity=f"u{i}",
                     day=dt.date(2026, 11, 1), requests=i + 1, first_seen=now, last_seen=now)
+        for i in range(n)
+    )  # fmt: skip
+    DiscoveredApp.objects.bulk_create(
+        DiscoveredApp(app_key="", host=f"ai{ctx['round']}-{i}.example", name=f"ai{i}",
+                      system=AISystemFactory() if i % 2 else None)
         for i in range(n)
     )  # fmt: skip
 
@@ -53,11 +67,25 @@ def _deadlines(n, ctx):
     )  # fmt: skip
 
 
+def _assessments(n, ctx):
+    from assessments.models import Assessment
+    from tests.assessments.factories import eu_content, fria
+
+    template = fria(eu_content())
+    states = Assessment.State.values
+    Assessment.objects.bulk_create(
+        Assessment(system=AISystemFactory(), template=template, state=states[i % len(states)],
+                   submitted_by=ctx["officer"], created_by=ctx["officer"])
+        for i in range(n)
+    )  # fmt: skip
+
+
 PAGES = [
-    ("inventory:system-list", _systems),
-    ("discovery:finding-list", _findings),
-    ("discovery:app-list", _rollups),
-    ("regulations:deadline-list", _deadlines),
+    ("inventory:system-list", "", _systems),
+    ("discovery:finding-list", "?state=all", _findings),
+    ("discovery:app-list", "", _rollups),
+    ("regulations:deadline-list", "", _deadlines),
+    ("assessments:assessment-list", "", _assessments),
 ]
 
 
@@ -68,12 +96,12 @@ def _count(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize(("route", "make"), PAGES, ids=[p[0] for p in PAGES])
+@pytest.mark.parametrize(("route", "query", "make"), PAGES, ids=[p[0] for p in PAGES])
 def test_list_page_query_count_is_constant_in_rows(
-    client, officer, route, make, django_assert_num_queries
+    client, officer, route, query, make, django_assert_num_queries
 ):
     client.login(username=officer.username, password=PASSWORD)
-    url = reverse(route)
+    url = reverse(route) + query
     make(5, {"officer": officer, "round": 1})
     client.get(url)  # warm caches (content types, sessions) so both counts compare like for like
     small = _count(client, url)
