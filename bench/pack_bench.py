@@ -7,6 +7,7 @@ Reports the build time (target <= 60 s) and the process's peak RSS during the bu
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -45,6 +46,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
@@ -100,8 +102,11 @@ def main() -> int:
     before = rss_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS counter (VmHWM) to now
     t1, c1 = time.perf_counter(), time.process_time()
+    k1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     pack = pack_build(pack_id=pack.pk)
     elapsed, cpu = time.perf_counter() - t1, time.process_time() - c1
+    k2 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_cpu = (k2.ru_utime + k2.ru_stime) - (k1.ru_utime + k1.ru_stime)
     peak = rss_kb("VmHWM")
     if pack.status != "done":
         print(f"FAILED: {pack.error}")
@@ -116,7 +121,11 @@ def main() -> int:
     print(
         f"build time: {elapsed:.1f} s (limit {args.limit:.0f} s); phases: {getattr(pack, 'timings', {})}"
     )
-    print(f"CPU time of the build: {cpu:.1f} s (wall time above includes waiting for a busy CPU)")
+    print(
+        f"CPU time of the build: {cpu:.1f} s in this process + {child_cpu:.1f} s in "
+        f"{settings.SIGHTLINE_PACK_RENDER_PROCESSES} PDF layout processes "
+        f"(wall time above includes waiting for a busy CPU)"
+    )
     print(f"RSS before build: {before / 1024:.0f} MB; peak RSS during build: {peak / 1024:.0f} MB")
     if args.keep:
         print(f"work dir kept: {work}")

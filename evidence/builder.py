@@ -18,7 +18,7 @@ from core.audit import audit_record
 from evidence import exports, signing
 from evidence.collect import PackData, Scope, collect
 from evidence.models import EvidencePack
-from evidence.pdf import render_html, render_pdf
+from evidence.pdf import render_pdf
 from evidence.zipwriter import PackWriter
 
 log = logging.getLogger(__name__)
@@ -129,16 +129,16 @@ def build_pack_files(
             fingerprint = signing.fingerprint(signing.public_key())
             clock.lap("exports")
             progress(75, "Rendering the PDF")
-            html = render_html(
+            pdf_tmp = tmp_dir / pdf_name
+            pages = render_pdf(
                 data,
+                pdf_tmp,
                 pack_no=pack_no,
                 content_sha256=content_sha256,
                 key_fingerprint=fingerprint,
                 created_by=created_by,
+                progress=progress,
             )
-            pdf_tmp = tmp_dir / pdf_name
-            clock.lap("html")
-            pages = render_pdf(html, pdf_tmp)
             clock.lap("pdf")
             progress(92, "Signing the manifest")
             pdf_entry = writer.add_file(pdf_name, pdf_tmp)
