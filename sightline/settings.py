@@ -138,11 +138,11 @@ STORAGES = {
 # Evidence files, uploaded logs and generated packs live here.
 SIGHTLINE_STORAGE_DIR = Path(os.environ.get("SIGHTLINE_STORAGE_DIR", BASE_DIR / "var" / "storage"))
 MEDIA_ROOT = SIGHTLINE_STORAGE_DIR / "media"
-# Ed25519 private key that signs evidence-pack manifests; `manage.py ensure_signing_key` creates it.
 # Child processes that lay out a pack PDF in parallel (one per core by default).
 SIGHTLINE_PACK_RENDER_PROCESSES = int(
     os.environ.get("SIGHTLINE_PACK_RENDER_PROCESSES", min(os.cpu_count() or 1, 4))
 )
+# Ed25519 private key that signs evidence-pack manifests; `manage.py ensure_signing_key` creates it.
 SIGHTLINE_PACK_SIGNING_KEY_PATH = Path(
     os.environ.get(
         "SIGHTLINE_PACK_SIGNING_KEY_PATH", SIGHTLINE_STORAGE_DIR / "keys" / "pack-signing.ed25519"
