@@ -23,9 +23,13 @@ def _list_filter(field: str, choices, label: str) -> django_filters.MultipleChoi
 
 class AISystemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    lifecycle = django_filters.MultipleChoiceFilter(choices=AISystem.Lifecycle.choices)
+    # Plain columns of the system row cannot duplicate it, so no SELECT DISTINCT (django-filter's
+    # default for multiple choices, which made PostgreSQL sort the whole filtered list).
+    lifecycle = django_filters.MultipleChoiceFilter(
+        choices=AISystem.Lifecycle.choices, distinct=False
+    )
     sanction_status = django_filters.MultipleChoiceFilter(
-        choices=AISystem.SanctionStatus.choices, label="Sanction status"
+        choices=AISystem.SanctionStatus.choices, label="Sanction status", distinct=False
     )
     origin = django_filters.ChoiceFilter(choices=AISystem.Origin.choices, empty_label="Any origin")
     vendor = django_filters.ModelChoiceFilter(
@@ -48,7 +52,7 @@ class AISystemFilter(django_filters.FilterSet):
     capability = _list_filter("capabilities", vocab.Capability.choices, "Capability")
     data_category = _list_filter("data_categories", vocab.DataCategory.choices, "Data category")
     decision_role = django_filters.MultipleChoiceFilter(
-        choices=vocab.DecisionRole.choices, label="Decision role"
+        choices=vocab.DecisionRole.choices, label="Decision role", distinct=False
     )
     consumer_facing = django_filters.BooleanFilter()
     interacts_with_persons = django_filters.BooleanFilter(label="Interacts with persons")

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.models import AuditEntry
@@ -72,6 +74,24 @@ def test_list_search_sort_and_booleans(as_officer):
     assert names(as_officer.get(url, {"sensitive_data": "true"})) == ["Alpha"]
     assert names(as_officer.get(url, {"sensitive_data": "false"})) == ["Beta"]
     assert names(as_officer.get(url, {"in_house": "true"})) == ["Beta"]
+
+
+def test_list_choice_filters_need_no_select_distinct(as_officer):
+    AISystemFactory(name="Live", lifecycle="in_use", sanction_status="sanctioned")
+    AISystemFactory(name="Trial", lifecycle="in_development", sanction_status="under_review")
+    AISystemFactory(name="Gone", lifecycle="retired", sanction_status="sanctioned")
+    url = reverse("inventory:system-list")
+    params = {
+        "lifecycle": ["in_use", "in_development"],
+        "sanction_status": ["sanctioned", "under_review"],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = as_officer.get(url, params)
+    assert names(response) == ["Live", "Trial"]
+    listing = [
+        q["sql"] for q in queries.captured_queries if 'FROM "inventory_aisystem"' in q["sql"]
+    ]
+    assert listing and not any("DISTINCT" in sql.upper() for sql in listing)
 
 
 def test_list_htmx_request_gets_the_table_partial(as_officer):
