@@ -130,9 +130,6 @@ def _body_parts(context: dict) -> list[str]:
 def _html_document(html: str):
     from weasyprint import HTML
 
-    # WeasyPrint logs every layout step at INFO; a 300-page pack would flood the worker log.
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     return HTML(string=html, base_url=str(settings.BASE_DIR))
 
 
