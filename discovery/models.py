@@ -225,6 +225,50 @@ class UsageRollup(models.Model):
         return f"{self.app_key or self.host} {self.identity} {self.day}"
 
 
+class AppUsageDay(models.Model):
+    """Rollups summed per (app or unknown host, day), merged in the rollups' own transaction.
+
+    The discovered-AI list reads these (apps × days rows) instead of summing every rollup.
+    """
+
+    app_key = models.CharField(max_length=80, blank=True)
+    host = models.CharField(max_length=253, blank=True)
+    day = models.DateField()
+    requests = models.BigIntegerField(default=0)
+    bytes_up = models.BigIntegerField(default=0)
+    bytes_down = models.BigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["app_key", "host", "day"], name="discovery_appday_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_key or self.host} {self.day}"
+
+
+class AppIdentity(models.Model):
+    """The last day an identity used an app: distinct users since any day is a count of these."""
+
+    app_key = models.CharField(max_length=80, blank=True)
+    host = models.CharField(max_length=253, blank=True)
+    identity = models.CharField(max_length=200)
+    last_day = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "app identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["app_key", "host", "identity"], name="discovery_appidentity_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.app_key or self.host} {self.identity}"
+
+
 class IdentityMapping(models.Model):
     """IP → person and person → team, valid for a period (from a directory or DHCP export)."""
 

@@ -5,9 +5,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, QuerySet, Sum, Value, When
 
 from discovery.models import (
+    AppIdentity,
+    AppUsageDay,
     BlocklistEntry,
     CatalogApp,
     CatalogVersion,
@@ -35,6 +37,11 @@ def catalog_apps_current() -> QuerySet[CatalogApp]:
 
 def catalog_app_get(*, key: str) -> CatalogApp | None:
     return catalog_apps_current().filter(key=key).first()
+
+
+def catalog_apps_by_key() -> dict[str, CatalogApp]:
+    """The current catalogue with its hosts, loaded once so a page can share it between uses."""
+    return {a.key: a for a in catalog_apps_current().prefetch_related("hosts")}
 
 
 def catalog_app_names() -> dict[str, str]:
@@ -88,26 +95,56 @@ def app_status(*, app: DiscoveredApp | None, blocked: set[str], hosts: list[str]
     return "unreviewed"
 
 
-def discovered_app_rows(*, filters: Mapping[str, str] | None = None) -> list[dict]:
-    """One row per app or unknown host, with usage totals and the catalogue's risk facts."""
-    filters = filters or {}
-    rollups = UsageRollup.objects.all()
-    since = filters.get("since")
+def _since(filters: Mapping[str, str]) -> dt.date | None:
+    with contextlib.suppress(ValueError, TypeError):
+        return dt.date.fromisoformat(filters.get("since") or "")
+    return None
+
+
+def discovered_app_totals(*, since: dt.date | None = None) -> dict[tuple[str, str], dict]:
+    """Usage per (app_key, host) from the per-app summaries, equal to summing every rollup.
+
+    Requests and bytes are summed over the per-day rows; users are identities whose last day
+    with the app is on or after `since`, i.e. the distinct identities of the rollups since then.
+    """
+    days = AppUsageDay.objects.all()
+    identities = AppIdentity.objects.all()
     if since:
-        with contextlib.suppress(ValueError):
-            rollups = rollups.filter(day__gte=dt.date.fromisoformat(since))
-    totals = {
-        (r["app_key"], r["host"]): r
-        for r in rollups.values("app_key", "host").annotate(
+        days = days.filter(day__gte=since)
+        identities = identities.filter(last_day__gte=since)
+    users = {
+        (r["app_key"], r["host"]): r["n"]
+        for r in identities.values("app_key", "host").annotate(n=Count("pk")).order_by()
+    }
+    totals = {}
+    for r in (
+        days.values("app_key", "host")
+        .annotate(
             requests=Sum("requests"),
             bytes_up=Sum("bytes_up"),
             bytes_down=Sum("bytes_down"),
-            users=Count("identity", distinct=True, filter=~Q(identity="")),
             first=Min("first_seen"),
             last=Max("last_seen"),
         )
-    }
-    catalog = {a.key: a for a in catalog_apps_current().prefetch_related("hosts")}
+        .order_by()
+    ):
+        key = (r["app_key"], r["host"])
+        totals[key] = {**r, "users": users.get(key, 0)}
+    return totals
+
+
+def discovered_app_rows(
+    *, filters: Mapping[str, str] | None = None, catalog: dict[str, CatalogApp] | None = None
+) -> list[dict]:
+    """One row per app or unknown host, with usage totals and the catalogue's risk facts.
+
+    Pass `catalog` (catalog_apps_by_key()) when the caller needs the catalogue too, so the
+    page reads it once.
+    """
+    filters = filters or {}
+    totals = discovered_app_totals(since=_since(filters))
+    if catalog is None:
+        catalog = catalog_apps_by_key()
     blocked = set(blocklist_domains())
     apps = {(a.app_key, a.host): a for a in DiscoveredApp.objects.select_related("system")}
     rows = []

@@ -1,4 +1,5 @@
-"""Seed a load-test database: 10k systems, 1M usage rollups (PostgreSQL COPY), findings, assessments.
+"""Seed a load-test database: 10k systems, 1M usage rollups (PostgreSQL COPY) and their per-app
+summaries, findings, assessments.
 
 Run through `make loadtest` (which points DATABASE_URL at its own database); idempotent per database.
 """
@@ -94,6 +95,13 @@ def rollups() -> None:
                                         day, req, req * 900, req * 4000, stamp, stamp + dt.timedelta(hours=8)))  # fmt: skip
                         n += 1
     log(f"COPY of {n} rollups took {time.monotonic() - started:.1f} s")
+    # COPY bypasses rollup_upsert(), which keeps the discovered-AI summaries; recompute them
+    # from the rollups so the page shows exactly what the rollups sum to.
+    from discovery.services.rollups import usage_summary_rebuild
+
+    started = time.monotonic()
+    usage_summary_rebuild()
+    log(f"per-app summaries rebuilt in {time.monotonic() - started:.1f} s")
 
 
 def findings() -> None:

@@ -1,12 +1,16 @@
-"""Bulk upserts of usage rollups: COPY + ON CONFLICT on Postgres, batched upserts on SQLite."""
+"""Bulk upserts of usage rollups: COPY + ON CONFLICT on Postgres, batched upserts on SQLite.
+
+The per-app summaries (AppUsageDay, AppIdentity) are merged by the same call, so they commit or
+roll back with the rollups and inherit their idempotency: a chunk marked done is never merged again.
+"""
 
 import datetime as dt
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
 
-from discovery.models import UsageRollup
+from discovery.models import AppIdentity, AppUsageDay, UsageRollup
 
 SQLITE_BATCH = 500
 
@@ -27,6 +31,8 @@ class RollupRow(NamedTuple):
 _COLUMNS = (
     "app_key, host, identity, team, day, requests, bytes_up, bytes_down, first_seen, last_seen"
 )
+_DAY_COLUMNS = "app_key, host, day, requests, bytes_up, bytes_down, first_seen, last_seen"
+_IDENTITY_COLUMNS = "app_key, host, identity, last_day"
 
 
 def _postgres_upsert(rows: list[RollupRow]) -> None:
@@ -43,8 +49,11 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
         with raw.copy(f"COPY tmp_usage_rollup ({_COLUMNS}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        # ORDER BY: each upsert below locks rows in key order, so two chunks merging the same
+        # rows queue behind each other instead of deadlocking.
         raw.execute(
             f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM tmp_usage_rollup "
+            "ORDER BY app_key, host, identity, day "
             "ON CONFLICT (app_key, host, identity, day) DO UPDATE SET "
             f"requests = {table}.requests + EXCLUDED.requests, "
             f"bytes_up = {table}.bytes_up + EXCLUDED.bytes_up, "
@@ -52,6 +61,26 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
             f"first_seen = LEAST({table}.first_seen, EXCLUDED.first_seen), "
             f"last_seen = GREATEST({table}.last_seen, EXCLUDED.last_seen), "
             f"team = CASE WHEN EXCLUDED.team <> '' THEN EXCLUDED.team ELSE {table}.team END"
+        )
+        days, identities = AppUsageDay._meta.db_table, AppIdentity._meta.db_table
+        raw.execute(
+            f"INSERT INTO {days} ({_DAY_COLUMNS}) "
+            "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
+            "MIN(first_seen), MAX(last_seen) FROM tmp_usage_rollup "
+            "GROUP BY app_key, host, day ORDER BY app_key, host, day "
+            "ON CONFLICT (app_key, host, day) DO UPDATE SET "
+            f"requests = {days}.requests + EXCLUDED.requests, "
+            f"bytes_up = {days}.bytes_up + EXCLUDED.bytes_up, "
+            f"bytes_down = {days}.bytes_down + EXCLUDED.bytes_down, "
+            f"first_seen = LEAST({days}.first_seen, EXCLUDED.first_seen), "
+            f"last_seen = GREATEST({days}.last_seen, EXCLUDED.last_seen)"
+        )
+        raw.execute(
+            f"INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
+            "SELECT app_key, host, identity, MAX(day) FROM tmp_usage_rollup "
+            "WHERE identity <> '' GROUP BY app_key, host, identity ORDER BY app_key, host, identity "
+            "ON CONFLICT (app_key, host, identity) DO UPDATE SET last_day = EXCLUDED.last_day "
+            f"WHERE {identities}.last_day < EXCLUDED.last_day"
         )
 
 
@@ -79,10 +108,51 @@ def _sqlite_upsert(rows: list[RollupRow]) -> None:
     with connection.cursor() as cursor:
         for i in range(0, len(params), SQLITE_BATCH):
             cursor.executemany(sql, params[i : i + SQLITE_BATCH])
+        _sqlite_summaries(cursor, rows)
+
+
+def _sqlite_summaries(cursor, rows: list[RollupRow]) -> None:
+    ops = connection.ops
+    days: dict[tuple, list] = {}
+    last_days: dict[tuple, dt.date] = {}
+    for r in rows:
+        key = (r.app_key, r.host, r.day)
+        d = days.get(key)
+        if d is None:
+            days[key] = [r.requests, r.bytes_up, r.bytes_down, r.first_seen, r.last_seen]
+        else:
+            d[0], d[1], d[2] = d[0] + r.requests, d[1] + r.bytes_up, d[2] + r.bytes_down
+            d[3], d[4] = min(d[3], r.first_seen), max(d[4], r.last_seen)
+        if r.identity:
+            ident = (r.app_key, r.host, r.identity)
+            last_days[ident] = max(last_days.get(ident, r.day), r.day)
+    table = AppUsageDay._meta.db_table
+    cursor.executemany(
+        f"INSERT INTO {table} ({_DAY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (app_key, host, day) DO UPDATE SET "
+        "requests = requests + excluded.requests, "
+        "bytes_up = bytes_up + excluded.bytes_up, "
+        "bytes_down = bytes_down + excluded.bytes_down, "
+        "first_seen = MIN(first_seen, excluded.first_seen), "
+        "last_seen = MAX(last_seen, excluded.last_seen)",
+        [
+            (k[0], k[1], ops.adapt_datefield_value(k[2]), v[0], v[1], v[2],
+             ops.adapt_datetimefield_value(v[3]), ops.adapt_datetimefield_value(v[4]))
+            for k, v in sorted(days.items())
+        ],
+    )  # fmt: skip
+    table = AppIdentity._meta.db_table
+    cursor.executemany(
+        f"INSERT INTO {table} ({_IDENTITY_COLUMNS}) VALUES (%s, %s, %s, %s) "
+        "ON CONFLICT (app_key, host, identity) DO UPDATE SET "
+        "last_day = MAX(last_day, excluded.last_day)",
+        [(*k, ops.adapt_datefield_value(v)) for k, v in sorted(last_days.items())],
+    )
 
 
 def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:
-    """Adds the rows' counts to existing rollups; call inside the chunk's transaction."""
+    """Adds the rows' counts to existing rollups and the per-app summaries; call inside the
+    chunk's transaction."""
     rows = list(rows)
     if not rows:
         return 0
@@ -91,3 +161,24 @@ def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:
     else:
         _sqlite_upsert(rows)
     return len(rows)
+
+
+@transaction.atomic
+def usage_summary_rebuild() -> None:
+    """Recomputes the per-app summaries from the rollups, for rollups written around
+    rollup_upsert() (the load-test seed's COPY); the same SQL as migration 0005."""
+    rollups = UsageRollup._meta.db_table
+    days, identities = AppUsageDay._meta.db_table, AppIdentity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {days}")
+        cursor.execute(f"DELETE FROM {identities}")
+        cursor.execute(
+            f"INSERT INTO {days} ({_DAY_COLUMNS}) "
+            "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
+            f"MIN(first_seen), MAX(last_seen) FROM {rollups} GROUP BY app_key, host, day"
+        )
+        cursor.execute(
+            f"INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
+            f"SELECT app_key, host, identity, MAX(day) FROM {rollups} "
+            "WHERE identity <> '' GROUP BY app_key, host, identity"
+        )

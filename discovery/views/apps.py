@@ -16,7 +16,7 @@ from discovery.selectors import (
     app_usage_daily,
     blocklist_domains,
     catalog_app_get,
-    catalog_apps_current,
+    catalog_apps_by_key,
     discovered_app_rows,
 )
 from discovery.views.common import csv_safe
@@ -38,10 +38,11 @@ def _subject(row: dict) -> str:
 @reader_required
 @vary_on_headers("HX-Request")
 def app_list(request):
-    rows = discovered_app_rows(filters=request.GET)
+    catalog = catalog_apps_by_key()  # one read of the catalogue for the rows and the filter
+    rows = discovered_app_rows(filters=request.GET, catalog=catalog)
     for row in rows:
         row["subject"] = _subject(row)
-    categories = sorted({c for c in catalog_apps_current().values_list("category", flat=True) if c})
+    categories = sorted({a.category for a in catalog.values() if a.category})
     context = {
         "rows": rows,
         "categories": categories,

@@ -39,6 +39,19 @@ def test_discovered_ai_lists_one_row_per_app_with_usage(logged_in, officer, inge
     assert b"Claude" in page.content and b"Not reviewed" in page.content
 
 
+def test_discovered_ai_reads_the_catalogue_version_once(logged_in, officer, ingest):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ingest(SQUID)
+    client = logged_in(officer)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("discovery:app-list"))
+    assert "coding_assistant" in page.context["categories"]
+    versions = [q for q in queries.captured_queries if '"discovery_catalogversion"' in q["sql"]]
+    assert len(versions) == 1
+
+
 def test_discovered_ai_filters_apply(logged_in, officer, ingest):
     ingest(SQUID)
     client = logged_in(officer)

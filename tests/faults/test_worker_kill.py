@@ -15,6 +15,7 @@ from discovery.models import IngestChunk, IngestRun
 from discovery.services.ingest import ingest_run_create
 from discovery.tasks import ingest_run_process
 from tests.discovery.conftest import SQUID
+from tests.discovery.test_usage_summary import assert_summary_matches_rollups
 from tests.integration.conftest import DEFAULT_TEST_BROKER, ROOT, _database_url, wait_until
 from tests.integration.test_ingest_worker import stored, truth
 
@@ -73,3 +74,4 @@ def test_worker_killed_mid_ingest_then_rerun_gives_exact_totals(tiny_chunks, cel
     assert IngestChunk.objects.filter(run=run, status="done").count() == run.chunks_total
     assert run.lines_read == 1887
     assert stored() == expected
+    assert_summary_matches_rollups()  # the killed chunk's summary merge rolled back with it

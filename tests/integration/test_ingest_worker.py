@@ -9,6 +9,7 @@ from discovery.selectors import matching_catalog
 from discovery.services.ingest import ingest_run_create
 from discovery.tasks import ingest_chunk_process_task, ingest_run_process
 from tests.discovery.conftest import SQUID
+from tests.discovery.test_usage_summary import assert_summary_matches_rollups
 from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
@@ -53,6 +54,7 @@ def test_worker_ingests_in_chunks_and_redelivery_never_double_counts(small_chunk
     assert run.lines_read == 1887 and run.skip_counts == {"malformed": 2}
     expected = truth()
     assert stored() == expected
+    assert_summary_matches_rollups()  # chunks merged concurrently into the per-app summaries
     assert Finding.objects.filter(kind="usage_spike", app_key="claude").exists()
     log = celery_worker.log()
     assert log.count("discovery.ingest_chunk_process") >= run.chunks_total
@@ -64,3 +66,4 @@ def test_worker_ingests_in_chunks_and_redelivery_never_double_counts(small_chunk
         lambda: celery_worker.log().count("succeeded") > before, what="the redelivered chunk"
     )
     assert stored() == expected
+    assert_summary_matches_rollups()

@@ -41,14 +41,15 @@ def _findings(n, ctx):
 
 def _rollups(n, ctx):
     """Unknown hosts, half of them sanctioned as a system (the row shows the system's status)."""
-    from discovery.models import DiscoveredApp, UsageRollup
+    from discovery.models import DiscoveredApp
+    from discovery.services.rollups import RollupRow, rollup_upsert
 
     now = timezone.now()
-    UsageRollup.objects.bulk_create(
-        UsageRollup(app_key="", host=f"ai{ctx['round']}-{i}.example", identity=f"u{i}",
-                    day=dt.date(2026, 11, 1), requests=i + 1, first_seen=now, last_seen=now)
+    rollup_upsert(rows=[
+        RollupRow("", f"ai{ctx['round']}-{i}.example", f"u{i}", "", dt.date(2026, 11, 1),
+                  i + 1, 0, 0, now, now)
         for i in range(n)
-    )  # fmt: skip
+    ])  # fmt: skip
     DiscoveredApp.objects.bulk_create(
         DiscoveredApp(app_key="", host=f"ai{ctx['round']}-{i}.example", name=f"ai{i}",
                       system=AISystemFactory() if i % 2 else None)
