@@ -3,7 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -79,39 +80,49 @@ class FindingDetailApi(generics.RetrieveAPIView):
 
 
 class DiscoveredAppSerializer(serializers.Serializer):
-    app_key = serializers.CharField()
-    host = serializers.CharField()
+    """A row of discovered_app_rows(): usage totals per app (or unknown host) and its status."""
+
+    app_key = serializers.CharField(help_text="Catalogue key; empty for an unknown host.")
+    host = serializers.CharField(help_text="Empty for a catalogue app.")
     name = serializers.CharField()
     vendor = serializers.CharField()
     category = serializers.CharField()
     risk = serializers.DictField()
+    known = serializers.BooleanField(help_text="In the AI service catalogue.")
     users = serializers.IntegerField()
     requests = serializers.IntegerField()
     bytes_up = serializers.IntegerField()
     bytes_down = serializers.IntegerField()
     first_seen = serializers.DateTimeField(allow_null=True)
     last_seen = serializers.DateTimeField(allow_null=True)
-    status = serializers.CharField()
-    system = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(
+        help_text="The linked system's sanction status, else blocked or unreviewed."
+    )
+    system = serializers.IntegerField(source="system.pk", allow_null=True, read_only=True)
 
 
-class DiscoveredAppListApi(APIView):
-    """One row per app or unknown host, filtered like the HTML page (q, category, status, since)."""
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Name, vendor or host contains."),
+        OpenApiParameter("category", str),
+        OpenApiParameter("status", str, description="e.g. unreviewed, blocked, sanctioned."),
+        OpenApiParameter("since", OpenApiTypes.DATE, description="Usage on or after this day."),
+        OpenApiParameter("known", str, enum=["yes", "no"], description="In the catalogue or not."),
+        OpenApiParameter(
+            "order", str,
+            description="requests, users, name, bytes_up, first_seen or last_seen; '-' sorts "
+            "descending. Default (and for anything else) -requests.",
+        ),
+    ]
+)  # fmt: skip
+class DiscoveredAppListApi(generics.ListAPIView):
+    """One row per app or unknown host, filtered like the HTML page; paginated like every list."""
 
-    @extend_schema(responses=DiscoveredAppSerializer(many=True))
-    def get(self, request):
-        rows = discovered_app_rows(filters=request.query_params)
-        data = [
-            {
-                "app_key": r["app_key"], "host": r["host"], "name": r["name"], "vendor": r["vendor"],
-                "category": r["category"], "risk": r["risk"], "users": r["users"],
-                "requests": r["requests"], "bytes_up": r["bytes_up"], "bytes_down": r["bytes_down"],
-                "first_seen": r["first_seen"], "last_seen": r["last_seen"], "status": r["status"],
-                "system": r["system"].pk if r["system"] else None,
-            }
-            for r in rows
-        ]  # fmt: skip
-        return Response({"count": len(data), "results": data})
+    serializer_class = DiscoveredAppSerializer
+    filter_backends: list = []  # rows are aggregates, filtered by the selector itself
+
+    def get_queryset(self) -> list[dict]:
+        return discovered_app_rows(filters=self.request.query_params)
 
 
 class BlocklistApi(generics.ListAPIView):
@@ -131,7 +142,11 @@ class FindingTriageApi(APIView):
     write_permissions = ("discovery.triage_finding",)
     ACTIONS = ("sanction", "block", "dismiss", "assign")
 
-    @extend_schema(request=TriageInput, responses=FindingSerializer)
+    @extend_schema(
+        request=TriageInput,
+        responses=FindingSerializer,
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)],
+    )
     def post(self, request, pk: int, action: str):
         if action not in self.ACTIONS:
             return Response(

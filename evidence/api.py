@@ -12,6 +12,13 @@ from inventory.models import AISystem
 
 
 class EvidencePackSerializer(serializers.ModelSerializer):
+    # Declared, not generated: a read-only model field loses allow_blank, and "" (all regimes) is valid.
+    regime = serializers.ChoiceField(
+        choices=RegimeCode.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty: all regimes.",
+    )
     created_by = serializers.CharField(source="created_by.get_username", read_only=True, default="")
     systems = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.plumbing import build_object_type
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
@@ -83,7 +86,10 @@ class ResultSerializer(serializers.ModelSerializer):
 
 class DeadlineSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
-    system_name = serializers.CharField(source="system.name", read_only=True, default=None)
+    system_name = serializers.CharField(
+        source="system.name", read_only=True, default=None, allow_null=True,
+        help_text="Null for an organisation-wide deadline.",
+    )  # fmt: skip
 
     class Meta:
         model = Deadline
@@ -138,13 +144,32 @@ class DeadlineListApi(ListAPIView):
         return deadline_list(filters=self.request.query_params)
 
 
+class ResultsByRegimeSerializer(serializers.Serializer):
+    """The current result per regime, keyed by regime code; the codes come from the loaded content."""
+
+    def to_representation(self, instance: dict) -> dict:
+        return {code: ResultSerializer(row).data for code, row in sorted(instance.items())}
+
+
+class ResultsByRegimeSchema(OpenApiSerializerExtension):
+    """A map, not fixed fields: {"co": Result, "eu": Result, ...}."""
+
+    target_class = ResultsByRegimeSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        result = auto_schema.resolve_serializer(ResultSerializer, direction)
+        return build_object_type(
+            additionalProperties=result.ref, description=ResultsByRegimeSerializer.__doc__
+        )
+
+
 class SystemClassifyApi(APIView):
     """Re-run the classification now; returns the current result per regime."""
 
     write_permissions = ("regulations.classify_system",)
 
+    @extend_schema(request=None, responses=ResultsByRegimeSerializer)
     def post(self, request, pk: int):
         system = get_object_or_404(AISystem, pk=pk)
         classification_run(system=system, actor=request.user)
-        current = classification_current(system)
-        return Response({code: ResultSerializer(row).data for code, row in sorted(current.items())})
+        return Response(ResultsByRegimeSerializer(classification_current(system)).data)
