@@ -43,7 +43,7 @@ bench: venv
 bench-pack: venv
 	$(PY) bench/pack_bench.py
 
-# Load test: gunicorn + PostgreSQL on loopback, 10k systems, 1M rollups, 20 clients x 60 s -> var/loadtest-report.md
+# Load test: gunicorn + PostgreSQL on loopback, 10k systems, 1M rollups, 20 users (0.5-1.5 s between clicks) x 60 s -> var/loadtest-report.md
 loadtest: venv
 	bash loadtest/run.sh
 

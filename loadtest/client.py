@@ -79,6 +79,8 @@ async def user_loop(client: Client, deadline: float, ctx: dict, rng: random.Rand
     token_match = CSRF_INPUT.search(page.text) if page is not None else None
     form_token = token_match.group(1) if token_match else client.cookies.get("csrftoken", "")
     while time.monotonic() < deadline:
+        if ctx["think"]:  # a user reads the page before the next click (Locust's `between`)
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * ctx["think"])
         roll = rng.random()
         if roll < 0.20:
             q = rng.choice(["", "Load system 01", "Team 3"])
@@ -141,6 +143,10 @@ async def main() -> int:
     parser.add_argument("--last-system", type=int, required=True)
     parser.add_argument("--assessments", required=True, help="comma-separated assessment ids")
     parser.add_argument("--report", default="var/loadtest-report.md")
+    parser.add_argument(
+        "--think", type=float, default=1.0,
+        help="mean pause between a user's requests in seconds (0: back-to-back, a capacity test)",
+    )  # fmt: skip
     args = parser.parse_args()
     if urlparse(args.base).hostname not in LOOPBACK:
         raise SystemExit("The load generator only targets loopback addresses.")
@@ -158,12 +164,17 @@ async def main() -> int:
         started = time.monotonic()
         await asyncio.gather(*(
             user_loop(c, deadline, {"assessment": assessments[i % len(assessments)],
-                                    "first": args.first_system, "last": args.last_system}, random.Random(i))
+                                    "first": args.first_system, "last": args.last_system,
+                                    "think": args.think}, random.Random(i))
             for i, c in enumerate(clients)
         ))  # fmt: skip
         elapsed = time.monotonic() - started
     lines = [
         f"# Load test: {args.clients} clients, {elapsed:.0f} s, gunicorn + PostgreSQL on loopback",
+        "",
+        f"Each client pauses {args.think * 0.5:.2f}-{args.think * 1.5:.2f} s between requests."
+        if args.think
+        else "Clients send back to back (no pause): a capacity test.",
         "",
         "| endpoint | requests | errors | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|",

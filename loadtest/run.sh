@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make loadtest: gunicorn (DEBUG off) + PostgreSQL on loopback, seeded, 20 clients x 60 s, report.
 # Overrides (for a smoke run): LOADTEST_DB, LOADTEST_PORT, LOADTEST_BROKER_URL, LOADTEST_WORKERS,
-# LOADTEST_CLIENTS, LOADTEST_SECONDS, LOADTEST_REPORT; seed size: LOADTEST_SYSTEMS, LOADTEST_ROLLUPS.
+# LOADTEST_CLIENTS, LOADTEST_SECONDS, LOADTEST_REPORT, LOADTEST_THINK (mean pause, s); seed size: LOADTEST_SYSTEMS, LOADTEST_ROLLUPS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${LOADTEST_PORT:-8765}
@@ -35,4 +35,5 @@ for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/login/" && b
 .venv/bin/python loadtest/client.py --base "http://127.0.0.1:$PORT" \
   --clients "${LOADTEST_CLIENTS:-20}" --seconds "${LOADTEST_SECONDS:-60}" \
   --password "$LOADTEST_PASSWORD" --first-system "$FIRST" --last-system "$LAST" \
-  --assessments "$ASSESSMENTS" --report "${LOADTEST_REPORT:-var/loadtest-report.md}"
+  --assessments "$ASSESSMENTS" --report "${LOADTEST_REPORT:-var/loadtest-report.md}" \
+  --think "${LOADTEST_THINK:-1.0}"
