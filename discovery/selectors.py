@@ -5,13 +5,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Min, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 
 from discovery.models import (
     AppIdentity,
     AppUsageDay,
+    AppUsageTotal,
     BlocklistEntry,
     CatalogApp,
+    CatalogHost,
     CatalogVersion,
     DiscoveredApp,
     Finding,
@@ -40,8 +42,16 @@ def catalog_app_get(*, key: str) -> CatalogApp | None:
 
 
 def catalog_apps_by_key() -> dict[str, CatalogApp]:
-    """The current catalogue with its hosts, loaded once so a page can share it between uses."""
-    return {a.key: a for a in catalog_apps_current().prefetch_related("hosts")}
+    """The current catalogue (without the raw entries), loaded once so a page can share it."""
+    return {a.key: a for a in catalog_apps_current().defer("entry")}
+
+
+def _catalog_hosts(catalog: dict[str, CatalogApp]) -> dict[str, list[str]]:
+    hosts: dict[str, list[str]] = {}
+    apps = CatalogHost.objects.filter(app_id__in=[a.pk for a in catalog.values()])
+    for key, host in apps.values_list("app__key", "host"):
+        hosts.setdefault(key, []).append(host)
+    return hosts
 
 
 def catalog_app_names() -> dict[str, str]:
@@ -104,21 +114,29 @@ def _since(filters: Mapping[str, str]) -> dt.date | None:
 def discovered_app_totals(*, since: dt.date | None = None) -> dict[tuple[str, str], dict]:
     """Usage per (app_key, host) from the per-app summaries, equal to summing every rollup.
 
-    Requests and bytes are summed over the per-day rows; users are identities whose last day
-    with the app is on or after `since`, i.e. the distinct identities of the rollups since then.
+    All time: one AppUsageTotal row per app. Since a day: requests and bytes summed over the
+    AppUsageDay rows; users are identities whose last day with the app is on or after `since`,
+    i.e. exactly the distinct identities of the rollups since then.
     """
-    days = AppUsageDay.objects.all()
-    identities = AppIdentity.objects.all()
-    if since:
-        days = days.filter(day__gte=since)
-        identities = identities.filter(last_day__gte=since)
+    if since is None:
+        return {
+            (r["app_key"], r["host"]): r
+            for r in AppUsageTotal.objects.values(
+                "app_key", "host", "requests", "bytes_up", "bytes_down", "users",
+                first=F("first_seen"), last=F("last_seen"),
+            )
+        }  # fmt: skip
     users = {
         (r["app_key"], r["host"]): r["n"]
-        for r in identities.values("app_key", "host").annotate(n=Count("pk")).order_by()
+        for r in AppIdentity.objects.filter(last_day__gte=since)
+        .values("app_key", "host")
+        .annotate(n=Count("pk"))
+        .order_by()
     }
     totals = {}
     for r in (
-        days.values("app_key", "host")
+        AppUsageDay.objects.filter(day__gte=since)
+        .values("app_key", "host")
         .annotate(
             requests=Sum("requests"),
             bytes_up=Sum("bytes_up"),
@@ -146,12 +164,14 @@ def discovered_app_rows(
     if catalog is None:
         catalog = catalog_apps_by_key()
     blocked = set(blocklist_domains())
+    # Hosts only decide "blocked", so they are read only when something is blocked.
+    catalog_hosts = _catalog_hosts(catalog) if blocked else {}
     apps = {(a.app_key, a.host): a for a in DiscoveredApp.objects.select_related("system")}
     rows = []
     for key, total in totals.items():
         app_key, host = key
         cat = catalog.get(app_key)
-        hosts = [h.host for h in cat.hosts.all()] if cat else [host]
+        hosts = catalog_hosts.get(app_key, []) if cat else [host]
         app = apps.get(key)
         rows.append(
             {

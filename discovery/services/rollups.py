@@ -1,7 +1,9 @@
 """Bulk upserts of usage rollups: COPY + ON CONFLICT on Postgres, batched upserts on SQLite.
 
-The per-app summaries (AppUsageDay, AppIdentity) are merged by the same call, so they commit or
-roll back with the rollups and inherit their idempotency: a chunk marked done is never merged again.
+The per-app summaries (AppUsageDay, AppIdentity, AppUsageTotal) are merged by the same call, so
+they commit or roll back with the rollups and inherit their idempotency: a chunk marked done is
+never merged again. Every upsert writes its rows in key order, and the tables always in the same
+order, so chunks merging the same rows concurrently queue behind each other instead of deadlocking.
 """
 
 import datetime as dt
@@ -10,7 +12,7 @@ from typing import NamedTuple
 
 from django.db import connection, transaction
 
-from discovery.models import AppIdentity, AppUsageDay, UsageRollup
+from discovery.models import AppIdentity, AppUsageDay, AppUsageTotal, UsageRollup
 
 SQLITE_BATCH = 500
 
@@ -33,10 +35,20 @@ _COLUMNS = (
 )
 _DAY_COLUMNS = "app_key, host, day, requests, bytes_up, bytes_down, first_seen, last_seen"
 _IDENTITY_COLUMNS = "app_key, host, identity, last_day"
+_TOTAL_COLUMNS = "app_key, host, requests, bytes_up, bytes_down, users, first_seen, last_seen"
+
+
+def _tables() -> tuple[str, str, str, str]:
+    return (
+        UsageRollup._meta.db_table,
+        AppUsageDay._meta.db_table,
+        AppIdentity._meta.db_table,
+        AppUsageTotal._meta.db_table,
+    )
 
 
 def _postgres_upsert(rows: list[RollupRow]) -> None:
-    table = UsageRollup._meta.db_table
+    table, days, identities, totals = _tables()
     with connection.cursor() as cursor:
         raw = cursor.cursor
         raw.execute("DROP TABLE IF EXISTS tmp_usage_rollup")
@@ -49,8 +61,6 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
         with raw.copy(f"COPY tmp_usage_rollup ({_COLUMNS}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        # ORDER BY: each upsert below locks rows in key order, so two chunks merging the same
-        # rows queue behind each other instead of deadlocking.
         raw.execute(
             f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM tmp_usage_rollup "
             "ORDER BY app_key, host, identity, day "
@@ -62,7 +72,6 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
             f"last_seen = GREATEST({table}.last_seen, EXCLUDED.last_seen), "
             f"team = CASE WHEN EXCLUDED.team <> '' THEN EXCLUDED.team ELSE {table}.team END"
         )
-        days, identities = AppUsageDay._meta.db_table, AppIdentity._meta.db_table
         raw.execute(
             f"INSERT INTO {days} ({_DAY_COLUMNS}) "
             "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
@@ -75,12 +84,44 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
             f"first_seen = LEAST({days}.first_seen, EXCLUDED.first_seen), "
             f"last_seen = GREATEST({days}.last_seen, EXCLUDED.last_seen)"
         )
+        # New identities first: the unique index lets exactly one transaction insert each one
+        # (a concurrent inserter waits, then skips it), so each app's user count grows once.
+        raw.execute("DROP TABLE IF EXISTS tmp_usage_new_users")
+        raw.execute(
+            "CREATE TEMP TABLE tmp_usage_new_users (app_key varchar(80), host varchar(253), "
+            "users bigint) ON COMMIT DROP"
+        )
+        raw.execute(
+            "WITH seen AS (SELECT app_key, host, identity, MAX(day) AS last_day "
+            "FROM tmp_usage_rollup WHERE identity <> '' GROUP BY app_key, host, identity), "
+            f"added AS (INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
+            "SELECT app_key, host, identity, last_day FROM seen "
+            "ORDER BY app_key, host, identity "
+            "ON CONFLICT (app_key, host, identity) DO NOTHING RETURNING app_key, host) "
+            "INSERT INTO tmp_usage_new_users SELECT app_key, host, COUNT(*) FROM added "
+            "GROUP BY app_key, host"
+        )
         raw.execute(
             f"INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
             "SELECT app_key, host, identity, MAX(day) FROM tmp_usage_rollup "
             "WHERE identity <> '' GROUP BY app_key, host, identity ORDER BY app_key, host, identity "
             "ON CONFLICT (app_key, host, identity) DO UPDATE SET last_day = EXCLUDED.last_day "
             f"WHERE {identities}.last_day < EXCLUDED.last_day"
+        )
+        raw.execute(
+            f"INSERT INTO {totals} ({_TOTAL_COLUMNS}) "
+            "SELECT u.app_key, u.host, SUM(u.requests), SUM(u.bytes_up), SUM(u.bytes_down), "
+            "COALESCE(MAX(n.users), 0), MIN(u.first_seen), MAX(u.last_seen) "
+            "FROM tmp_usage_rollup u LEFT JOIN tmp_usage_new_users n "
+            "ON n.app_key = u.app_key AND n.host = u.host "
+            "GROUP BY u.app_key, u.host ORDER BY u.app_key, u.host "
+            "ON CONFLICT (app_key, host) DO UPDATE SET "
+            f"requests = {totals}.requests + EXCLUDED.requests, "
+            f"bytes_up = {totals}.bytes_up + EXCLUDED.bytes_up, "
+            f"bytes_down = {totals}.bytes_down + EXCLUDED.bytes_down, "
+            f"users = {totals}.users + EXCLUDED.users, "
+            f"first_seen = LEAST({totals}.first_seen, EXCLUDED.first_seen), "
+            f"last_seen = GREATEST({totals}.last_seen, EXCLUDED.last_seen)"
         )
 
 
@@ -111,24 +152,31 @@ def _sqlite_upsert(rows: list[RollupRow]) -> None:
         _sqlite_summaries(cursor, rows)
 
 
+def _usage(agg: list | None, r: RollupRow) -> list:
+    """[requests, bytes_up, bytes_down, first_seen, last_seen] with one more rollup row added."""
+    if agg is None:
+        return [r.requests, r.bytes_up, r.bytes_down, r.first_seen, r.last_seen]
+    agg[0], agg[1], agg[2] = agg[0] + r.requests, agg[1] + r.bytes_up, agg[2] + r.bytes_down
+    agg[3], agg[4] = min(agg[3], r.first_seen), max(agg[4], r.last_seen)
+    return agg
+
+
 def _sqlite_summaries(cursor, rows: list[RollupRow]) -> None:
+    """SQLite has one writer at a time (this transaction already wrote the rollups), so checking
+    which identities are new before inserting them cannot race."""
+    _table, days_table, identities_table, totals_table = _tables()
     ops = connection.ops
     days: dict[tuple, list] = {}
+    apps: dict[tuple, list] = {}
     last_days: dict[tuple, dt.date] = {}
     for r in rows:
-        key = (r.app_key, r.host, r.day)
-        d = days.get(key)
-        if d is None:
-            days[key] = [r.requests, r.bytes_up, r.bytes_down, r.first_seen, r.last_seen]
-        else:
-            d[0], d[1], d[2] = d[0] + r.requests, d[1] + r.bytes_up, d[2] + r.bytes_down
-            d[3], d[4] = min(d[3], r.first_seen), max(d[4], r.last_seen)
+        days[(r.app_key, r.host, r.day)] = _usage(days.get((r.app_key, r.host, r.day)), r)
+        apps[(r.app_key, r.host)] = _usage(apps.get((r.app_key, r.host)), r)
         if r.identity:
             ident = (r.app_key, r.host, r.identity)
             last_days[ident] = max(last_days.get(ident, r.day), r.day)
-    table = AppUsageDay._meta.db_table
     cursor.executemany(
-        f"INSERT INTO {table} ({_DAY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        f"INSERT INTO {days_table} ({_DAY_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
         "ON CONFLICT (app_key, host, day) DO UPDATE SET "
         "requests = requests + excluded.requests, "
         "bytes_up = bytes_up + excluded.bytes_up, "
@@ -141,13 +189,35 @@ def _sqlite_summaries(cursor, rows: list[RollupRow]) -> None:
             for k, v in sorted(days.items())
         ],
     )  # fmt: skip
-    table = AppIdentity._meta.db_table
+    new_users: dict[tuple, int] = {}
+    for key in sorted(last_days):
+        cursor.execute(
+            f"SELECT 1 FROM {identities_table} WHERE app_key = %s AND host = %s AND identity = %s",
+            key,
+        )
+        if cursor.fetchone() is None:
+            new_users[key[:2]] = new_users.get(key[:2], 0) + 1
     cursor.executemany(
-        f"INSERT INTO {table} ({_IDENTITY_COLUMNS}) VALUES (%s, %s, %s, %s) "
+        f"INSERT INTO {identities_table} ({_IDENTITY_COLUMNS}) VALUES (%s, %s, %s, %s) "
         "ON CONFLICT (app_key, host, identity) DO UPDATE SET "
         "last_day = MAX(last_day, excluded.last_day)",
         [(*k, ops.adapt_datefield_value(v)) for k, v in sorted(last_days.items())],
     )
+    cursor.executemany(
+        f"INSERT INTO {totals_table} ({_TOTAL_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+        "ON CONFLICT (app_key, host) DO UPDATE SET "
+        "requests = requests + excluded.requests, "
+        "bytes_up = bytes_up + excluded.bytes_up, "
+        "bytes_down = bytes_down + excluded.bytes_down, "
+        "users = users + excluded.users, "
+        "first_seen = MIN(first_seen, excluded.first_seen), "
+        "last_seen = MAX(last_seen, excluded.last_seen)",
+        [
+            (k[0], k[1], v[0], v[1], v[2], new_users.get(k, 0),
+             ops.adapt_datetimefield_value(v[3]), ops.adapt_datetimefield_value(v[4]))
+            for k, v in sorted(apps.items())
+        ],
+    )  # fmt: skip
 
 
 def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:
@@ -166,12 +236,11 @@ def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:
 @transaction.atomic
 def usage_summary_rebuild() -> None:
     """Recomputes the per-app summaries from the rollups, for rollups written around
-    rollup_upsert() (the load-test seed's COPY); the same SQL as migration 0005."""
-    rollups = UsageRollup._meta.db_table
-    days, identities = AppUsageDay._meta.db_table, AppIdentity._meta.db_table
+    rollup_upsert() (the load-test seed's COPY); the same SQL as migrations 0005 and 0007."""
+    rollups, days, identities, totals = _tables()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {days}")
-        cursor.execute(f"DELETE FROM {identities}")
+        for summary in (days, identities, totals):
+            cursor.execute(f"DELETE FROM {summary}")
         cursor.execute(
             f"INSERT INTO {days} ({_DAY_COLUMNS}) "
             "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
@@ -181,4 +250,10 @@ def usage_summary_rebuild() -> None:
             f"INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
             f"SELECT app_key, host, identity, MAX(day) FROM {rollups} "
             "WHERE identity <> '' GROUP BY app_key, host, identity"
+        )
+        cursor.execute(
+            f"INSERT INTO {totals} ({_TOTAL_COLUMNS}) "
+            "SELECT app_key, host, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
+            "COUNT(DISTINCT NULLIF(identity, '')), MIN(first_seen), MAX(last_seen) "
+            f"FROM {rollups} GROUP BY app_key, host"
         )

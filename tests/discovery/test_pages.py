@@ -52,6 +52,28 @@ def test_discovered_ai_reads_the_catalogue_version_once(logged_in, officer, inge
     assert len(versions) == 1
 
 
+def test_discovered_ai_table_pages_but_the_totals_cover_every_app(logged_in, officer, db):
+    import datetime as dt
+
+    from discovery.services.rollups import RollupRow, rollup_upsert
+
+    seen = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    rollup_upsert(rows=[
+        RollupRow("", f"ai{i:02d}.example", "u@example.com", "", dt.date(2026, 11, 2), 1000 - i,
+                  0, 0, seen, seen)
+        for i in range(60)
+    ])  # fmt: skip
+    client = logged_in(officer)
+    first = client.get(reverse("discovery:app-list"))
+    assert [r["host"] for r in first.context["page"]] == [f"ai{i:02d}.example" for i in range(50)]
+    assert first.context["totals"]["apps"] == 60
+    assert first.context["totals"]["requests"] == sum(1000 - i for i in range(60))
+    assert b"Page 1 of 2" in first.content
+    second = client.get(reverse("discovery:app-list"), {"page": 2}, HTTP_HX_REQUEST="true")
+    assert [r["host"] for r in second.context["page"]] == [f"ai{i}.example" for i in range(50, 60)]
+    assert b"ai59.example" in second.content and b"ai00.example" not in second.content
+
+
 def test_discovered_ai_filters_apply(logged_in, officer, ingest):
     ingest(SQUID)
     client = logged_in(officer)

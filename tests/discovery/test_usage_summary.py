@@ -2,14 +2,17 @@
 
 import datetime as dt
 import os
+import random
+import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 
-from discovery.models import AppIdentity, AppUsageDay, UsageRollup
+from discovery.models import AppIdentity, AppUsageDay, AppUsageTotal, UsageRollup
 from discovery.selectors import discovered_app_rows
 from discovery.services.ingest import (
     ingest_chunk_process,
@@ -18,7 +21,7 @@ from discovery.services.ingest import (
     ingest_run_plan,
     ingest_run_retry,
 )
-from discovery.services.rollups import usage_summary_rebuild
+from discovery.services.rollups import RollupRow, rollup_upsert, usage_summary_rebuild
 from tests.conftest import PASSWORD
 from tests.discovery.conftest import CLOUDTRAIL, SQUID, ZEEK
 
@@ -57,15 +60,21 @@ def assert_summary_matches_rollups() -> None:
         assert selector_totals(since) == rollup_sums(since), since
 
 
-def test_totals_equal_rollup_sums_after_chunked_ingest_of_every_format(ingest, settings):
+def test_totals_equal_rollup_sums_after_chunked_ingest_of_every_format(ingest, settings, copy_of):
     settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16 * 1024
     for path in (SQUID, ZEEK, CLOUDTRAIL):
         ingest(path)
+    users = {key: row["users"] for key, row in selector_totals().items()}
+    # The same people again in another file (and in many chunks): counted once per app.
+    extra = "1794300000.000    100 192.0.2.10 TCP_TUNNEL/200 500 CONNECT chatgpt.com:443 alice HIER_DIRECT/198.51.100.20 -\n"
+    ingest(copy_of(SQUID, append=extra))
+    assert {key: row["users"] for key, row in selector_totals().items()} == users
     sums = rollup_sums()
     assert len(sums) > 5 and sum(r["requests"] for r in sums.values()) > 500
     assert_summary_matches_rollups()
-    # The summary is far smaller than the rollups it stands for.
+    # The summaries are far smaller than the rollups they stand for.
     assert AppUsageDay.objects.count() < UsageRollup.objects.count()
+    assert AppUsageTotal.objects.count() == len(sums)
 
 
 def test_totals_stay_exact_after_a_failed_chunk_a_retry_and_redelivered_chunks(
@@ -122,7 +131,7 @@ def test_rebuild_recomputes_summaries_for_rollups_written_around_the_merge(inges
 @pytest.mark.django_db(transaction=True)
 def test_migration_backfills_summaries_from_existing_rollups():
     executor = MigrationExecutor(connection)
-    executor.migrate([("discovery", "0004_usage_summary")])  # before the backfill
+    executor.migrate([("discovery", "0004_usage_summary")])  # before the backfills
     now = dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
     UsageRollup.objects.bulk_create(
         UsageRollup(app_key=app, host=host, identity=ident, team="", day=dt.date(2026, 11, d),
@@ -138,7 +147,52 @@ def test_migration_backfills_summaries_from_existing_rollups():
     assert not AppUsageDay.objects.exists() and not AppIdentity.objects.exists()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate([("discovery", "0005_usage_summary_backfill")])
+    executor.migrate(executor.loader.graph.leaf_nodes("discovery"))
     assert AppUsageDay.objects.count() == 5 and AppIdentity.objects.count() == 3
+    assert AppUsageTotal.objects.count() == 2
     assert selector_totals()[("chatgpt", "")]["users"] == 2
     assert_summary_matches_rollups()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_chunk_merges_count_each_new_user_once_and_never_deadlock():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; the concurrent merge needs PostgreSQL.")
+    threads, rounds, errors = 6, 8, []
+    barrier = threading.Barrier(threads)
+    start = dt.datetime(2026, 11, 2, 8, tzinfo=dt.UTC)
+
+    def chunk(n: int) -> None:
+        rng = random.Random(n)
+        try:
+            for r in range(rounds):
+                # Every worker sees the same new people in the same round, like chunks of one log.
+                # Odd rounds: each worker's own days (chunks of one log cover different hours), so
+                # only the identity and total rows are shared; even rounds share every row.
+                first_day = dt.date(2026, 11, 1) + dt.timedelta(days=3 * n if r % 2 else 0)
+                rows = [
+                    RollupRow(app, "", f"r{r}-u{k}@example.com", "", first_day + dt.timedelta(days=d),
+                              rng.randint(1, 50), n, r, start + dt.timedelta(minutes=n + r),
+                              start + dt.timedelta(hours=1 + d))
+                    for app in ("chatgpt", "claude", "gemini") for k in range(4) for d in range(3)
+                    if rng.random() < 0.7
+                ]  # fmt: skip
+                rng.shuffle(rows)
+                barrier.wait()
+                with transaction.atomic():
+                    rollup_upsert(rows=rows)
+                    time.sleep(0.01)  # the rest of the chunk's transaction (apps, progress)
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+            barrier.abort()
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=chunk, args=(n,)) for n in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    assert_summary_matches_rollups()
+    assert sum(r["users"] for r in selector_totals().values()) == AppIdentity.objects.count()
