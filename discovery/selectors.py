@@ -22,6 +22,7 @@ from discovery.models import (
 )
 
 _catalog_cache: dict[int, Any] = {}
+_catalog_apps_cache: dict[tuple[int, str], dict[str, CatalogApp]] = {}
 # The queue shows the worst first.
 SEVERITY_RANK = ["critical", "high", "medium", "low", "info"]
 
@@ -42,8 +43,17 @@ def catalog_app_get(*, key: str) -> CatalogApp | None:
 
 
 def catalog_apps_by_key() -> dict[str, CatalogApp]:
-    """The current catalogue (without the raw entries), loaded once so a page can share it."""
-    return {a.key: a for a in catalog_apps_current().defer("entry")}
+    """The current catalogue without its raw entries; a loaded version never changes, so each
+    process keeps the last one it read (keyed by content hash too, not only the row id)."""
+    version = catalog_version_current()
+    if version is None:
+        return {}
+    key = (version.pk, version.sha256)
+    if key not in _catalog_apps_cache:
+        apps = CatalogApp.objects.filter(version=version).defer("entry")
+        _catalog_apps_cache.clear()
+        _catalog_apps_cache[key] = {a.key: a for a in apps}
+    return _catalog_apps_cache[key]
 
 
 def _catalog_hosts(catalog: dict[str, CatalogApp]) -> dict[str, list[str]]:
