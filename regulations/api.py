@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_object_type
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
@@ -114,6 +114,33 @@ class RegimeVersionDetailApi(RetrieveAPIView):
         )  # fmt: skip
 
 
+MAX_ID = (
+    2**63 - 1
+)  # a bigint; a larger id overflows SQLite's integer binding (a 500, not "no rows")
+
+
+def _check_id_param(params, name: str, *, word: str = "") -> None:
+    """An id filter is an ASCII number a row could have (or `word`): '²' or 10**25 is a 400, not a 500."""
+    value = params.get(name, "")
+    if not value or (word and value == word):
+        return
+    if not (value.isascii() and value.isdigit() and int(value) <= MAX_ID):
+        expected = f"an id or {word!r}" if word else "an id"
+        raise serializers.ValidationError({name: [f"Expected {expected}."]})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("system", int, description="AI system id."),
+        OpenApiParameter("regime", str, description="Regime code, e.g. co or eu."),
+        OpenApiParameter(
+            "current",
+            str,
+            enum=["1", "true"],
+            description="Only the latest result per system and regime.",
+        ),
+    ]
+)
 class ClassificationResultListApi(ListAPIView):
     """?system=<id>&regime=<code>; ?current=1 keeps only the latest result per system and regime."""
 
@@ -123,7 +150,8 @@ class ClassificationResultListApi(ListAPIView):
     def get_queryset(self):
         qs = ClassificationResult.objects.select_related("system", "regime", "content_version")
         params = self.request.query_params
-        if params.get("system", "").isdigit():
+        _check_id_param(params, "system")
+        if params.get("system"):
             qs = qs.filter(system_id=params["system"])
         if params.get("regime"):
             qs = qs.filter(regime__code=params["regime"])
@@ -134,6 +162,16 @@ class ClassificationResultListApi(ListAPIView):
         return qs.order_by("-computed_at", "-pk")
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("regime", str, description="Regime code, e.g. co or eu."),
+        OpenApiParameter(
+            "system", str, description="AI system id, or 'org' for organisation-wide."
+        ),
+        OpenApiParameter("owner", str, description="Owner's user id, or 'none' for unassigned."),
+        OpenApiParameter("status", str, enum=["open", "overdue", "due_30", "upcoming", "done"]),
+    ]
+)
 class DeadlineListApi(ListAPIView):
     """Same filters as the HTML list: regime, system (id or 'org'), owner (id or 'none'), status."""
 
@@ -141,7 +179,10 @@ class DeadlineListApi(ListAPIView):
     filter_backends: list = []
 
     def get_queryset(self):
-        return deadline_list(filters=self.request.query_params)
+        params = self.request.query_params
+        _check_id_param(params, "system", word="org")
+        _check_id_param(params, "owner", word="none")
+        return deadline_list(filters=params)
 
 
 class ResultsByRegimeSerializer(serializers.Serializer):
