@@ -84,7 +84,7 @@ async def user_loop(client: Client, deadline: float, ctx: dict, rng: random.Rand
         roll = rng.random()
         if roll < 0.20:
             q = rng.choice(["", "Load system 01", "Team 3"])
-            lc = rng.choice(["in_use", "pilot"])
+            lc = rng.choice(["in_use", "in_development"])
             await client.request(
                 "inventory list (filters)",
                 "GET",

@@ -56,7 +56,7 @@ def systems() -> None:
         batch.append(AISystem(
             name=f"Load system {i:05d}", description="Seeded for the load test.",
             team=f"Team {i % 40}", vendor=rng.choice(vendors),
-            model_type="ml_classifier", lifecycle=rng.choice(["in_use", "pilot", "retired"]),
+            model_type="ml_classifier", lifecycle=rng.choice(["in_use", "in_development", "retired"]),
             sanction_status=rng.choice(["sanctioned", "unsanctioned", "under_review"]),
             roles=["deployer"], jurisdictions=rng.sample(["CO", "CT", "MD", "CA", "EU"], 2),
             domains=[rng.choice(["employment", "credit", "education", "health"])],
