@@ -67,10 +67,13 @@ def render_pdf(
         ).render()
         lead = len(front.pages) - len(body_pages)
         front.write_pdf(str(Path(tmp) / "front.pdf"))
+        numbered = time.perf_counter()
         _stack(Path(tmp) / "front.pdf", parts, lead, out_path)
     log.info(
-        "PDF: %d parts laid out in %.1f s by %d processes; contents and page numbers %.1f s",
-        len(parts), laid_out - started, render_processes(), time.perf_counter() - laid_out,
+        "PDF: %d parts laid out in %.1f s by %d processes; contents and page numbers %.1f s; "
+        "stacking %.1f s",
+        len(parts), laid_out - started, render_processes(), numbered - laid_out,
+        time.perf_counter() - numbered,
     )  # fmt: skip
     return len(front.pages)
 
