@@ -38,9 +38,11 @@ def _drf_error(err: DjangoValidationError) -> ValidationError:
 
 
 class RevisionSerializer(serializers.ModelSerializer):
-    approved_by = serializers.CharField(source="approved_by.username", default=None, read_only=True)
+    approved_by = serializers.CharField(
+        source="approved_by.username", default=None, allow_null=True, read_only=True
+    )
     submitted_by = serializers.CharField(
-        source="submitted_by.username", default=None, read_only=True
+        source="submitted_by.username", default=None, allow_null=True, read_only=True
     )
     verification = serializers.SerializerMethodField(
         help_text="'verified' if the answers still hash to approval_hash, 'changed' if not, "
@@ -63,7 +65,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
     template_title = serializers.CharField(source="template.title", read_only=True)
     regime = serializers.CharField(source="template.content_version.regime.code", read_only=True)
     submitted_by = serializers.CharField(
-        source="submitted_by.username", default=None, read_only=True
+        source="submitted_by.username", default=None, allow_null=True, read_only=True
     )
 
     class Meta:
@@ -208,7 +210,9 @@ class AssessmentTransitionApi(APIView):
 
 class EvidenceFileSerializer(serializers.ModelSerializer):
     uploaded_by = serializers.CharField(source="uploaded_by.username", read_only=True)
-    item_key = serializers.CharField(source="checklist_item.key", default=None, read_only=True)
+    item_key = serializers.CharField(
+        source="checklist_item.key", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = EvidenceFile

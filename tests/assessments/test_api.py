@@ -105,3 +105,13 @@ def test_openapi_schema_lists_the_assessment_and_evidence_endpoints(auditor):
                  "/api/evidence-files/{id}/", "/api/vendor-checklists/"]:  # fmt: skip
         assert path in paths, path
     assert "409" in paths["/api/assessments/{id}/answers/"]["post"]["responses"]
+
+
+def test_openapi_schema_marks_unset_users_and_item_key_nullable(auditor):
+    """A draft has no submitter and a loose evidence file no item; the schema must allow null."""
+    schemas = api(auditor).get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    schemas = schemas["components"]["schemas"]
+    assert schemas["Assessment"]["properties"]["submitted_by"]["nullable"] is True
+    assert schemas["Revision"]["properties"]["submitted_by"]["nullable"] is True
+    assert schemas["Revision"]["properties"]["approved_by"]["nullable"] is True
+    assert schemas["EvidenceFile"]["properties"]["item_key"]["nullable"] is True
