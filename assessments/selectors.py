@@ -24,6 +24,7 @@ from assessments.models import (
     QuestionComment,
     VendorChecklist,
 )
+from core.ids import parse_id
 
 
 def assessment_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Assessment]:
@@ -33,8 +34,8 @@ def assessment_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Ass
     filters = filters or {}
     if filters.get("state") in Assessment.State.values:
         qs = qs.filter(state=filters["state"])
-    if str(filters.get("system", "")).isdigit():
-        qs = qs.filter(system_id=int(filters["system"]))
+    if (system_id := parse_id(filters.get("system"))) is not None:
+        qs = qs.filter(system_id=system_id)
     return qs
 
 
@@ -169,10 +170,10 @@ def checklist_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Vend
         Prefetch("items", queryset=ChecklistItemStatus.objects.only("id", "status", "checklist_id"))
     )
     filters = filters or {}
-    if str(filters.get("vendor", "")).isdigit():
-        qs = qs.filter(vendor_id=int(filters["vendor"]))
-    if str(filters.get("system", "")).isdigit():
-        qs = qs.filter(system_id=int(filters["system"]))
+    if (vendor_id := parse_id(filters.get("vendor"))) is not None:
+        qs = qs.filter(vendor_id=vendor_id)
+    if (system_id := parse_id(filters.get("system"))) is not None:
+        qs = qs.filter(system_id=system_id)
     return qs
 
 

@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.audit import audit_record
+from core.ids import parse_id
 from inventory.forms import AISystemForm
 from inventory.models import AISystem, Vendor
 from inventory.services import ai_system_create, ai_system_update
@@ -185,7 +186,7 @@ def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
         },
         "vendors": {v.name.lower(): v.pk for v in Vendor.objects.only("pk", "name")},
     }
-    ids = {int(i) for i in frame.get("id", pd.Series(dtype=str)) if str(i).strip().isdigit()}
+    ids = {parse_id(i) for i in frame.get("id", pd.Series(dtype=str))} - {None}
     existing = AISystem.objects.in_bulk(ids)
     planned: list[tuple[AISystem | None, dict]] = []
     result.rows = len(frame)
@@ -194,7 +195,7 @@ def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
         instance: AISystem | None = None
         problems: list[str] = []
         if raw_id:
-            instance = existing.get(int(raw_id)) if raw_id.isdigit() else None
+            instance = existing.get(parse_id(raw_id))
             if instance is None:
                 problems.append(f"id: no system with id '{raw_id}' (leave id empty to create one).")
         data, more = _form_data(row, instance or AISystem(), lookups)

@@ -11,6 +11,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import parse_id
 from inventory.models import AISystem
 from regulations.models import (
     ClassificationResult,
@@ -114,17 +115,12 @@ class RegimeVersionDetailApi(RetrieveAPIView):
         )  # fmt: skip
 
 
-MAX_ID = (
-    2**63 - 1
-)  # a bigint; a larger id overflows SQLite's integer binding (a 500, not "no rows")
-
-
 def _check_id_param(params, name: str, *, word: str = "") -> None:
     """An id filter is an ASCII number a row could have (or `word`): '²' or 10**25 is a 400, not a 500."""
     value = params.get(name, "")
     if not value or (word and value == word):
         return
-    if not (value.isascii() and value.isdigit() and int(value) <= MAX_ID):
+    if parse_id(value) is None:
         expected = f"an id or {word!r}" if word else "an id"
         raise serializers.ValidationError({name: [f"Expected {expected}."]})
 

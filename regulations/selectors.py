@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.ids import parse_id
 from regulations.models import (
     AssessmentTemplate,
     ClassificationResult,
@@ -113,19 +114,16 @@ def deadline_list(
         qs = qs.filter(regime_code=filters["regime"])
     if filters.get("system"):
         value = str(filters["system"])
-        qs = (
-            qs.filter(system__isnull=True)
-            if value == "org"
-            else qs.filter(system_id=value)
-            if value.isdigit()
-            else qs
-        )
+        if value == "org":
+            qs = qs.filter(system__isnull=True)
+        elif parse_id(value) is not None:
+            qs = qs.filter(system_id=parse_id(value))
     if filters.get("owner"):
         value = str(filters["owner"])
         if value == "none":
             qs = qs.filter(owner__isnull=True)
-        elif value.isdigit():
-            qs = qs.filter(owner_id=value)
+        elif parse_id(value) is not None:
+            qs = qs.filter(owner_id=parse_id(value))
     status = filters.get("status")
     if status == "done":
         qs = qs.filter(completed_at__isnull=False)

@@ -38,6 +38,7 @@ from assessments.services import (
 )
 from assessments.services.assessment import missing_required
 from assessments.views.common import blob_download, error_text
+from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
 from regulations.models import AssessmentTemplate, Deadline
@@ -187,8 +188,8 @@ def answer_save_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
     assessment.refresh_from_db()
     row = question_row(assessment=assessment, revision=revision, question=question)
     section = _section_for(assessment, revision, qid)
-    posted = request.POST.get("revision", "")
-    started = posted.isdigit() and int(posted) != revision.number
+    posted = parse_id(request.POST.get("revision"))
+    started = posted is not None and posted != revision.number
     return _status(request, assessment, row, state="saved", section=section,
                    revision_started=started)  # fmt: skip
 
@@ -363,8 +364,8 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
     numbers = [r.number for r in revisions]
 
     def pick(name: str, default: int) -> int:
-        value = request.GET.get(name, "")
-        return int(value) if value.isdigit() and int(value) in numbers else default
+        value = parse_id(request.GET.get(name))
+        return value if value in numbers else default
 
     new = pick("new", numbers[-1])
     old = pick("old", numbers[-2] if len(numbers) > 1 else numbers[-1])

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
+from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from discovery.models import IngestRun, LogSource
 from discovery.selectors import ingest_run_list
@@ -106,9 +107,8 @@ def _run_upload(request):
     if uploaded is None:
         return _upload_form(request, error="Choose a log file to upload.")
     source = None
-    source_id = request.POST.get("source", "")
-    if source_id.isdigit():
-        source = LogSource.objects.filter(pk=int(source_id)).first()
+    if (source_id := parse_id(request.POST.get("source"))) is not None:
+        source = LogSource.objects.filter(pk=source_id).first()
     fmt = request.POST.get("format", "").strip()
     try:
         with transaction.atomic():
