@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from inventory import vocab
 from inventory.lookups import ListHasAny
 from inventory.models import AISystem, Vendor
+from inventory.widgets import PlainSelect
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
@@ -31,9 +32,11 @@ class AISystemFilter(django_filters.FilterSet):
     sanction_status = django_filters.MultipleChoiceFilter(
         choices=AISystem.SanctionStatus.choices, label="Sanction status", distinct=False
     )
-    origin = django_filters.ChoiceFilter(choices=AISystem.Origin.choices, empty_label="Any origin")
+    origin = django_filters.ChoiceFilter(
+        choices=AISystem.Origin.choices, empty_label="Any origin", widget=PlainSelect
+    )
     vendor = django_filters.ModelChoiceFilter(
-        queryset=Vendor.objects.only("pk", "name"), empty_label="Any vendor"
+        queryset=Vendor.objects.only("pk", "name"), empty_label="Any vendor", widget=PlainSelect
     )
     in_house = django_filters.BooleanFilter(
         field_name="vendor", lookup_expr="isnull", label="In-house (no vendor)"
@@ -44,6 +47,7 @@ class AISystemFilter(django_filters.FilterSet):
         .distinct()
         .order_by("username"),
         empty_label="Any owner",
+        widget=PlainSelect,
     )
     team = django_filters.CharFilter(field_name="team", lookup_expr="iexact")
     jurisdiction = _list_filter("jurisdictions", vocab.Jurisdiction.choices, "Jurisdiction")

@@ -16,12 +16,14 @@ VOCABS = {
     "model_type": vocab.ModelType,
 }
 SENSITIVE = {str(c) for c in vocab.SENSITIVE_DATA}
+# Built once: TextChoices.choices makes a new list on every access, and tables call these per row.
+LABELS = {name: dict(choices.choices) for name, choices in VOCABS.items()}
 
 
 @register.filter
 def labels(values, vocabulary: str) -> list[str]:
     """['CO', 'DE'] -> ['Colorado', 'EU: Germany'] for the named vocabulary."""
-    choices = dict(VOCABS[vocabulary].choices)
+    choices = LABELS[vocabulary]
     return [choices.get(v, v) for v in values or []]
 
 
@@ -32,7 +34,7 @@ def sensitive(value: str) -> bool:
 
 @register.filter
 def data_labels(values) -> list[tuple[str, bool]]:
-    choices = dict(vocab.DataCategory.choices)
+    choices = LABELS["data_categories"]
     return [(choices.get(v, v), v in SENSITIVE) for v in values or []]
 
 

@@ -227,3 +227,12 @@ def test_vendor_in_use_delete_shows_message(client, procurement):
     response = client.post(reverse("inventory:vendor-delete", args=[vendor.pk]), follow=True)
     assert "reassign or delete them first" in response.content.decode()
     assert Vendor.objects.filter(pk=vendor.pk).exists()
+
+
+def test_list_vendor_filter_keeps_chosen_vendor_selected_and_escapes_names(as_auditor):
+    chosen = VendorFactory(name="Acme & <Sons>")
+    VendorFactory(name="Other")
+    response = as_auditor.get(reverse("inventory:system-list"), {"vendor": chosen.pk})
+    html = response.content.decode()
+    assert f'<option value="{chosen.pk}" selected>Acme &amp; &lt;Sons&gt;</option>' in html
+    assert '<select id="id_vendor" name="vendor"><option value="">Any vendor</option>' in html
