@@ -10,6 +10,7 @@ urlpatterns = [
     path("apps/<str:subject>/", apps.app_detail, name="app-detail"),
     path("findings/", findings.finding_list_view, name="finding-list"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding-detail"),
+    path("findings/<int:pk>/triage/", findings.finding_triage_forms, name="finding-triage-forms"),
     path("findings/<int:pk>/sanction/", findings.finding_sanction_view, name="finding-sanction"),
     path("findings/<int:pk>/block/", findings.finding_block_view, name="finding-block"),
     path("findings/<int:pk>/dismiss/", findings.finding_dismiss_view, name="finding-dismiss"),

@@ -42,10 +42,11 @@ def _open_finding():
     )  # fmt: skip
 
 
-def test_findings_page_renders_a_search_field_not_every_system(as_officer, db):
-    _open_finding()
+def test_findings_row_triage_forms_render_a_search_field_not_every_system(as_officer, db):
+    finding = _open_finding()
     AISystemFactory(name="Zeta payroll screener")
-    body = as_officer.get(reverse("discovery:finding-list")).content.decode()
+    url = reverse("discovery:finding-triage-forms", kwargs={"pk": finding.pk})
+    body = as_officer.get(url).content.decode()
     assert 'name="system_name"' in body
     assert reverse("inventory:system-search") in body
     assert "Zeta payroll screener" not in body

@@ -139,6 +139,39 @@ def test_findings_queue_shows_open_by_default(logged_in, officer, ingest):
     assert b"/v1/chat/completions" in detail.content
 
 
+def test_findings_queue_loads_the_dismiss_link_and_assign_forms_only_when_opened(
+    logged_in, officer, ingest
+):
+    ingest(SQUID)
+    client = logged_in(officer)
+    finding = Finding.objects.filter(state="open", app_key="claude").first()
+    forms_url = reverse("discovery:finding-triage-forms", kwargs={"pk": finding.pk})
+    page = client.get(reverse("discovery:finding-list")).content.decode()
+    assert f'hx-get="{forms_url}" hx-trigger="toggle once"' in page
+    assert 'name="assignee"' not in page and 'name="reason"' not in page
+    forms = client.get(forms_url).content.decode()
+    assert f'hx-target="#finding-{finding.pk}"' in forms
+    assert 'name="reason"' in forms and 'name="system_name"' in forms
+    assert f'<option value="{officer.pk}" >{officer.username}</option>' in forms
+
+
+def test_findings_queue_row_links_point_at_the_finding(logged_in, officer, ingest):
+    ingest(SQUID)
+    page = logged_in(officer).get(reverse("discovery:finding-list")).content.decode()
+    finding = Finding.objects.filter(state="open", app_key="claude").first()
+    for name in ("finding-detail", "finding-sanction", "finding-block"):
+        assert f'"{reverse(f"discovery:{name}", kwargs={"pk": finding.pk})}"' in page
+
+
+def test_triage_forms_of_a_decided_finding_offer_no_forms(logged_in, officer, ingest):
+    ingest(SQUID)
+    finding = Finding.objects.filter(state="open", app_key="claude").first()
+    finding_sanction(finding=finding, actor=officer)
+    url = reverse("discovery:finding-triage-forms", kwargs={"pk": finding.pk})
+    body = logged_in(officer).get(url).content.decode()
+    assert "Decided" in body and "<form" not in body
+
+
 def test_procurement_sees_findings_without_buttons(logged_in, procurement, ingest):
     ingest(SQUID)
     page = logged_in(procurement).get(reverse("discovery:finding-list"))

@@ -66,6 +66,7 @@ ROWS = [
     Row("discovery:app-detail", READ, setup=_finding, kwargs={"subject": "chatgpt"}),
     Row("discovery:finding-list", READ, setup=_finding),
     Row("discovery:finding-detail", READ, setup=_finding, kwargs=pk),
+    Row("discovery:finding-triage-forms", FORM_OFFICER, setup=_finding, kwargs=pk),
     Row("discovery:finding-sanction", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}),
     Row("discovery:finding-block", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}),
     Row(
