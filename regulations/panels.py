@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from regulations.forms import ModificationForm, OverrideForm
-from regulations.models import Deadline, Regime
+from regulations.models import ContentVersion, Deadline, Regime
 from regulations.selectors import classification_current, overrides_active
 from regulations.services.classification import (
     inputs_hash,
@@ -37,7 +38,8 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
     overrides = overrides_active(system)
     digest = inputs_hash(facts=_jsonable(system.facts()), org=Organisation.get().facts())
     regimes = []
-    for regime in Regime.objects.all():
+    versions = Prefetch("versions", queryset=ContentVersion.objects.defer("data"))
+    for regime in Regime.objects.prefetch_related(versions):
         result = current.get(regime.code)
         version, mode = version_for_regime(regime=regime, on=today)
         if result is None and version is None:

@@ -55,14 +55,24 @@ def templates_for_system(system) -> list[AssessmentTemplate]:
     (of every regime version the system is classified against, and of template-only content)."""
     wanted: list[AssessmentTemplate] = []
     seen: set[int] = set()
-    versions = []
+    versions: list[tuple[int, set[str]]] = []
     for result in classification_current(system).values():
         keys = set((result.details or {}).get("templates") or []) if result.applies else set()
-        versions.append((result.content_version, keys))
-    for cv in ContentVersion.objects.filter(data__applies_to_systems=False):
-        versions.append((cv, set()))
-    for cv, keys in versions:
-        for template in cv.templates.select_related("content_version__regime"):
+        versions.append((result.content_version_id, keys))
+    for cv_id in ContentVersion.objects.filter(data__applies_to_systems=False).values_list(
+        "pk", flat=True
+    ):
+        versions.append((cv_id, set()))
+    # One query for every version's templates (the system page drew one per version).
+    by_version: dict[int, list[AssessmentTemplate]] = {}
+    for template in (
+        AssessmentTemplate.objects.filter(content_version__in=[cv_id for cv_id, _keys in versions])
+        .select_related("content_version__regime")
+        .order_by("pk")
+    ):
+        by_version.setdefault(template.content_version_id, []).append(template)
+    for cv_id, keys in versions:
+        for template in by_version.get(cv_id, []):
             if (template.key in keys or template.status == "voluntary") and template.pk not in seen:
                 seen.add(template.pk)
                 wanted.append(template)

@@ -26,7 +26,9 @@ def version_for_regime(*, regime: Regime, on: dt.date) -> tuple[ContentVersion |
     """The engine's rule: the version in effect on `on`, else the next pending one (evaluated prospectively)."""
     from regulations import engine
 
-    versions = list(regime.versions.defer("data"))  # the cached pydantic model has the content
+    # The cached pydantic model has the content; pages listing every regime prefetch the versions.
+    prefetched = getattr(regime, "_prefetched_objects_cache", {}).get("versions")
+    versions = list(prefetched if prefetched is not None else regime.versions.defer("data"))
     if not versions:
         return None, ""
     pairs = [(content_version_model(cv), cv) for cv in versions]
