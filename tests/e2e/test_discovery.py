@@ -162,3 +162,32 @@ def test_finding_sanction_as_existing_system_via_name_search(
     assert existing.sanction_status == AISystem.SanctionStatus.SANCTIONED
     assert DiscoveredApp.objects.get(app_key="claude").system == existing
     assert AISystem.objects.count() == 31
+
+
+def test_finding_row_loads_assign_and_dismiss_forms_when_opened(
+    page, login, live_server, officer, catalogue
+):
+    """The queue draws no assignee list until a row's details open; the loaded forms still swap the row."""
+    from discovery.models import Finding
+    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+
+    run, _ = ingest_run_create(path=SQUID, actor="e2e")
+    ingest_run_execute(run_id=run.pk)
+    login(officer)
+    page.goto(f"{live_server.url}/discovery/findings/")
+    expect(page.locator("select[name=assignee]")).to_have_count(0)
+    claude = row(page, "unsanctioned_use", "claude")
+    claude.locator("summary").click()
+    claude.get_by_label("Assignee").select_option(label=officer.username)
+    claude.get_by_role("button", name="Assign").click()
+    expect(claude.get_by_test_id("state")).to_have_text("Assigned")
+    expect(claude).to_contain_text(f"Assigned to {officer.username}.")
+    expect(page.locator("select[name=assignee]")).to_have_count(0)
+
+    claude.locator("summary").click()
+    claude.get_by_label("Dismiss reason").fill("Approved under the pilot")
+    claude.get_by_role("button", name="Dismiss").click()
+    expect(claude.get_by_test_id("state")).to_have_text("Dismissed")
+    finding = Finding.objects.get(app_key="claude", kind=Finding.Kind.UNSANCTIONED_USE)
+    assert finding.state == Finding.State.DISMISSED
+    assert finding.dismiss_reason == "Approved under the pilot"
