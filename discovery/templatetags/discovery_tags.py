@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
@@ -26,7 +27,7 @@ def _finding_url_parts(name: str, prefix: str, urlconf: str | None) -> tuple[str
 @register.simple_tag
 def finding_url(name: str, pk: int) -> str:
     """The queue draws several links per row; one cached reversal per name, not one per link."""
-    head, tail = _finding_url_parts(name, get_script_prefix(), get_urlconf())
+    head, tail = _finding_url_parts(name, get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
     return f"{head}{int(pk)}{tail}"
 
 
