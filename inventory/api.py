@@ -19,8 +19,16 @@ from inventory.services import (
 )
 
 
+class _SharedChoices(tuple):
+    """DRF deep-copies every declared field's arguments for each serializer; these never change."""
+
+    def __deepcopy__(self, memo: dict) -> "_SharedChoices":
+        return self
+
+
 def _choice_list(choices) -> serializers.ListField:
-    return serializers.ListField(child=serializers.ChoiceField(choices=choices), required=False)
+    child = serializers.ChoiceField(choices=_SharedChoices(choices))
+    return serializers.ListField(child=child, required=False)
 
 
 def _as_drf_error(err: DjangoValidationError) -> ValidationError:
