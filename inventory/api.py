@@ -6,7 +6,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
 from inventory import vocab
-from inventory.filters import AISystemFilter, VendorFilter
+from inventory.filters import AISystemFilter, SharedChoices, VendorFilter
 from inventory.models import AISystem, Vendor
 from inventory.selectors import ai_system_filterset, vendor_filterset
 from inventory.services import (
@@ -19,15 +19,8 @@ from inventory.services import (
 )
 
 
-class _SharedChoices(tuple):
-    """DRF deep-copies every declared field's arguments for each serializer; these never change."""
-
-    def __deepcopy__(self, memo: dict) -> "_SharedChoices":
-        return self
-
-
 def _choice_list(choices) -> serializers.ListField:
-    child = serializers.ChoiceField(choices=_SharedChoices(choices))
+    child = serializers.ChoiceField(choices=SharedChoices(choices))
     return serializers.ListField(child=child, required=False)
 
 

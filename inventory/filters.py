@@ -12,6 +12,13 @@ from inventory.widgets import PlainSelect
 YES_NO = [("true", "Yes"), ("false", "No")]
 
 
+class SharedChoices(tuple):
+    """FilterSets and DRF serializers deep-copy their fields' arguments per request; choices never change."""
+
+    def __deepcopy__(self, memo: dict) -> "SharedChoices":
+        return self
+
+
 def _list_filter(field: str, choices, label: str) -> django_filters.MultipleChoiceFilter:
     def method(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
         values = set(value)
@@ -19,7 +26,9 @@ def _list_filter(field: str, choices, label: str) -> django_filters.MultipleChoi
             values |= set(vocab.EU_MEMBER_STATES)  # "EU" means any member state too
         return queryset.filter(ListHasAny(field, sorted(values))) if values else queryset
 
-    return django_filters.MultipleChoiceFilter(choices=choices, label=label, method=method)
+    return django_filters.MultipleChoiceFilter(
+        choices=SharedChoices(choices), label=label, method=method
+    )
 
 
 class AISystemFilter(django_filters.FilterSet):
@@ -27,13 +36,15 @@ class AISystemFilter(django_filters.FilterSet):
     # Plain columns of the system row cannot duplicate it, so no SELECT DISTINCT (django-filter's
     # default for multiple choices, which made PostgreSQL sort the whole filtered list).
     lifecycle = django_filters.MultipleChoiceFilter(
-        choices=AISystem.Lifecycle.choices, distinct=False
+        choices=SharedChoices(AISystem.Lifecycle.choices), distinct=False
     )
     sanction_status = django_filters.MultipleChoiceFilter(
-        choices=AISystem.SanctionStatus.choices, label="Sanction status", distinct=False
+        choices=SharedChoices(AISystem.SanctionStatus.choices),
+        label="Sanction status",
+        distinct=False,
     )
     origin = django_filters.ChoiceFilter(
-        choices=AISystem.Origin.choices, empty_label="Any origin", widget=PlainSelect
+        choices=SharedChoices(AISystem.Origin.choices), empty_label="Any origin", widget=PlainSelect
     )
     vendor = django_filters.ModelChoiceFilter(
         queryset=Vendor.objects.only("pk", "name"), empty_label="Any vendor", widget=PlainSelect
@@ -56,7 +67,7 @@ class AISystemFilter(django_filters.FilterSet):
     capability = _list_filter("capabilities", vocab.Capability.choices, "Capability")
     data_category = _list_filter("data_categories", vocab.DataCategory.choices, "Data category")
     decision_role = django_filters.MultipleChoiceFilter(
-        choices=vocab.DecisionRole.choices, label="Decision role", distinct=False
+        choices=SharedChoices(vocab.DecisionRole.choices), label="Decision role", distinct=False
     )
     consumer_facing = django_filters.BooleanFilter()
     interacts_with_persons = django_filters.BooleanFilter(label="Interacts with persons")
