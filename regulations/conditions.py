@@ -183,7 +183,7 @@ def validate_condition(
                 body, path=at(key), namespaces=ns, definitions=definitions, rule_ids=rule_ids
             )
         else:  # ref
-            if definitions is None or body not in definitions:
+            if not isinstance(body, str) or definitions is None or body not in definitions:
                 known = ", ".join(sorted(definitions or {})) or "none"
                 errors.append(
                     ConditionError(at(key), f"unknown definition {body!r} (known: {known})")
@@ -201,7 +201,7 @@ def validate_condition(
     except ValueError as exc:
         return [ConditionError(at("fact"), str(exc))]
     op = cond["op"]
-    if op not in OPERATORS:
+    if not isinstance(op, str) or op not in OPERATORS:
         return [
             ConditionError(
                 at("op"), f"unknown operator {op!r} (known: {', '.join(sorted(OPERATORS))})"

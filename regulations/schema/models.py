@@ -272,15 +272,15 @@ class RegimeVersion(Strict):
 
         for key, kind in (("rules", "rule"), ("obligations", "obligation"), ("deadlines", "deadline"),
                           ("templates", "template"), ("vendor_checklist", "checklist")):  # fmt: skip
-            for item in data.get(key) or []:
+            for item in _as_list(data.get(key)):
                 if not isinstance(item, dict):
                     continue
                 item["id"] = full(item.get("id"), kind)
                 if kind == "template":
-                    for section in item.get("sections") or []:
+                    for section in _as_list(item.get("sections")):
                         if isinstance(section, dict):
                             section["id"] = full(section.get("id"), "section")
-                            for q in section.get("questions") or []:
+                            for q in _as_list(section.get("questions")):
                                 if isinstance(q, dict):
                                     q["id"] = full(q.get("id"), "question")
                 if kind == "obligation" and item.get("assessment_template"):
@@ -301,3 +301,8 @@ class RegimeVersion(Strict):
 
     def obligation(self, obligation_id: str) -> Obligation | None:
         return next((o for o in self.obligations if o.id == obligation_id), None)
+
+
+def _as_list(value) -> list:
+    """A list from the YAML, or nothing: a wrong type is left for the schema to report by path."""
+    return value if isinstance(value, list) else []
