@@ -198,7 +198,20 @@ class IngestChunk(models.Model):
         return f"{self.run_id}:{self.index}"
 
 
-class UsageRollup(models.Model):
+class UsageCounts(models.Model):
+    """Traffic counters shared by the rollups and the per-app summaries merged with them."""
+
+    requests = models.BigIntegerField(default=0)
+    bytes_up = models.BigIntegerField(default=0)
+    bytes_down = models.BigIntegerField(default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class UsageRollup(UsageCounts):
     """Traffic summed per (app or unknown host, identity, day); never one row per log line."""
 
     app_key = models.CharField(max_length=80, blank=True, help_text="Empty for an unknown host.")
@@ -206,11 +219,6 @@ class UsageRollup(models.Model):
     identity = models.CharField(max_length=200, blank=True)
     team = models.CharField(max_length=120, blank=True)
     day = models.DateField()
-    requests = models.BigIntegerField(default=0)
-    bytes_up = models.BigIntegerField(default=0)
-    bytes_down = models.BigIntegerField(default=0)
-    first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
 
     class Meta:
         ordering = ["-day", "app_key"]
@@ -225,7 +233,7 @@ class UsageRollup(models.Model):
         return f"{self.app_key or self.host} {self.identity} {self.day}"
 
 
-class AppUsageDay(models.Model):
+class AppUsageDay(UsageCounts):
     """Rollups summed per (app or unknown host, day), merged in the rollups' own transaction.
 
     The discovered-AI list reads these (apps × days rows) instead of summing every rollup.
@@ -234,11 +242,6 @@ class AppUsageDay(models.Model):
     app_key = models.CharField(max_length=80, blank=True)
     host = models.CharField(max_length=253, blank=True)
     day = models.DateField()
-    requests = models.BigIntegerField(default=0)
-    bytes_up = models.BigIntegerField(default=0)
-    bytes_down = models.BigIntegerField(default=0)
-    first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
 
     class Meta:
         constraints = [
