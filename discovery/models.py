@@ -252,18 +252,13 @@ class AppUsageDay(UsageCounts):
         return f"{self.app_key or self.host} {self.day}"
 
 
-class AppUsageTotal(models.Model):
+class AppUsageTotal(UsageCounts):
     """All-time usage per app or unknown host, so the default discovered-AI page reads one row
     per app; `users` grows only when an identity is first recorded in AppIdentity."""
 
     app_key = models.CharField(max_length=80, blank=True)
     host = models.CharField(max_length=253, blank=True)
-    requests = models.BigIntegerField(default=0)
-    bytes_up = models.BigIntegerField(default=0)
-    bytes_down = models.BigIntegerField(default=0)
     users = models.BigIntegerField(default=0)
-    first_seen = models.DateTimeField()
-    last_seen = models.DateTimeField()
 
     class Meta:
         constraints = [
