@@ -25,3 +25,15 @@ class PlainSelect(forms.Select):
             for key, label in self.choices
         )
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")
+
+
+def checkbox_items(name: str, choices, selected) -> SafeString:
+    """The <li> checkboxes of a multi-choice filter; ~100 of them cost ~8 ms as template nodes."""
+    chosen = {str(v) for v in selected or ()}
+    return mark_safe(
+        "".join(
+            f'<li><label><input type="checkbox" name="{_esc(name)}" value="{_esc(value)}"'
+            f"{' checked' if str(value) in chosen else ''}> {_esc(label)}</label></li>"
+            for value, label in choices
+        )
+    )

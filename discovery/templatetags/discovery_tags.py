@@ -1,10 +1,6 @@
 """Small display helpers for discovery templates."""
 
-from functools import lru_cache
-
 from django import template
-from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 
 register = template.Library()
 
@@ -15,20 +11,6 @@ STATUS_CLASS = {
     "failed": "bad", "running": "warn", "queued": "",
 }  # fmt: skip
 STATUS_LABEL = {"unreviewed": "Not reviewed", "under_review": "Under review"}
-_PK_MARK = 987654321
-
-
-@lru_cache(maxsize=64)
-def _finding_url_parts(name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
-    head, _, tail = reverse(f"discovery:{name}", kwargs={"pk": _PK_MARK}).partition(str(_PK_MARK))
-    return head, tail
-
-
-@register.simple_tag
-def finding_url(name: str, pk: int) -> str:
-    """The queue draws several links per row; one cached reversal per name, not one per link."""
-    head, tail = _finding_url_parts(name, get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
-    return f"{head}{int(pk)}{tail}"
 
 
 @register.filter

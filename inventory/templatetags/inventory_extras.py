@@ -3,6 +3,7 @@
 from django import template
 
 from inventory import vocab
+from inventory.widgets import checkbox_items
 
 register = template.Library()
 
@@ -54,3 +55,9 @@ def code_label(value: str) -> str:
     """substantial_factor -> Substantial factor: short labels for dense tables."""
     text = str(value or "").replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else "—"
+
+
+@register.filter
+def checkboxes(field) -> str:
+    """A bound multi-choice filter field's checkbox list (see widgets.checkbox_items)."""
+    return checkbox_items(field.html_name, field.field.choices, field.value())
