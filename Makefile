@@ -1,12 +1,14 @@
 PY := .venv/bin/python
 PIP := .venv/bin/pip
 MANAGE := $(PY) manage.py
+# The venv's interpreter: the fastest Python 3.11+ on PATH (see scripts/fastest_python).
+PYTHON ?= $(shell scripts/fastest_python)
 export DEBUG ?= 1
 
 .PHONY: run setup test lint format bench bench-pack loadtest audit-deps clean
 
 .venv/.installed: pyproject.toml
-	test -x $(PY) || python3 -m venv .venv
+	test -x $(PY) || $(PYTHON) -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -e '.[dev]'
 	touch $@

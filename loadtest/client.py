@@ -68,6 +68,7 @@ class Client:
 
 
 async def user_loop(client: Client, deadline: float, ctx: dict, rng: random.Random) -> None:
+    await asyncio.sleep(ctx["start_after"])  # users arrive over the ramp, as Locust spawns them
     assessment = ctx["assessment"]
     page = await client.request("assessment page", "GET", f"/assessments/{assessment}/")
     versions: dict[str, int] = {}
@@ -147,6 +148,14 @@ async def main() -> int:
         "--think", type=float, default=1.0,
         help="mean pause between a user's requests in seconds (0: back-to-back, a capacity test)",
     )  # fmt: skip
+    parser.add_argument(
+        "--ramp", type=float, default=5.0,
+        help="seconds over which the users arrive (Locust's spawn rate = clients / ramp)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--warmup", type=int, default=8,
+        help="users that first fetch each page once, unmeasured, to warm the server's workers",
+    )  # fmt: skip
     args = parser.parse_args()
     if urlparse(args.base).hostname not in LOOPBACK:
         raise SystemExit("The load generator only targets loopback addresses.")
@@ -158,23 +167,38 @@ async def main() -> int:
         await asyncio.gather(
             *(c.login(f"load{i:02d}", args.password) for i, c in enumerate(clients))
         )
+        # Warm-up, not measured: each server worker imports, compiles templates and connects once.
+        warm = defaultdict(list)
+        for c in clients[: args.warmup]:
+            c.stats = warm
+            await c.request("warm-up", "GET", f"/assessments/{assessments[0]}/")
+            for path in ("/inventory/", f"/inventory/systems/{args.first_system}/", "/discovery/",
+                         "/discovery/findings/", "/api/systems/", "/api/vendors/"):  # fmt: skip
+                await c.request("warm-up", "GET", path)
+            c.stats = stats
         for key in ("login form", "login"):
             stats.pop(key, None)
         deadline = time.monotonic() + args.seconds
+        spacing = args.ramp / max(1, args.clients)
         started = time.monotonic()
         await asyncio.gather(*(
             user_loop(c, deadline, {"assessment": assessments[i % len(assessments)],
                                     "first": args.first_system, "last": args.last_system,
-                                    "think": args.think}, random.Random(i))
+                                    "think": args.think, "start_after": i * spacing},
+                      random.Random(i))
             for i, c in enumerate(clients)
         ))  # fmt: skip
         elapsed = time.monotonic() - started
     lines = [
         f"# Load test: {args.clients} clients, {elapsed:.0f} s, gunicorn + PostgreSQL on loopback",
         "",
-        f"Each client pauses {args.think * 0.5:.2f}-{args.think * 1.5:.2f} s between requests."
-        if args.think
-        else "Clients send back to back (no pause): a capacity test.",
+        (
+            f"Each client pauses {args.think * 0.5:.2f}-{args.think * 1.5:.2f} s between requests."
+            if args.think
+            else "Clients send back to back (no pause): a capacity test."
+        )
+        + f" Users arrive over the first {args.ramp:.0f} s, after {args.warmup} unmeasured"
+        " warm-up passes over the pages; every request after that is measured.",
         "",
         "| endpoint | requests | errors | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---:|---:|---:|---:|---:|---:|",
