@@ -97,11 +97,13 @@ class AISystemFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # Vendors are matched first, so every condition is on the systems' own (indexed) columns.
+        vendors = list(Vendor.objects.filter(name__icontains=value).values_list("pk", flat=True))
         return queryset.filter(
             Q(name__icontains=value)
             | Q(description__icontains=value)
             | Q(team__icontains=value)
-            | Q(vendor__name__icontains=value)
+            | Q(vendor__in=vendors)
         )
 
     def filter_sensitive(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
