@@ -11,9 +11,9 @@ def system_panel(*, request, system) -> dict | None:
     from regulations.selectors import templates_for_system
 
     assessments = list(
-        Assessment.objects.filter(system=system).select_related(
-            "template__content_version__regime", "submitted_by"
-        )
+        Assessment.objects.filter(system=system)
+        .select_related("template__content_version__regime", "submitted_by")
+        .defer("template__data", "template__content_version__data")
     )
     started = {a.template_id: a for a in assessments}
     offers = [{"template": t, "existing": started.get(t.pk)} for t in templates_for_system(system)]

@@ -2,7 +2,8 @@
 
 from collections.abc import Mapping
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from inventory.filters import AISystemFilter, VendorFilter
 from inventory.models import AISystem, Vendor
@@ -48,7 +49,15 @@ def ai_system_by_name(*, name: str) -> list[AISystem]:
 
 
 def vendor_filterset(*, filters: Mapping | None = None) -> VendorFilter:
-    qs = Vendor.objects.annotate(system_count=Count("systems")).order_by("name", "pk")
+    # A per-row subquery counts only the page's vendors; a join grouped every system first.
+    systems = (
+        AISystem.objects.filter(vendor=OuterRef("pk"))
+        .order_by()
+        .values("vendor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = Vendor.objects.annotate(system_count=Coalesce(Subquery(systems), 0)).order_by("name", "pk")
     return VendorFilter(filters or None, queryset=qs)
 
 

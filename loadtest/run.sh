@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make loadtest: gunicorn (DEBUG off) + PostgreSQL on loopback, seeded, 20 clients x 60 s, report.
 # Overrides (for a smoke run): LOADTEST_DB, LOADTEST_PORT, LOADTEST_BROKER_URL, LOADTEST_WORKERS,
-# LOADTEST_CLIENTS, LOADTEST_SECONDS, LOADTEST_REPORT, LOADTEST_THINK (mean pause, s); seed size: LOADTEST_SYSTEMS, LOADTEST_ROLLUPS.
+# LOADTEST_CLIENTS, LOADTEST_SECONDS, LOADTEST_REPORT, LOADTEST_THINK (mean pause, s); seed size: LOADTEST_SYSTEMS,
+# LOADTEST_ROLLUPS, LOADTEST_CLASSIFIED (the systems the system-detail requests draw from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${LOADTEST_PORT:-8765}
@@ -19,7 +20,7 @@ DEBUG=1 .venv/bin/python loadtest/seed.py
 
 read -r FIRST LAST ASSESSMENTS < <(DEBUG=1 .venv/bin/python manage.py shell -c "
 from inventory.models import AISystem; from assessments.models import Assessment
-ids = AISystem.objects.order_by('pk').values_list('pk', flat=True)
+ids = AISystem.objects.filter(classification_results__isnull=False).distinct().order_by('pk').values_list('pk', flat=True)
 print(ids.first(), ids.last(), ','.join(str(a) for a in Assessment.objects.order_by('pk').values_list('pk', flat=True)[:20]))" 2>/dev/null | tail -1)
 
 export DEBUG=0 SECRET_KEY="loadtest-$(date +%s%N)-not-a-real-secret-key-0123456789abcdef" \

@@ -25,6 +25,7 @@ from django.db import connection  # noqa: E402
 
 SYSTEMS = int(os.environ.get("LOADTEST_SYSTEMS", 10_000))
 ROLLUPS = int(os.environ.get("LOADTEST_ROLLUPS", 1_000_000))
+CLASSIFIED = int(os.environ.get("LOADTEST_CLASSIFIED", 500))
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "load-test-Password-1")
 CLIENTS = 20
 
@@ -119,6 +120,21 @@ def findings() -> None:
     ], batch_size=1000)  # fmt: skip
 
 
+def classifications() -> None:
+    """The first CLASSIFIED systems are classified under every regime, as a live inventory's are;
+    the load test's system pages are drawn from them (~0.15 s each, so not all 10k)."""
+    from inventory.models import AISystem
+    from regulations.services import classification_run
+
+    todo = AISystem.objects.order_by("pk")[:CLASSIFIED]
+    todo = [s for s in todo if not s.classification_results.exists()]
+    started = time.monotonic()
+    for system in todo:
+        classification_run(system=system)
+    if todo:
+        log(f"classified {len(todo)} systems in {time.monotonic() - started:.1f} s")
+
+
 def assessments() -> None:
     from assessments.services import assessment_start
     from inventory.models import AISystem
@@ -137,6 +153,7 @@ def main() -> None:
     systems()
     rollups()
     findings()
+    classifications()
     assessments()
     with connection.cursor() as cursor:
         # VACUUM too: fresh COPY pages are not all-visible yet, so index-only scans (the

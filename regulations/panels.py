@@ -44,13 +44,9 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
         version, mode = version_for_regime(regime=regime, on=today)
         if result is None and version is None:
             continue
-        form = None
-        if result is not None:
-            initial = {"result_id": result.pk, "risk_tier": result.risk_tier,
-                       "outcome_label": result.outcome_label, "high_risk": result.high_risk}  # fmt: skip
-            form = OverrideForm(initial=initial)
-            if override_errors is not None and form_regime == regime.code:
-                form = override_errors.get("form", form)
+        form = None  # drawn only to show its errors; otherwise fetched when the user opens it
+        if result is not None and override_errors is not None and form_regime == regime.code:
+            form = override_errors.get("form") or override_form(result)
         previous = result.previous if result is not None else None
         regimes.append({
             "regime": regime,
@@ -86,6 +82,12 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
         ),
         "today": today,
     }
+
+
+def override_form(result) -> OverrideForm:
+    """The override form for a result, starting from its computed outcome."""
+    return OverrideForm(initial={"result_id": result.pk, "risk_tier": result.risk_tier,
+                                 "outcome_label": result.outcome_label, "high_risk": result.high_risk})  # fmt: skip
 
 
 def _jsonable(value):

@@ -56,9 +56,16 @@ def templates_for_system(system) -> list[AssessmentTemplate]:
     wanted: list[AssessmentTemplate] = []
     seen: set[int] = set()
     versions: list[tuple[int, set[str]]] = []
-    for result in classification_current(system).values():
-        keys = set((result.details or {}).get("templates") or []) if result.applies else set()
-        versions.append((result.content_version_id, keys))
+    latest: dict[str, dict] = {}  # classification_current's choice, without its JSON columns
+    for row in (
+        ClassificationResult.objects.filter(system=system)
+        .order_by("regime__code", "-computed_at", "-pk")
+        .values("regime__code", "content_version_id", "applies", "details")
+    ):
+        latest.setdefault(row["regime__code"], row)
+    for row in latest.values():
+        keys = set((row["details"] or {}).get("templates") or []) if row["applies"] else set()
+        versions.append((row["content_version_id"], keys))
     for cv_id in ContentVersion.objects.filter(data__applies_to_systems=False).values_list(
         "pk", flat=True
     ):
@@ -68,6 +75,7 @@ def templates_for_system(system) -> list[AssessmentTemplate]:
     for template in (
         AssessmentTemplate.objects.filter(content_version__in=[cv_id for cv_id, _keys in versions])
         .select_related("content_version__regime")
+        .defer("data", "content_version__data")  # the questions and the whole law: not needed here
         .order_by("pk")
     ):
         by_version.setdefault(template.content_version_id, []).append(template)

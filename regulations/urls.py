@@ -18,6 +18,9 @@ urlpatterns = [
     path("systems/<int:pk>/panel/", systems.system_panel_view, name="system-panel"),
     path("systems/<int:pk>/classify/", systems.system_classify, name="system-classify"),
     path("systems/<int:pk>/override/", systems.system_override, name="system-override"),
+    path(
+        "systems/<int:pk>/override-form/", systems.system_override_form, name="system-override-form"
+    ),
     path("systems/<int:pk>/modification/", systems.system_modification, name="system-modification"),
     path("overrides/<int:pk>/withdraw/", systems.override_withdraw, name="override-withdraw"),
     path("<slug:code>/compare/", content.version_diff_view, name="version-diff"),

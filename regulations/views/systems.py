@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
 from regulations.forms import ModificationForm, OverrideForm
 from regulations.models import ClassificationResult, ManualOverride
-from regulations.panels import panel_context
+from regulations.panels import override_form, panel_context
 from regulations.services import (
     classification_override,
     classification_override_withdraw,
@@ -55,6 +56,27 @@ def system_classify(request: HttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     classification_run(system=system, actor=request.user)
     return _panel(request, system)
+
+
+@require_GET
+@permission_required("regulations.override_classification")
+def system_override_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel fetches a result's override form when the user opens it (a page without JS)."""
+    system = get_object_or_404(AISystem, pk=pk)
+    result = get_object_or_404(
+        ClassificationResult.objects.select_related("regime", "content_version"),
+        pk=parse_id(request.GET.get("result")) or 0,
+        system=system,
+    )
+    context = {
+        "system": system,
+        "result": result,
+        "form": override_form(result),
+        "htmx": bool(request.htmx),
+    }
+    if request.htmx:
+        return render(request, "regulations/partials/override_form.html", context)
+    return render(request, "regulations/override_form_page.html", context)
 
 
 @require_POST

@@ -99,6 +99,8 @@ ROWS = [
     Row("regulations:system-override", OFFICER_WRITE_DONE, method="post", setup=classified, kwargs=pk,
         data=lambda ctx: {"result_id": ctx["result"], "outcome_label": "Minimal risk", "risk_tier": "minimal",
                           "justification": "A recruiter reviews every ranking."}),
+    Row("regulations:system-override-form", expect(READ, procurement=403, auditor=403), setup=classified, kwargs=pk,
+        data=lambda ctx: {"result": ctx["result"]}),
     Row("regulations:system-modification", OFFICER_WRITE_DONE, method="post", setup=classified, kwargs=pk,
         data={"description": "Retrained on 2026 data", "on": "2026-11-01"}),
     Row("regulations:override-withdraw", OFFICER_WRITE_DONE, method="post", setup=override, kwargs=pk, data={}),

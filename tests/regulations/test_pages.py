@@ -69,6 +69,29 @@ def test_override_form_errors_rerender_with_200(client, officer, two_versions, m
     assert "at least 10 characters" in response.content.decode()
 
 
+def test_override_form_is_fetched_when_opened_prefilled_with_the_result(
+    client, officer, two_versions, make_system
+):
+    system, other = make_system(), make_system(name="Other screener")
+    result = classification_run(system=system)[0]
+    foreign = classification_run(system=other)[0]
+    client.force_login(officer)
+    panel = client.get(
+        reverse("regulations:system-panel", args=[system.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    form_url = reverse("regulations:system-override-form", args=[system.pk])
+    assert f'hx-get="{form_url}?result={result.pk}"' in panel
+    assert 'name="justification"' not in panel  # not drawn until opened
+    fragment = client.get(form_url, {"result": result.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'name="result_id" value="{result.pk}"' in fragment
+    assert f'value="{result.outcome_label}"' in fragment and 'name="justification"' in fragment
+    assert 'hx-post="' in fragment and "<html" not in fragment
+    page = client.get(form_url, {"result": result.pk}).content.decode()  # without JS: a page
+    assert "<html" in page and 'name="justification"' in page and "hx-post" not in page
+    assert client.get(form_url, {"result": foreign.pk}).status_code == 404
+    assert client.get(form_url, {"result": "²"}).status_code == 404
+
+
 def test_api_reclassify_returns_current_results(client, officer, two_versions, make_system):
     system = make_system()
     client.force_login(officer)
