@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from core.ids import parse_id
@@ -25,6 +26,9 @@ def classification_current(system) -> dict[str, ClassificationResult]:
     rows = (
         ClassificationResult.objects.filter(system=system)
         .select_related("regime", "content_version")
+        # The whole law (~10-20 KB of JSON a version) is not shown; its display name is.
+        .defer("content_version__data")
+        .annotate(version_regime_name=KeyTextTransform("regime_name", "content_version__data"))
         .order_by("regime__code", "-computed_at", "-pk")
     )
     current: dict[str, ClassificationResult] = {}
