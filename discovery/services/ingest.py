@@ -363,8 +363,11 @@ def _aware(ts: Any) -> dt.datetime:
 
 
 def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, str]) -> None:
-    """Records first/last sightings; the first sighting is what the new-app rule looks for."""
-    for subject, data in subjects.items():
+    """Records first/last sightings; the first sighting is what the new-app rule looks for.
+
+    Rows are locked in one order (sorted), so two chunks merging at once never deadlock.
+    """
+    for subject, data in sorted(subjects.items()):
         app_key, host = _split_subject(subject)
         first, last = _aware(data["first"]), _aware(data["last"])
         app, created = DiscoveredApp.objects.select_for_update().get_or_create(

@@ -193,3 +193,15 @@ def test_identity_mapping_is_chosen_as_of_the_file_time_not_today(ingest, copy_o
     ingest(path)
     who = set(UsageRollup.objects.filter(app_key="deepseek").values_list("identity", "team"))
     assert who == {("gina@example.com", "Marketing")}
+
+
+def test_apps_are_locked_in_one_order_whatever_the_chunk_saw_first(catalog):
+    """Two chunks merging at once lock the same apps; a fixed (sorted) order cannot deadlock."""
+    from discovery.services.ingest import _touch_apps
+
+    run, _ = ingest_run_create(path=SQUID, actor="test")
+    seen = {"first": 1_790_000_000, "last": 1_790_000_060}
+    subjects = {"zeta-ai": seen, "host:b.example": seen, "alpha-ai": seen, "host:a.example": seen}
+    _touch_apps(run=run, subjects=subjects, names={})
+    created = list(DiscoveredApp.objects.order_by("pk").values_list("app_key", "host"))
+    assert created == [("alpha-ai", ""), ("", "a.example"), ("", "b.example"), ("zeta-ai", "")]
