@@ -90,7 +90,9 @@ TEMPLATES = [
 # SQLite by default (embedded mode); PostgreSQL via DATABASE_URL.
 DATABASES = {
     "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'var' / 'sightline.sqlite3'}", conn_max_age=60
+        default=f"sqlite:///{BASE_DIR / 'var' / 'sightline.sqlite3'}",
+        conn_max_age=60,
+        conn_health_checks=True,  # a kept connection that a database restart broke is replaced
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
