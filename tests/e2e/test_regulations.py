@@ -1,4 +1,5 @@
-"""Browser flows of the regulations area: a fact change re-classifies; a deadline is marked done."""
+"""Browser flows of the regulations area: a fact change re-classifies, an override is recorded, a
+deadline is marked done."""
 
 import datetime as dt
 import io
@@ -6,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.models import AuditEntry
 from inventory.models import AISystem
@@ -71,6 +73,41 @@ def test_editing_domain_to_employment_changes_eu_and_colorado_outcomes(
     co_rows = page.locator("#result-co .rationale-table tr.met").count()
     assert co_rows > 0
     screenshot(page, "regulations-system-panel-after-edit")
+
+
+def test_officer_opens_the_override_form_and_records_an_override(
+    content, login, officer, live_server
+):
+    system = AISystem.objects.create(
+        name="Shift planner", model_type="ml_classifier", roles=["deployer"], jurisdictions=["DE"],
+        domains=["employment"], decision_role="substantial_factor", lifecycle="in_use",
+    )  # fmt: skip
+    classification_run(system=system)
+    page = login(officer)
+    page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
+    eu = page.locator("#result-eu")
+    computed = outcome(page, "eu")
+    eu.locator("summary").first.click()
+    assert eu.locator("textarea[name=justification]").count() == 0  # fetched only when opened
+    eu.locator("details.override-form summary").click()
+    form = eu.locator("details.override-form form")
+    form.locator("textarea[name=justification]").wait_for()
+    assert form.locator("input[name=outcome_label]").input_value() == computed
+    form.locator("input[name=outcome_label]").fill("Not high-risk: narrow procedural task")
+    form.locator("select[name=risk_tier]").select_option("minimal")
+    form.locator("textarea[name=justification]").fill("Art 6(3)(a): it only orders shift slots.")
+    form.locator("button[type=submit]").click()
+    summary_row = page.locator(
+        "table.result-summary tr", has=page.locator("[data-testid=outcome-eu]")
+    )
+    expect(summary_row).to_contain_text("Not high-risk: narrow procedural task")
+    page.locator("#result-eu summary").first.click()
+    box = page.locator("#result-eu .override-box")
+    assert "Not high-risk: narrow procedural task" in box.inner_text()
+    assert "Art 6(3)(a): it only orders shift slots." in box.inner_text()
+    assert outcome(page, "eu") == computed  # the computed outcome stays beside the override
+    assert AuditEntry.objects.filter(action="classification.override").count() == 1
+    screenshot(page, "regulations-override-recorded")
 
 
 def test_compliance_officer_marks_a_deadline_done(transactional_db, login, officer, live_server):
