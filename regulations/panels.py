@@ -29,8 +29,12 @@ def _changes_rows(previous, current) -> list[dict]:
 
 
 def panel_context(*, system, user, override_errors: dict | None = None, form_regime: str = "",
-                  modification_form: ModificationForm | None = None) -> dict:  # fmt: skip
-    """Everything the partial draws; also used by the panel's own HTMX endpoints."""
+                  modification_form: ModificationForm | None = None, open_regime: str = "") -> dict:  # fmt: skip
+    """Everything the partial draws; also used by the panel's own HTMX endpoints.
+
+    `open_regime` keeps the regime the user just acted on (an override recorded or withdrawn)
+    expanded when the panel is drawn again.
+    """
     from regulations.models import Organisation
 
     today = timezone.localdate()
@@ -61,7 +65,7 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
             "rationale": [r for r in (result.rationale if result else []) if r.get("kind") != "obligation"],
             "obligations": [r for r in (result.rationale if result else []) if r.get("kind") == "obligation" and r.get("met")],
             "form": form,
-            "open_form": override_errors is not None and form_regime == regime.code,
+            "open": regime.code == open_regime or form is not None,
             "outcome_changed": bool(result and previous and (
                 previous.outcome != result.outcome or previous.applies != result.applies
                 or previous.outcome_label != result.outcome_label)),

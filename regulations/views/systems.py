@@ -106,7 +106,7 @@ def system_override(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                return _panel(request, system)
+                return _panel(request, system, open_regime=regime_code)
     else:
         result = ClassificationResult.objects.filter(pk=request.POST.get("result_id") or 0).first()
         regime_code = result.regime.code if result else ""
@@ -118,9 +118,9 @@ def system_override(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required("regulations.override_classification")
 def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    override = get_object_or_404(ManualOverride.objects.select_related("system"), pk=pk)
+    override = get_object_or_404(ManualOverride.objects.select_related("system", "regime"), pk=pk)
     classification_override_withdraw(actor=request.user, override=override)
-    return _panel(request, override.system)
+    return _panel(request, override.system, open_regime=override.regime.code)
 
 
 @require_POST

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from regulations.diffing import version_diff
-from regulations.models import ContentVersion
+from regulations.models import ContentVersion, ManualOverride
 from regulations.services import classification_override, classification_run
 from tests.regulations.content_factory import write_version
 
@@ -90,6 +90,28 @@ def test_override_form_is_fetched_when_opened_prefilled_with_the_result(
     assert "<html" in page and 'name="justification"' in page and "hx-post" not in page
     assert client.get(form_url, {"result": foreign.pk}).status_code == 404
     assert client.get(form_url, {"result": "²"}).status_code == 404
+
+
+def test_the_regime_acted_on_stays_expanded_after_override_and_withdrawal(
+    client, officer, two_versions, make_system
+):
+    system = make_system()
+    result = classification_run(system=system)[0]
+    client.force_login(officer)
+    expanded = 'id="result-zz" data-regime="zz" open>'
+    collapsed = 'id="result-zz" data-regime="zz">'
+    panel = client.get(
+        reverse("regulations:system-panel", args=[system.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert collapsed in panel.content.decode()
+    html = client.post(reverse("regulations:system-override", args=[system.pk]),
+                       {"result_id": result.pk, "outcome_label": "Human decides", "risk_tier": "minimal",
+                        "justification": "Every case is reviewed."}, HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    assert expanded in html and "Every case is reviewed." in html
+    override = ManualOverride.objects.get(system=system)
+    html = client.post(reverse("regulations:override-withdraw", args=[override.pk]),
+                       HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    assert expanded in html
 
 
 def test_api_reclassify_returns_current_results(client, officer, two_versions, make_system):
