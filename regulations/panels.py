@@ -50,7 +50,7 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
             continue
         form = None  # drawn only to show its errors; otherwise fetched when the user opens it
         if result is not None and override_errors is not None and form_regime == regime.code:
-            form = override_errors.get("form") or override_form(result)
+            form = override_errors.get("form")
         previous = result.previous if result is not None else None
         regimes.append({
             "regime": regime,
