@@ -258,7 +258,7 @@ def validate_condition(
         if bad:
             errors.append(ConditionError(at("value"), f"unknown value(s) {bad} for {cond['fact']}"))
     if str(cond["fact"]) == "result.matched" and rule_ids is not None:
-        bad = [v for v in values if v not in rule_ids]
+        bad = [v for v in values if not isinstance(v, str) or v not in rule_ids]
         if bad:
             errors.append(ConditionError(at("value"), f"unknown rule id(s) {bad}"))
     return errors

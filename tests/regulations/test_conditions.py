@@ -274,3 +274,17 @@ def test_generated_conditions_validate_evaluate_and_negate(cond, system, org):
     # all/any of a single condition agree with the condition itself
     assert evaluate_condition({"all": [cond]}, ctx)[0] is met
     assert evaluate_condition({"any": [cond]}, ctx)[0] is met
+
+
+@pytest.mark.parametrize(
+    ("op", "value"),
+    [("intersects", [["nested"]]), ("intersects", [{"a": 1}]), ("contains", ["zz.v.rule.real"]),
+     ("contains", {"a": 1})],
+)  # fmt: skip
+def test_rule_id_condition_with_a_non_text_value_is_an_error_not_a_crash(op, value):
+    """Found by the content-loader property test: a list or mapping where a rule id belongs."""
+    cond = {"fact": "result.matched", "op": op, "value": value}
+    errors = validate_condition(
+        cond, namespaces={"system", "org", "on", "result"}, rule_ids={"zz.v.rule.real"}
+    )
+    assert any("unknown rule id" in str(e) for e in errors)
