@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from discovery import catalog_files, llmjacking  # noqa: E402
-from discovery.matching import Catalog  # noqa: E402
-from discovery.pipeline import ChunkResult, chunk_plan, process_chunk  # noqa: E402
+from discovery.engine.matching import Catalog  # noqa: E402
+from discovery.engine.pipeline import ChunkResult, chunk_plan, process_chunk  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sl_bench"
 BENCH_TABLE = "bench_usage_rollup"

@@ -192,7 +192,7 @@ def main() -> int:
     log(f"persistence: {mode}; workers: {os.cpu_count()} cores")
     hosts = DATA / "catalogue-hosts.txt"
     from discovery import catalog_files
-    from discovery.matching import Catalog
+    from discovery.engine.matching import Catalog
 
     hosts.write_text("\n".join(Catalog.from_yaml(catalog_files()[-1]).prefilter_tokens()) + "\n")
     results: dict = {"scale": scale, "persistence": mode, "cores": os.cpu_count(),

@@ -1,4 +1,4 @@
-"""Discovery app; the pure pipeline lives in parsers/, matching.py, pipeline.py, llmjacking/."""
+"""Discovery app; the Django-free engine (parsers, matching, chunk pipeline, LLMjacking) is in engine/."""
 
 from pathlib import Path
 

@@ -236,13 +236,13 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     if not cloud_events:
         return []
     try:
-        from discovery.llmjacking import detect
+        from discovery.engine.llmjacking import detect
     except (
         ImportError
     ):  # the detector ships with the pure pipeline; without it only usage rules run
-        log.warning("discovery.llmjacking is not available; LLMjacking rules skipped")
+        log.warning("discovery.engine.llmjacking is not available; LLMjacking rules skipped")
         return []
-    from discovery.parsers.records import CloudEvent
+    from discovery.engine.parsers.records import CloudEvent
     from discovery.services.ingest import bedrock_allowlist
 
     fields = {f.name for f in dataclasses.fields(CloudEvent)}

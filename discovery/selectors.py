@@ -70,7 +70,7 @@ def catalog_app_names() -> dict[str, str]:
 
 def matching_catalog():
     """DP's matcher built from the stored entries, cached per catalogue version in each process."""
-    from discovery.matching import Catalog
+    from discovery.engine.matching import Catalog
 
     version = catalog_version_current()
     if version is None:

@@ -33,7 +33,7 @@ def chunk_target_bytes() -> int:
 
 
 def formats() -> list[str]:
-    from discovery.parsers import FORMATS
+    from discovery.engine.parsers import FORMATS
 
     return sorted(FORMATS)
 
@@ -78,7 +78,7 @@ def looks_binary(head: bytes) -> bool:
 
 def format_detect(*, path: Path, requested: str = "") -> str:
     """Detect (or check) the format up front so a wrong file gets a clear message, not a failed run."""
-    from discovery.parsers import FORMATS, detect_format
+    from discovery.engine.parsers import FORMATS, detect_format
 
     if requested:
         if requested not in FORMATS:
@@ -198,7 +198,7 @@ def _fail(run_id: int, message: str) -> None:
 
 def ingest_run_plan(*, run_id: int) -> list[int]:
     """Splits the file into chunks (once) and returns the indexes still to process."""
-    from discovery.pipeline import chunk_plan
+    from discovery.engine.pipeline import chunk_plan
 
     run = IngestRun.objects.get(pk=run_id)
     if run.status == IngestRun.Status.DONE:
@@ -399,7 +399,7 @@ def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, s
 
 def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     """Processes one chunk; the rollup writes and the 'done' mark share one transaction."""
-    from discovery.pipeline import Chunk, process_chunk
+    from discovery.engine.pipeline import Chunk, process_chunk
 
     run = IngestRun.objects.select_related("source").get(pk=run_id)
     chunk = IngestChunk.objects.get(run=run, index=index)
@@ -415,7 +415,7 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     options = {"feed": source.zscaler_feed} if source and source.zscaler_feed else None
     key = pseudonym_key() if pseudonymise else None
     if key:
-        from discovery.pipeline import pseudonymise as pseudonym
+        from discovery.engine.pipeline import pseudonymise as pseudonym
 
         teams = {pseudonym(person, key): team for person, team in teams.items()}
     try:

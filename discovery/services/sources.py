@@ -27,7 +27,7 @@ SOURCE_FIELDS = [
 def _check_format(fmt: str) -> None:
     if not fmt:
         return
-    from discovery.parsers import FORMATS
+    from discovery.engine.parsers import FORMATS
 
     if fmt not in FORMATS:
         raise ValidationError({"format": f"Unknown format {fmt!r}."})

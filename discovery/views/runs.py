@@ -55,7 +55,7 @@ def run_list(request):
 
 
 def _formats() -> list[tuple[str, str]]:
-    from discovery.parsers import FORMAT_LABELS, FORMATS
+    from discovery.engine.parsers import FORMAT_LABELS, FORMATS
 
     return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
 

@@ -22,7 +22,7 @@ ADMIN_PERM = "discovery.change_logsource"
 
 
 def _formats():
-    from discovery.parsers import FORMAT_LABELS, FORMATS
+    from discovery.engine.parsers import FORMAT_LABELS, FORMATS
 
     return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
 

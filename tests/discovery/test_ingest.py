@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Sum
 
 from core.models import AuditEntry
+from discovery.engine.pipeline import chunk_plan, process_chunk
 from discovery.models import DiscoveredApp, IngestChunk, IngestRun, UsageRollup
-from discovery.pipeline import chunk_plan, process_chunk
 from discovery.selectors import matching_catalog
 from discovery.services.ingest import (
     ingest_chunk_process,

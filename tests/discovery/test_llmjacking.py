@@ -4,8 +4,8 @@ from itertools import count
 
 import pytest
 
-from discovery import llmjacking as lj
-from discovery.parsers.records import CloudEvent
+from discovery.engine import llmjacking as lj
+from discovery.engine.parsers.records import CloudEvent
 
 T0 = 1714990000.0
 USER = "arn:aws:iam::111122223333:user/ci-deployer"

@@ -3,7 +3,7 @@
 import pytest
 
 from discovery import catalog_files
-from discovery.matching import Catalog, CatalogError, heuristics
+from discovery.engine.matching import Catalog, CatalogError, heuristics
 
 CAT = Catalog.from_yaml(catalog_files()[-1])
 
@@ -111,7 +111,7 @@ def test_heuristics_each_have_their_own_code(host, path, method, ua, mime, codes
 
 
 def test_prefilter_token_minimisation_keeps_every_catalogue_line_a_candidate():
-    from discovery.parsers.prefilter import _tokens
+    from discovery.engine.parsers.prefilter import _tokens
 
     kept = _tokens(CAT, False)
     assert len(kept) < len(CAT.prefilter_tokens())

@@ -4,9 +4,10 @@ import gzip
 import shutil
 from pathlib import Path
 
-from discovery import catalog_files, llmjacking
-from discovery.matching import Catalog
-from discovery.pipeline import ChunkResult, chunk_plan, process_chunk, pseudonymise
+from discovery import catalog_files
+from discovery.engine import llmjacking
+from discovery.engine.matching import Catalog
+from discovery.engine.pipeline import ChunkResult, chunk_plan, process_chunk, pseudonymise
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 CAT = Catalog.from_yaml(catalog_files()[-1])
@@ -114,8 +115,8 @@ def test_cloudtrail_tree_skips_digests_and_feeds_the_rules(tmp_path):
 
 def test_cloudtrail_fast_path_equals_full_parse(tmp_path):
     gz = next((FIX / "cloudtrail" / "AWSLogs").rglob("*_CloudTrail_*.json.gz"))
-    from discovery.parsers.cloudtrail import parse_records_blob
-    from discovery.parsers.records import SkipCounter
+    from discovery.engine.parsers.cloudtrail import parse_records_blob
+    from discovery.engine.parsers.records import SkipCounter
 
     data = gzip.decompress(gz.read_bytes())
     n1, fast = parse_records_blob(data, ref="x", skips=SkipCounter())
@@ -132,8 +133,8 @@ def test_wrong_format_gives_counted_skips_not_errors():
 
 
 def test_cloudtrail_records_in_any_key_order_and_empty_files(tmp_path):
-    from discovery.parsers.cloudtrail import parse_records_blob
-    from discovery.parsers.records import SkipCounter
+    from discovery.engine.parsers.cloudtrail import parse_records_blob
+    from discovery.engine.parsers.records import SkipCounter
 
     ev = (
         b'{"eventSource":"bedrock.amazonaws.com","eventVersion":"1.10","eventName":"InvokeModel",'

@@ -3,8 +3,8 @@
 import pytest
 from django.db.models import Sum
 
+from discovery.engine.pipeline import chunk_plan, process_chunk
 from discovery.models import Finding, IngestChunk, IngestRun, UsageRollup
-from discovery.pipeline import chunk_plan, process_chunk
 from discovery.selectors import matching_catalog
 from discovery.services.ingest import ingest_run_create
 from discovery.tasks import ingest_chunk_process_task, ingest_run_process

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from discovery.engine.pipeline import iter_input_files
 from discovery.models import IngestRun, LogSource
-from discovery.pipeline import iter_input_files
 from discovery.services.ingest import ingest_run_create, ingest_run_dispatch, ingest_run_execute
 
 POLL_SECONDS = 1.0

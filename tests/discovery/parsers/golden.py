@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from discovery.parsers.reader import iter_records
-from discovery.parsers.records import SkipCounter
+from discovery.engine.parsers.reader import iter_records
+from discovery.engine.parsers.records import SkipCounter
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 OPTIONS = {"bind9": {"ref_date": "2024-05-07"}, "dnsmasq": {"ref_date": "2024-05-07"}}

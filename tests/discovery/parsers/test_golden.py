@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from discovery.parsers import FORMATS, detect_format
-from discovery.parsers.reader import read_head
+from discovery.engine.parsers import FORMATS, detect_format
+from discovery.engine.parsers.reader import read_head
 
 from .golden import actual, expected_path, inputs
 

@@ -6,10 +6,10 @@ import zlib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from discovery.matching import Catalog
-from discovery.parsers import FORMATS, Record, SkipReason, detect_format, get_parser
-from discovery.parsers.gz import GzipGuardError, iter_gzip_blocks
-from discovery.pipeline import chunk_plan, process_chunk
+from discovery.engine.matching import Catalog
+from discovery.engine.parsers import FORMATS, Record, SkipReason, detect_format, get_parser
+from discovery.engine.parsers.gz import GzipGuardError, iter_gzip_blocks
+from discovery.engine.pipeline import chunk_plan, process_chunk
 
 CATALOG = Catalog.from_entries(
     [
@@ -113,7 +113,7 @@ def test_gzip_bomb_is_refused_with_a_clear_reason(tmp_path):
 
 
 def test_gzip_bomb_via_ratio_in_process_chunk(tmp_path, monkeypatch):
-    from discovery.parsers import gz
+    from discovery.engine.parsers import gz
 
     monkeypatch.setattr(gz, "RATIO_GRACE_BYTES", 1024)
     path = tmp_path / "bomb.log.gz"

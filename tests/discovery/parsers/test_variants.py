@@ -2,7 +2,7 @@
 
 import json
 
-from discovery.parsers import Record, SkipReason, detect_format, get_parser
+from discovery.engine.parsers import Record, SkipReason, detect_format, get_parser
 
 
 def test_zeek_tsv_t_single_header_row():
