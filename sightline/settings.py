@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -161,6 +162,8 @@ SIGHTLINE_UPLOAD_MAX_BYTES = int(os.environ.get("SIGHTLINE_UPLOAD_MAX_BYTES", 2 
 SIGHTLINE_INGEST_CHUNK_BYTES = int(os.environ.get("SIGHTLINE_INGEST_CHUNK_BYTES", 32 * 1024**2))
 SIGHTLINE_BEDROCK_ALLOWLIST = env_list("SIGHTLINE_BEDROCK_ALLOWLIST")
 SIGHTLINE_DISCOVERY_HOST_ALLOWLIST = env_list("SIGHTLINE_DISCOVERY_HOST_ALLOWLIST")
+# Watched log folders must lie under one of these (after symlinks); empty turns watching off.
+SIGHTLINE_WATCH_ROOTS = env_list("SIGHTLINE_WATCH_ROOTS")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -207,19 +210,23 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE["discovery-watched-folders"] = {
-    "task": "discovery.watched_folders_poll",
-    "schedule": 60.0,
-}
-CELERY_BEAT_SCHEDULE["assessments-evidence-expiry"] = {
-    "task": "assessments.tasks.evidence_expiry_check",
-    "schedule": 6 * 3600.0,
-}
-# Nightly audit-chain verification; the outcome is itself an audit entry (audit.verify).
-CELERY_BEAT_SCHEDULE["core-audit-verify-nightly"] = {
-    "task": "core.tasks.audit_verify_task",
-    "schedule": __import__("celery.schedules").schedules.crontab(hour=2, minute=30),
+# The whole beat schedule, in one place.
+CELERY_BEAT_SCHEDULE = {
+    "discovery-watched-folders": {"task": "discovery.watched_folders_poll", "schedule": 60.0},
+    "assessments-evidence-expiry": {
+        "task": "assessments.tasks.evidence_expiry_check",
+        "schedule": 6 * 3600.0,
+    },
+    # Nightly audit-chain verification; the outcome is itself an audit entry (audit.verify).
+    "core-audit-verify-nightly": {
+        "task": "core.tasks.audit_verify_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Hourly; each reminder slot is sent once (regulations.ReminderSent).
+    "regulations-deadline-reminders": {
+        "task": "regulations.tasks.deadline_reminders_task",
+        "schedule": 3600.0,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 
