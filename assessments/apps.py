@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AssessmentsConfig(AppConfig):
     name = "assessments"
     verbose_name = "Assessments"
+    # Extension points (core.extensions).
+    roles = "assessments.roles.PERMISSIONS"
+    seed_demo = "assessments.demo.seed"
+    system_panel = "assessments.panels.system_panel"

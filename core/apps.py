@@ -5,6 +5,9 @@ from django.db.models.signals import post_migrate
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
+    # Extension points (core.extensions).
+    roles = "core.roles.PERMISSIONS"
+    seed_demo = "core.demo.seed"
 
     def ready(self) -> None:
         import core.access  # noqa: F401 - connects the account-expiry signal receivers

@@ -1,10 +1,9 @@
-"""Roles are groups; each app declares in <app>/roles.py which permissions each role holds."""
+"""Roles are groups; each app declares which permissions each role holds (AppConfig.roles)."""
 
-from importlib import import_module
-
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+
+from core.extensions import app_hooks
 
 
 class Role(models.TextChoices):
@@ -17,12 +16,8 @@ class Role(models.TextChoices):
 def role_permissions() -> dict[str, set[str]]:
     """Merge every app's PERMISSIONS mapping (role -> ["app_label.codename", ...])."""
     merged: dict[str, set[str]] = {role: set() for role in Role.values}
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.roles")
-        except ModuleNotFoundError:
-            continue
-        for role, perms in getattr(module, "PERMISSIONS", {}).items():
+    for hook in app_hooks("roles"):
+        for role, perms in hook.target.items():
             merged[role].update(perms)
     return merged
 

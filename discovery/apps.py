@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class DiscoveryConfig(AppConfig):
     name = "discovery"
     verbose_name = "Discovery"
+    # Extension points (core.extensions).
+    roles = "discovery.roles.PERMISSIONS"
+    seed_demo = "discovery.demo.seed"
+    system_panel = "discovery.panels.system_panel"
+    content_loaders = ("discovery.catalog_loader.load_catalog",)

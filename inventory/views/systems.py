@@ -1,7 +1,5 @@
 """AI system pages: list with filters, detail with other apps' panels, and HTMX forms."""
 
-from importlib import import_module
-
 from django.contrib import messages
 from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_history
+from core.extensions import app_hooks
 from core.permissions import any_permission_required, permission_required, reader_required
 from inventory.forms import AISystemForm
 from inventory.models import AISystem
@@ -22,7 +21,6 @@ from inventory.selectors import ai_system_filterset
 from inventory.services import ai_system_create, ai_system_delete, ai_system_update
 from inventory.views.common import field_errors, is_partial, redirect_to, render_form, save_form
 
-PANEL_APPS = ("regulations", "discovery", "assessments", "evidence")
 PAGE_SIZES = (25, 50, 100)
 
 
@@ -52,23 +50,19 @@ def system_list(request: HttpRequest) -> HttpResponse:
 def system_panels(request: HttpRequest, system: AISystem) -> list[str]:
     """Other apps' per-system UI (interfaces.md §1), rendered below the facts."""
     panels = []
-    for app in PANEL_APPS:
-        try:
-            module = import_module(f"{app}.panels")
-        except ModuleNotFoundError as err:
-            if err.name == f"{app}.panels":
-                continue
-            raise
-        data = module.system_panel(request=request, system=system)
+    for hook in app_hooks("system_panel"):
+        data = hook.target(request=request, system=system)
         if data is None:
             continue
-        context = {**data, "request": request, "system": system, "user": request.user,
-                   "perms": PermWrapper(request.user)}  # fmt: skip
-        panels.append(
-            mark_safe(
-                render_to_string(f"{app}/partials/system_panel.html", context, request=request)
-            )
-        )
+        context = {
+            **data,
+            "request": request,
+            "system": system,
+            "user": request.user,
+            "perms": PermWrapper(request.user),
+        }
+        template = f"{hook.app.label}/partials/system_panel.html"
+        panels.append(mark_safe(render_to_string(template, context, request=request)))
     return panels
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from core.audit import audit_record
+from regulations import schema
 from regulations.models import (
     AssessmentTemplate,
     ContentVersion,
@@ -48,12 +49,6 @@ def content_files(content_dir: Path | None = None) -> list[Path]:
 
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _schema():
-    from regulations import schema  # RC's module; imported late so the app works before it lands
-
-    return schema
 
 
 def version_dump(version_obj: Any) -> dict:
@@ -194,7 +189,6 @@ def _derive_rows(cv: ContentVersion, data: dict) -> None:
 
 def content_validate(paths: list[Path]) -> tuple[list[tuple[Path, Any, str]], list[str]]:
     """Parse every file; return (path, RegimeVersion, sha) for the valid ones and the errors."""
-    schema = _schema()
     parsed, errors = [], []
     for path in paths:
         try:
@@ -273,7 +267,7 @@ def _regime_refresh(regime: Regime) -> None:
 @lru_cache(maxsize=64)
 def _rebuild(pk: int, sha256: str) -> Any:
     cv = ContentVersion.objects.get(pk=pk)
-    return _schema().RegimeVersion.model_validate(cv.data)
+    return schema.RegimeVersion.model_validate(cv.data)
 
 
 def content_version_model(cv: ContentVersion) -> Any:

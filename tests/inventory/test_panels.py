@@ -1,8 +1,7 @@
-"""The detail page's panel hook (interfaces.md §1), exercised with stand-in panel modules."""
-
-import types
+"""The detail page's panel hook (AppConfig.system_panel), exercised with stand-in panels."""
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from tests.conftest import PASSWORD
@@ -33,10 +32,8 @@ def fake_panels(monkeypatch, settings, tmp_path):
         seen.append(("discovery", system.pk))
         return
 
-    monkeypatch.setitem(__import__("sys").modules, "evidence.panels",
-                        types.SimpleNamespace(system_panel=evidence_panel))  # fmt: skip
-    monkeypatch.setitem(__import__("sys").modules, "discovery.panels",
-                        types.SimpleNamespace(system_panel=discovery_panel))  # fmt: skip
+    for label, panel in (("evidence", evidence_panel), ("discovery", discovery_panel)):
+        monkeypatch.setattr(apps.get_app_config(label), "system_panel", panel, raising=False)
     return seen
 
 

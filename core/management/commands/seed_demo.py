@@ -1,23 +1,17 @@
-"""Demo data for `make run`: each app contributes a `<app>/demo.py` with `seed(*, stdout) -> None`."""
-
-from importlib import import_module
+"""Demo data for `make run`: each app declares `seed(*, stdout) -> None` as AppConfig.seed_demo."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-# Order matters: later apps build on earlier ones' rows.
-DEMO_APPS = ["core", "inventory", "regulations", "discovery", "assessments", "evidence"]
+from core.extensions import app_hooks
 
 
 class Command(BaseCommand):
     help = "Create demo users and data. Idempotent: running it twice changes nothing."
 
     def handle(self, *args, **options):
-        for app in DEMO_APPS:
-            try:
-                module = import_module(f"{app}.demo")
-            except ModuleNotFoundError:
-                continue
+        # INSTALLED_APPS order: later apps build on earlier ones' rows.
+        for hook in app_hooks("seed_demo"):
             with transaction.atomic():
-                module.seed(stdout=self.stdout)
+                hook.target(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,17 +1,20 @@
-"""`manage.py load_content [--check]`: load every regime version file, then the discovery catalogue."""
+"""`manage.py load_content [--check]`: load every regime version file, then other apps' content.
 
-import importlib
-import importlib.util
+Other apps (the discovery catalogue) declare their loaders as AppConfig.content_loaders.
+"""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.extensions import app_hooks
 from regulations.services.content import (
     ContentLoadError,
     content_files,
     content_validate,
     content_version_load,
 )
+from regulations.tasks import classify_all_task
 
 
 class Command(BaseCommand):
@@ -28,11 +31,10 @@ class Command(BaseCommand):
         paths = content_files(content_dir)
         if not paths:
             self.stdout.write("No regime content files found.")
-        elif importlib.util.find_spec("regulations.schema") is None:
-            raise CommandError("regulations/schema.py is missing: cannot validate content.")
         else:
             self._load(paths, check=check, classify=not no_classify)
-        self._catalog(check=check)
+        for hook in app_hooks("content_loaders"):
+            hook.target(check=check, stdout=self.stdout)
 
     def _load(self, paths, *, check: bool, classify: bool) -> None:
         parsed, errors = content_validate(paths)
@@ -63,16 +65,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"{loaded} version(s) loaded, {len(parsed) - loaded} unchanged.")
         )
         if loaded and classify:
-            from regulations.tasks import classify_all_task
-
             classify_all_task.delay()
             self.stdout.write("Queued re-classification of every system.")
-
-    def _catalog(self, *, check: bool) -> None:
-        if importlib.util.find_spec("discovery.catalog_loader") is None:
-            return
-        module = importlib.import_module("discovery.catalog_loader")
-        module.load_catalog(check=check, stdout=self.stdout)
 
 
 def argparse_help() -> str:

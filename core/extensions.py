@@ -1,0 +1,36 @@
+"""Extension points: an app declares hooks on its AppConfig, so core never imports a later app.
+
+An app's `AppConfig` may set any of these attributes, each a dotted path or the object itself:
+
+- `roles`: a mapping role -> ["app_label.codename", ...] merged into the role groups;
+- `seed_demo`: `seed(*, stdout) -> None`, run by `manage.py seed_demo` in INSTALLED_APPS order;
+- `system_panel`: `system_panel(*, request, system) -> dict | None`, drawn on the system page
+  with the app's `<label>/partials/system_panel.html`;
+- `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`.
+"""
+
+from typing import Any, NamedTuple
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import import_string
+
+EXTENSION_POINTS = ("roles", "seed_demo", "system_panel", "content_loaders")
+
+
+class Hook(NamedTuple):
+    app: AppConfig
+    target: Any
+
+
+def app_hooks(name: str) -> list[Hook]:
+    """Every installed app's `name` hook in INSTALLED_APPS order; a wrong path fails loudly."""
+    if name not in EXTENSION_POINTS:
+        raise ValueError(f"Unknown extension point {name!r}; known: {', '.join(EXTENSION_POINTS)}.")
+    hooks = []
+    for config in apps.get_app_configs():
+        declared = getattr(config, name, None)
+        if declared is None:
+            continue
+        for item in declared if isinstance(declared, list | tuple) else [declared]:
+            hooks.append(Hook(config, import_string(item) if isinstance(item, str) else item))
+    return hooks
