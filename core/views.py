@@ -11,15 +11,6 @@ from core.permissions import reader_required
 
 @require_GET
 @reader_required
-def home(request):
-    """The regulations dashboard is the landing page: scope, risk and what is due next."""
-    from regulations.views.dashboard import dashboard_response
-
-    return dashboard_response(request)
-
-
-@require_GET
-@reader_required
 def audit_list(request):
     entries = AuditEntry.objects.select_related("actor")
     action = request.GET.get("action", "").strip()

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api import TokenObtainApi
+from regulations.views.dashboard import dashboard
 
 api_patterns = [
     path("", include("inventory.api_urls")),
@@ -25,6 +26,8 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    # The landing page is the regulations dashboard: scope, risk and what is due next.
+    path("", dashboard, name="home"),
     path("", include("core.urls")),
     path("inventory/", include("inventory.urls")),
     path("regulations/", include("regulations.urls")),

@@ -8,12 +8,8 @@ from core.permissions import reader_required
 from regulations.dashboard import dashboard_data
 
 
-def dashboard_response(request: HttpRequest) -> HttpResponse:
-    """Shared by /regulations/dashboard/ and core's home view."""
-    return render(request, "regulations/dashboard.html", dashboard_data())
-
-
 @require_GET
 @reader_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return dashboard_response(request)
+    """Also the site's home page (sightline/urls.py)."""
+    return render(request, "regulations/dashboard.html", dashboard_data())
