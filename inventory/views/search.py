@@ -1,16 +1,17 @@
 """System picker: a bounded name search that other apps' forms fill in with HTMX."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.htmx import HtmxHttpRequest
 from core.permissions import reader_required
 from inventory.selectors import SEARCH_LIMIT, ai_system_search
 
 
 @require_GET
 @reader_required
-def system_search(request: HttpRequest) -> HttpResponse:
+def system_search(request: HtmxHttpRequest) -> HttpResponse:
     """HTML radios (`name="system"`, value = pk), so the enclosing form posts a pk as before.
 
     `q` is the canonical parameter; `system_name` is what a picker's own text input sends.

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,17 +14,24 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_history
 from core.extensions import app_hooks
+from core.htmx import (
+    HtmxHttpRequest,
+    error_text,
+    field_errors,
+    redirect_to,
+    render_partial,
+    save_form,
+)
 from core.permissions import any_permission_required, permission_required, reader_required
 from inventory.forms import AISystemForm
 from inventory.models import AISystem
 from inventory.selectors import ai_system_filterset
 from inventory.services import ai_system_create, ai_system_delete, ai_system_update
-from inventory.views.common import field_errors, is_partial, redirect_to, render_form, save_form
 
 PAGE_SIZES = (25, 50, 100)
 
 
-def _page_size(request: HttpRequest) -> int:
+def _page_size(request: HtmxHttpRequest) -> int:
     try:
         size = int(request.GET.get("per_page", 50))
     except ValueError:
@@ -35,19 +42,19 @@ def _page_size(request: HttpRequest) -> int:
 @require_GET
 @reader_required
 @vary_on_headers("HX-Request")
-def system_list(request: HttpRequest) -> HttpResponse:
+def system_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = ai_system_filterset(filters=request.GET)
     page = Paginator(filterset.qs, _page_size(request)).get_page(request.GET.get("page"))
     context = {"filter": filterset, "page": page, "sort": request.GET.get("o", "")}
-    name = (
-        "inventory/partials/system_table.html"
-        if is_partial(request)
-        else "inventory/system_list.html"
+    return render_partial(
+        request,
+        page="inventory/system_list.html",
+        partial="inventory/partials/system_table.html",
+        context=context,
     )
-    return render(request, name, context)
 
 
-def system_panels(request: HttpRequest, system: AISystem) -> list[str]:
+def system_panels(request: HtmxHttpRequest, system: AISystem) -> list[str]:
     """Other apps' per-system UI (interfaces.md §1), rendered below the facts."""
     panels = []
     for hook in app_hooks("system_panel"):
@@ -68,7 +75,7 @@ def system_panels(request: HttpRequest, system: AISystem) -> list[str]:
 
 @require_GET
 @reader_required
-def system_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def system_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem.objects.select_related("vendor", "owner"), pk=pk)
     history = audit_history(system).order_by("-seq")[:100]
     context = {"system": system, "history": history, "panels": system_panels(request, system)}
@@ -91,24 +98,24 @@ def _form_context(form: AISystemForm, system: AISystem | None) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("inventory.add_aisystem")
-def system_create(request: HttpRequest) -> HttpResponse:
+def system_create(request: HtmxHttpRequest) -> HttpResponse:
     form = AISystemForm(request.POST or None, initial={"owner": request.user.pk})
     if request.method == "POST":
         system = save_form(form, lambda data: ai_system_create(actor=request.user, data=data))
         if system:
             messages.success(request, f"Created {system.name}.")
             return redirect_to(request, reverse("inventory:system-detail", args=[system.pk]))
-    return render_form(
+    return render_partial(
         request,
-        "inventory/system_form.html",
-        "inventory/partials/system_form.html",
-        _form_context(form, None),
+        page="inventory/system_form.html",
+        partial="inventory/partials/system_form.html",
+        context=_form_context(form, None),
     )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("inventory.change_aisystem")
-def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def system_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     form = AISystemForm(request.POST or None, instance=system)
     if request.method == "POST":
@@ -119,29 +126,29 @@ def system_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if saved:
             messages.success(request, f"Saved {saved.name}.")
             return redirect_to(request, reverse("inventory:system-detail", args=[pk]))
-    return render_form(
+    return render_partial(
         request,
-        "inventory/system_form.html",
-        "inventory/partials/system_form.html",
-        _form_context(form, system),
+        page="inventory/system_form.html",
+        partial="inventory/partials/system_form.html",
+        context=_form_context(form, system),
     )
 
 
 @require_POST
 @any_permission_required("inventory.add_aisystem", "inventory.change_aisystem")
-def system_validate(request: HttpRequest) -> HttpResponse:
+def system_validate(request: HtmxHttpRequest) -> HttpResponse:
     return field_errors(request, AISystemForm(request.POST))
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("inventory.delete_aisystem")
-def system_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def system_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     if request.method == "POST":
         try:
             ai_system_delete(actor=request.user, system=system)
         except ValidationError as err:
-            messages.error(request, " ".join(err.messages))
+            messages.error(request, error_text(err))
             return redirect_to(request, reverse("inventory:system-detail", args=[pk]))
         messages.success(request, f"Deleted {system.name}.")
         return redirect_to(request, reverse("inventory:system-list"))

@@ -1,11 +1,12 @@
 """Inventory export (filtered like the list) and all-or-nothing import."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.htmx import HtmxHttpRequest
 from core.permissions import permission_required
 from inventory.selectors import ai_system_list
 from inventory.transfer import COLUMNS, MAX_IMPORT_BYTES, export_bytes, import_systems
@@ -18,7 +19,7 @@ CONTENT_TYPES = {
 
 @require_GET
 @permission_required("core.export_data")
-def system_export(request: HttpRequest) -> HttpResponse:
+def system_export(request: HtmxHttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     if fmt not in CONTENT_TYPES:
         fmt = "csv"
@@ -33,7 +34,7 @@ def system_export(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("inventory.add_aisystem", "inventory.change_aisystem")
-def system_import(request: HttpRequest) -> HttpResponse:
+def system_import(request: HtmxHttpRequest) -> HttpResponse:
     context = {"columns": COLUMNS, "max_mb": MAX_IMPORT_BYTES // (1024 * 1024)}
     if request.method == "POST":
         upload = request.FILES.get("file")
