@@ -1,28 +1,10 @@
 """The machine-readable files in a pack: inventory.csv, findings.csv, classifications.json and indexes."""
 
-import csv
-import io
 import json
-import tempfile
 from typing import Any
 
+from core.csvio import csv_spool
 from evidence.collect import PackData
-
-SPOOL = 4 * 1024 * 1024
-
-
-def _csv(header: list[str], rows) -> tempfile.SpooledTemporaryFile:
-    """Spooled: small CSVs stay in memory, large ones go to disk instead of growing the heap."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL, mode="w+b")  # noqa: SIM115 (caller closes it)
-    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-    writer = csv.writer(text)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    text.flush()
-    text.detach()
-    spool.seek(0)
-    return spool
 
 
 def inventory_csv(data: PackData):
@@ -49,7 +31,7 @@ def inventory_csv(data: PackData):
         ]  # fmt: skip
         for s in data.systems
     )
-    return _csv(header, rows)
+    return csv_spool(header, rows)
 
 
 def findings_csv(data: PackData):
@@ -77,7 +59,7 @@ def findings_csv(data: PackData):
         ]  # fmt: skip
         for f in data.discovery.get("findings", [])
     )
-    return _csv(header, rows)
+    return csv_spool(header, rows)
 
 
 def evidence_index_csv(data: PackData):
@@ -104,7 +86,7 @@ def evidence_index_csv(data: PackData):
         ]  # fmt: skip
         for e in data.evidence
     )
-    return _csv(header, rows)
+    return csv_spool(header, rows)
 
 
 def audit_csv(data: PackData, entries):
@@ -124,7 +106,7 @@ def audit_csv(data: PackData, entries):
         ]  # fmt: skip
         for e in entries
     )
-    return _csv(header, rows)
+    return csv_spool(header, rows)
 
 
 def classifications_json(data: PackData) -> bytes:

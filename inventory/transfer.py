@@ -12,6 +12,7 @@ from django.forms.models import model_to_dict
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from core.audit import audit_record
+from core.csvio import csv_bytes, neutralise, unneutralise
 from core.ids import parse_id
 from inventory.forms import AISystemForm
 from inventory.models import AISystem, Vendor
@@ -34,27 +35,16 @@ COLUMNS = [
     "domains", "capabilities", *BOOL_COLUMNS, "data_categories", "first_seen", "last_seen", "tags",
 ]  # fmt: skip
 IGNORED_COLUMNS = {"created_at", "updated_at"}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
 
 
-def neutralise(value: Any) -> Any:
-    """Spreadsheets run cells starting with = + - @ tab or CR as formulas; an apostrophe makes them text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+EXPORT_COLUMNS = [*COLUMNS, "updated_at"]
 
 
-def unneutralise(value: str) -> str:
-    if len(value) > 1 and value[0] == "'" and value[1] in "".join(FORMULA_PREFIXES):
-        return value[1:]
-    return value
-
-
-def export_frame(systems: QuerySet[AISystem]) -> pd.DataFrame:
-    """One row per system in import-compatible columns; lists are comma-joined."""
+def export_records(systems: QuerySet[AISystem]) -> list[dict[str, Any]]:
+    """One row per system in import-compatible columns; lists are comma-joined, formulas neutralised."""
     rows = systems.values(
         *[c for c in COLUMNS if c not in ("owner", "vendor")],
         "owner__username",
@@ -71,17 +61,19 @@ def export_frame(systems: QuerySet[AISystem]) -> pd.DataFrame:
             row[col] = row[col].isoformat() if row[col] else ""
         row["training_flops"] = "" if row["training_flops"] is None else row["training_flops"]
         records.append({k: neutralise(v) for k, v in row.items()})
-    return pd.DataFrame.from_records(records, columns=[*COLUMNS, "updated_at"])
+    return records
 
 
 def export_bytes(systems: QuerySet[AISystem], fmt: str) -> bytes:
-    frame = export_frame(systems)
+    records = export_records(systems)
+    if fmt != "xlsx":
+        rows = ([r[c] for c in EXPORT_COLUMNS] for r in records)
+        return csv_bytes(EXPORT_COLUMNS, rows, bom=True, lineterminator="\n")
+    frame = pd.DataFrame.from_records(records, columns=EXPORT_COLUMNS)
+    # A workbook cannot hold control characters: drop them rather than fail.
+    frame = frame.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
     buffer = io.BytesIO()
-    if fmt == "xlsx":  # a workbook cannot hold control characters: drop them rather than fail
-        frame = frame.map(lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v)
-        frame.to_excel(buffer, index=False, sheet_name="AI systems", engine="openpyxl")
-    else:
-        buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))
+    frame.to_excel(buffer, index=False, sheet_name="AI systems", engine="openpyxl")
     return buffer.getvalue()
 
 

@@ -1,13 +1,12 @@
 """Discovered AI: one row per app, a per-app usage page and the CSV export."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from core.csvio import csv_writer
 from core.permissions import permission_required, reader_required
 from discovery.models import DiscoveredApp, Finding
 from discovery.selectors import (
@@ -20,7 +19,6 @@ from discovery.selectors import (
     catalog_apps_by_key,
     discovered_app_rows,
 )
-from discovery.views.common import csv_safe
 
 STATUS_CHOICES = [
     ("sanctioned", "Sanctioned"),
@@ -70,7 +68,7 @@ def app_export(request):
     rows = discovered_app_rows(filters=request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sightline-discovered-ai.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         ["app", "host", "vendor", "category", "status", "users", "requests", "bytes_up",
          "bytes_down", "first_seen", "last_seen", "trains_on_customer_data", "enterprise_sso"]
@@ -78,13 +76,13 @@ def app_export(request):
     for r in rows:
         risk = r["risk"] or {}
         writer.writerow(
-            [csv_safe(v) for v in (
+            [
                 r["name"], r["host"], r["vendor"], r["category"], r["status"], r["users"],
                 r["requests"], r["bytes_up"], r["bytes_down"],
                 r["first_seen"].isoformat() if r["first_seen"] else "",
                 r["last_seen"].isoformat() if r["last_seen"] else "",
                 risk.get("trains_on_customer_data"), risk.get("enterprise_sso"),
-            )]
+            ]
         )  # fmt: skip
     return response
 

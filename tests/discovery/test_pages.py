@@ -9,10 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.csvio import neutralise as csv_safe
 from discovery.models import Finding, IdentityMapping, LogSource
 from discovery.panels import system_panel
 from discovery.services.triage import finding_sanction
-from discovery.views.common import csv_safe
 from tests.conftest import PASSWORD
 from tests.discovery.conftest import SQUID
 

@@ -4,9 +4,10 @@ import pandas as pd
 import pytest
 from django.urls import reverse
 
+from core.csvio import neutralise
 from core.models import AuditEntry
 from inventory.models import AISystem
-from inventory.transfer import export_bytes, import_systems, neutralise
+from inventory.transfer import export_bytes, import_systems
 from tests.conftest import PASSWORD
 from tests.factories import AISystemFactory, VendorFactory
 
