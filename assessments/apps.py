@@ -8,3 +8,4 @@ class AssessmentsConfig(AppConfig):
     roles = "assessments.roles.PERMISSIONS"
     seed_demo = "assessments.demo.seed"
     system_panel = "assessments.panels.system_panel"
+    last_approval = "assessments.selectors.system_last_approval"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,16 @@ def assessment_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Ass
     if (system_id := parse_id(filters.get("system"))) is not None:
         qs = qs.filter(system_id=system_id)
     return qs
+
+
+def system_last_approval(*, system) -> dt.datetime | None:
+    """When any of the system's assessments was last approved: regulations anchors reviews on it."""
+    return (
+        AssessmentRevision.objects.filter(assessment__system=system, approved_at__isnull=False)
+        .order_by("-approved_at")
+        .values_list("approved_at", flat=True)
+        .first()
+    )
 
 
 def revision_get(*, assessment: Assessment, number: int) -> AssessmentRevision:

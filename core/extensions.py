@@ -6,7 +6,9 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
 - `seed_demo`: `seed(*, stdout) -> None`, run by `manage.py seed_demo` in INSTALLED_APPS order;
 - `system_panel`: `system_panel(*, request, system) -> dict | None`, drawn on the system page
   with the app's `<label>/partials/system_panel.html`;
-- `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`.
+- `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`;
+- `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
+  approved; regulations anchors recurring reviews on the latest.
 """
 
 from typing import Any, NamedTuple
@@ -14,7 +16,7 @@ from typing import Any, NamedTuple
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
 
-EXTENSION_POINTS = ("roles", "seed_demo", "system_panel", "content_loaders")
+EXTENSION_POINTS = ("roles", "seed_demo", "system_panel", "content_loaders", "last_approval")
 
 
 class Hook(NamedTuple):

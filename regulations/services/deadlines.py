@@ -6,12 +6,12 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot
+from core.extensions import app_hooks
 from regulations import schedule
 from regulations.models import (
     ClassificationResult,
@@ -61,18 +61,9 @@ def _ensure(*, actor, system, regime_code: str, obligation_key: str, source_type
 
 
 def last_approval(*, system) -> dt.date | None:
-    """The latest approved assessment of the system (assessments app), anchor of annual reviews."""
-    try:
-        Revision = apps.get_model("assessments", "AssessmentRevision")
-        found = (
-            Revision.objects.filter(assessment__system=system, approved_at__isnull=False)
-            .order_by("-approved_at")
-            .values_list("approved_at", flat=True)
-            .first()
-        )
-    except Exception:  # noqa: BLE001 - the assessments app may not exist yet or differ
-        return None
-    return timezone.localdate(found) if found else None
+    """The system's latest approved assessment (declared by assessments), anchor of annual reviews."""
+    found = [at for hook in app_hooks("last_approval") if (at := hook.target(system=system))]
+    return timezone.localdate(max(found)) if found else None
 
 
 def _cadences(obligation: Obligation) -> list[dict]:

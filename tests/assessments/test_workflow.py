@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from assessments.models import Assessment, AssessmentRevision
 from assessments.selectors import revision_diff, revision_verify
@@ -16,6 +17,7 @@ from assessments.services import (
 )
 from core.models import AuditEntry
 from regulations.models import Deadline
+from regulations.services.deadlines import last_approval
 from tests.assessments import factories, samples
 
 
@@ -183,6 +185,14 @@ def test_approval_schedules_reassessment_at_the_obligation_cadence(officer, offi
     approved_on = revision.approved_at.date()
     assert deadline.due_date == approved_on.replace(year=approved_on.year + 2)  # every:P2Y
     assert deadline.obligation_key == "eu.deployer.fria"
+
+
+def test_regulations_anchors_reviews_on_the_latest_approval(officer, officer2, assessment):
+    assert last_approval(system=assessment.system) is None
+    fill_required(officer, assessment)
+    assessment_submit(actor=officer, assessment=assessment)
+    revision = assessment_approve(actor=officer2, assessment=assessment)
+    assert last_approval(system=assessment.system) == timezone.localdate(revision.approved_at)
 
 
 def test_return_needs_a_reason_and_reopens_for_editing(officer, officer2, assessment):
