@@ -3,7 +3,7 @@ rollups to Postgres, optionally run every LLMjacking rule; print one JSON line o
 
     python -m bench.ingest --fmt squid --workers 2 --persist dd bench/data/squid_5m.log
 
---persist dd    lane DD's discovery.services.rollups.rollup_upsert (COPY + ON CONFLICT) via Django,
+--persist dd    the app's discovery.services.rollups.rollup_upsert (COPY + ON CONFLICT) via Django,
                 one upsert per chunk on a writer thread while later chunks are parsed
 --persist copy  psycopg COPY into a bench table (no Django), when the project DB is not migrated
 --persist none  no database (pipeline only)
@@ -81,8 +81,8 @@ def snapshot(result: ChunkResult) -> list[tuple]:
 
 
 class ChunkWriter:
-    """Per-chunk rollup upserts on a background thread, as each Celery chunk task does in lane
-    DD's ingest: Postgres works while the next chunks are parsed. Django is set up there too."""
+    """Per-chunk rollup upserts on a background thread, as each Celery chunk task does in the
+    app's ingest: Postgres works while the next chunks are parsed. Django is set up there too."""
 
     def __init__(self, write) -> None:
         self.q: queue.Queue = queue.Queue(maxsize=2)  # back-pressure keeps memory flat
@@ -119,7 +119,7 @@ class ChunkWriter:
 
 
 def persist_dd(rows: list[tuple]) -> int:
-    """Lane DD's bulk upsert (COPY into a temp table + INSERT .. ON CONFLICT) in one transaction."""
+    """The app's bulk upsert (COPY into a temp table + INSERT .. ON CONFLICT) in one transaction."""
     django_setup()
     from django.db import transaction
 

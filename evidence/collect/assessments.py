@@ -1,4 +1,4 @@
-"""Approved assessments, vendor checklists and evidence files (lane AS models), read-only."""
+"""Approved assessments, vendor checklists and evidence files (assessments models), read-only."""
 
 from collections import defaultdict
 

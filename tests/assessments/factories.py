@@ -175,7 +175,7 @@ def system(*, vendor_obj: Vendor | None = None, name: str = "CV screener") -> AI
 
 
 def classify_high_risk(system_obj: AISystem, cv: ContentVersion) -> ClassificationResult:
-    """Store a result as RD's classifier would, so the selectors see the regime as applying."""
+    """Store a result as the classifier would, so the selectors see the regime as applying."""
     return ClassificationResult.objects.create(
         system=system_obj,
         regime=cv.regime,

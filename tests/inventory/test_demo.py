@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def seed() -> None:
-    """Only the apps this lane owns: the full seed_demo also runs other apps' demo data."""
+    """Only core's and inventory's demo data; the full seed_demo also runs the later apps'."""
     from core import demo as core_demo
     from inventory import demo as inventory_demo
 

@@ -1,4 +1,4 @@
-"""Small, valid regime version files for the Django-side tests (the real content is RC's)."""
+"""Small, valid regime version files for the Django-side tests (not the real content)."""
 
 from pathlib import Path
 
