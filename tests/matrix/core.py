@@ -8,6 +8,8 @@ ROWS = [
     Row("logout", dict.fromkeys(READ, 302), method="post"),
     Row("audit-list", READ),
     Row("audit-verify", READ),
+    Row("audit-export", expect(READ, procurement=403)),
+    Row("audit-list", READ, query="?actor=nobody&date_from=not-a-date&object_type=x"),
     Row("api-schema", API_READ),
     Row("api-docs", API_READ),
     # Bad credentials for everyone: the endpoint itself is open, like a login form.
