@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from evidence.filters import EvidencePackFilter
 from evidence.models import EvidencePack, RegimeCode
 from evidence.selectors import pack_list
 from evidence.services import EXPORT_PERMISSION, pack_create
@@ -48,7 +49,7 @@ class EvidencePackListApi(generics.ListCreateAPIView):
 
     write_permissions = (EXPORT_PERMISSION,)
     serializer_class = EvidencePackSerializer
-    filterset_fields = ["status", "regime"]
+    filterset_class = EvidencePackFilter
 
     def get_queryset(self):
         return pack_list()

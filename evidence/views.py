@@ -5,11 +5,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import HttpResponseStopPolling
 
+from core.htmx import HtmxHttpRequest, redirect_to, render_partial
 from core.permissions import permission_required, reader_required
 from evidence import signing
 from evidence.forms import PackCreateForm, VerifyForm
@@ -23,14 +25,14 @@ MAX_VERIFY_UPLOAD = 2 * 1024**3
 
 @require_GET
 @reader_required
-def pack_list_view(request):
-    page = Paginator(pack_list(), 25).get_page(request.GET.get("page"))
+def pack_list_view(request: HtmxHttpRequest) -> HttpResponse:
+    page = Paginator(pack_list(filters=request.GET), 25).get_page(request.GET.get("page"))
     return render(request, "evidence/pack_list.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(EXPORT_PERMISSION)
-def pack_create_view(request):
+def pack_create_view(request: HtmxHttpRequest) -> HttpResponse:
     form = PackCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         systems = list(form.cleaned_data["systems"]) or None
@@ -46,16 +48,18 @@ def pack_create_view(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            if request.htmx:
-                return HttpResponseClientRedirect(pack.get_absolute_url())
-            return redirect(pack)
-    template = "evidence/partials/pack_form.html" if request.htmx else "evidence/pack_create.html"
-    return render(request, template, {"form": form})
+            return redirect_to(request, pack.get_absolute_url())
+    return render_partial(
+        request,
+        page="evidence/pack_create.html",
+        partial="evidence/partials/pack_form.html",
+        context={"form": form},
+    )
 
 
 @require_GET
 @reader_required
-def pack_detail_view(request, pk: int):
+def pack_detail_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     pack = get_object_or_404(EvidencePack.objects.select_related("created_by"), pk=pk)
     return render(
         request,
@@ -66,7 +70,7 @@ def pack_detail_view(request, pk: int):
 
 @require_GET
 @reader_required
-def pack_progress_view(request, pk: int):
+def pack_progress_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     pack = get_object_or_404(EvidencePack, pk=pk)
     response = render(request, "evidence/partials/pack_progress.html", {"pack": pack})
     if pack.is_finished:
@@ -76,7 +80,7 @@ def pack_progress_view(request, pk: int):
 
 @require_GET
 @permission_required(EXPORT_PERMISSION)
-def pack_download_view(request, pk: int, kind: str):
+def pack_download_view(request: HtmxHttpRequest, pk: int, kind: str) -> FileResponse:
     pack = get_object_or_404(EvidencePack, pk=pk, status=EvidencePack.Status.DONE)
     rel = pack.zip_path if kind == "zip" else pack.pdf_path
     path = Path(settings.SIGHTLINE_STORAGE_DIR) / rel
@@ -93,7 +97,7 @@ def pack_download_view(request, pk: int, kind: str):
 
 @require_http_methods(["GET", "POST"])
 @reader_required
-def verify_view(request):
+def verify_view(request: HtmxHttpRequest) -> HttpResponse:
     form = VerifyForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -104,19 +108,21 @@ def verify_view(request):
             # Large uploads are already spooled to a temporary file by Django; both kinds seek.
             upload.seek(0)
             report = verify_pack(upload.file)
-    template = "evidence/partials/verify_result.html" if request.htmx else "evidence/verify.html"
-    return render(
-        request, template, {"form": form, "report": report, "upload_name": _upload_name(form)}
+    return render_partial(
+        request,
+        page="evidence/verify.html",
+        partial="evidence/partials/verify_result.html",
+        context={"form": form, "report": report, "upload_name": _upload_name(form)},
     )
 
 
-def _upload_name(form) -> str:
+def _upload_name(form: Form) -> str:
     upload = form.cleaned_data.get("pack") if hasattr(form, "cleaned_data") else None
     return upload.name if upload else ""
 
 
 @require_GET
-def public_key_view(request):
+def public_key_view(request: HtmxHttpRequest) -> HttpResponse:
     """Public on purpose: a regulator without an account must be able to fetch the key."""
     try:
         key = signing.public_key()
@@ -130,7 +136,7 @@ def public_key_view(request):
 
 
 @require_GET
-def public_key_pem_view(request):
+def public_key_pem_view(request: HtmxHttpRequest) -> HttpResponse:
     try:
         pem = signing.public_key_pem()
     except signing.SigningKeyMissing as exc:
