@@ -83,6 +83,13 @@ class AssessmentRevision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Everyone who wrote an answer or file in, or submitted, this revision: "
+        "none of them may approve it (four-eyes).",
+    )
 
     class Meta:
         ordering = ["assessment", "number"]

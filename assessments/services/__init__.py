@@ -10,6 +10,7 @@ from assessments.services.assessment import (
     attachment_add,
     attachment_remove,
     comment_add,
+    four_eyes_refusal,
 )
 from assessments.services.vendor import (
     checklist_create,
@@ -34,4 +35,5 @@ __all__ = [
     "evidence_expiry_check",
     "evidence_review",
     "evidence_upload",
+    "four_eyes_refusal",
 ]

@@ -152,6 +152,7 @@ def _bump(*, actor, assessment: Assessment, revision: AssessmentRevision, questi
     revision.answer_versions[question_id] = version
     revision.answer_meta[question_id] = _meta(actor)
     revision.save()
+    revision.authors.add(actor)
     assessment.version += 1
     assessment.save()
     return version
@@ -280,6 +281,7 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     assessment.save()
     revision.submitted_by, revision.submitted_at = actor, now
     revision.save()
+    revision.authors.add(actor)
     audit_record(
         actor=actor,
         action="assessment.submit",
@@ -330,6 +332,23 @@ def _schedule_reassessment(*, actor, assessment: Assessment, approved_on: dt.dat
     )
 
 
+def four_eyes_refusal(*, actor, assessment: Assessment, revision: AssessmentRevision) -> str:
+    """Why `actor` may not sign off ('' if they may): no writer or submitter, even via a colleague."""
+    if not settings.SIGHTLINE_FOUR_EYES:
+        return ""
+    if actor.pk in (assessment.submitted_by_id, revision.submitted_by_id):
+        return (
+            "Four-eyes rule: you cannot approve your own submission; "
+            "another compliance officer must approve it."
+        )
+    if revision.authors.filter(pk=actor.pk).exists():
+        return (
+            f"Four-eyes rule: you wrote or submitted part of revision {revision.number}, "
+            "so another compliance officer must approve it."
+        )
+    return ""
+
+
 @transaction.atomic
 def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
     """Sign off: freeze the revision with the content hash, then schedule the reassessment."""
@@ -338,11 +357,11 @@ def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
     assessment = _locked(assessment)
     if assessment.state != Assessment.State.IN_REVIEW:
         raise ValidationError("Only an assessment in review can be approved.")
-    if settings.SIGHTLINE_FOUR_EYES and assessment.submitted_by_id == actor.pk:
-        raise PermissionDenied("Four-eyes rule: you cannot approve your own submission.")
     revision = AssessmentRevision.objects.select_for_update().get(
         assessment=assessment, number=assessment.current_revision
     )
+    if refusal := four_eyes_refusal(actor=actor, assessment=assessment, revision=revision):
+        raise PermissionDenied(refusal)
     now = timezone.now()
     revision.approval_hash = canonical_hash(
         answers=revision.answers,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -35,6 +34,7 @@ from assessments.services import (
     attachment_add,
     attachment_remove,
     comment_add,
+    four_eyes_refusal,
 )
 from assessments.services.assessment import missing_required
 from assessments.views.common import blob_download, error_text
@@ -106,7 +106,11 @@ def detail_context(request, assessment: Assessment, **extra) -> dict:
         .order_by("-created_at", "-pk")
         .first()
     )  # fmt: skip
-    four_eyes_block = settings.SIGHTLINE_FOUR_EYES and assessment.submitted_by_id == request.user.pk
+    four_eyes_block = ""
+    if assessment.state == Assessment.State.IN_REVIEW:
+        four_eyes_block = four_eyes_refusal(
+            actor=request.user, assessment=assessment, revision=revision
+        )
     return {
         "assessment": assessment,
         "revision": revision,
