@@ -51,6 +51,7 @@ class AISystemSerializer(serializers.ModelSerializer):
     domains = _choice_list(vocab.Domain.choices)
     capabilities = _choice_list(vocab.Capability.choices)
     data_categories = _choice_list(vocab.DataCategory.choices)
+    purposes = _choice_list(vocab.Purpose.choices)
     facts = serializers.SerializerMethodField(
         help_text="The facts the classification engine reads."
     )
@@ -62,7 +63,15 @@ class AISystemSerializer(serializers.ModelSerializer):
             "training_flops", "lifecycle", "sanction_status", "origin", "provenance", "roles", "decision_role",
             "human_review", "jurisdictions", "domains", "capabilities", "consumer_facing",
             "interacts_with_persons", "data_categories", "profiling", "basic_software", "art6_3_claim",
-            "first_seen", "last_seen", "tags", "facts", "created_at", "updated_at",
+            "first_seen", "last_seen", "tags",
+            "purposes", "art6_3_narrow_procedural", "art6_3_improves_human_activity",
+            "art6_3_detects_patterns", "art6_3_preparatory", "art25_own_name",
+            "art25_substantial_modification", "art25_repurposed_high_risk", "open_source",
+            "placed_on_market_on", "significant_design_change", "use_started_on",
+            "systematic_observation", "employment_decision_kind", "insurer_regulated_use",
+            "hipaa_covered_use", "federally_approved_use", "regulated_creditor_notice",
+            "ferpa_process", "informational_chatbot_excluded",
+            "facts", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 

@@ -56,7 +56,9 @@ LIST_FIELDS = {
     "domains": vocab.Domain,
     "capabilities": vocab.Capability,
     "data_categories": vocab.DataCategory,
+    "purposes": vocab.Purpose,
 }
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 FIELDSETS = [
     ("Basics", ["name", "description", "owner", "team", "vendor", "tags"]),
@@ -75,7 +77,24 @@ FIELDSETS = [
         ],
     ),  # fmt: skip
     ("Data processed", ["data_categories"]),
-]
+    (
+        "EU AI Act facts",
+        [
+            "purposes", "art6_3_narrow_procedural", "art6_3_improves_human_activity",
+            "art6_3_detects_patterns", "art6_3_preparatory", "art25_own_name",
+            "art25_substantial_modification", "art25_repurposed_high_risk", "open_source",
+            "placed_on_market_on", "significant_design_change",
+        ],
+    ),
+    (
+        "US state facts",
+        [
+            "employment_decision_kind", "use_started_on", "systematic_observation",
+            "insurer_regulated_use", "hipaa_covered_use", "federally_approved_use",
+            "regulated_creditor_notice", "ferpa_process", "informational_chatbot_excluded",
+        ],
+    ),
+]  # fmt: skip
 
 
 class AISystemForm(forms.ModelForm):
@@ -105,6 +124,12 @@ class AISystemForm(forms.ModelForm):
         required=False,
         help_text="Personal and sensitive data categories processed.",
     )
+    purposes = ChoiceListField(
+        choices=vocab.Purpose.choices,
+        required=False,
+        label="Annex III purposes",
+        help_text=AISystem._meta.get_field("purposes").help_text,
+    )
 
     class Meta:
         model = AISystem
@@ -115,8 +140,29 @@ class AISystemForm(forms.ModelForm):
             "basic_software": "Basic software (no ML)",
             "interacts_with_persons": "Interacts with natural persons",
             "consumer_facing": "Consumer-facing",
+            "art6_3_narrow_procedural": "Art 6(3)(a): narrow procedural task",
+            "art6_3_improves_human_activity": "Art 6(3)(b): improves a completed human activity",
+            "art6_3_detects_patterns": "Art 6(3)(c): detects patterns, human review kept",
+            "art6_3_preparatory": "Art 6(3)(d): preparatory task",
+            "art25_own_name": "Art 25: our name or trademark on it",
+            "art25_substantial_modification": "Art 25: we substantially modified it",
+            "art25_repurposed_high_risk": "Art 25: we repurposed it into high-risk",
+            "open_source": "Free and open-source licence",
+            "placed_on_market_on": "Placed on the market / put into service",
+            "significant_design_change": "Significant design change since (Art 111(2))",
+            "employment_decision_kind": "Employment decision (Connecticut)",
+            "use_started_on": "Use began on",
+            "systematic_observation": "Systematic observation of workers or students",
+            "insurer_regulated_use": "Colorado: insurer under C.R.S. 10-3-1104.9",
+            "hipaa_covered_use": "Colorado: HIPAA-covered entity use",
+            "federally_approved_use": "Colorado: federally approved use (e.g. FDA)",
+            "regulated_creditor_notice": "Colorado: ECOA/FCRA adverse-action notices",
+            "ferpa_process": "Colorado: FERPA process",
+            "informational_chatbot_excluded": "Colorado: excluded informational chatbot",
         }
         widgets = {
+            "placed_on_market_on": DATE,
+            "use_started_on": DATE,
             "description": forms.Textarea(attrs={"rows": 3}),
             "provenance": forms.Textarea(attrs={"rows": 2}),
             "first_seen": DATETIME,

@@ -143,6 +143,105 @@ class AISystem(models.Model):
     training_flops = models.FloatField(
         null=True, blank=True, help_text="Training compute in FLOPs, for model developers."
     )
+    # ---- facts the law turns on (help text cites the section that reads each one)
+    purposes = models.JSONField(
+        default=list, blank=True, validators=[validate_choice_list(vocab.Purpose)],
+        help_text="Intended purposes listed in EU AI Act Annex III (Art 6(2)); a point applies to "
+        "its listed purpose, not to a domain alone.",
+    )  # fmt: skip
+    art6_3_narrow_procedural = models.BooleanField(
+        default=False, help_text="Performs only a narrow procedural task (EU AI Act Art 6(3)(a))."
+    )
+    art6_3_improves_human_activity = models.BooleanField(
+        default=False,
+        help_text="Only improves the result of a previously completed human activity "
+        "(EU AI Act Art 6(3)(b)).",
+    )
+    art6_3_detects_patterns = models.BooleanField(
+        default=False,
+        help_text="Only detects decision patterns or deviations, without replacing or influencing "
+        "the human assessment absent proper review (EU AI Act Art 6(3)(c)).",
+    )
+    art6_3_preparatory = models.BooleanField(
+        default=False,
+        help_text="Only performs a preparatory task to an assessment (EU AI Act Art 6(3)(d)).",
+    )
+    art25_own_name = models.BooleanField(
+        default=False,
+        help_text="We put our name or trademark on this high-risk system (EU AI Act Art 25(1)(a)): "
+        "we become its provider.",
+    )
+    art25_substantial_modification = models.BooleanField(
+        default=False,
+        help_text="We made a substantial modification to it (EU AI Act Art 25(1)(b)): we become "
+        "its provider.",
+    )
+    art25_repurposed_high_risk = models.BooleanField(
+        default=False,
+        help_text="We changed its intended purpose so that it becomes high-risk "
+        "(EU AI Act Art 25(1)(c)): we become its provider.",
+    )
+    open_source = models.BooleanField(
+        default=False,
+        help_text="Released under a free and open-source licence (EU AI Act Art 2(12): exempt "
+        "unless high-risk, prohibited or under Art 50).",
+    )
+    placed_on_market_on = models.DateField(
+        null=True, blank=True,
+        help_text="Date placed on the market or put into service (EU AI Act Art 111(2): "
+        "high-risk systems placed before their Chapter III date are covered only after a "
+        "significant design change).",
+    )  # fmt: skip
+    significant_design_change = models.BooleanField(
+        default=False,
+        help_text="Significantly changed in its design since its Chapter III date "
+        "(EU AI Act Art 111(2)).",
+    )
+    use_started_on = models.DateField(
+        null=True, blank=True,
+        help_text="Date this use began (CCPA regs 11 CCR §7200: uses begun before 2027-01-01 "
+        "comply by 2027-01-01, later uses when they begin).",
+    )  # fmt: skip
+    systematic_observation = models.BooleanField(
+        default=False,
+        help_text="Infers traits of applicants, students, employees or contractors by systematic "
+        "observation (CCPA regs 11 CCR §7150(b)(4)).",
+    )
+    employment_decision_kind = models.CharField(
+        max_length=30, blank=True, choices=vocab.EmploymentDecision.choices,
+        help_text="The employment decision it is used for (Connecticut PA 26-15: scheduling and "
+        "productivity monitoring are not employment-related decisions).",
+    )  # fmt: skip
+    insurer_regulated_use = models.BooleanField(
+        default=False,
+        help_text="Used by an insurer under C.R.S. 10-3-1104.9: deemed compliant, except for "
+        "employment (Colorado C.R.S. 6-1-1708(1)-(2)).",
+    )
+    hipaa_covered_use = models.BooleanField(
+        default=False,
+        help_text="Used by a HIPAA-covered entity: exempt except for employment; patients get a "
+        "general notice (Colorado C.R.S. 6-1-1708(3)).",
+    )
+    federally_approved_use = models.BooleanField(
+        default=False,
+        help_text="A use approved or regulated by a federal agency such as the FDA "
+        "(Colorado C.R.S. 6-1-1708(4)).",
+    )
+    regulated_creditor_notice = models.BooleanField(
+        default=False,
+        help_text="Decisions by a regulated creditor that gives ECOA/FCRA adverse-action notices, "
+        "which suffice (Colorado C.R.S. 6-1-1704(6)).",
+    )
+    ferpa_process = models.BooleanField(
+        default=False,
+        help_text="Decisions made under FERPA processes, which suffice "
+        "(Colorado C.R.S. 6-1-1704(9), 6-1-1705(2)).",
+    )
+    informational_chatbot_excluded = models.BooleanField(
+        default=False,
+        help_text="An informational chatbot not sold for consequential decisions and barred from "
+        "them by an acceptable-use policy (Colorado C.R.S. 6-1-1701, exclusions).",
+    )
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True, validators=[validate_string_list])
@@ -188,4 +287,29 @@ class AISystem(models.Model):
             "training_ops": self.training_flops or 0,
             "model_type": self.model_type,
             "lifecycle": self.lifecycle,
+            "purposes": sorted(self.purposes),
+            "art6_3_narrow_procedural": self.art6_3_narrow_procedural,
+            "art6_3_improves_human_activity": self.art6_3_improves_human_activity,
+            "art6_3_detects_patterns": self.art6_3_detects_patterns,
+            "art6_3_preparatory": self.art6_3_preparatory,
+            "art25_own_name": self.art25_own_name,
+            "art25_substantial_modification": self.art25_substantial_modification,
+            "art25_repurposed_high_risk": self.art25_repurposed_high_risk,
+            "open_source": self.open_source,
+            "placed_on_market_on": _iso(self.placed_on_market_on),
+            "significant_design_change": self.significant_design_change,
+            "use_started_on": _iso(self.use_started_on),
+            "systematic_observation": self.systematic_observation,
+            "employment_decision_kind": self.employment_decision_kind or None,
+            "insurer_regulated_use": self.insurer_regulated_use,
+            "hipaa_covered_use": self.hipaa_covered_use,
+            "federally_approved_use": self.federally_approved_use,
+            "regulated_creditor_notice": self.regulated_creditor_notice,
+            "ferpa_process": self.ferpa_process,
+            "informational_chatbot_excluded": self.informational_chatbot_excluded,
         }
+
+
+def _iso(value) -> str | None:
+    """Dates reach the engine as ISO text, as they would after a JSON round trip."""
+    return value.isoformat() if value else None

@@ -26,13 +26,25 @@ LIST_COLUMNS = [
     "capabilities",
     "data_categories",
     "tags",
+    "purposes",
 ]
 BOOL_COLUMNS = ["human_review", "consumer_facing", "interacts_with_persons", "profiling",
                 "basic_software", "art6_3_claim"]  # fmt: skip
+# The facts the law turns on (issue 14); appended so older files keep their column order.
+FACT_BOOL_COLUMNS = [
+    "art6_3_narrow_procedural", "art6_3_improves_human_activity", "art6_3_detects_patterns",
+    "art6_3_preparatory", "art25_own_name", "art25_substantial_modification",
+    "art25_repurposed_high_risk", "open_source", "significant_design_change",
+    "systematic_observation", "insurer_regulated_use", "hipaa_covered_use",
+    "federally_approved_use", "regulated_creditor_notice", "ferpa_process",
+    "informational_chatbot_excluded",
+]  # fmt: skip
+DATE_COLUMNS = ["placed_on_market_on", "use_started_on"]
 COLUMNS = [
     "id", "name", "description", "owner", "team", "vendor", "model_type", "models_used", "training_flops",
     "lifecycle", "sanction_status", "origin", "provenance", "roles", "decision_role", "jurisdictions",
     "domains", "capabilities", *BOOL_COLUMNS, "data_categories", "first_seen", "last_seen", "tags",
+    "purposes", "employment_decision_kind", *DATE_COLUMNS, *FACT_BOOL_COLUMNS,
 ]  # fmt: skip
 IGNORED_COLUMNS = {"created_at", "updated_at"}
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -57,7 +69,7 @@ def export_records(systems: QuerySet[AISystem]) -> list[dict[str, Any]]:
         row["vendor"] = row.pop("vendor__name") or ""
         for col in LIST_COLUMNS:
             row[col] = ", ".join(row[col] or [])
-        for col in ("first_seen", "last_seen", "updated_at"):
+        for col in ("first_seen", "last_seen", "updated_at", *DATE_COLUMNS):
             row[col] = row[col].isoformat() if row[col] else ""
         row["training_flops"] = "" if row["training_flops"] is None else row["training_flops"]
         records.append({k: neutralise(v) for k, v in row.items()})
@@ -116,7 +128,7 @@ def _form_data(row: dict[str, str], instance: AISystem, lookups: dict) -> tuple[
     data: dict[str, Any] = {
         k: v for k, v in model_to_dict(instance).items() if k in AISystemForm.base_fields
     }
-    for key in ("first_seen", "last_seen"):
+    for key in ("first_seen", "last_seen", *DATE_COLUMNS):
         data[key] = data[key].isoformat() if data.get(key) else ""
     problems = []
     for col, raw in row.items():
@@ -131,7 +143,7 @@ def _form_data(row: dict[str, str], instance: AISystem, lookups: dict) -> tuple[
             data["vendor"] = lookups["vendors"].get(value.lower()) if value else None
             if value and data["vendor"] is None:
                 problems.append(f"vendor: no vendor named '{value}' (add it under Vendors first).")
-        elif col in BOOL_COLUMNS:
+        elif col in BOOL_COLUMNS or col in FACT_BOOL_COLUMNS:
             if value.lower() not in TRUE | FALSE:
                 problems.append(f"{col}: '{value}' is not yes/no.")
             data[col] = value.lower() in TRUE

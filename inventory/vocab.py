@@ -155,3 +155,52 @@ SENSITIVE_DATA = {
     DataCategory.UNION_MEMBERSHIP, DataCategory.CHILDREN, DataCategory.GOVERNMENT_ID,
     DataCategory.CRIMINAL,
 }  # fmt: skip
+
+
+class Purpose(models.TextChoices):
+    """The intended purposes Annex III lists (EU AI Act Art 6(2)): a point fires on its purpose."""
+
+    EDUCATION_ADMISSION = "education_admission", "Admission or access to education (Annex III 3(a))"
+    LEARNING_EVALUATION = (
+        "learning_evaluation",
+        "Evaluating learning outcomes or steering learning (Annex III 3(b))",
+    )
+    EDUCATION_LEVEL = (
+        "education_level",
+        "Assessing the level of education to receive (Annex III 3(c))",
+    )
+    RECRUITMENT_SELECTION = (
+        "recruitment_selection",
+        "Recruitment or selection: job ads, filtering or ranking applications, evaluating "
+        "candidates (Annex III 4(a))",
+    )
+    WORK_RELATIONSHIP_DECISIONS = (
+        "work_relationship_decisions",
+        "Decisions on promotion, termination or task allocation; monitoring or evaluating "
+        "workers (Annex III 4(b))",
+    )
+    PUBLIC_BENEFITS_ELIGIBILITY = (
+        "public_benefits_eligibility",
+        "Eligibility for public assistance benefits and services (Annex III 5(a))",
+    )
+    CREDITWORTHINESS = (
+        "creditworthiness",
+        "Creditworthiness evaluation or credit scoring of natural persons (Annex III 5(b))",
+    )
+    LIFE_HEALTH_INSURANCE_PRICING = (
+        "life_health_insurance_pricing",
+        "Risk assessment and pricing in life or health insurance (Annex III 5(c))",
+    )
+
+
+class EmploymentDecision(models.TextChoices):
+    """Connecticut PA 26-15: only an employment-related decision makes a tool an AEDT."""
+
+    CONSEQUENTIAL = (
+        "consequential",
+        "Hire, promote, discipline, discharge, renew, select for training, or materially change terms",
+    )
+    SCHEDULING = "scheduling", "Scheduling"
+    PRODUCTIVITY_MONITORING = "productivity_monitoring", "Productivity monitoring"
+    MINOR_CHANGES = "minor_changes", "Minor changes to tasks, hours or assignments"
+    HEALTH_SAFETY = "health_safety", "Health and safety"

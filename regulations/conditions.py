@@ -28,6 +28,26 @@ SYSTEM_FACTS: dict[str, str] = {
     "training_ops": "number",
     "model_type": "str",
     "lifecycle": "str",
+    "purposes": "list",  # EU Annex III intended purposes
+    "art6_3_narrow_procedural": "bool",
+    "art6_3_improves_human_activity": "bool",
+    "art6_3_detects_patterns": "bool",
+    "art6_3_preparatory": "bool",
+    "art25_own_name": "bool",
+    "art25_substantial_modification": "bool",
+    "art25_repurposed_high_risk": "bool",
+    "open_source": "bool",
+    "placed_on_market_on": "date",
+    "significant_design_change": "bool",
+    "use_started_on": "date",
+    "systematic_observation": "bool",
+    "employment_decision_kind": "str",
+    "insurer_regulated_use": "bool",
+    "hipaa_covered_use": "bool",
+    "federally_approved_use": "bool",
+    "regulated_creditor_notice": "bool",
+    "ferpa_process": "bool",
+    "informational_chatbot_excluded": "bool",
 }
 OPTIONAL_SYSTEM_FACTS: dict[str, str] = {
     "excluded_purposes": "list",  # EU Art 2 exclusions, Maryland research-only use
@@ -41,6 +61,11 @@ ORG_FACTS: dict[str, str] = {
     "consumers_sensitive_data": "number",
     "revenue_share_from_selling_data": "number",
     "does_business_in": "list",
+    "agency_state": "str",  # the US state a public agency belongs to
+    "org_unit": "str",
+    "md_exempt_unit": "str",  # Maryland §3.5-802: AG's Office, Comptroller, Treasurer
+    "revenue_incl_affiliates_usd": "number",  # SB 53 (B&P §22757.11)
+    "business_status": "str",  # CCPA: for_profit, nonprofit, service_provider
 }
 # Facts about the evaluation itself, available once the engine has determined them.
 RESULT_FACTS: dict[str, str] = {
@@ -84,6 +109,16 @@ FACT_VOCAB: dict[str, set[str]] = {
         "speech", "rules", "other",
     },
     "system.lifecycle": {"planned", "in_development", "in_use", "retired"},
+    "system.purposes": {
+        "education_admission", "learning_evaluation", "education_level", "recruitment_selection",
+        "work_relationship_decisions", "public_benefits_eligibility", "creditworthiness",
+        "life_health_insurance_pricing",
+    },
+    "system.employment_decision_kind": {
+        "consequential", "scheduling", "productivity_monitoring", "minor_changes", "health_safety",
+    },
+    "org.md_exempt_unit": {"attorney_general", "comptroller", "treasurer"},
+    "org.business_status": {"for_profit", "nonprofit", "service_provider"},
     "system.excluded_purposes": {
         "military", "defence", "national_security", "scientific_research", "personal_use",
         "pre_market_testing", "research_or_academic",
@@ -417,3 +452,35 @@ def evaluate_condition(cond: Any, ctx: Context) -> tuple[bool, str]:
         met, text = evaluate_condition(ctx.definitions[name], ctx)
         return met, f"{name}: {text}"
     return _leaf(cond, ctx)
+
+
+def deciding_facts(cond: Any, ctx: Context) -> list[tuple[str, Any]]:
+    """The recorded facts a met condition rested on, for a plain rationale (no dates, no results).
+
+    `not` branches contribute nothing: the absence of an exclusion is not why a rule fired.
+    """
+    if cond is None:
+        return []
+    if "all" in cond:
+        out: list[tuple[str, Any]] = []
+        for sub in cond["all"]:
+            out += deciding_facts(sub, ctx)
+        return out
+    if "any" in cond:
+        for sub in cond["any"]:
+            if evaluate_condition(sub, ctx)[0]:
+                return deciding_facts(sub, ctx)
+        return []
+    if "not" in cond:
+        return []
+    if "ref" in cond:
+        return deciding_facts(ctx.definitions[cond["ref"]], ctx)
+    name = str(cond["fact"])
+    if name == "on" or name.startswith("result."):
+        return []
+    return [(name, read_fact(name, ctx))]
+
+
+def read_date(name: str, ctx: Context) -> dt.date | None:
+    """A date fact's value (ISO text after a JSON round trip is accepted), or None."""
+    return _date(read_fact(name, ctx))

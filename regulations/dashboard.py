@@ -35,6 +35,32 @@ def current_results() -> list[ClassificationResult]:
     return latest
 
 
+def changed_on(day: dt.date) -> list[dict]:
+    """Results whose outcome changed on `day` (a fact edit, new content, or a start date reached)."""
+    rows = (
+        ClassificationResult.objects.filter(computed_at__date=day, previous__isnull=False)
+        .select_related("system", "regime", "previous")
+        .only("id", "system__name", "regime__code", "outcome", "outcome_label", "headline",
+              "pending_from", "computed_at", "previous__outcome", "previous__outcome_label",
+              "previous__headline", "previous__pending_from")
+        .order_by("-computed_at", "-pk")
+    )  # fmt: skip
+    out = []
+    for row in rows[:50]:
+        old = row.previous
+        if (old.outcome, old.outcome_label, old.pending_from) == (
+            row.outcome,
+            row.outcome_label,
+            row.pending_from,
+        ):
+            continue
+        out.append({
+            "system": row.system, "regime": row.regime.code,
+            "was": old.headline or old.outcome_label, "now": row.headline or row.outcome_label,
+        })  # fmt: skip
+    return out
+
+
 def dashboard_data(*, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     results = current_results()
@@ -85,5 +111,6 @@ def dashboard_data(*, today: dt.date | None = None) -> dict:
             due_date__gte=today, due_date__lte=today + dt.timedelta(days=30)
         ).count(),
         "systems_classified": len({r.system_id for r in results}),
+        "changed_today": changed_on(today),
         "today": today,
     }

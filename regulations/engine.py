@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from regulations.conditions import Context, evaluate_condition
-from regulations.schema import Obligation, RegimeVersion
+from regulations.conditions import Context, deciding_facts, evaluate_condition, read_date
+from regulations.schema import EffectiveOverride, Obligation, RegimeVersion, Rule
 
 NEVER_OPERATIVE = {"repealed", "never_enacted"}
 
@@ -55,11 +55,26 @@ class Evaluation:
     checklist_items: list[str]  # vendor checklist items that apply
     deadlines: list[str]  # deadline specs that apply (linked to triggered obligations, or unlinked)
     rationale: list[RationaleRow] = field(default_factory=list)
+    # The outcome's legal start date; pending while it is after `on` (shown "… from <date>").
+    in_force_from: dt.date | None = None
+    pending: bool = False
+    headline: str = ""  # one plain sentence: outcome, start date if pending, why, the law cited
+    deciding_facts: list[dict[str, Any]] = field(default_factory=list)
+    also: list[dict[str, Any]] = field(default_factory=list)  # other met classification rules
+
+    @property
+    def pending_from(self) -> dt.date | None:
+        return self.in_force_from if self.pending else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (dates as ISO strings) for storing a result."""
         data = asdict(self)
         data["on"] = self.on.isoformat()
+        data["in_force_from"] = self.in_force_from.isoformat() if self.in_force_from else None
+        for row in data["also"]:
+            row["in_force_from"] = (
+                row["in_force_from"].isoformat() if row["in_force_from"] else None
+            )
         for ob in data["obligations"]:
             ob["effective_from"] = ob["effective_from"].isoformat()
             ob["effective_to"] = ob["effective_to"].isoformat() if ob["effective_to"] else None
@@ -118,12 +133,56 @@ def _window_row(version: RegimeVersion, on: dt.date) -> RationaleRow:
     )
 
 
+def start_date(
+    overrides: list[EffectiveOverride], default: dt.date | None, ctx: Context
+) -> dt.date | None:
+    """The first override whose condition holds (a fixed date, or a recorded date fact), else default.
+
+    An override that reads a date fact which is not recorded is skipped.
+    """
+    for override in overrides:
+        if not evaluate_condition(override.when, ctx)[0]:
+            continue
+        if override.from_fact:
+            value = read_date(override.from_fact, ctx)
+            if value is None:
+                continue
+            return value
+        return override.effective_from
+    return default
+
+
 def obligation_effective_from(ob: Obligation, version: RegimeVersion, ctx: Context) -> dt.date:
     """The first override whose condition holds, else the obligation's date, else the version's."""
-    for override in ob.effective_from_overrides:
-        if evaluate_condition(override.when, ctx)[0]:
-            return override.effective_from
-    return ob.effective_from or version.effective_from
+    return (
+        start_date(ob.effective_from_overrides, ob.effective_from or version.effective_from, ctx)
+        or version.effective_from
+    )
+
+
+def rule_in_force_from(rule: Rule, version: RegimeVersion, ctx: Context) -> dt.date:
+    """When a classification rule's outcome starts to bind: never before the version itself."""
+    outcome = version.outcome(rule.outcome)
+    start = start_date(rule.applies_from_overrides, rule.applies_from or outcome.applies_from, ctx)
+    return max(version.effective_from, start) if start else version.effective_from
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def headline_text(*, words: str, pending: bool, start: dt.date | None, rule: Rule | None) -> str:
+    """One plain sentence: no rule ids, no set notation; the law cited last."""
+    text = words
+    if pending and start is not None:
+        text += f" from {start.isoformat()}"
+    if rule is not None and rule.plain:
+        text += f" because {rule.plain}"
+    if rule is not None and rule.citation:
+        text += f" ({rule.citation})"
+    return text
 
 
 def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> Evaluation:
@@ -163,7 +222,7 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
     ctx.result["roles"] = roles if applies else []
 
     precedence = {o.code: o.precedence for o in version.outcomes}
-    best = None
+    met_rules: list[tuple[tuple[int, int], Rule]] = []
     matched: list[str] = [r.rule_id for r in rationale if r.met and r.kind != "window"]
     for position, rule in enumerate(version.rules):
         if rule.kind != "classification":
@@ -172,17 +231,49 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
         rationale.append(_row(rule, met=met, text=text, kind="classification"))
         if met:
             matched.append(rule.id)
-            key = (precedence[rule.outcome], position)
-            if best is None or key < best[0]:
-                best = (key, rule)
+            rank = rule.precedence if rule.precedence is not None else precedence[rule.outcome]
+            met_rules.append(((rank, position), rule))
+    met_rules.sort(key=lambda pair: pair[0])
+    best = met_rules[0] if met_rules else None
 
+    rule_used: Rule | None = None
     if not applies:
         code, label, deciding = version.not_applicable_outcome, None, None
     elif best is not None:
-        code, label, deciding = best[1].outcome, best[1].outcome_label, best[1].id
+        rule_used = best[1]
+        code, label, deciding = rule_used.outcome, rule_used.outcome_label, rule_used.id
     else:
         code, label, deciding = version.default_outcome, None, None
     outcome = version.outcome(code)
+    in_force_from: dt.date | None = None
+    if applies:
+        in_force_from = (
+            rule_in_force_from(rule_used, version, ctx)
+            if rule_used is not None
+            else max(version.effective_from, outcome.applies_from or version.effective_from)
+        )
+    pending = bool(applies and in_force_from and in_force_from > on)
+    also: list[dict[str, Any]] = []
+    if applies:
+        for _key, rule in met_rules[1:]:
+            start = rule_in_force_from(rule, version, ctx)
+            also.append({
+                "rule_id": rule.id, "outcome": rule.outcome,
+                "label": rule.outcome_label or version.outcome(rule.outcome).label,
+                "citation": rule.citation, "url": rule.url,
+                "in_force_from": start, "pending": start > on,
+            })  # fmt: skip
+    facts_used: list[dict[str, Any]] = []
+    if rule_used is not None:
+        seen: set[str] = set()
+        for name, value in deciding_facts(rule_used.when, ctx):
+            if name not in seen:
+                seen.add(name)
+                facts_used.append({"fact": name, "value": _shown(value)})
+    headline = headline_text(
+        words=(outcome.plain or label or outcome.label) if applies else (label or outcome.label),
+        pending=pending, start=in_force_from, rule=rule_used,
+    )  # fmt: skip
     ctx.result.update(
         outcome=code, risk_tier=outcome.risk_tier, high_risk=outcome.high_risk, matched=matched
     )
@@ -242,6 +333,11 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
         checklist_items=checklist,
         deadlines=deadlines,
         rationale=rationale,
+        in_force_from=in_force_from,
+        pending=pending,
+        headline=headline,
+        deciding_facts=facts_used,
+        also=also,
     )
 
 
@@ -261,8 +357,21 @@ def version_for_date(versions: list[RegimeVersion], on: dt.date) -> RegimeVersio
         if v.effective_from <= on and (v.effective_to is None or on <= v.effective_to)
     ]
     if current:
-        return max(current, key=lambda v: v.effective_from)
+        latest = max(v.effective_from for v in current)
+        return _newest_revision([v for v in current if v.effective_from == latest])
     upcoming = [v for v in live if v.effective_from > on]
     if upcoming:
-        return min(upcoming, key=lambda v: v.effective_from)
+        soonest = min(v.effective_from for v in upcoming)
+        return _newest_revision([v for v in upcoming if v.effective_from == soonest])
     return None
+
+
+def _newest_revision(candidates: list[RegimeVersion]) -> RegimeVersion:
+    """Among versions starting the same day, a revision (its `supersedes` names another) wins.
+
+    A loaded version never changes, so a corrected reading of the same law is a new file that
+    supersedes the old one from the same date.
+    """
+    replaced = {v.supersedes for v in candidates if v.supersedes}
+    remaining = [v for v in candidates if v.version not in replaced]
+    return (remaining or candidates)[0]

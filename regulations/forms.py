@@ -15,10 +15,17 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "org_kind", "employees", "annual_revenue_usd", "consumers_personal_data",
-                  "consumers_sensitive_data", "revenue_share_from_selling_data", "does_business_in"]  # fmt: skip
+                  "consumers_sensitive_data", "revenue_share_from_selling_data", "does_business_in",
+                  "business_status", "revenue_incl_affiliates_usd", "agency_state", "org_unit",
+                  "md_exempt_unit"]  # fmt: skip
         labels = {
             "org_kind": "Kind of organisation",
-            "annual_revenue_usd": "Annual revenue (USD, prior year, incl. affiliates)",
+            "annual_revenue_usd": "Annual revenue (USD, prior year)",
+            "business_status": "CCPA business status",
+            "revenue_incl_affiliates_usd": "Revenue incl. affiliates (USD, prior year)",
+            "agency_state": "State of the agency",
+            "org_unit": "Organisational unit",
+            "md_exempt_unit": "Maryland exempt unit",
             "consumers_personal_data": "Consumers (personal data)",
             "consumers_sensitive_data": "Consumers (sensitive data)",
             "revenue_share_from_selling_data": "Revenue share from selling or sharing data",
@@ -28,6 +35,9 @@ class OrganisationForm(forms.ModelForm):
                 attrs={"step": "0.01", "min": 0, "max": 1}
             )
         }
+
+    def clean_agency_state(self):
+        return (self.cleaned_data.get("agency_state") or "").strip().upper()
 
     def clean_does_business_in(self):
         return sorted(self.cleaned_data.get("does_business_in") or [])

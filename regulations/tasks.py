@@ -41,3 +41,13 @@ def deadline_reminders_task() -> int:
     from regulations.services.reminders import reminders_send
 
     return reminders_send()
+
+
+@shared_task
+def classification_pending_refresh_task() -> int:
+    """Beat, daily: results whose pending start date has come are re-evaluated and audited."""
+    from regulations.services.classification import classification_pending_refresh
+
+    count = classification_pending_refresh()
+    log.info("Re-evaluated %s system(s) whose pending outcome reached its start date.", count)
+    return count

@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regulations.tasks.deadline_reminders_task",
         "schedule": 3600.0,
     },
+    # Daily, just after midnight: outcomes whose legal start date has come are re-evaluated.
+    "regulations-pending-refresh": {
+        "task": "regulations.tasks.classification_pending_refresh_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -1,6 +1,7 @@
 """The organisation profile: thresholds that are facts about us, not about one system."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 
 
@@ -20,6 +21,25 @@ BUSINESS_JURISDICTIONS = [
     ("CA", "California"),
     ("EU", "European Union"),
 ]
+
+
+class BusinessStatus(models.TextChoices):
+    """CCPA: only a for-profit business owes the ADMT and risk-assessment rules itself."""
+
+    FOR_PROFIT = "for_profit", "For-profit business"
+    NONPROFIT = "nonprofit", "Nonprofit"
+    SERVICE_PROVIDER = "service_provider", "Service provider or contractor to a business"
+
+
+class MarylandExemptUnit(models.TextChoices):
+    """Maryland §3.5-802: exempt units that adopt compatible policies instead."""
+
+    ATTORNEY_GENERAL = "attorney_general", "Office of the Attorney General"
+    COMPTROLLER = "comptroller", "Comptroller"
+    TREASURER = "treasurer", "Treasurer"
+
+
+US_STATE_RE = r"^[A-Z]{2}$"
 
 
 def validate_jurisdictions(value) -> None:
@@ -47,6 +67,32 @@ class Organisation(models.Model):
     does_business_in = models.JSONField(
         default=list, blank=True, validators=[validate_jurisdictions]
     )
+    agency_state = models.CharField(
+        max_length=2, blank=True,
+        validators=[RegexValidator(US_STATE_RE, "Two capital letters, e.g. MD.")],
+        help_text="For a public agency: the US state it belongs to, e.g. MD (Maryland "
+        "§3.5-802: a non-Maryland agency is never a Maryland unit).",
+    )  # fmt: skip
+    org_unit = models.CharField(
+        max_length=200, blank=True,
+        help_text="The organisational unit, e.g. 'Department of Human Services' "
+        "(Maryland State Fin. & Proc. §3.5-801, 3.5-802).",
+    )  # fmt: skip
+    md_exempt_unit = models.CharField(
+        max_length=20, blank=True, choices=MarylandExemptUnit.choices,
+        help_text="A unit the Maryland Act exempts: it adopts compatible policies instead "
+        "(State Fin. & Proc. §3.5-802).",
+    )  # fmt: skip
+    revenue_incl_affiliates_usd = models.PositiveBigIntegerField(
+        null=True, blank=True,
+        help_text="Prior-year revenue including affiliates, in USD (California SB 53, B&P "
+        "§22757.11: a large frontier developer exceeds $500M).",
+    )  # fmt: skip
+    business_status = models.CharField(
+        max_length=20, blank=True, choices=BusinessStatus.choices,
+        help_text="CCPA status (Cal. Civ. Code §1798.140(d)): nonprofits are not businesses; a "
+        "service provider processes for a business that owes the duties.",
+    )  # fmt: skip
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -73,4 +119,13 @@ class Organisation(models.Model):
             "consumers_sensitive_data": int(self.consumers_sensitive_data),
             "revenue_share_from_selling_data": float(self.revenue_share_from_selling_data),
             "does_business_in": sorted(self.does_business_in),
+            "agency_state": self.agency_state or None,
+            "org_unit": self.org_unit or None,
+            "md_exempt_unit": self.md_exempt_unit or None,
+            "revenue_incl_affiliates_usd": (
+                int(self.revenue_incl_affiliates_usd)
+                if self.revenue_incl_affiliates_usd is not None
+                else None
+            ),
+            "business_status": self.business_status or None,
         }

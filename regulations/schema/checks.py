@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from regulations.conditions import validate_condition
+from regulations.conditions import fact_type, validate_condition
 from regulations.schema.base import ID_RE, SLUG
 from regulations.schema.models import RegimeVersion
 
@@ -68,6 +68,17 @@ def check_version(v: RegimeVersion) -> list[tuple[str, str]]:
         ):
             problems.append((err.path, err.message))
 
+    def from_fact(name: str | None, loc: str) -> None:
+        if name is None:
+            return
+        try:
+            kind = fact_type(name, namespaces=base_ns)
+        except ValueError as exc:
+            problems.append((loc, str(exc)))
+            return
+        if kind != "date":
+            problems.append((loc, f"{name} is {kind}; a start date needs a date fact"))
+
     for name, c in v.definitions.items():
         if not re.fullmatch(SLUG, name):
             problems.append((f"definitions.{name}", "definition names are lower-case slugs"))
@@ -81,6 +92,9 @@ def check_version(v: RegimeVersion) -> list[tuple[str, str]]:
             after_ns if r.kind == "classification" else base_ns,
             required=True,
         )
+        for j, ov in enumerate(r.applies_from_overrides):
+            cond(ov.when, f"rules.{i}.applies_from_overrides.{j}.when", after_ns, required=True)
+            from_fact(ov.from_fact, f"rules.{i}.applies_from_overrides.{j}.from_fact")
         if r.kind == "role" and r.role not in role_codes:
             problems.append(
                 (
@@ -105,6 +119,7 @@ def check_version(v: RegimeVersion) -> list[tuple[str, str]]:
                 after_ns,
                 required=True,
             )
+            from_fact(ov.from_fact, f"obligations.{i}.effective_from_overrides.{j}.from_fact")
         for j, who in enumerate(o.who):
             if who != "all" and who not in role_codes:
                 problems.append(

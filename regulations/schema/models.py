@@ -42,11 +42,33 @@ class Outcome(Strict):
     risk_tier: Literal["prohibited", "high", "limited", "minimal", "not_applicable"]
     high_risk: bool = False
     precedence: int = Field(ge=0, description="Lower wins when several classification rules match.")
+    applies_from: dt.date | None = Field(
+        default=None,
+        description="The legal start date of this outcome's duties (default: the version's).",
+    )
+    plain: str = Field(default="", description="Headline words, e.g. 'High-risk'.")
 
 
 class RoleDef(Strict):
     code: str = Field(pattern=rf"^{SLUG}$")
     label: str = Field(min_length=1)
+
+
+class EffectiveOverride(Strict):
+    """A start date that depends on facts: a fixed date, or the value of a date fact."""
+
+    when: Any
+    effective_from: dt.date | None = None
+    from_fact: str | None = Field(
+        default=None, description="A date fact, e.g. system.use_started_on."
+    )
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one(self) -> EffectiveOverride:
+        if (self.effective_from is None) == (self.from_fact is None):
+            raise ValueError("give exactly one of 'effective_from' or 'from_fact'")
+        return self
 
 
 class Rule(Cited):
@@ -58,6 +80,12 @@ class Rule(Cited):
     role: str | None = None
     outcome: str | None = None
     outcome_label: str | None = None
+    plain: str = Field(default="", description="Why, in plain words: 'it ranks job applicants'.")
+    precedence: int | None = Field(
+        default=None, ge=0, description="Overrides the outcome's precedence (order of specificity)."
+    )
+    applies_from: dt.date | None = None
+    applies_from_overrides: list[EffectiveOverride] = []
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Rule:
@@ -69,6 +97,11 @@ class Rule(Cited):
             raise ValueError("a classification rule needs 'outcome'")
         if self.kind != "classification" and (self.outcome or self.outcome_label):
             raise ValueError("only classification rules take 'outcome'/'outcome_label'")
+        dated = self.applies_from or self.applies_from_overrides or self.precedence is not None
+        if self.kind != "classification" and (dated or self.plain):
+            raise ValueError(
+                "only classification rules take 'applies_from', 'precedence' or 'plain'"
+            )
         return self
 
 
@@ -100,12 +133,6 @@ class Cadence(Strict):
         if self.kind == "periodic" and parse_due(self.due).kind != "every":
             raise ValueError("a periodic cadence needs due 'every:P…'")
         return self
-
-
-class EffectiveOverride(Strict):
-    when: Any
-    effective_from: dt.date
-    note: str = ""
 
 
 class Obligation(Cited):

@@ -57,7 +57,7 @@ def evaluation_fields(evaluation: Any) -> dict[str, Any]:
     """Engine output as the JSON-safe columns we store; extras go into `details`."""
     data = evaluation.to_dict() if hasattr(evaluation, "to_dict") else _plain(evaluation)
     tier = str(data.get("risk_tier") or RiskTier.NOT_APPLICABLE)
-    return jsonable(
+    fields = jsonable(
         {
             "applies": bool(data.get("applies")),
             "roles": list(data.get("roles") or []),
@@ -65,6 +65,8 @@ def evaluation_fields(evaluation: Any) -> dict[str, Any]:
             "outcome_label": str(data.get("outcome_label") or ""),
             "risk_tier": tier if tier in RiskTier.values else RiskTier.NOT_APPLICABLE,
             "high_risk": bool(data.get("high_risk")),
+            "pending_from": data.get("in_force_from") if data.get("pending") else None,
+            "headline": str(data.get("headline") or "")[:400],
             "triggered_obligations": list(data.get("triggered_obligations") or []),
             "rationale": [_plain(row) for row in (data.get("rationale") or [])],
             "details": {
@@ -75,10 +77,17 @@ def evaluation_fields(evaluation: Any) -> dict[str, Any]:
                     "templates",
                     "checklist_items",
                     "deadlines",
+                    "in_force_from",
+                    "pending",
+                    "deciding_facts",
+                    "also",
                 )
             },
         }
     )
+    if fields["pending_from"]:
+        fields["pending_from"] = dt.date.fromisoformat(str(fields["pending_from"])[:10])
+    return fields
 
 
 def _signature(fields: dict) -> tuple:
@@ -88,9 +97,14 @@ def _signature(fields: dict) -> tuple:
     return (
         fields["applies"], tuple(fields["roles"]), fields["outcome"], fields["outcome_label"],
         fields["risk_tier"], fields["high_risk"], tuple(fields["triggered_obligations"]),
+        _iso(fields.get("pending_from")), fields.get("headline", ""),
         tuple((row.get("rule_id"), row.get("met")) for row in fields["rationale"]),
         tuple((o.get("id"), o.get("in_force")) for o in details.get("obligations") or []),
     )  # fmt: skip
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def latest_result(*, system, regime: Regime) -> ClassificationResult | None:
@@ -171,7 +185,8 @@ def result_changes(previous: ClassificationResult | None, current: Classificatio
             str(previous.content_version) if previous else None,
             str(current.content_version),
         ]
-    for name in ("applies", "outcome_label", "risk_tier", "high_risk", "roles"):
+    for name in ("applies", "outcome_label", "risk_tier", "high_risk", "roles", "pending_from",
+                 "headline"):  # fmt: skip
         old = getattr(previous, name) if previous else None
         new = getattr(current, name)
         if old != new:
@@ -263,3 +278,31 @@ def classification_override_withdraw(*, actor, override: ManualOverride) -> Manu
         audit_record(actor=actor, action="classification.override_withdraw", target=override,
                      changes={"withdrawn_at": [None, override.withdrawn_at.isoformat()]})  # fmt: skip
     return override
+
+
+def classification_pending_refresh(*, on: dt.date | None = None) -> int:
+    """Re-evaluate every system whose current result names a start date that has come.
+
+    Results never go stale when a date passes: the run stores the new outcome with an audit
+    entry (classification.change), exactly as a fact edit would. Returns the systems re-run.
+    """
+    from django.db.models import F, OuterRef, Subquery
+
+    from inventory.models import AISystem
+
+    today = on or timezone.localdate()
+    latest = ClassificationResult.objects.filter(
+        system=OuterRef("system"), regime=OuterRef("regime")
+    ).order_by("-computed_at", "-pk")
+    due = (
+        ClassificationResult.objects.filter(pending_from__lte=today)
+        .annotate(latest=Subquery(latest.values("pk")[:1]))
+        .filter(pk=F("latest"))
+        .values_list("system_id", flat=True)
+        .distinct()
+    )
+    count = 0
+    for system in AISystem.objects.filter(pk__in=list(due)).order_by("pk"):
+        classification_run(system=system, on=today)
+        count += 1
+    return count

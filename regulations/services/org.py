@@ -9,7 +9,9 @@ from core.audit import audit_record, diff, snapshot
 from regulations.models import Organisation
 
 ORG_FIELDS = ["name", "org_kind", "employees", "annual_revenue_usd", "consumers_personal_data",
-              "consumers_sensitive_data", "revenue_share_from_selling_data", "does_business_in"]  # fmt: skip
+              "consumers_sensitive_data", "revenue_share_from_selling_data", "does_business_in",
+              "business_status", "revenue_incl_affiliates_usd", "agency_state", "org_unit",
+              "md_exempt_unit"]  # fmt: skip
 
 
 @transaction.atomic
