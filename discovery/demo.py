@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from discovery.catalog_loader import load_catalog
 from discovery.models import CatalogHost, IdentityMapping, LogSource
 from discovery.selectors import catalog_version_current
-from discovery.services.ingest import ingest_run_create, ingest_run_execute
+from discovery.services import ingest_run_create, ingest_run_execute
 from discovery.services.sources import identity_mapping_import, log_source_create
 from discovery.services.triage import discovered_app_link
 from inventory.models import AISystem

@@ -10,10 +10,10 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
 from discovery.models import IngestChunk, IngestRun, LogSource
-from discovery.services.ingest import (
-    _fail,
+from discovery.services import (
     ingest_chunk_process,
     ingest_run_create,
+    ingest_run_fail,
     ingest_run_finalise,
     ingest_run_plan,
 )
@@ -37,7 +37,7 @@ def _record_failure(task, *, run_id: int, message: str, index: int | None = None
             ).update(
                 status=IngestChunk.Status.FAILED, error=message[:2000].replace("\x00", "\ufffd")
             )
-        _fail(run_id, message)
+        ingest_run_fail(run_id=run_id, message=message)
     except (OperationalError, InterfaceError) as exc:
         close_old_connections()
         log.warning("database unreachable while recording the failure of run %s; retrying", run_id)

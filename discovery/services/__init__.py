@@ -1,1 +1,26 @@
-"""Writes for discovery: every change to governed rows is atomic and audited."""
+"""Writes for discovery: every change to governed rows is atomic and audited.
+
+The ingest API is exported here; callers import it from `discovery.services`.
+"""
+
+from discovery.services.runs import (
+    ingest_chunk_process,
+    ingest_run_create,
+    ingest_run_dispatch,
+    ingest_run_execute,
+    ingest_run_fail,
+    ingest_run_finalise,
+    ingest_run_plan,
+    ingest_run_retry,
+)
+
+__all__ = [
+    "ingest_chunk_process",
+    "ingest_run_create",
+    "ingest_run_dispatch",
+    "ingest_run_execute",
+    "ingest_run_fail",
+    "ingest_run_finalise",
+    "ingest_run_plan",
+    "ingest_run_retry",
+]

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
@@ -17,14 +16,11 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
 from core.ids import parse_id
 from core.permissions import permission_required, reader_required
+from discovery.conf import upload_max_bytes
 from discovery.models import IngestRun, LogSource
 from discovery.selectors import ingest_run_list
-from discovery.services.ingest import ingest_run_create, ingest_run_dispatch, ingest_run_retry
+from discovery.services import ingest_run_create, ingest_run_dispatch, ingest_run_retry
 from discovery.views.common import error_text
-
-
-def upload_max_bytes() -> int:
-    return int(getattr(settings, "SIGHTLINE_UPLOAD_MAX_BYTES", 2 * 1024**3))
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):

@@ -34,7 +34,7 @@ def eager(settings):
 @pytest.fixture
 def ingest(catalog):
     """ingest(path, **kw) registers a file and processes it in this process; returns the run."""
-    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+    from discovery.services import ingest_run_create, ingest_run_execute
 
     def run_it(path, *, actor="test", **kwargs):
         run, created = ingest_run_create(path=Path(path), actor=actor, **kwargs)

@@ -11,7 +11,7 @@ from core.models import AuditEntry
 from discovery.engine.pipeline import chunk_plan, process_chunk
 from discovery.models import DiscoveredApp, IngestChunk, IngestRun, UsageRollup
 from discovery.selectors import matching_catalog
-from discovery.services.ingest import (
+from discovery.services import (
     ingest_chunk_process,
     ingest_run_create,
     ingest_run_execute,
@@ -197,7 +197,7 @@ def test_identity_mapping_is_chosen_as_of_the_file_time_not_today(ingest, copy_o
 
 def test_apps_are_locked_in_one_order_whatever_the_chunk_saw_first(catalog):
     """Two chunks merging at once lock the same apps; a fixed (sorted) order cannot deadlock."""
-    from discovery.services.ingest import _touch_apps
+    from discovery.services.chunks import _touch_apps
 
     run, _ = ingest_run_create(path=SQUID, actor="test")
     seen = {"first": 1_790_000_000, "last": 1_790_000_060}

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from discovery.models import Finding
-from discovery.rules import SPIKE_FACTOR, SPIKE_MIN_REQUESTS
+from discovery.services.rules import SPIKE_FACTOR, SPIKE_MIN_REQUESTS
 from discovery.services.triage import discovered_app_link, finding_block
 from tests.discovery.conftest import CLOUDTRAIL, SQUID, ZEEK
 from tests.factories import AISystemFactory

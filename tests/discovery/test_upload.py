@@ -167,7 +167,7 @@ def test_progress_polling_stops_when_the_run_is_done(officer_client):
 
 
 def test_progress_keeps_polling_while_queued(client, officer, catalog):
-    from discovery.services.ingest import ingest_run_create
+    from discovery.services import ingest_run_create
 
     run, _ = ingest_run_create(path=SQUID, actor=officer)
     client.login(username=officer.username, password=PASSWORD)

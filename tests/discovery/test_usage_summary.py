@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from discovery.models import AppIdentity, AppUsageDay, AppUsageTotal, UsageRollup
 from discovery.selectors import discovered_app_rows
-from discovery.services.ingest import (
+from discovery.services import (
     ingest_chunk_process,
     ingest_run_create,
     ingest_run_execute,

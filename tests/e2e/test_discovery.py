@@ -36,7 +36,7 @@ def test_upload_progress_sanction_and_block(
     page, login, live_server, officer, catalogue, queued_only
 ):
     from discovery.models import IngestRun
-    from discovery.services.ingest import ingest_run_execute
+    from discovery.services import ingest_run_execute
 
     login(officer)
     page.goto(f"{live_server.url}/discovery/runs/upload/")
@@ -93,7 +93,7 @@ def test_upload_progress_sanction_and_block(
 
 
 def test_discovered_ai_pages_render(page, login, live_server, officer, admin_user, catalogue):
-    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+    from discovery.services import ingest_run_create, ingest_run_execute
 
     for path in (SQUID, CLOUDTRAIL):
         run, _ = ingest_run_create(path=path, actor="e2e")
@@ -133,7 +133,7 @@ def test_finding_sanction_as_existing_system_via_name_search(
 ):
     """The picker asks the server for at most 20 matches; the chosen radio posts that system's pk."""
     from discovery.models import DiscoveredApp
-    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+    from discovery.services import ingest_run_create, ingest_run_execute
     from inventory.models import AISystem
     from tests.factories import AISystemFactory
 
@@ -169,7 +169,7 @@ def test_finding_row_loads_assign_and_dismiss_forms_when_opened(
 ):
     """The queue draws no assignee list until a row's details open; the loaded forms still swap the row."""
     from discovery.models import Finding
-    from discovery.services.ingest import ingest_run_create, ingest_run_execute
+    from discovery.services import ingest_run_create, ingest_run_execute
 
     run, _ = ingest_run_create(path=SQUID, actor="e2e")
     ingest_run_execute(run_id=run.pk)

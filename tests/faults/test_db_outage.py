@@ -13,7 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from discovery.models import IngestChunk, IngestRun
-from discovery.services.ingest import ingest_run_create, ingest_run_retry
+from discovery.services import ingest_run_create, ingest_run_retry
 from discovery.tasks import ingest_run_process
 from tests.conftest import PASSWORD
 from tests.discovery.conftest import SQUID

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from discovery.models import IngestChunk, IngestRun
-from discovery.services.ingest import ingest_run_create
+from discovery.services import ingest_run_create
 from discovery.tasks import ingest_run_process
 from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups

@@ -6,7 +6,7 @@ from django.db.models import Sum
 from discovery.engine.pipeline import chunk_plan, process_chunk
 from discovery.models import Finding, IngestChunk, IngestRun, UsageRollup
 from discovery.selectors import matching_catalog
-from discovery.services.ingest import ingest_run_create
+from discovery.services import ingest_run_create
 from discovery.tasks import ingest_chunk_process_task, ingest_run_process
 from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from discovery.engine.pipeline import iter_input_files
 from discovery.models import IngestRun, LogSource
-from discovery.services.ingest import ingest_run_create, ingest_run_dispatch, ingest_run_execute
+from discovery.services import ingest_run_create, ingest_run_dispatch, ingest_run_execute
 
 POLL_SECONDS = 1.0
 

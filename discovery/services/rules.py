@@ -2,16 +2,16 @@
 
 import dataclasses
 import datetime as dt
-import logging
 from typing import Any
 
 from django.db.models import Sum
 
+from discovery.conf import bedrock_allowlist
+from discovery.engine.llmjacking import detect
+from discovery.engine.parsers.records import CloudEvent
 from discovery.models import CloudHistory, DiscoveredApp, Finding, IngestRun, UsageRollup
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.findings import finding_upsert, severity_normalise
-
-log = logging.getLogger(__name__)
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
 SPIKE_BASELINE_DAYS = 14
@@ -235,16 +235,6 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     """Runs DP's detector over the run's CloudTrail events with the stored per-principal history."""
     if not cloud_events:
         return []
-    try:
-        from discovery.engine.llmjacking import detect
-    except (
-        ImportError
-    ):  # the detector ships with the pure pipeline; without it only usage rules run
-        log.warning("discovery.engine.llmjacking is not available; LLMjacking rules skipped")
-        return []
-    from discovery.engine.parsers.records import CloudEvent
-    from discovery.services.ingest import bedrock_allowlist
-
     fields = {f.name for f in dataclasses.fields(CloudEvent)}
     events = sorted(
         (CloudEvent(**{k: v for k, v in e.items() if k in fields}) for e in cloud_events),

@@ -1,0 +1,302 @@
+"""Chunk merge: one chunk's engine result becomes rollups and JSON; a finished run's chunks merge."""
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from discovery.conf import host_allowlist, pseudonym_key
+from discovery.engine.pipeline import Chunk, ChunkResult, process_chunk, pseudonymise
+from discovery.models import DiscoveredApp, IdentityMapping, IngestChunk, IngestRun
+from discovery.selectors import catalog_app_names, matching_catalog
+from discovery.services.rollups import RollupRow, rollup_upsert
+
+MAX_SAMPLES = 20
+MAX_CLOUD_EVENTS_PER_CHUNK = 200_000
+
+
+class ChunkUnreadable(ValueError):
+    """The pipeline could not read any record from the chunk (e.g. a corrupt gzip stream)."""
+
+
+def identity_maps(*, on: dt.datetime | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(identifier → person, person → team) from mappings valid now; the pipeline takes a flat dict."""
+    on = on or timezone.now()
+    people: dict[str, str] = {}
+    teams: dict[str, str] = {}
+    rows = IdentityMapping.objects.exclude(valid_from__gt=on).exclude(valid_to__lt=on)
+    for kind, identifier, person, team in rows.values_list("kind", "identifier", "person", "team"):
+        key = (
+            identifier.strip()
+            if kind == IdentityMapping.Kind.AWS_PRINCIPAL
+            else identifier.strip().lower()
+        )
+        people[key] = person.strip().lower()
+        if team:
+            teams[person.strip().lower()] = team
+    return people, teams
+
+
+def _file_time(path: str) -> dt.datetime | None:
+    """The pipeline takes one flat map per chunk, so mappings are chosen as of the file's last write
+    (a log file's events end near its mtime), not as of today."""
+    try:
+        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
+    except OSError:
+        return None
+
+
+def _epoch(value: Any) -> float:
+    """The pipeline hands out aware datetimes; chunk results store epoch seconds as JSON."""
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    return float(value or 0)
+
+
+def nul_free(value: Any) -> Any:
+    """PostgreSQL text and jsonb refuse NUL characters; raw log samples may carry them."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [nul_free(v) for v in value]
+    if isinstance(value, dict):
+        return {nul_free(k): nul_free(v) for k, v in value.items()}
+    return value
+
+
+def _serialise_result(result: ChunkResult) -> dict:
+    """Chunk results as JSON: the per-subject totals and review hits the finaliser merges."""
+    subjects: dict[str, dict] = {}
+    for (subject, identity, day), agg in result.rollups.items():
+        s = subjects.setdefault(
+            subject,
+            {"requests": 0, "bytes_up": 0, "bytes_down": 0, "first": _epoch(agg.first_ts),
+             "last": _epoch(agg.last_ts), "identities": {}, "days": {}},
+        )  # fmt: skip
+        s["requests"] += agg.requests
+        s["bytes_up"] += agg.bytes_up
+        s["bytes_down"] += agg.bytes_down
+        s["first"] = min(s["first"], _epoch(agg.first_ts))
+        s["last"] = max(s["last"], _epoch(agg.last_ts))
+        if identity:
+            s["identities"][identity] = s["identities"].get(identity, 0) + agg.requests
+        s["days"][day] = s["days"].get(day, 0) + agg.requests
+    possible = []
+    for (host, code), agg in result.possible_ai.items():
+        possible.append(
+            {
+                "host": host,
+                "code": code,
+                "count": agg.count,
+                "users": sorted(agg.users)[:200],
+                "first": _epoch(agg.first_ts),
+                "last": _epoch(agg.last_ts),
+                "samples": list(agg.sample_lines)[:MAX_SAMPLES],
+            }
+        )
+    return nul_free(
+        {
+            "lines_read": result.lines_read,
+            "parsed": result.parsed,
+            "matched": result.matched,
+            "skipped": dict(result.skipped),
+            "skip_samples": {k: list(v)[:MAX_SAMPLES] for k, v in result.skip_samples.items()},
+            "bytes_done": result.bytes_done,
+            "subjects": subjects,
+            "possible_ai": possible,
+            "cloud_events": len(result.cloud_events),
+        }
+    )
+
+
+def _split_subject(subject: str) -> tuple[str, str]:
+    if subject.startswith("host:"):
+        return "", subject[5:]
+    return subject, ""
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value[:10])
+
+
+def _aware(ts: Any) -> dt.datetime:
+    if isinstance(ts, dt.datetime):
+        return ts
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
+
+
+def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, str]) -> None:
+    """Records first/last sightings; the first sighting is what the new-app rule looks for.
+
+    Rows are locked in one order (sorted), so two chunks merging at once never deadlock.
+    """
+    for subject, data in sorted(subjects.items()):
+        app_key, host = _split_subject(subject)
+        first, last = _aware(data["first"]), _aware(data["last"])
+        app, created = DiscoveredApp.objects.select_for_update().get_or_create(
+            app_key=app_key,
+            host=host,
+            defaults={
+                "name": names.get(app_key, host or app_key)[:200],
+                "first_seen": first,
+                "last_seen": last,
+                "first_run": run,
+            },
+        )
+        if created:
+            continue
+        update = []
+        if app.first_seen is None or first < app.first_seen:
+            app.first_seen = first
+            update.append("first_seen")
+        if app.last_seen is None or last > app.last_seen:
+            app.last_seen = last
+            update.append("last_seen")
+        if app.first_run_id is None:
+            # Linked to a system before any traffic was seen: this run is still its first sighting.
+            app.first_run = run
+            update.append("first_run")
+        if update:
+            app.save(update_fields=update)
+
+
+def chunk_identity(*, run: IngestRun) -> tuple[dict[str, str], dict[str, str], bytes | None]:
+    """(identifier → person, person → team, pseudonym key or None) for this run's source."""
+    source = run.source
+    people, teams = (
+        identity_maps(on=_file_time(run.path))
+        if (source is None or source.use_identity_mapping)
+        else ({}, {})
+    )
+    key = pseudonym_key() if (source and source.pseudonymise) else None
+    if key:
+        teams = {pseudonymise(person, key): team for person, team in teams.items()}
+    return people, teams, key
+
+
+def ingest_chunk_compute(
+    *, run: IngestRun, chunk: IngestChunk, people: dict[str, str], key: bytes | None
+) -> ChunkResult:
+    """Runs the engine on one chunk; raises ChunkUnreadable when nothing could be read."""
+    source = run.source
+    options = {"feed": source.zscaler_feed} if source and source.zscaler_feed else None
+    result = process_chunk(
+        Chunk(run.path, chunk.start, chunk.end, chunk.index),
+        fmt=run.format,
+        catalog=matching_catalog(),
+        identity_map=people or None,
+        pseudonymise_key=key,
+        allowlist=host_allowlist(),
+        options=options,
+    )
+    if result.error and not result.parsed:
+        raise ChunkUnreadable(result.error)
+    return result
+
+
+def ingest_chunk_store(
+    *, run: IngestRun, chunk: IngestChunk, result: ChunkResult, teams: dict[str, str]
+) -> bool:
+    """The rollup writes and the 'done' mark share one transaction; False if already done."""
+    names = catalog_app_names()
+    data = _serialise_result(result)
+    events = nul_free(
+        [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
+    )
+    merged_rows: dict[tuple, list] = {}
+    for (subject, identity, day), agg in result.rollups.items():
+        app_key, host = _split_subject(nul_free(subject))
+        ident = nul_free(identity or "")[:200]
+        key = (app_key[:80], host[:253], ident, _day(day))
+        first, last = _aware(agg.first_ts), _aware(agg.last_ts)
+        row = merged_rows.get(key)
+        if row is None:
+            merged_rows[key] = [
+                agg.requests,
+                agg.bytes_up,
+                agg.bytes_down,
+                first,
+                last,
+                teams.get(identity or "", "")[:120],
+            ]
+        else:  # two raw identities that clean to the same text must not collide in one upsert
+            row[0] += agg.requests
+            row[1] += agg.bytes_up
+            row[2] += agg.bytes_down
+            row[3], row[4] = min(row[3], first), max(row[4], last)
+    rows = [
+        RollupRow(k[0], k[1], k[2], v[5], k[3], v[0], v[1], v[2], v[3], v[4])
+        for k, v in merged_rows.items()
+    ]
+    with transaction.atomic():
+        locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status == IngestChunk.Status.DONE:
+            return False
+        rollup_upsert(rows=rows)
+        _touch_apps(run=run, subjects=data["subjects"], names=names)
+        locked.status = IngestChunk.Status.DONE
+        locked.results = data
+        locked.cloud_events = events
+        locked.error = ""
+        locked.finished_at = timezone.now()
+        locked.save()
+        IngestRun.objects.filter(pk=run.pk).update(
+            bytes_done=F("bytes_done") + max(0, chunk.end - chunk.start),
+            lines_read=F("lines_read") + data["lines_read"],
+            lines_parsed=F("lines_parsed") + data["parsed"],
+            lines_matched=F("lines_matched") + data["matched"],
+            lines_skipped=F("lines_skipped") + sum(data["skipped"].values()),
+        )
+    return True
+
+
+def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
+    """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits."""
+    totals = {"lines_read": 0, "parsed": 0, "matched": 0, "bytes_done": 0}
+    skipped: dict[str, int] = {}
+    samples: dict[str, list[str]] = {}
+    subjects: dict[str, dict] = {}
+    possible: dict[tuple[str, str], dict] = {}
+    for chunk in chunks:
+        r = chunk.results
+        for key in totals:
+            totals[key] += int(r.get(key, 0))
+        for reason, n in r.get("skipped", {}).items():
+            skipped[reason] = skipped.get(reason, 0) + n
+        for reason, lines in r.get("skip_samples", {}).items():
+            bucket = samples.setdefault(reason, [])
+            bucket.extend(lines[: max(0, MAX_SAMPLES - len(bucket))])
+        for subject, s in r.get("subjects", {}).items():
+            m = subjects.setdefault(
+                subject,
+                {"requests": 0, "bytes_up": 0, "bytes_down": 0, "first": s["first"], "last": s["last"],
+                 "identities": {}, "days": {}},
+            )  # fmt: skip
+            for k in ("requests", "bytes_up", "bytes_down"):
+                m[k] += s[k]
+            m["first"], m["last"] = min(m["first"], s["first"]), max(m["last"], s["last"])
+            for ident, n in s["identities"].items():
+                m["identities"][ident] = m["identities"].get(ident, 0) + n
+            for day, n in s["days"].items():
+                m["days"][day] = m["days"].get(day, 0) + n
+        for p in r.get("possible_ai", []):
+            m = possible.setdefault(
+                (p["host"], p["code"]),
+                {"host": p["host"], "code": p["code"], "count": 0, "users": set(),
+                 "first": p["first"], "last": p["last"], "samples": []},
+            )  # fmt: skip
+            m["count"] += p["count"]
+            m["users"].update(p["users"])
+            m["first"], m["last"] = min(m["first"], p["first"]), max(m["last"], p["last"])
+            m["samples"].extend(p["samples"][: max(0, MAX_SAMPLES - len(m["samples"]))])
+    return {
+        **totals,
+        "skipped": skipped,
+        "skip_samples": samples,
+        "subjects": subjects,
+        "possible_ai": list(possible.values()),
+    }
