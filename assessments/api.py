@@ -4,6 +4,7 @@ workflow; read checklists and evidence files, upload evidence. Same services as 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -12,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.filters import AssessmentFilter, EvidenceFileFilter, VendorChecklistFilter
 from assessments.models import (
     Assessment,
     AssessmentRevision,
@@ -19,7 +21,12 @@ from assessments.models import (
     EvidenceFile,
     VendorChecklist,
 )
-from assessments.selectors import assessment_list, checklist_list, revision_verify
+from assessments.selectors import (
+    assessment_list,
+    checklist_list,
+    evidence_file_list,
+    revision_verify,
+)
 from assessments.services import (
     AnswerConflict,
     answer_save,
@@ -87,9 +94,10 @@ class AssessmentListApi(generics.ListAPIView):
     """Filter with ?state= and ?system=."""
 
     serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilter
 
-    def get_queryset(self):
-        return assessment_list(filters=self.request.query_params)
+    def get_queryset(self) -> QuerySet[Assessment]:
+        return assessment_list()
 
 
 class AssessmentDetailApi(generics.RetrieveAPIView):
@@ -236,10 +244,10 @@ class EvidenceFileListApi(generics.ListAPIView):
     serializer_class = EvidenceFileSerializer
     write_permissions = ("assessments.upload_evidence",)
     parser_classes = [MultiPartParser, FormParser]
-    filterset_fields = ["vendor", "system", "sha256"]
+    filterset_class = EvidenceFileFilter
 
-    def get_queryset(self):
-        return EvidenceFile.objects.select_related("uploaded_by", "checklist_item")
+    def get_queryset(self) -> QuerySet[EvidenceFile]:
+        return evidence_file_list()
 
     @extend_schema(
         request=EvidenceUploadSerializer,
@@ -263,7 +271,9 @@ class EvidenceFileListApi(generics.ListAPIView):
 
 class EvidenceFileDetailApi(generics.RetrieveAPIView):
     serializer_class = EvidenceFileSerializer
-    queryset = EvidenceFile.objects.select_related("uploaded_by", "checklist_item")
+
+    def get_queryset(self) -> QuerySet[EvidenceFile]:
+        return evidence_file_list()
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -297,7 +307,7 @@ class ChecklistListApi(generics.ListAPIView):
     """Filter with ?vendor= and ?system=."""
 
     serializer_class = ChecklistSerializer
+    filterset_class = VendorChecklistFilter
 
-    def get_queryset(self):
-        qs = VendorChecklist.objects.prefetch_related("items__item")
-        return qs.filter(pk__in=checklist_list(filters=self.request.query_params).values("pk"))
+    def get_queryset(self) -> QuerySet[VendorChecklist]:
+        return checklist_list(items=ChecklistItemStatus.objects.select_related("item"))

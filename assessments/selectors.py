@@ -8,15 +8,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+import nh3
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.safestring import mark_safe
 
 from assessments.answers import (
+    RICH_ATTRIBUTES,
+    RICH_TAGS,
     Question,
     canonical_hash,
     display_value,
     is_answered,
     template_sections,
 )
+from assessments.filters import AssessmentFilter, VendorChecklistFilter
 from assessments.models import (
     Assessment,
     AssessmentRevision,
@@ -25,19 +30,13 @@ from assessments.models import (
     QuestionComment,
     VendorChecklist,
 )
-from core.ids import parse_id
 
 
 def assessment_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Assessment]:
     qs = Assessment.objects.select_related(
         "system", "template__content_version__regime", "submitted_by"
     )
-    filters = filters or {}
-    if filters.get("state") in Assessment.State.values:
-        qs = qs.filter(state=filters["state"])
-    if (system_id := parse_id(filters.get("system"))) is not None:
-        qs = qs.filter(system_id=system_id)
-    return qs
+    return AssessmentFilter(filters or {}, queryset=qs).qs
 
 
 def system_last_approval(*, system) -> dt.datetime | None:
@@ -176,16 +175,22 @@ def revision_diff(
 # --- Vendor evidence -------------------------------------------------------------------------
 
 
-def checklist_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[VendorChecklist]:
+def checklist_list(
+    *,
+    filters: Mapping[str, str] | None = None,
+    items: QuerySet[ChecklistItemStatus] | None = None,
+) -> QuerySet[VendorChecklist]:
+    """`items` are the prefetched item rows; the scorecard needs only their status."""
+    if items is None:
+        items = ChecklistItemStatus.objects.only("id", "status", "checklist_id")
     qs = VendorChecklist.objects.select_related("vendor", "system").prefetch_related(
-        Prefetch("items", queryset=ChecklistItemStatus.objects.only("id", "status", "checklist_id"))
+        Prefetch("items", queryset=items)
     )
-    filters = filters or {}
-    if (vendor_id := parse_id(filters.get("vendor"))) is not None:
-        qs = qs.filter(vendor_id=vendor_id)
-    if (system_id := parse_id(filters.get("system"))) is not None:
-        qs = qs.filter(system_id=system_id)
-    return qs
+    return VendorChecklistFilter(filters or {}, queryset=qs).qs
+
+
+def evidence_file_list() -> QuerySet[EvidenceFile]:
+    return EvidenceFile.objects.select_related("uploaded_by", "checklist_item")
 
 
 def checklist_rows(checklist: VendorChecklist) -> list[ChecklistItemStatus]:
@@ -294,3 +299,97 @@ def checklist_request_text(*, checklist: VendorChecklist, sender_name: str = "")
     if not rows:
         return "Nothing is missing: every item has a provided or accepted document."
     return "\n".join(lines)
+
+
+# --- As of a date: what an evidence pack shows for its period --------------------------------
+
+
+def revision_list_approved_before(
+    *, system_ids: list[int], before: dt.datetime, regime_code: str = ""
+) -> QuerySet[AssessmentRevision]:
+    """Approved revisions, newest first per assessment, so the first one seen is the one in force."""
+    qs = (
+        AssessmentRevision.objects.filter(
+            assessment__system_id__in=system_ids, approved_at__isnull=False, approved_at__lt=before
+        )
+        .select_related(
+            "assessment__template__content_version__regime", "approved_by", "assessment__system"
+        )
+        .order_by("assessment_id", "-number")
+    )
+    if regime_code:
+        qs = qs.filter(assessment__template__content_version__regime__code=regime_code)
+    return qs
+
+
+def revision_sections(revision: AssessmentRevision) -> list[dict]:
+    """Every question of the template with its answer as text, rich text re-sanitised for print."""
+    sections = []
+    for section in template_sections(revision.assessment.template):
+        questions = []
+        for q in section["questions"]:
+            value = (revision.answers or {}).get(q.id)
+            files = (revision.attachments or {}).get(q.id) or []
+            row = {"text": q.text, "citation": q.citation, "answer": "", "answer_html": ""}
+            if q.type == "richtext" and value:
+                cleaned = nh3.clean(str(value), tags=RICH_TAGS, attributes=RICH_ATTRIBUTES)
+                row["answer_html"] = mark_safe(cleaned)  # sanitised by nh3 just above
+            else:
+                row["answer"] = display_value(q, value, files)
+            questions.append(row)
+        sections.append({"title": section["title"], "questions": questions})
+    return sections
+
+
+def evidence_file_list_before(
+    *, system_ids: list[int], vendor_ids: set[int], before: dt.datetime, regime_code: str = ""
+) -> QuerySet[EvidenceFile]:
+    """Files uploaded before `before` for the systems, or for their vendors in general."""
+    qs = (
+        EvidenceFile.objects.filter(uploaded_at__lt=before)
+        .filter(Q(system_id__in=system_ids) | Q(system__isnull=True, vendor_id__in=vendor_ids))
+        .select_related(
+            "vendor",
+            "system",
+            "checklist_item__content_version__regime",
+            "uploaded_by",
+            "item_status",
+        )  # fmt: skip
+        .order_by("vendor__name", "checklist_item__title", "name", "version", "pk")
+    )
+    if regime_code:
+        qs = qs.filter(
+            Q(checklist_item__isnull=True)
+            | Q(checklist_item__content_version__regime__code=regime_code)
+        )
+    return qs
+
+
+def evidence_file_superseded_ids() -> set[int]:
+    return set(
+        EvidenceFile.objects.filter(supersedes__isnull=False).values_list(
+            "supersedes_id", flat=True
+        )
+    )
+
+
+def evidence_file_status_pairs(
+    *, system_ids: list[int], before: dt.datetime
+) -> list[tuple[int, int]]:
+    """(file id, checklist item status id) for files uploaded to the systems' checklists."""
+    return list(
+        EvidenceFile.objects.filter(
+            item_status__checklist__system_id__in=system_ids, uploaded_at__lt=before
+        ).values_list("pk", "item_status_id")
+    )
+
+
+def checklist_status_list(
+    *, system_ids: list[int], regime_code: str = ""
+) -> QuerySet[ChecklistItemStatus]:
+    qs = ChecklistItemStatus.objects.filter(checklist__system_id__in=system_ids).select_related(
+        "checklist", "item__content_version__regime", "current_file"
+    )
+    if regime_code:
+        qs = qs.filter(item__content_version__regime__code=regime_code)
+    return qs.order_by("checklist_id", "item__position", "pk")

@@ -7,15 +7,15 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.answers import display_value, question_map, value_from_form
 from assessments.models import Assessment, AssessmentRevision
 from assessments.selectors import (
+    QuestionRow,
     assessment_form,
     assessment_list,
     question_row,
@@ -37,7 +37,8 @@ from assessments.services import (
     four_eyes_refusal,
 )
 from assessments.services.assessment import missing_required
-from assessments.views.common import blob_download, error_text
+from assessments.views.common import blob_download
+from core.htmx import HtmxHttpRequest, error_text, redirect_to
 from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
@@ -59,7 +60,7 @@ def _get(pk: int) -> Assessment:
 
 @require_GET
 @reader_required
-def assessment_list_view(request: HttpRequest) -> HttpResponse:
+def assessment_list_view(request: HtmxHttpRequest) -> HttpResponse:
     qs = assessment_list(filters=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
@@ -71,7 +72,7 @@ def assessment_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("assessments.add_assessment")
-def assessment_start_view(request: HttpRequest) -> HttpResponse:
+def assessment_start_view(request: HtmxHttpRequest) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=request.POST.get("system") or 0)
     template = get_object_or_404(AssessmentTemplate, pk=request.POST.get("template") or 0)
     offered = {t.pk for t in templates_for_system(system)}
@@ -80,18 +81,16 @@ def assessment_start_view(request: HttpRequest) -> HttpResponse:
         messages.error(
             request, f"“{template.title}” is not called for by {system}'s classification."
         )
-        url = reverse("inventory:system-detail", args=[system.pk])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return redirect_to(request, reverse("inventory:system-detail", args=[system.pk]))
     assessment = assessment_start(actor=request.user, system=system, template=template)
-    url = reverse("assessments:assessment-detail", args=[assessment.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return redirect_to(request, reverse("assessments:assessment-detail", args=[assessment.pk]))
 
 
-def _can_edit(request, assessment: Assessment) -> bool:
+def _can_edit(request: HtmxHttpRequest, assessment: Assessment) -> bool:
     return request.user.has_perm(EDIT) and assessment.state != Assessment.State.IN_REVIEW
 
 
-def detail_context(request, assessment: Assessment, **extra) -> dict:
+def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) -> dict:
     revision = revision_get(assessment=assessment, number=assessment.current_revision)
     sections = assessment_form(assessment=assessment, revision=revision)
     approved = (
@@ -128,22 +127,31 @@ def detail_context(request, assessment: Assessment, **extra) -> dict:
 
 @require_GET
 @reader_required
-def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assessment = _get(pk)
     return render(
         request, "assessments/assessment_detail.html", detail_context(request, assessment)
     )
 
 
-def _status(request, assessment, row, *, state: str, error: str = "", conflict=None, section=None,
-            revision_started: bool = False):  # fmt: skip
+def _status(
+    request: HtmxHttpRequest,
+    assessment: Assessment,
+    row: QuestionRow,
+    *,
+    state: str,
+    error: str = "",
+    conflict: dict | None = None,
+    section: dict | None = None,
+    revision_started: bool = False,
+) -> HttpResponse:
     context = {"assessment": assessment, "row": row, "state": state, "error": error,
                "conflict": conflict, "editable": True, "oob_section": section,
                "revision_started": revision_started}  # fmt: skip
     return render(request, "assessments/partials/save_status.html", context)
 
 
-def _section_for(assessment: Assessment, revision, question_id: str) -> dict:
+def _section_for(assessment: Assessment, revision: AssessmentRevision, question_id: str) -> dict:
     for section in assessment_form(assessment=assessment, revision=revision):
         if any(r.question.id == question_id for r in section["rows"]):
             return {**section, "progress": section_progress(section["rows"])}
@@ -152,7 +160,7 @@ def _section_for(assessment: Assessment, revision, question_id: str) -> dict:
 
 @require_POST
 @permission_required(EDIT)
-def answer_save_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
+def answer_save_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResponse:
     """Autosave one field; answers 200 with a status fragment (saved / error / conflict)."""
     assessment = _get(pk)
     question = question_map(assessment.template).get(qid)
@@ -200,7 +208,7 @@ def answer_save_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
 
 @require_GET
 @reader_required
-def answer_field(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
+def answer_field(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResponse:
     """The question as stored now: 'use theirs' after a conflict swaps this in."""
     assessment = _get(pk)
     question = question_map(assessment.template).get(qid)
@@ -214,7 +222,15 @@ def answer_field(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
     return render(request, "assessments/partials/question.html", context)
 
 
-def _file_question_response(request, assessment, qid, *, state, error="", conflict=None):
+def _file_question_response(
+    request: HtmxHttpRequest,
+    assessment: Assessment,
+    qid: str,
+    *,
+    state: str,
+    error: str = "",
+    conflict: dict | None = None,
+) -> HttpResponse:
     question = question_map(assessment.template)[qid]
     revision = assessment.revision()
     row = question_row(assessment=assessment, revision=revision, question=question)
@@ -226,7 +242,7 @@ def _file_question_response(request, assessment, qid, *, state, error="", confli
 
 @require_POST
 @permission_required(EDIT)
-def attachment_add_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
+def attachment_add_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResponse:
     assessment = _get(pk)
     if qid not in question_map(assessment.template):
         raise Http404("No such question.")
@@ -253,7 +269,7 @@ def attachment_add_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse
 
 @require_POST
 @permission_required(EDIT)
-def attachment_remove_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
+def attachment_remove_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResponse:
     assessment = _get(pk)
     if qid not in question_map(assessment.template):
         raise Http404("No such question.")
@@ -274,7 +290,7 @@ def attachment_remove_view(request: HttpRequest, pk: int, qid: str) -> HttpRespo
 
 @require_GET
 @reader_required
-def attachment_download(request: HttpRequest, pk: int, sha256: str) -> HttpResponse:
+def attachment_download(request: HtmxHttpRequest, pk: int, sha256: str) -> HttpResponse:
     assessment = _get(pk)
     for revision in assessment.revisions.all():
         for items in revision.attachments.values():
@@ -287,7 +303,7 @@ def attachment_download(request: HttpRequest, pk: int, sha256: str) -> HttpRespo
 
 @require_POST
 @permission_required("assessments.add_questioncomment")
-def comment_add_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
+def comment_add_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResponse:
     assessment = _get(pk)
     question = question_map(assessment.template).get(qid)
     if question is None:
@@ -303,14 +319,13 @@ def comment_add_view(request: HttpRequest, pk: int, qid: str) -> HttpResponse:
     return render(request, "assessments/partials/comments.html", context)
 
 
-def _after_transition(request, assessment: Assessment) -> HttpResponse:
-    url = reverse("assessments:assessment-detail", args=[assessment.pk])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+def _after_transition(request: HtmxHttpRequest, assessment: Assessment) -> HttpResponse:
+    return redirect_to(request, reverse("assessments:assessment-detail", args=[assessment.pk]))
 
 
 @require_POST
 @permission_required(EDIT)
-def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_submit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assessment = _get(pk)
     try:
         assessment_submit(actor=request.user, assessment=assessment)
@@ -327,7 +342,7 @@ def assessment_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(APPROVE)
-def assessment_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_approve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assessment = _get(pk)
     try:
         revision = assessment_approve(actor=request.user, assessment=assessment)
@@ -343,7 +358,7 @@ def assessment_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required(APPROVE)
-def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_return_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assessment = _get(pk)
     try:
         assessment_return(actor=request.user, assessment=assessment,
@@ -357,7 +372,7 @@ def assessment_return_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @reader_required
-def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
+def revision_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Every revision with its sign-off and verification, plus a side-by-side diff of two of them."""
     assessment = _get(pk)
     revisions = list(
@@ -382,7 +397,7 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @reader_required
-def revision_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def revision_detail(request: HtmxHttpRequest, pk: int, number: int) -> HttpResponse:
     """A read-only view of one revision, with its hash re-verified now."""
     assessment = _get(pk)
     revision = get_object_or_404(

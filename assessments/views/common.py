@@ -1,17 +1,12 @@
-"""Helpers shared by the assessment and vendor-evidence views."""
+"""File downloads shared by the assessment and vendor-evidence views."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 
 from core.storage import ALLOWED, blob_exists, open_blob, safe_download_name
 
 SAFE_TYPES = {s.content_type for s in ALLOWED.values()}
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 def blob_download(*, sha256: str, name: str, content_type: str, kind: str) -> FileResponse:

@@ -7,7 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,8 @@ from assessments.selectors import (
     vendor_scorecard,
 )
 from assessments.services import checklist_create, checklist_sync, evidence_review, evidence_upload
-from assessments.views.common import blob_download, error_text
+from assessments.views.common import blob_download
+from core.htmx import HtmxHttpRequest, error_text, is_partial
 from core.permissions import permission_required, reader_required
 from core.storage import human_size
 from inventory.models import AISystem, Vendor
@@ -31,7 +32,7 @@ from inventory.models import AISystem, Vendor
 
 @require_GET
 @reader_required
-def checklist_list_view(request: HttpRequest) -> HttpResponse:
+def checklist_list_view(request: HtmxHttpRequest) -> HttpResponse:
     checklists = list(checklist_list(filters=request.GET))
     for checklist in checklists:
         checklist.score = completeness(checklist.items.all())
@@ -42,7 +43,7 @@ def checklist_list_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("assessments.add_vendorchecklist")
-def checklist_create_view(request: HttpRequest) -> HttpResponse:
+def checklist_create_view(request: HtmxHttpRequest) -> HttpResponse:
     system = get_object_or_404(
         AISystem.objects.select_related("vendor"), pk=request.POST.get("system") or 0
     )
@@ -66,7 +67,7 @@ def _checklist(pk: int) -> VendorChecklist:
     return get_object_or_404(VendorChecklist.objects.select_related("vendor", "system"), pk=pk)
 
 
-def _row_context(request, row: ChecklistItemStatus, **extra) -> dict:
+def _row_context(request: HtmxHttpRequest, row: ChecklistItemStatus, **extra) -> dict:
     today = timezone.localdate()
     expiry = row.current_file.expiry_date if row.current_file_id else None
     days_left = (expiry - today).days if expiry else None
@@ -84,7 +85,7 @@ def _row_context(request, row: ChecklistItemStatus, **extra) -> dict:
 
 @require_GET
 @reader_required
-def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     checklist = _checklist(pk)
     rows = checklist_rows(checklist)
     context = {
@@ -99,7 +100,7 @@ def checklist_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("assessments.add_vendorchecklist")
-def checklist_sync_view(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_sync_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     checklist = _checklist(pk)
     added = checklist_sync(actor=request.user, checklist=checklist)
     messages.success(request, f"{added} new item(s) added from the applicable regimes.")
@@ -108,7 +109,7 @@ def checklist_sync_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @reader_required
-def checklist_request(request: HttpRequest, pk: int) -> HttpResponse:
+def checklist_request(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     checklist = _checklist(pk)
     sender = request.user.get_full_name() or request.user.get_username()
     text = checklist_request_text(checklist=checklist, sender_name=sender)
@@ -137,7 +138,7 @@ def _item(pk: int) -> ChecklistItemStatus:
     )  # fmt: skip
 
 
-def _row_response(request, row: ChecklistItemStatus, **extra) -> HttpResponse:
+def _row_response(request: HtmxHttpRequest, row: ChecklistItemStatus, **extra) -> HttpResponse:
     row = _item(row.pk)
     return render(
         request, "assessments/partials/checklist_item.html", _row_context(request, row, **extra)
@@ -146,7 +147,7 @@ def _row_response(request, row: ChecklistItemStatus, **extra) -> HttpResponse:
 
 @require_POST
 @permission_required("assessments.upload_evidence")
-def evidence_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_upload_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Invalid files come back as the same row with the reason (200), never a 500."""
     row = _item(pk)
     upload = request.FILES.get("file")
@@ -162,14 +163,14 @@ def evidence_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except ValidationError as exc:
-        if not request.htmx:
+        if not is_partial(request):
             messages.error(request, error_text(exc))
             return redirect("assessments:checklist-detail", pk=row.checklist_id)
         return _row_response(request, row, upload_error=error_text(exc),
                              upload_name=getattr(upload, "name", ""))  # fmt: skip
     notice = (f"Stored {evidence.name} as version {evidence.version} "
               f"({human_size(evidence.size)}, sha256 {evidence.sha256[:12]}…).")  # fmt: skip
-    if not request.htmx:
+    if not is_partial(request):
         messages.success(request, notice)
         return redirect("assessments:checklist-detail", pk=row.checklist_id)
     return _row_response(request, row, upload_notice=notice)
@@ -177,25 +178,25 @@ def evidence_upload_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("assessments.review_evidence")
-def evidence_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_review_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     row = _item(pk)
     try:
         evidence_review(actor=request.user, item_status=row,
                         decision=request.POST.get("decision", ""),
                         reason=request.POST.get("reason", ""))  # fmt: skip
     except ValidationError as exc:
-        if not request.htmx:
+        if not is_partial(request):
             messages.error(request, error_text(exc))
             return redirect("assessments:checklist-detail", pk=row.checklist_id)
         return _row_response(request, row, review_error=error_text(exc))
-    if not request.htmx:
+    if not is_partial(request):
         return redirect(reverse("assessments:checklist-detail", args=[row.checklist_id]))
     return _row_response(request, row)
 
 
 @require_GET
 @reader_required
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(EvidenceFile, pk=pk)
     return blob_download(sha256=evidence.sha256, name=evidence.name,
                          content_type=evidence.content_type, kind=evidence.kind)  # fmt: skip
