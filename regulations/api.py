@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_object_type
@@ -11,8 +12,8 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.ids import parse_id
 from inventory.models import AISystem
+from regulations.filters import ClassificationResultFilter, DeadlineFilter, RegimeFilter
 from regulations.models import (
     ClassificationResult,
     ContentVersion,
@@ -21,7 +22,12 @@ from regulations.models import (
     Regime,
     Rule,
 )
-from regulations.selectors import classification_current, deadline_list
+from regulations.selectors import (
+    classification_current,
+    classification_result_list,
+    deadline_list,
+    regime_list,
+)
 from regulations.services import classification_run
 
 
@@ -101,8 +107,10 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 class RegimeListApi(ListAPIView):
     serializer_class = RegimeSerializer
-    queryset = Regime.objects.prefetch_related("versions")
-    filter_backends: list = []
+    filterset_class = RegimeFilter
+
+    def get_queryset(self) -> QuerySet[Regime]:
+        return regime_list()
 
 
 class RegimeVersionDetailApi(RetrieveAPIView):
@@ -113,16 +121,6 @@ class RegimeVersionDetailApi(RetrieveAPIView):
             ContentVersion.objects.select_related("regime"),
             regime__code=self.kwargs["code"], version=self.kwargs["version"],
         )  # fmt: skip
-
-
-def _check_id_param(params, name: str, *, word: str = "") -> None:
-    """An id filter is an ASCII number a row could have (or `word`): '²' or 10**25 is a 400, not a 500."""
-    value = params.get(name, "")
-    if not value or (word and value == word):
-        return
-    if parse_id(value) is None:
-        expected = f"an id or {word!r}" if word else "an id"
-        raise serializers.ValidationError({name: [f"Expected {expected}."]})
 
 
 @extend_schema(
@@ -141,21 +139,10 @@ class ClassificationResultListApi(ListAPIView):
     """?system=<id>&regime=<code>; ?current=1 keeps only the latest result per system and regime."""
 
     serializer_class = ResultSerializer
-    filter_backends: list = []
+    filterset_class = ClassificationResultFilter
 
-    def get_queryset(self):
-        qs = ClassificationResult.objects.select_related("system", "regime", "content_version")
-        params = self.request.query_params
-        _check_id_param(params, "system")
-        if params.get("system"):
-            qs = qs.filter(system_id=params["system"])
-        if params.get("regime"):
-            qs = qs.filter(regime__code=params["regime"])
-        if params.get("current") in {"1", "true"}:
-            from regulations.dashboard import current_results
-
-            qs = qs.filter(pk__in=[r.pk for r in current_results()])
-        return qs.order_by("-computed_at", "-pk")
+    def get_queryset(self) -> QuerySet[ClassificationResult]:
+        return classification_result_list()
 
 
 @extend_schema(
@@ -172,13 +159,10 @@ class DeadlineListApi(ListAPIView):
     """Same filters as the HTML list: regime, system (id or 'org'), owner (id or 'none'), status."""
 
     serializer_class = DeadlineSerializer
-    filter_backends: list = []
+    filterset_class = DeadlineFilter
 
-    def get_queryset(self):
-        params = self.request.query_params
-        _check_id_param(params, "system", word="org")
-        _check_id_param(params, "owner", word="none")
-        return deadline_list(filters=params)
+    def get_queryset(self) -> QuerySet[Deadline]:
+        return deadline_list()
 
 
 class ResultsByRegimeSerializer(serializers.Serializer):

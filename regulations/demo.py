@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inventory.models import AISystem
 from regulations.models import Organisation, Regime
 from regulations.services import classification_run, organisation_update
 
@@ -18,8 +19,6 @@ DEMO_ORG = {
 
 
 def seed(*, stdout) -> None:
-    from inventory.models import AISystem
-
     org = Organisation.get()
     if org.employees == 0 and org.name == Organisation._meta.get_field("name").default:
         organisation_update(actor=None, data=DEMO_ORG)

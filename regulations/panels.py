@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from core.audit import jsonable
 from regulations.forms import ModificationForm, OverrideForm
-from regulations.models import ContentVersion, Deadline, Regime
+from regulations.models import ContentVersion, Deadline, Organisation, Regime
 from regulations.selectors import classification_current, overrides_active
 from regulations.services.classification import (
     inputs_hash,
@@ -35,12 +36,10 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
     `open_regime` keeps the regime the user just acted on (an override recorded or withdrawn)
     expanded when the panel is drawn again.
     """
-    from regulations.models import Organisation
-
     today = timezone.localdate()
     current = classification_current(system)
     overrides = overrides_active(system)
-    digest = inputs_hash(facts=_jsonable(system.facts()), org=Organisation.get().facts())
+    digest = inputs_hash(facts=jsonable(system.facts()), org=Organisation.get().facts())
     regimes = []
     versions = Prefetch("versions", queryset=ContentVersion.objects.defer("data"))
     for regime in Regime.objects.prefetch_related(versions):
@@ -92,12 +91,6 @@ def override_form(result) -> OverrideForm:
     """The override form for a result, starting from its computed outcome."""
     return OverrideForm(initial={"result_id": result.pk, "risk_tier": result.risk_tier,
                                  "outcome_label": result.outcome_label, "high_risk": result.high_risk})  # fmt: skip
-
-
-def _jsonable(value):
-    from core.audit import jsonable
-
-    return jsonable(value)
 
 
 def system_panel(*, request, system) -> dict | None:

@@ -10,8 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from core.access import account_expired
 from core.audit import audit_record
+from core.roles import is_reader
 from regulations.models import CalendarToken, Deadline
+from regulations.selectors import deadline_list_for_user
 
 
 def token_hash(token: str) -> str:
@@ -81,14 +84,9 @@ def calendar_feed(*, deadlines, name: str, base_url: str = "") -> bytes:
 
 
 def deadlines_for_feed(user) -> list[Deadline]:
-    from regulations.selectors import deadline_list_for_user
-
     return list(deadline_list_for_user(user).select_related("system"))
 
 
 def _may_read(user) -> bool:
     """A feed is a read: it stops when the user loses every role or the account's end date passes."""
-    from core.access import account_expired
-    from core.roles import is_reader
-
     return is_reader(user) and not account_expired(user)

@@ -19,6 +19,7 @@ from regulations.models import (
     Obligation,
     SubstantialModification,
 )
+from regulations.selectors import classification_current
 
 log = logging.getLogger(__name__)
 AUTO_SOURCES = {"content_deadline", "obligation"}
@@ -235,8 +236,6 @@ def system_record_substantial_modification(
     audit_record(actor=actor, action="system.substantial_modification", target=mod,
                  changes={"system": [None, str(system)], "on": [None, on.isoformat()],
                           "description": [None, mod.description]})  # fmt: skip
-    from regulations.selectors import classification_current
-
     for code, result in classification_current(system).items():
         if not result.applies:
             continue

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from urllib.parse import urlencode
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.htmx import HtmxHttpRequest, is_partial, render_partial
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
+from regulations.filters import STATUSES, DeadlineFilter
 from regulations.forms import CompleteForm
 from regulations.models import CalendarToken, Deadline, Regime
-from regulations.selectors import STATUSES, deadline_list
+from regulations.selectors import deadline_filterset
 from regulations.services import deadline_complete
 from regulations.services.calendar import (
     calendar_feed,
@@ -28,13 +33,11 @@ from regulations.services.calendar import (
     deadlines_for_feed,
 )
 
-FILTER_KEYS = ("regime", "system", "owner", "status")
 
-
-def _filters(request: HttpRequest) -> dict[str, str]:
-    return {
-        k: request.GET.get(k, "").strip() for k in FILTER_KEYS if request.GET.get(k, "").strip()
-    }
+def _chosen(filterset: DeadlineFilter) -> dict[str, str]:
+    """The filter values as sent, for the form's selected options and the calendar's links."""
+    values = {name: str(filterset.form[name].value() or "").strip() for name in filterset.filters}
+    return {name: value for name, value in values.items() if value}
 
 
 def _filter_choices() -> dict:
@@ -48,30 +51,26 @@ def _filter_choices() -> dict:
 
 
 def _querystring(filters: dict[str, str]) -> str:
-    from urllib.parse import urlencode
-
     return urlencode(filters)
 
 
 @require_GET
 @reader_required
 @vary_on_headers("HX-Request")
-def deadline_list_view(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
-    filters = _filters(request)
+def deadline_list_view(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    page = Paginator(deadline_list(filters=filters, today=today), 50).get_page(
-        request.GET.get("page")
-    )
+    filterset = deadline_filterset(filters=request.GET, today=today)
+    filters = _chosen(filterset)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     context = {"page": page, "filters": filters, "today": today, "qs": _querystring(filters),
                "can_complete": request.user.has_perm("regulations.complete_deadline"),
                **_filter_choices()}  # fmt: skip
-    partial = request.htmx and not request.htmx.boosted
-    name = (
-        "regulations/partials/deadline_table.html" if partial else "regulations/deadline_list.html"
+    return render_partial(
+        request,
+        page="regulations/deadline_list.html",
+        partial="regulations/partials/deadline_table.html",
+        context=context,
     )
-    return render(request, name, context)
 
 
 def _month(value: str, today: dt.date) -> dt.date:
@@ -84,18 +83,15 @@ def _month(value: str, today: dt.date) -> dt.date:
 
 @require_GET
 @reader_required
-def deadline_calendar(request: HttpRequest) -> HttpResponse:
-    from dateutil.relativedelta import relativedelta
-
-    filters = _filters(request)
+def deadline_calendar(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    filterset = deadline_filterset(filters=request.GET, today=today)
+    filters = _chosen(filterset)
     first = _month(request.GET.get("month", ""), today)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     start, end = weeks[0][0], weeks[-1][-1]
     by_day: dict[dt.date, list[Deadline]] = {}
-    for deadline in deadline_list(filters=filters, today=today).filter(
-        due_date__range=(start, end)
-    ):
+    for deadline in filterset.qs.filter(due_date__range=(start, end)):
         by_day.setdefault(deadline.due_date, []).append(deadline)
     grid = [[{"date": day, "in_month": day.month == first.month, "items": by_day.get(day, [])}
              for day in week] for week in weeks]  # fmt: skip
@@ -111,7 +107,7 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("regulations.complete_deadline")
-def deadline_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
+def deadline_complete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     deadline = get_object_or_404(Deadline, pk=pk)
     form = CompleteForm(request.POST)
     if form.is_valid():
@@ -124,7 +120,7 @@ def deadline_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             form = None
-    if not request.htmx:
+    if not is_partial(request):
         return redirect(reverse("regulations:deadline-list"))
     return render(request, "regulations/partials/deadline_row.html", {
         "d": deadline, "form": form, "today": timezone.localdate(), "can_complete": True,
@@ -133,7 +129,7 @@ def deadline_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @reader_required
-def calendar_token_view(request: HttpRequest) -> HttpResponse:
+def calendar_token_view(request: HtmxHttpRequest) -> HttpResponse:
     token = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
@@ -153,7 +149,7 @@ def calendar_token_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+def calendar_feed_view(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """No session: the secret in the URL is the credential (calendar clients cannot log in)."""
     user = calendar_user_for_token(token)
     if user is None:
