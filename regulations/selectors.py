@@ -7,9 +7,12 @@ from collections.abc import Mapping
 
 from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
-from django.utils import timezone
 
-from core.ids import parse_id
+from regulations.filters import (
+    ClassificationResultFilter,
+    DeadlineFilter,
+    RegimeFilter,
+)
 from regulations.models import (
     AssessmentTemplate,
     ClassificationResult,
@@ -105,8 +108,15 @@ def checklist_items_for_system(system) -> list[VendorChecklistItem]:
     return items
 
 
-def regime_list() -> QuerySet[Regime]:
-    return Regime.objects.prefetch_related("versions")
+def regime_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Regime]:
+    return RegimeFilter(filters or {}, queryset=Regime.objects.prefetch_related("versions")).qs
+
+
+def classification_result_list(
+    *, filters: Mapping[str, str] | None = None
+) -> QuerySet[ClassificationResult]:
+    qs = ClassificationResult.objects.select_related("system", "regime", "content_version")
+    return ClassificationResultFilter(filters or {}, queryset=qs.order_by("-computed_at", "-pk")).qs
 
 
 def content_version_get(*, regime_code: str, version: str) -> ContentVersion:
@@ -115,53 +125,23 @@ def content_version_get(*, regime_code: str, version: str) -> ContentVersion:
     )
 
 
-STATUSES = {
-    "upcoming": "Upcoming",
-    "due_30": "Due in 30 days",
-    "overdue": "Overdue",
-    "done": "Done",
-}
+def deadline_filterset(
+    *, filters: Mapping[str, str] | None = None, today: dt.date | None = None
+) -> DeadlineFilter:
+    """The FilterSet and its QuerySet together: the pages also echo the chosen values."""
+    qs = (
+        Deadline.objects.filter(cancelled_at__isnull=True)
+        .select_related("system", "owner", "completed_by")
+        .order_by("due_date", "pk")
+    )
+    return DeadlineFilter(filters or {}, queryset=qs, today=today)
 
 
 def deadline_list(
     *, filters: Mapping[str, str] | None = None, today: dt.date | None = None
 ) -> QuerySet[Deadline]:
     """Deadlines filtered like the list page, the calendar and the API do alike."""
-    filters = filters or {}
-    today = today or timezone.localdate()
-    qs = Deadline.objects.filter(cancelled_at__isnull=True).select_related(
-        "system", "owner", "completed_by"
-    )
-    if filters.get("regime"):
-        qs = qs.filter(regime_code=filters["regime"])
-    if filters.get("system"):
-        value = str(filters["system"])
-        if value == "org":
-            qs = qs.filter(system__isnull=True)
-        elif parse_id(value) is not None:
-            qs = qs.filter(system_id=parse_id(value))
-    if filters.get("owner"):
-        value = str(filters["owner"])
-        if value == "none":
-            qs = qs.filter(owner__isnull=True)
-        elif parse_id(value) is not None:
-            qs = qs.filter(owner_id=parse_id(value))
-    status = filters.get("status")
-    if status == "done":
-        qs = qs.filter(completed_at__isnull=False)
-    elif status == "overdue":
-        qs = qs.filter(completed_at__isnull=True, due_date__lt=today)
-    elif status == "due_30":
-        qs = qs.filter(
-            completed_at__isnull=True,
-            due_date__gte=today,
-            due_date__lte=today + dt.timedelta(days=30),
-        )
-    elif status == "upcoming":
-        qs = qs.filter(completed_at__isnull=True, due_date__gt=today + dt.timedelta(days=30))
-    elif status == "open":
-        qs = qs.filter(completed_at__isnull=True)
-    return qs.order_by("due_date", "pk")
+    return deadline_filterset(filters=filters, today=today).qs
 
 
 def deadline_list_for_user(user) -> QuerySet[Deadline]:

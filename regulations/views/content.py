@@ -4,34 +4,40 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
+from core.htmx import HtmxHttpRequest, redirect_to, render_partial
 from core.permissions import reader_required
+from regulations import selectors
 from regulations.diffing import version_diff
 from regulations.forms import OrganisationForm
-from regulations.models import ClassificationResult, ContentVersion, Organisation, Regime
+from regulations.models import ContentVersion, Organisation, Regime
 from regulations.services import organisation_update
 from regulations.services.classification import version_for_regime
 
 
 @require_GET
 @reader_required
-def regime_list(request: HttpRequest) -> HttpResponse:
+def regime_list(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = []
-    for regime in Regime.objects.prefetch_related("versions"):
+    # One count per regime in the same query, not a query per regime.
+    regimes = selectors.regime_list(filters=request.GET).annotate(
+        system_count=Count("results__system", distinct=True)
+    )
+    for regime in regimes:
         current, mode = version_for_regime(regime=regime, on=today)
         versions = sorted(
             regime.versions.all(), key=lambda v: (v.effective_from or today, v.version)
         )
         rows.append({"regime": regime, "versions": versions, "current": current, "mode": mode,
                      "template_only": all(not v.data.get("applies_to_systems", True) for v in versions),
-                     "systems": ClassificationResult.objects.filter(regime=regime).values("system").distinct().count()})  # fmt: skip
+                     "systems": regime.system_count})  # fmt: skip
     return render(request, "regulations/regime_list.html", {"rows": rows, "today": today})
 
 
@@ -48,7 +54,7 @@ def _version(code: str, version: str) -> ContentVersion:
 
 @require_GET
 @reader_required
-def version_detail(request: HttpRequest, code: str, version: str) -> HttpResponse:
+def version_detail(request: HtmxHttpRequest, code: str, version: str) -> HttpResponse:
     cv = _version(code, version)
     today = timezone.localdate()
     current, mode = version_for_regime(regime=cv.regime, on=today)
@@ -69,7 +75,7 @@ def version_detail(request: HttpRequest, code: str, version: str) -> HttpRespons
 
 @require_GET
 @reader_required
-def version_diff_view(request: HttpRequest, code: str) -> HttpResponse:
+def version_diff_view(request: HtmxHttpRequest, code: str) -> HttpResponse:
     regime = get_object_or_404(Regime, code=code)
     versions = list(regime.versions.order_by("effective_from", "version"))
     old_name, new_name = request.GET.get("from", ""), request.GET.get("to", "")
@@ -91,7 +97,7 @@ def version_diff_view(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @reader_required
-def organisation_view(request: HttpRequest) -> HttpResponse:
+def organisation_view(request: HtmxHttpRequest) -> HttpResponse:
     org = Organisation.get()
     can_edit = request.user.has_perm("regulations.change_organisation")
     form = OrganisationForm(instance=org)
@@ -108,12 +114,10 @@ def organisation_view(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, "Organisation profile saved; systems are being re-classified."
                 )
-                if request.htmx:
-                    return HttpResponseClientRedirect(reverse("regulations:organisation"))
-                return redirect("regulations:organisation")
-    template = (
-        "regulations/partials/org_form.html"
-        if request.htmx and not request.htmx.boosted
-        else "regulations/organisation.html"
+                return redirect_to(request, reverse("regulations:organisation"))
+    return render_partial(
+        request,
+        page="regulations/organisation.html",
+        partial="regulations/partials/org_form.html",
+        context={"org": org, "form": form, "can_edit": can_edit},
     )
-    return render(request, template, {"org": org, "form": form, "can_edit": can_edit})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.htmx import HtmxHttpRequest, is_partial
 from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
@@ -31,8 +32,8 @@ def _system_url(system: AISystem) -> str:
         return reverse("regulations:system-panel", args=[system.pk])
 
 
-def _panel(request: HttpRequest, system: AISystem, **extra) -> HttpResponse:
-    if not request.htmx:
+def _panel(request: HtmxHttpRequest, system: AISystem, **extra) -> HttpResponse:
+    if not is_partial(request):
         return redirect(_system_url(system))
     context = panel_context(system=system, user=request.user, **extra)
     context.update({"system": system})
@@ -41,18 +42,18 @@ def _panel(request: HttpRequest, system: AISystem, **extra) -> HttpResponse:
 
 @require_GET
 @reader_required
-def system_panel_view(request: HttpRequest, pk: int) -> HttpResponse:
+def system_panel_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     context = panel_context(system=system, user=request.user)
     context["system"] = system
-    if request.htmx:
+    if is_partial(request):
         return render(request, PANEL, context)
     return render(request, "regulations/system_panel_page.html", context)
 
 
 @require_POST
 @permission_required("regulations.classify_system")
-def system_classify(request: HttpRequest, pk: int) -> HttpResponse:
+def system_classify(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     classification_run(system=system, actor=request.user)
     return _panel(request, system)
@@ -60,7 +61,7 @@ def system_classify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @permission_required("regulations.override_classification")
-def system_override_form(request: HttpRequest, pk: int) -> HttpResponse:
+def system_override_form(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The panel fetches a result's override form when the user opens it (a page without JS)."""
     system = get_object_or_404(AISystem, pk=pk)
     result = get_object_or_404(
@@ -72,16 +73,16 @@ def system_override_form(request: HttpRequest, pk: int) -> HttpResponse:
         "system": system,
         "result": result,
         "form": override_form(result),
-        "htmx": bool(request.htmx),
+        "htmx": is_partial(request),
     }
-    if request.htmx:
+    if is_partial(request):
         return render(request, "regulations/partials/override_form.html", context)
     return render(request, "regulations/override_form_page.html", context)
 
 
 @require_POST
 @permission_required("regulations.override_classification")
-def system_override(request: HttpRequest, pk: int) -> HttpResponse:
+def system_override(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     form = OverrideForm(request.POST)
     regime_code = ""
@@ -110,14 +111,14 @@ def system_override(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         result = ClassificationResult.objects.filter(pk=request.POST.get("result_id") or 0).first()
         regime_code = result.regime.code if result else ""
-    if not request.htmx:
+    if not is_partial(request):
         return redirect(_system_url(system))
     return _panel(request, system, override_errors={"form": form}, form_regime=regime_code)
 
 
 @require_POST
 @permission_required("regulations.override_classification")
-def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def override_withdraw(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     override = get_object_or_404(ManualOverride.objects.select_related("system", "regime"), pk=pk)
     classification_override_withdraw(actor=request.user, override=override)
     return _panel(request, override.system, open_regime=override.regime.code)
@@ -125,7 +126,7 @@ def override_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @permission_required("regulations.add_substantialmodification")
-def system_modification(request: HttpRequest, pk: int) -> HttpResponse:
+def system_modification(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
     form = ModificationForm(request.POST)
     if form.is_valid():
@@ -138,6 +139,6 @@ def system_modification(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             return _panel(request, system)
-    if not request.htmx:
+    if not is_partial(request):
         return redirect(_system_url(system))
     return _panel(request, system, modification_form=form)
