@@ -23,8 +23,13 @@ from discovery.models import (
 
 _catalog_cache: dict[int, Any] = {}
 _catalog_apps_cache: dict[tuple[int, str], dict[str, CatalogApp]] = {}
-# The queue shows the worst first.
-SEVERITY_RANK = ["critical", "high", "medium", "low", "info"]
+# Worst first: Finding.Severity is declared from least to most severe, the one severity order.
+SEVERITY_RANK = Finding.Severity.values[::-1]
+
+
+def severity_rank(value: str) -> int:
+    """0 for critical up to 4 for info; an unknown value sorts after all of them."""
+    return SEVERITY_RANK.index(value) if value in SEVERITY_RANK else len(SEVERITY_RANK)
 
 
 def catalog_version_current() -> CatalogVersion | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 
+from discovery.selectors import severity_rank
 from evidence.charts import usage_bars
 from evidence.collect import PackData
 from evidence.models import RegimeCode
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 COMPACT_ABOVE = 40
 # Several system chunks per process, so parts of unequal size still balance across processes.
 CHUNKS_PER_PROCESS = 3
-SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 def generator_version() -> str:
@@ -80,9 +80,7 @@ def render_pdf(
 
 def _context(data: PackData, **pack) -> dict:
     def by_severity(rows):
-        return sorted(
-            rows, key=lambda f: (SEVERITY_RANK.get(f.severity, 9), -f.last_seen.timestamp())
-        )
+        return sorted(rows, key=lambda f: (severity_rank(f.severity), -f.last_seen.timestamp()))
 
     regime_label = (
         dict(RegimeCode.choices).get(data.scope.regime, data.scope.regime.upper())

@@ -24,7 +24,14 @@ from .parsers import get_parser
 from .parsers.cloudtrail import CloudTrailLineParser, parse_records_blob
 from .parsers.gz import GzipGuardError, is_gzip, iter_gzip_blocks
 from .parsers.prefilter import candidate_spans
-from .parsers.records import CloudEvent, Record, SkipCounter, SkipReason, normalise_user
+from .parsers.records import (
+    INVOKE_EVENTS,
+    CloudEvent,
+    Record,
+    SkipCounter,
+    SkipReason,
+    normalise_user,
+)
 from .parsers.timeparse import day_iso
 
 BLOCK_BYTES = 8 * 1024 * 1024
@@ -33,9 +40,6 @@ SAMPLE_BYTES = 64 * 1024
 MAX_LINE_BYTES = 64 * 1024
 HEURISTIC_SAMPLES = 5
 BEDROCK_APP_KEY = "amazon-bedrock"
-INVOKE_EVENTS = frozenset(
-    {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
-)
 
 
 @dataclass(frozen=True, slots=True)

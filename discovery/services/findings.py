@@ -8,12 +8,12 @@ from django.db import transaction
 from core.audit import audit_record
 from discovery.models import Finding, IngestRun
 
-SEVERITY_ORDER = ["info", "low", "medium", "high", "critical"]
 MAX_EVIDENCE_RUNS = 20
 
 
 def severity_max(a: str, b: str) -> str:
-    return a if SEVERITY_ORDER.index(a) >= SEVERITY_ORDER.index(b) else b
+    order = Finding.Severity.values  # least to most severe
+    return a if order.index(a) >= order.index(b) else b
 
 
 def severity_normalise(value: str) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from discovery.conf import bedrock_allowlist
 from discovery.engine.llmjacking import detect
-from discovery.engine.parsers.records import CloudEvent
+from discovery.engine.parsers.records import INVOKE_EVENTS, CloudEvent
 from discovery.models import CloudHistory, DiscoveredApp, Finding, IngestRun, UsageRollup
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.findings import finding_upsert, severity_normalise
@@ -37,7 +37,6 @@ def _aware(ts) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
-INVOKE_EVENTS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
 MAX_HISTORY_ITEMS = 5000
 
 

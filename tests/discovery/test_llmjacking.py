@@ -40,7 +40,7 @@ def ev(
         identity_type=itype,
         source_ip=ip,
         error_code=err,
-        model_id=model if name in lj.INV else "",
+        model_id=model if name in lj.INVOKE_EVENTS else "",
         params=params or {},
         bearer_token=bearer,
     )

@@ -10,13 +10,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from ..parsers.records import CloudEvent
+from ..parsers.records import INVOKE_EVENTS, CloudEvent
 
 MIN = 60.0
 HOUR = 3600.0
 DAY = 86400.0
 
-INV = frozenset({"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"})
 DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 # Prowler's 14 LLMjacking event names (the stars in reference 4.1), used by L9.
 PROWLER_NAMES = frozenset(
@@ -156,7 +155,7 @@ def _first_success(evs: list[CloudEvent], hist: dict) -> dict[str, float | None]
     seen = set(hist.get("principals_seen") or ())
     first: dict[str, float | None] = dict.fromkeys(seen)
     for e in evs:
-        if e.event_name in INV and not e.error_code and e.principal not in first:
+        if e.event_name in INVOKE_EVENTS and not e.error_code and e.principal not in first:
             first[e.principal] = e.ts
     return first
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..parsers.records import CloudEvent
+from ..parsers.records import INVOKE_EVENTS, CloudEvent
 from .core import (
     DENIED,
     ENABLEMENT,
     HOUR,
-    INV,
     L1_MAX_PER_MINUTE,
     L1_MIN_REGIONS,
     L1_WINDOW,
@@ -38,7 +37,9 @@ from .core import (
 
 
 def _l1_probe(principal, pevs, bed, prior) -> list[Detection]:
-    probes = [e for e in bed if e.event_name in INV and e.error_code == "ValidationException"]
+    probes = [
+        e for e in bed if e.event_name in INVOKE_EVENTS and e.error_code == "ValidationException"
+    ]
     out = []
     for cl in _clusters(probes, L1_WINDOW):
         regions = _max_in_window(cl, L1_WINDOW, lambda e: e.region)
@@ -78,7 +79,7 @@ def _l1_probe(principal, pevs, bed, prior) -> list[Detection]:
 
 
 def _l2_denied(principal, bed) -> list[Detection]:
-    den = [e for e in bed if e.event_name in INV and e.error_code in DENIED]
+    den = [e for e in bed if e.event_name in INVOKE_EVENTS and e.error_code in DENIED]
     if not den:
         return []
     per_model: dict[str, int] = defaultdict(int)
@@ -153,7 +154,7 @@ def _l5_enum_invoke(principal, bed) -> list[Detection]:
         inv = [
             e
             for e in bed
-            if e.event_name in INV
+            if e.event_name in INVOKE_EVENTS
             and e.access_key_id == lst.access_key_id
             and lst.ts <= e.ts <= lst.ts + L5_WINDOW
         ]
@@ -178,7 +179,11 @@ def _l6_logging_recon(principal, bed) -> list[Detection]:
     for e in bed:
         if e.event_name != "GetModelInvocationLoggingConfiguration":
             continue
-        inv = [x for x in bed if x.event_name in INV and e.ts <= x.ts <= e.ts + L6_INVOKE_WINDOW]
+        inv = [
+            x
+            for x in bed
+            if x.event_name in INVOKE_EVENTS and e.ts <= x.ts <= e.ts + L6_INVOKE_WINDOW
+        ]
         sev = "high" if inv else "low"
         summary = "Read of the model invocation logging configuration"
         if inv:
@@ -305,7 +310,7 @@ def _l12_usage(principal, bed, hist, prior) -> list[Detection]:
                     "First successful Bedrock call by this principal in 30 days",
                 )
             )
-    ok_inv = [e for e in bed if e.event_name in INV and not e.error_code]
+    ok_inv = [e for e in bed if e.event_name in INVOKE_EVENTS and not e.error_code]
     if not ok_inv:
         return out
     p99 = float((hist.get("hourly_p99") or {}).get(principal, 0.0))

@@ -61,6 +61,12 @@ class Record:
         return datetime.fromtimestamp(self.ts, tz=UTC)
 
 
+# CloudTrail event names that run a model on Bedrock.
+INVOKE_EVENTS = frozenset(
+    {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
+)
+
+
 @dataclass(slots=True)
 class CloudEvent:
     """Compact CloudTrail event carrying only what the LLMjacking rules and rollups need."""
