@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import build_object_type
@@ -31,9 +31,17 @@ from regulations.selectors import (
 from regulations.services import classification_run
 
 
+def _with_counts(versions: QuerySet[ContentVersion]) -> QuerySet[ContentVersion]:
+    """Rule and obligation counts in the versions' own query, not two queries per version."""
+    return versions.annotate(
+        rule_count=Count("rules", distinct=True),
+        obligation_count=Count("obligations", distinct=True),
+    )
+
+
 class VersionSummarySerializer(serializers.ModelSerializer):
-    rule_count = serializers.IntegerField(source="rules.count", read_only=True)
-    obligation_count = serializers.IntegerField(source="obligations.count", read_only=True)
+    rule_count = serializers.IntegerField(read_only=True)
+    obligation_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = ContentVersion
@@ -110,7 +118,8 @@ class RegimeListApi(ListAPIView):
     filterset_class = RegimeFilter
 
     def get_queryset(self) -> QuerySet[Regime]:
-        return regime_list()
+        versions = Prefetch("versions", queryset=_with_counts(ContentVersion.objects.all()))
+        return regime_list().prefetch_related(None).prefetch_related(versions)
 
 
 class RegimeVersionDetailApi(RetrieveAPIView):
@@ -118,7 +127,7 @@ class RegimeVersionDetailApi(RetrieveAPIView):
 
     def get_object(self):
         return get_object_or_404(
-            ContentVersion.objects.select_related("regime"),
+            _with_counts(ContentVersion.objects.select_related("regime")),
             regime__code=self.kwargs["code"], version=self.kwargs["version"],
         )  # fmt: skip
 
