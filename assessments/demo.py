@@ -26,6 +26,8 @@ from assessments.services import (
     evidence_review,
     evidence_upload,
 )
+from inventory.models import AISystem
+from regulations.selectors import templates_for_system
 
 APPROVED_SYSTEM = "CreditLens credit scoring"
 REVIEW_SYSTEM = "Life & health underwriting pricing model"
@@ -136,14 +138,10 @@ def _fill(*, actor, assessment: Assessment) -> None:
 
 
 def _fria_for(system):
-    from regulations.selectors import templates_for_system
-
     return next((t for t in templates_for_system(system) if t.key.endswith(".fria")), None)
 
 
 def _assessment(*, system_name: str, author, approver, stdout) -> None:
-    from inventory.models import AISystem
-
     system = AISystem.objects.filter(name=system_name).first()
     template = _fria_for(system) if system else None
     if template is None:
@@ -168,8 +166,6 @@ def _assessment(*, system_name: str, author, approver, stdout) -> None:
 
 
 def _vendor_evidence(*, buyer, officer, stdout) -> None:
-    from inventory.models import AISystem
-
     system = AISystem.objects.filter(name=VENDOR_SYSTEM).select_related("vendor").first()
     if system is None or system.vendor is None:
         return

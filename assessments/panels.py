@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from assessments.models import Assessment, VendorChecklist
 from assessments.selectors import completeness
+from regulations.selectors import templates_for_system
 
 
 def system_panel(*, request, system) -> dict | None:
     """Templates the classification calls for, the system's assessments and its vendor checklist."""
-    from regulations.selectors import templates_for_system
-
     assessments = list(
         Assessment.objects.filter(system=system)
         .select_related("template__content_version__regime", "submitted_by")

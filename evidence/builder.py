@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.storage import open_blob
 from evidence import exports, signing
 from evidence.collect import PackData, Scope, collect
+from evidence.collect.audit import scoped_entries
 from evidence.models import EvidencePack
 from evidence.pdf import render_pdf
 from evidence.zipwriter import PackWriter
@@ -50,8 +52,6 @@ def evidence_path(ref) -> str:
 
 def _copy_evidence(writer: PackWriter, data: PackData, progress: Progress) -> None:
     """Stream each blob in chunks; anything unreadable is marked missing, never silently dropped."""
-    from core.storage import open_blob
-
     total = len(data.evidence) or 1
     for i, ref in enumerate(data.evidence):
         name = writer.unique_name(evidence_path(ref))
@@ -111,7 +111,6 @@ def build_pack_files(
             _copy_evidence(writer, data, progress)
             clock.lap("evidence")
             progress(70, "Writing CSV and JSON exports")
-            from evidence.collect.audit import scoped_entries
 
             for name, spool in (
                 ("inventory.csv", exports.inventory_csv(data)),

@@ -5,21 +5,20 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from assessments.models import AssessmentRevision, EvidenceFile
+from discovery.models import Finding
 from evidence import signing
 from evidence.builder import pack_build
 from evidence.models import EvidencePack
 from evidence.services import pack_create
 from inventory.models import AISystem
+from regulations.models import ClassificationResult
 
 DEMO_USER = "auditor"
 
 
 def _present() -> dict[str, bool]:
     """Which other apps have demo rows; the pack is honest either way, but we say what is absent."""
-    from assessments.models import AssessmentRevision, EvidenceFile
-    from discovery.models import Finding
-    from regulations.models import ClassificationResult
-
     return {
         "classifications": ClassificationResult.objects.exists(),
         "approved assessments": AssessmentRevision.objects.filter(

@@ -13,14 +13,14 @@ from django.utils import timezone
 from assessments.models import ChecklistItemStatus, EvidenceFile, VendorChecklist
 from core.audit import audit_record
 from core.storage import store_upload
+from regulations.selectors import checklist_items_for_system
+from regulations.services import deadline_create
 
 Status = ChecklistItemStatus.Status
 LIVE = (Status.PROVIDED, Status.UNDER_REVIEW, Status.ACCEPTED)
 
 
 def _items_for(system) -> list:
-    from regulations.selectors import checklist_items_for_system
-
     return list(checklist_items_for_system(system))
 
 
@@ -173,8 +173,6 @@ def evidence_review(
 
 def evidence_expiry_check(*, today: dt.date | None = None) -> dict[str, int]:
     """Mark lapsed evidence expired and put upcoming expiries in the deadline tracker, once each."""
-    from regulations.services import deadline_create
-
     today = today or timezone.localdate()
     horizon = today + dt.timedelta(days=settings.SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS)
     counts = {"expired": 0, "deadlines": 0}
