@@ -106,9 +106,10 @@ CASES = [
          labels={"eu": "5(1)(ba)"}, obligations={"eu": {"EU-01": "2026-12-02"}}),
     Case("eu-art5-bb-csam", system(subjects_in=EU, capabilities=["csam"]), {"eu": "prohibited"}, on=D(2027, 1, 5), labels={"eu": "5(1)(bb)"}),
     # §5.3 Art 6(3): an Annex III use that does not materially influence outcomes and does not profile is not
-    # high-risk; the provider documents and registers (EU-05, Art 6(4), 49(2)).
+    # high-risk; the provider documents and registers (EU-05, Art 6(4), 49(2)) from the Annex III date (issue 14:
+    # documentation and registration start with Annex III, 2027-12-02 after the Omnibus, not 2026-08-02).
     Case("eu-art6-3-derogation", system(roles=["provider"], subjects_in=EU, domains=HR, decision_role="supportive", art6_3_claim=True),
-         {"eu": "not_high_risk_art6_3"}, obligations={"eu": {"EU-05": "2026-08-02"}}, absent={"eu": ["EU-16", "EU-17"]}),
+         {"eu": "not_high_risk_art6_3"}, obligations={"eu": {"EU-05": "2027-12-02"}}, absent={"eu": ["EU-16", "EU-17"]}),
     # §5.3 "Profiling is always high-risk": the Art 6(3) claim fails when the system profiles.
     Case("eu-art6-3-profiling-override", system(roles=["provider"], subjects_in=EU, domains=HR, art6_3_claim=True, profiling=True, data_categories=HR),
          {"eu": "high_risk_annex_iii"}, obligations={"eu": {"EU-16": "2027-12-02", "EU-17": "2027-12-02"}}),

@@ -250,7 +250,17 @@ def test_no_law_in_the_engine_module():
     ],
 )
 def test_version_for_date_with_real_content(regime, on, expected):
-    assert version_for_date(all_versions()[regime], on).version == expected
+    """The law version governing a date; its latest revision (same law, same dates) is the one read."""
+    originals = [v for v in all_versions()[regime] if not v.version.endswith("-r2")]
+    assert version_for_date(originals, on).version == expected
+    assert version_for_date(all_versions()[regime], on).version == f"{expected}-r2"
+
+
+def test_a_revision_supersedes_its_same_day_version_whatever_the_file_order():
+    eu = all_versions()["eu"]
+    on = dt.date(2026, 12, 4)
+    assert version_for_date(eu, on).version == "2024-1689-omnibus-r2"
+    assert version_for_date(list(reversed(eu)), on).version == "2024-1689-omnibus-r2"
 
 
 def test_rebuilt_versions_evaluate_identically():
