@@ -21,10 +21,12 @@ def audit_verify_run() -> dict:
     if not result.ok:
         log.error("Audit chain broken at entry #%s: %s", result.broken_seq, result.reason)
     audit_record(
-        actor="audit-verify-task", action="audit.verify", target_type="core.auditentry",
+        actor="audit-verify-task",
+        action="audit.verify",
+        target_type="core.auditentry",
         target_repr="Audit chain verification",
         changes={key: [None, value] for key, value in outcome.items()},
-    )  # fmt: skip
+    )
     return outcome
 
 

@@ -41,9 +41,12 @@ class AISystemSerializer(serializers.ModelSerializer):
         queryset=Vendor.objects.all(), allow_null=True, required=False
     )
     vendor_name = serializers.CharField(
-        source="vendor.name", read_only=True, default=None, allow_null=True,
+        source="vendor.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
         help_text="Null for an in-house system (no vendor).",
-    )  # fmt: skip
+    )
     models_used = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     roles = _choice_list(vocab.OurRole.choices)

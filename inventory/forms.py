@@ -105,9 +105,11 @@ class AISystemForm(forms.ModelForm):
     )
     models_used = CommaListField(required=False, help_text="Comma-separated model names.")
     training_flops = forms.FloatField(
-        required=False, min_value=0, label="Training compute (FLOPs)",
+        required=False,
+        min_value=0,
+        label="Training compute (FLOPs)",
         help_text="Training compute in FLOPs, for model developers (e.g. 3e26).",
-    )  # fmt: skip
+    )
     tags = CommaListField(required=False, help_text="Comma-separated.")
     roles = ChoiceListField(choices=vocab.OurRole.choices, required=False, label="Our role(s)")
     jurisdictions = ChoiceListField(

@@ -107,13 +107,17 @@ class AISystem(models.Model):
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.DECLARED)
     provenance = models.TextField(blank=True)
     roles = models.JSONField(
-        default=list, blank=True, validators=[validate_choice_list(vocab.OurRole)],
+        default=list,
+        blank=True,
+        validators=[validate_choice_list(vocab.OurRole)],
         help_text="Our role(s) for this system.",
-    )  # fmt: skip
+    )
     jurisdictions = models.JSONField(
-        default=list, blank=True, validators=[validate_choice_list(vocab.Jurisdiction)],
+        default=list,
+        blank=True,
+        validators=[validate_choice_list(vocab.Jurisdiction)],
         help_text="Where it is used or whose residents it affects.",
-    )  # fmt: skip
+    )
     domains = models.JSONField(
         default=list, blank=True, validators=[validate_choice_list(vocab.Domain)]
     )
@@ -129,9 +133,11 @@ class AISystem(models.Model):
     consumer_facing = models.BooleanField(default=False)
     interacts_with_persons = models.BooleanField(default=False)
     data_categories = models.JSONField(
-        default=list, blank=True, validators=[validate_choice_list(vocab.DataCategory)],
+        default=list,
+        blank=True,
+        validators=[validate_choice_list(vocab.DataCategory)],
         help_text="Personal and sensitive data categories processed.",
-    )  # fmt: skip
+    )
     profiling = models.BooleanField(default=False)
     basic_software = models.BooleanField(
         default=False, help_text="Non-ML software (calculator, spell-check, firewall...)."
@@ -145,10 +151,12 @@ class AISystem(models.Model):
     )
     # ---- facts the law turns on (help text cites the section that reads each one)
     purposes = models.JSONField(
-        default=list, blank=True, validators=[validate_choice_list(vocab.Purpose)],
+        default=list,
+        blank=True,
+        validators=[validate_choice_list(vocab.Purpose)],
         help_text="Intended purposes listed in EU AI Act Annex III (Art 6(2)); a point applies to "
         "its listed purpose, not to a domain alone.",
-    )  # fmt: skip
+    )
     art6_3_narrow_procedural = models.BooleanField(
         default=False, help_text="Performs only a narrow procedural task (EU AI Act Art 6(3)(a))."
     )
@@ -187,31 +195,35 @@ class AISystem(models.Model):
         "unless high-risk, prohibited or under Art 50).",
     )
     placed_on_market_on = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Date placed on the market or put into service (EU AI Act Art 111(2): "
         "high-risk systems placed before their Chapter III date are covered only after a "
         "significant design change).",
-    )  # fmt: skip
+    )
     significant_design_change = models.BooleanField(
         default=False,
         help_text="Significantly changed in its design since its Chapter III date "
         "(EU AI Act Art 111(2)).",
     )
     use_started_on = models.DateField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Date this use began (CCPA regs 11 CCR §7200: uses begun before 2027-01-01 "
         "comply by 2027-01-01, later uses when they begin).",
-    )  # fmt: skip
+    )
     systematic_observation = models.BooleanField(
         default=False,
         help_text="Infers traits of applicants, students, employees or contractors by systematic "
         "observation (CCPA regs 11 CCR §7150(b)(4)).",
     )
     employment_decision_kind = models.CharField(
-        max_length=30, blank=True, choices=vocab.EmploymentDecision.choices,
+        max_length=30,
+        blank=True,
+        choices=vocab.EmploymentDecision.choices,
         help_text="The employment decision it is used for (Connecticut PA 26-15: scheduling and "
         "productivity monitoring are not employment-related decisions).",
-    )  # fmt: skip
+    )
     insurer_regulated_use = models.BooleanField(
         default=False,
         help_text="Used by an insurer under C.R.S. 10-3-1104.9: deemed compliant, except for "

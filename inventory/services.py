@@ -55,9 +55,11 @@ def ai_system_create(*, actor, data: Mapping[str, Any]) -> AISystem:
     system.save()
     fields = _audited_fields(AISystem)
     audit_record(
-        actor=actor, action="system.create", target=system,
+        actor=actor,
+        action="system.create",
+        target=system,
         changes=diff(None, snapshot(system, fields)),
-    )  # fmt: skip
+    )
     _announce(system, actor, created=True)
     return system
 
@@ -90,9 +92,13 @@ def ai_system_delete(*, actor, system: AISystem) -> None:
         kinds = sorted({obj._meta.verbose_name_plural for obj in err.protected_objects})
         raise ValidationError(f"{label} is still referenced by {', '.join(kinds)}.") from err
     audit_record(
-        actor=actor, action="system.delete", target_type=AISystem._meta.label_lower,
-        target_id=str(pk), target_repr=label, changes=diff(before, None),
-    )  # fmt: skip
+        actor=actor,
+        action="system.delete",
+        target_type=AISystem._meta.label_lower,
+        target_id=str(pk),
+        target_repr=label,
+        changes=diff(before, None),
+    )
 
 
 @transaction.atomic
@@ -103,9 +109,11 @@ def vendor_create(*, actor, data: Mapping[str, Any]) -> Vendor:
     vendor.full_clean()
     vendor.save()
     audit_record(
-        actor=actor, action="vendor.create", target=vendor,
+        actor=actor,
+        action="vendor.create",
+        target=vendor,
         changes=diff(None, snapshot(vendor, _audited_fields(Vendor))),
-    )  # fmt: skip
+    )
     return vendor
 
 
@@ -136,6 +144,10 @@ def vendor_delete(*, actor, vendor: Vendor) -> None:
     pk, label = vendor.pk, str(vendor)
     vendor.delete()
     audit_record(
-        actor=actor, action="vendor.delete", target_type=Vendor._meta.label_lower,
-        target_id=str(pk), target_repr=label, changes=diff(before, None),
-    )  # fmt: skip
+        actor=actor,
+        action="vendor.delete",
+        target_type=Vendor._meta.label_lower,
+        target_id=str(pk),
+        target_repr=label,
+        changes=diff(before, None),
+    )

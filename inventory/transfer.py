@@ -227,7 +227,10 @@ def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
                 ai_system_update(actor=actor, system=instance, data=data)
                 result.updated += 1
         audit_record(
-            actor=actor, action="system.import", target_type="inventory.aisystem",
-            target_repr=filename[:300], changes={"created": [None, result.created], "updated": [None, result.updated]},
-        )  # fmt: skip
+            actor=actor,
+            action="system.import",
+            target_type="inventory.aisystem",
+            target_repr=filename[:300],
+            changes={"created": [None, result.created], "updated": [None, result.updated]},
+        )
     return result

@@ -152,8 +152,13 @@ def system_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect_to(request, reverse("inventory:system-detail", args=[pk]))
         messages.success(request, f"Deleted {system.name}.")
         return redirect_to(request, reverse("inventory:system-list"))
-    return render(request, "inventory/confirm_delete.html", {
-        "object": system, "kind": "AI system",
-        "cancel_url": reverse("inventory:system-detail", args=[pk]),
-        "warning": "Its change history stays in the audit trail.",
-    })  # fmt: skip
+    return render(
+        request,
+        "inventory/confirm_delete.html",
+        {
+            "object": system,
+            "kind": "AI system",
+            "cancel_url": reverse("inventory:system-detail", args=[pk]),
+            "warning": "Its change history stays in the audit trail.",
+        },
+    )

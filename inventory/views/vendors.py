@@ -123,7 +123,13 @@ def vendor_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             return redirect_to(request, reverse("inventory:vendor-detail", args=[pk]))
         messages.success(request, f"Deleted vendor {vendor.name}.")
         return redirect_to(request, reverse("inventory:vendor-list"))
-    return render(request, "inventory/confirm_delete.html", {
-        "object": vendor, "kind": "vendor", "cancel_url": reverse("inventory:vendor-detail", args=[pk]),
-        "warning": "Vendors still named by systems cannot be deleted.",
-    })  # fmt: skip
+    return render(
+        request,
+        "inventory/confirm_delete.html",
+        {
+            "object": vendor,
+            "kind": "vendor",
+            "cancel_url": reverse("inventory:vendor-detail", args=[pk]),
+            "warning": "Vendors still named by systems cannot be deleted.",
+        },
+    )
