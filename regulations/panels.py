@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.audit import jsonable
-from regulations.forms import ModificationForm, OverrideForm
+from inventory.forms import LIST_FIELDS, AISystemForm
+from regulations.forms import ModificationForm, OrganisationForm, OverrideForm
 from regulations.models import ContentVersion, Deadline, Organisation, Regime
 from regulations.selectors import classification_current, overrides_active
 from regulations.services.classification import (
@@ -15,6 +18,69 @@ from regulations.services.classification import (
     result_changes,
     version_for_regime,
 )
+
+# Hosts that publish the law itself; any other citation link is commentary and is marked as such.
+OFFICIAL_HOSTS = (
+    "eur-lex.europa.eu", "europarl.europa.eu", "leg.colorado.gov", "cga.ct.gov",
+    "leginfo.legislature.ca.gov", "cppa.ca.gov", "mgaleg.maryland.gov", "doit.maryland.gov",
+    "coag.gov",
+)  # fmt: skip
+
+
+def is_official(url: str) -> bool:
+    host = urlsplit(url or "").hostname or ""
+    return any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS)
+
+
+def _fact_label(name: str) -> str:
+    """'system.purposes' -> the inventory field's verbose name ('Annex III purposes')."""
+    ns, _, key = name.partition(".")
+    form = {"system": AISystemForm, "org": OrganisationForm}.get(ns)
+    field = form.base_fields.get(key) if form else None
+    if field is not None and field.label:
+        return str(field.label)
+    if form is not None and key in getattr(form.Meta, "labels", {}):
+        return str(form.Meta.labels[key])
+    return key.replace("_", " ").capitalize()
+
+
+def _fact_value(name: str, value) -> str:
+    """Vocabulary codes as their labels; lists joined; booleans yes/no."""
+    key = name.partition(".")[2]
+    choices: dict = {}
+    if key in LIST_FIELDS:
+        choices = dict(LIST_FIELDS[key].choices)
+    elif key in AISystemForm.base_fields and hasattr(AISystemForm.base_fields[key], "choices"):
+        choices = {str(k): v for k, v in AISystemForm.base_fields[key].choices}
+    if value is None:
+        return "not recorded"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value) or "none"
+    return str(choices.get(str(value), value))
+
+
+def plain_view(result) -> dict:
+    """The readable lead of a result: one sentence, the facts that decided it, the law first."""
+    details = result.details or {}
+    deciding = details.get("deciding_rule")
+    row = (
+        next((r for r in result.rationale if r.get("rule_id") == deciding), None)
+        if deciding
+        else None
+    )
+    law = None
+    if row is not None:
+        law = {"citation": row.get("citation"), "url": row.get("url"),
+               "official": is_official(row.get("url") or "")}  # fmt: skip
+    facts = [
+        {"label": _fact_label(f["fact"]), "value": _fact_value(f["fact"], f.get("value"))}
+        for f in details.get("deciding_facts") or []
+    ]
+    also = [{**a, "official": is_official(a.get("url") or "")} for a in details.get("also") or []]
+    return {"headline": result.headline or result.outcome_label, "facts": facts, "law": law,
+            "also": also}  # fmt: skip
 
 
 def _changes_rows(previous, current) -> list[dict]:
@@ -54,6 +120,10 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
         regimes.append({
             "regime": regime,
             "result": result,
+            "plain": plain_view(result) if result else None,
+            "was": (previous.headline or previous.outcome_label) if previous else "",
+            "pending_from": result.pending_from if result and result.pending_from
+            and result.pending_from > today else None,
             "mode": "pending" if result and result.content_version.effective_from
             and result.content_version.effective_from > today else (mode or "in_force"),
             "stale_version": bool(result and version and result.content_version_id != version.pk),
@@ -67,7 +137,8 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
             "open": regime.code == open_regime or form is not None,
             "outcome_changed": bool(result and previous and (
                 previous.outcome != result.outcome or previous.applies != result.applies
-                or previous.outcome_label != result.outcome_label)),
+                or previous.outcome_label != result.outcome_label
+                or previous.pending_from != result.pending_from)),
         })  # fmt: skip
     stale = any(r["result"] is None or r["result"].inputs_hash != digest for r in regimes)
     return {
