@@ -6,6 +6,7 @@ ROWS = [
     Row("home", READ),  # renders the regulations dashboard
     Row("login", dict.fromkeys(READ, 200)),
     Row("logout", dict.fromkeys(READ, 302), method="post"),
+    Row("favicon", dict.fromkeys(READ, 302)),
     Row("audit-list", READ),
     Row("audit-verify", READ),
     Row("audit-export", expect(READ, procurement=403)),
