@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .matching import Catalog, heuristics
 from .parsers import get_parser
+from .parsers.archive import MAX_DOCUMENT_BYTES, document_lines, is_zip, iter_zip_members
 from .parsers.cloudtrail import CloudTrailLineParser, parse_records_blob
 from .parsers.gz import GzipGuardError, is_gzip, iter_gzip_blocks
 from .parsers.prefilter import candidate_spans
@@ -111,7 +112,8 @@ class ChunkResult:
     lines_read: int = 0
     parsed: int = 0
     matched: int = 0
-    prefiltered: int = 0
+    prefiltered: int = 0  # not inspected: the prefilter ruled the line out
+    header_lines: int = 0  # directive, header and blank lines: neither parsed nor skipped
     skipped: dict = field(default_factory=dict)
     skip_samples: dict = field(default_factory=dict)
     rollups: dict = field(default_factory=dict)
@@ -126,6 +128,7 @@ class ChunkResult:
         self.parsed += other.parsed
         self.matched += other.matched
         self.prefiltered += other.prefiltered
+        self.header_lines += other.header_lines
         self.bytes_done += other.bytes_done
         sc = SkipCounter()
         sc.counts, sc.samples = self.skipped, self.skip_samples
@@ -172,7 +175,7 @@ def chunk_plan(path: str | Path, *, target_bytes: int = DEFAULT_CHUNK_BYTES) -> 
         size = f.stat().st_size
         if size == 0:
             continue
-        if is_gzip(f) or size <= target_bytes:
+        if is_gzip(f) or is_zip(f) or size <= target_bytes:
             chunks.append(Chunk(str(f), 0, size, len(chunks)))
             continue
         with open(f, "rb") as fh:
@@ -410,14 +413,44 @@ def process_chunk(
 
 
 def _blocks(chunk: Chunk, gz: bool, res: ChunkResult) -> Iterator[tuple[int, bytes]]:
-    if gz:
-        for off, data, consumed in iter_gzip_blocks(chunk.path, BLOCK_BYTES):
-            res.bytes_done = consumed
+    """Line-aligned blocks of the chunk; a .zip yields its members one after another, and a
+    whole JSON document (array, Graph `value`, Azure `records`) is rewritten as JSON lines."""
+    if chunk.start == 0 and is_zip(chunk.path):
+        off = 0
+        for _name, data in iter_zip_members(chunk.path):
+            data = document_lines(data) or data
+            if data and not data.endswith(b"\n"):
+                data += b"\n"
             yield off, data
-    else:
-        for off, data in _iter_plain_blocks(chunk, BLOCK_BYTES):
-            res.bytes_done = off + len(data) - chunk.start
-            yield off, data
+            off += len(data)
+        res.bytes_done = chunk.end - chunk.start
+        return
+    raw = _blocks_raw(chunk, gz, res)
+    if chunk.start != 0:
+        yield from raw
+        return
+    first = next(raw, None)
+    if first is None:
+        return
+    off, data = first
+    head = data[:4096]
+    one_line = len(data) < MAX_DOCUMENT_BYTES and data.strip().count(b"\n") == 0
+    if head.lstrip()[:1] in (b"[", b"{") and (one_line or not _is_json_lines(head)):
+        buf = data + b"".join(d for _o, d in raw)
+        if len(buf) <= MAX_DOCUMENT_BYTES:
+            doc = document_lines(buf)
+            yield 0, doc if doc is not None else buf
+            return
+        yield 0, buf
+        return
+    yield off, data
+    yield from raw
+
+
+def _is_json_lines(head: bytes) -> bool:
+    """A head whose first line is one whole JSON object: JSON lines, not a document."""
+    first = head.lstrip().split(b"\n", 1)[0].rstrip()
+    return first[:1] == b"{" and first.endswith(b"}")
 
 
 def _process_lines(
@@ -448,7 +481,7 @@ def _process_lines(
         if block and not block.endswith(b"\n"):
             n += 1
         res.lines_read += n
-        if not fast:
+        if not fast or not parser.prefilter_safe:
             spans = _all_spans(block)
         else:
             spans = candidate_spans(block, acc.catalog, cloud=cloud, headers=markers)
@@ -475,6 +508,16 @@ def _process_lines(
             rec = safe_parse(line)
             if rec.__class__ is Record:  # records are transient here: no raw_ref needed
                 add(rec, line)
+            elif rec is SkipReason.DIRECTIVE or rec is SkipReason.BLANK:
+                res.header_lines += 1
+            elif isinstance(rec, list) and not cloud:  # one line holding several records
+                got = [r for r in rec if r.__class__ is Record]
+                for r in got:
+                    add(r, line)
+                if got:
+                    acc.parsed -= len(got) - 1
+                else:
+                    skips.add(next(iter(rec), SkipReason.MALFORMED), line)
             elif isinstance(rec, list):  # CloudTrail one-event-per-line
                 acc.parsed += sum(1 for ev in rec if ev is None)
                 for ev in rec:
@@ -502,16 +545,41 @@ def _all_spans(block: bytes) -> list[tuple[int, int]]:
 
 
 def _process_cloudtrail(chunk: Chunk, gz: bool, acc: _Acc, res: ChunkResult) -> None:
-    """A CloudTrail object: a Records document (fast path) or JSON lines."""
-    parts = [data for _off, data in _blocks(chunk, gz, res)]
+    """A CloudTrail object: a Records document (fast path), a JSON array of events, a
+    lookup-events or Lake result document, or JSON lines; a .zip holds any of these."""
+    if chunk.start == 0 and is_zip(chunk.path):
+        for name, data in iter_zip_members(chunk.path):
+            _process_cloudtrail_buf(data, f"{chunk.path}!{name}", acc, res)
+        res.bytes_done = chunk.end - chunk.start
+        return
+    parts = [data for _off, data in _blocks_raw(chunk, gz, res)]
     buf = b"".join(parts)
     del parts
+    _process_cloudtrail_buf(buf, chunk.path, acc, res)
+
+
+def _blocks_raw(chunk: Chunk, gz: bool, res: ChunkResult) -> Iterator[tuple[int, bytes]]:
+    if gz:
+        for off, data, consumed in iter_gzip_blocks(chunk.path, BLOCK_BYTES):
+            res.bytes_done = consumed
+            yield off, data
+    else:
+        for off, data in _iter_plain_blocks(chunk, BLOCK_BYTES):
+            res.bytes_done = off + len(data) - chunk.start
+            yield off, data
+
+
+def _process_cloudtrail_buf(buf: bytes, ref: str, acc: _Acc, res: ChunkResult) -> None:
     head = buf[:64].lstrip()
-    if head.startswith(b'{"Records"') or head.startswith(b"{\n") or head.startswith(b"{ "):
-        n, events = parse_records_blob(buf, ref=chunk.path, skips=acc.skips)
+    if head.startswith((b'{"Records"', b"{\n", b"{ ", b"{\r", b"[")):
+        stats: dict = {}
+        before = acc.skips.total
+        n, events = parse_records_blob(buf, ref=ref, skips=acc.skips, stats=stats)
         if n or events:
+            # the fast path decodes candidate events only; the others count as parsed events
+            # (stats["inspected"] says how many were decoded)
             res.lines_read += n
-            acc.parsed += n - len(events)
+            acc.parsed += n - (acc.skips.total - before) - len(events)
             for ev in events:
                 acc.add_cloud(ev)
             res.cloud_events.extend(events)
@@ -522,12 +590,15 @@ def _process_cloudtrail(chunk: Chunk, gz: bool, acc: _Acc, res: ChunkResult) -> 
     for s, e in _all_spans(buf):
         line = buf[s:e].decode("utf-8", "replace").rstrip("\r")
         res.lines_read += 1
+        if not line.strip():
+            res.header_lines += 1
+            continue
         rec = parser.safe_parse(line)
         if isinstance(rec, list):
             acc.parsed += sum(1 for ev in rec if ev is None)
             for ev in rec:
                 if ev is not None:
-                    ev.raw_ref = f"{chunk.path}:{s}"
+                    ev.raw_ref = f"{ref}:{s}"
                     acc.add_cloud(ev)
                     res.cloud_events.append(ev)
         else:

@@ -14,6 +14,7 @@ class LineParser:
     name: str = ""
     source_type: str = "proxy"
     header_prefixes: tuple[str, ...] = ()  # lines starting so are directives that update state
+    prefilter_safe: bool = True  # False when a matching line need not contain a catalogue host
 
     def __init__(self, *, options: dict | None = None) -> None:
         self.options = dict(options or {})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import orjson
 
 from .base import LineParser
+from .prefilter import literal_ends
 from .records import CloudEvent, SkipCounter, SkipReason
 from .timeparse import parse_iso
 
@@ -86,10 +87,80 @@ def compact_event(obj: dict, raw_ref: str = "") -> CloudEvent | SkipReason | Non
     )
 
 
+ATHENA_KEYS = {
+    k.lower(): k
+    for k in (
+        "eventVersion",
+        "userIdentity",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "errorCode",
+        "errorMessage",
+        "requestParameters",
+        "responseElements",
+        "additionalEventData",
+        "requestID",
+        "eventID",
+        "readOnly",
+        "eventType",
+        "managementEvent",
+        "recipientAccountId",
+        "eventCategory",
+        "tlsDetails",
+    )
+}
+ATHENA_IDENTITY = {
+    k.lower(): k
+    for k in ("type", "principalId", "arn", "accountId", "accessKeyId", "userName", "invokedBy")
+}
+
+
+def _json_field(value: object) -> object:
+    """Athena and Lake results carry nested objects as JSON text."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def from_query_row(obj: dict) -> dict:
+    """An Athena/Lake result row (lower-case column names, nested objects as JSON text) in the
+    CloudTrail event shape."""
+    out: dict = {}
+    for key, value in obj.items():
+        name = ATHENA_KEYS.get(key.lower().replace("_", ""), key)
+        out[name] = _json_field(value)
+    ui = out.get("userIdentity")
+    if isinstance(ui, dict):
+        out["userIdentity"] = {
+            ATHENA_IDENTITY.get(k.lower().replace("_", ""), k): v for k, v in ui.items()
+        }
+    return out
+
+
 def unwrap(obj: object) -> list[dict]:
-    """Events inside any CloudTrail shape: Records file, EventBridge, lookup-events, or one event."""
+    """Events inside any CloudTrail shape: Records file, a JSON array of events, EventBridge,
+    lookup-events, CloudTrail Lake `QueryResultRows`, Athena rows, or one event."""
+    if isinstance(obj, list):
+        if obj and all(isinstance(c, dict) and len(c) == 1 for c in obj):
+            row: dict = {}
+            for cell in obj:  # a Lake result row: [{"eventID": ...}, {"eventTime": ...}]
+                row.update(cell)
+            return unwrap(row)
+        out: list[dict] = []
+        for item in obj:
+            out.extend(unwrap(item))
+        return out
     if not isinstance(obj, dict):
         return []
+    if isinstance(obj.get("QueryResultRows"), list):
+        return unwrap(obj["QueryResultRows"])
     if isinstance(obj.get("Records"), list):
         return [r for r in obj["Records"] if isinstance(r, dict)]
     if isinstance(obj.get("detail"), dict):
@@ -114,10 +185,14 @@ def unwrap(obj: object) -> list[dict]:
         return [inner] if isinstance(inner, dict) else []
     if "eventSource" in obj:
         return [obj]
+    if "eventsource" in obj or "event_source" in obj:
+        return [from_query_row(obj)]
     return []
 
 
-def _full_parse(buf: bytes, ref: str, skips: SkipCounter) -> tuple[int, list[CloudEvent]]:
+def _full_parse(
+    buf: bytes, ref: str, skips: SkipCounter, stats: dict | None = None
+) -> tuple[int, list[CloudEvent]]:
     try:
         obj = orjson.loads(buf)
     except orjson.JSONDecodeError:
@@ -125,7 +200,8 @@ def _full_parse(buf: bytes, ref: str, skips: SkipCounter) -> tuple[int, list[Clo
         return 0, []
     records = unwrap(obj)
     if not records:
-        if not (isinstance(obj, dict) and isinstance(obj.get("Records"), list)):
+        empty = (isinstance(obj, dict) and isinstance(obj.get("Records"), list)) or obj == []
+        if not empty:
             skips.add(SkipReason.MALFORMED, buf[:200])  # an empty Records list is just empty
         return 0, []
     out: list[CloudEvent] = []
@@ -135,13 +211,13 @@ def _full_parse(buf: bytes, ref: str, skips: SkipCounter) -> tuple[int, list[Clo
             out.append(ev)
         elif ev is not None:
             skips.add(ev, orjson.dumps(rec)[:300])
+    if stats is not None:
+        stats["inspected"] = len(records)
     return len(records), out
 
 
 def token_hits(buf: bytes) -> list[int]:
     """Offsets of CANDIDATE_TOKENS in one pass (Hyperscan), or with bytes.find as fallback."""
-    from .prefilter import literal_ends
-
     ends = literal_ends(buf, CANDIDATE_TOKENS)
     if ends is not None:
         return ends
@@ -155,25 +231,27 @@ def token_hits(buf: bytes) -> list[int]:
 
 
 def parse_records_blob(
-    buf: bytes, *, ref: str, skips: SkipCounter, fast: bool = True
+    buf: bytes, *, ref: str, skips: SkipCounter, fast: bool = True, stats: dict | None = None
 ) -> tuple[int, list[CloudEvent]]:
-    """(event count, relevant CloudEvents) of one `{"Records":[...]}` document."""
+    """(event count, relevant CloudEvents) of one CloudTrail document; ``stats['inspected']``
+    tells how many events were decoded (the fast path cuts out only candidate events)."""
+    stats = {} if stats is None else stats
     head = buf[:64].lstrip()
     if not fast or not head.startswith(b'{"Records":[') or b'": "' in buf[:4096]:
-        return _full_parse(buf, ref, skips)
+        return _full_parse(buf, ref, skips, stats)
     # AWS writes eventVersion first in every record; if this file does not, parse it fully.
     first = buf.find(b"[")
     if not buf[first + 1 : first + 64].lstrip().startswith(EVENT_START):
-        return _full_parse(buf, ref, skips)
+        return _full_parse(buf, ref, skips, stats)
     n = buf.count(EVENT_START)
     if n == 0:
-        return _full_parse(buf, ref, skips)
+        return _full_parse(buf, ref, skips, stats)
     starts: set[int] = set()
     find, rfind = buf.find, buf.rfind
     for pos in token_hits(buf):
         s = rfind(EVENT_START, 0, pos)
         if s == -1:
-            return _full_parse(buf, ref, skips)
+            return _full_parse(buf, ref, skips, stats)
         starts.add(s)
     out: list[CloudEvent] = []
     for s in sorted(starts):
@@ -184,12 +262,13 @@ def parse_records_blob(
         try:
             rec = orjson.loads(chunk)
         except orjson.JSONDecodeError:
-            return _full_parse(buf, ref, skips)
+            return _full_parse(buf, ref, skips, stats)
         ev = compact_event(rec, f"{ref}@{s}")
         if isinstance(ev, CloudEvent):
             out.append(ev)
         elif ev is not None:
             skips.add(ev, chunk[:300])
+    stats["inspected"] = len(starts)
     return n, out
 
 

@@ -107,7 +107,7 @@ def candidate_spans(
     """(start, end) of each candidate line in ``block`` (end excludes the newline), in order."""
     ends = _engine(catalog, cloud).ends(block)
     if headers:
-        ends.extend(_header_positions(block))
+        ends.extend(_header_positions(block, headers))
         ends.sort()
     spans: list[tuple[int, int]] = []
     last_end = -1
@@ -127,15 +127,14 @@ def candidate_spans(
     return spans
 
 
-def _header_positions(block: bytes) -> list[int]:
+def _header_positions(block: bytes, markers: tuple[bytes, ...] = (b"#",)) -> list[int]:
+    """Positions inside every line that starts with a header marker (#, a CSV header ...)."""
     out = []
-    if block.startswith(b"#") or block.startswith(b"ts\tuid\t"):
-        out.append(1)
-    pos = block.find(b"\n#")
-    while pos != -1:
-        out.append(pos + 2)
-        pos = block.find(b"\n#", pos + 2)
-    pos = block.find(b"\nts\tuid\t")
-    if pos != -1:
-        out.append(pos + 2)
+    for m in {b"#", b"ts\tuid\t", *markers}:
+        if block.startswith(m):
+            out.append(1)
+        pos = block.find(b"\n" + m)
+        while pos != -1:
+            out.append(pos + 2)
+            pos = block.find(b"\n" + m, pos + 2)
     return out

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import get_parser
+from .archive import ZIP_MAGIC, document_lines, is_zip, iter_zip_members, zip_head
 from .cloudtrail import CloudTrailLineParser, parse_records_blob
 from .gz import GzipGuardError, is_gzip, iter_gzip_blocks
 from .records import CloudEvent, Record, SkipCounter, SkipReason
@@ -18,6 +19,8 @@ def read_head(path: str | Path, size: int = HEAD_BYTES) -> bytes:
     """First bytes of a file, gunzipped when it is gzip (for detect_format)."""
     with open(path, "rb") as fh:
         raw = fh.read(size)
+    if raw[:4] == ZIP_MAGIC:
+        return zip_head(path, size)
     if raw[:2] == b"\x1f\x8b":
         try:
             return zlib.decompressobj(wbits=47).decompress(raw, size * 4)
@@ -27,6 +30,15 @@ def read_head(path: str | Path, size: int = HEAD_BYTES) -> bytes:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    if is_zip(path) or _is_document(path):
+        members = iter_zip_members(path) if is_zip(path) else [("", _whole(path))]
+        off = 0
+        for _name, data in members:
+            data = document_lines(data) or data
+            for raw in data.split(b"\n"):
+                yield off, raw
+                off += len(raw) + 1
+        return
     if is_gzip(path):
         for off, block, _ in iter_gzip_blocks(path, 1 << 20):
             pos = 0
@@ -41,6 +53,21 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 off += len(raw)
 
 
+def _whole(path: Path) -> bytes:
+    if is_gzip(path):
+        return b"".join(block for _, block, _ in iter_gzip_blocks(path, 1 << 20))
+    return path.read_bytes()
+
+
+def _is_document(path: Path) -> bool:
+    """A whole JSON document (array, or an object spread over lines), not JSON lines."""
+    head = read_head(path, 4096).lstrip()
+    if head[:1] == b"[":
+        return True
+    first = head.split(b"\n", 1)[0].rstrip()
+    return head[:1] == b"{" and not first.endswith(b"}")
+
+
 def iter_records(
     path: str | Path, *, fmt: str, skips: SkipCounter, options: dict | None = None
 ) -> Iterator[Record | CloudEvent]:
@@ -50,7 +77,9 @@ def iter_records(
     try:
         if fmt == "cloudtrail":
             data = b"".join(block for _, block in _lines_blocks(path))
-            if data.lstrip()[:1] == b"{" and b'"Records"' in data[:4096]:
+            if data.lstrip()[:1] == b"[" or (
+                data.lstrip()[:1] == b"{" and b'"Records"' in data[:4096]
+            ):
                 _, events = parse_records_blob(data, ref=str(path), skips=skips, fast=False)
                 yield from events
                 return

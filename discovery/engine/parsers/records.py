@@ -30,6 +30,7 @@ class SkipReason(enum.StrEnum):
     DIGEST_FILE = "digest_file"  # CloudTrail-Digest objects are integrity files, not events
     GZIP_ERROR = "gzip_error"  # truncated or corrupt gzip stream
     GZIP_BOMB = "gzip_bomb"  # decompressed size or ratio above the guard
+    NOT_HOSTNAME_LOG = "not_hostname_log"  # a log kind with no destination host (Zeek conn.log)
 
 
 @dataclass(slots=True)

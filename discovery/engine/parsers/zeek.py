@@ -8,6 +8,18 @@ from .base import LineParser
 from .records import Record, SkipReason, clean_host
 from .timeparse import parse_iso
 
+HOSTNAME_PATHS = ("dns", "http", "ssl")
+
+
+def zeek_refusal(path: str) -> str:
+    """Why a Zeek log of this kind is not read ('' for dns, http and ssl)."""
+    path = path.strip()
+    if not path or path in HOSTNAME_PATHS:
+        return ""
+    return (
+        f"Zeek {path}.log: not a source of hostnames (Sightline reads dns.log, http.log, ssl.log)"
+    )
+
 
 class ZeekParser(LineParser):
     """One parser for dns, http and ssl: the log kind comes from #path or the column names."""
@@ -50,6 +62,8 @@ class ZeekParser(LineParser):
             return SkipReason.DIRECTIVE
         if not self.fields:
             return SkipReason.NO_HEADER
+        if self.path and self.path not in HOSTNAME_PATHS:
+            return SkipReason.NOT_HOSTNAME_LOG
         vals = line.split(self.sep)
         if len(vals) != len(self.fields):
             return SkipReason.FIELD_COUNT
@@ -64,9 +78,12 @@ class ZeekParser(LineParser):
             return SkipReason.BAD_JSON
         if not isinstance(obj, dict):
             return SkipReason.MALFORMED
-        return self._record(obj)
+        path = str(obj.get("_path") or "")
+        if path and path not in HOSTNAME_PATHS:
+            return SkipReason.NOT_HOSTNAME_LOG
+        return self._record(obj, path)
 
-    def _record(self, row: dict) -> Record | SkipReason:
+    def _record(self, row: dict, path: str = "") -> Record | SkipReason:
         ts_raw = row.get("ts")
         try:
             if isinstance(ts_raw, int | float):
@@ -79,8 +96,8 @@ class ZeekParser(LineParser):
             return SkipReason.BAD_TIMESTAMP
         if not 0 < ts < 4e9:
             return SkipReason.BAD_TIMESTAMP
-        kind = self.path
-        if kind not in ("dns", "http", "ssl"):
+        kind = path or self.path
+        if kind not in HOSTNAME_PATHS:
             if "query" in row:
                 kind = "dns"
             elif "server_name" in row or "ssl_history" in row or "cipher" in row:

@@ -11,7 +11,15 @@ from discovery.engine.parsers.reader import iter_records
 from discovery.engine.parsers.records import SkipCounter
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-OPTIONS = {"bind9": {"ref_date": "2024-05-07"}, "dnsmasq": {"ref_date": "2024-05-07"}}
+OPTIONS = {
+    "bind9": {"ref_date": "2024-05-07"},
+    "dnsmasq": {"ref_date": "2024-05-07"},
+    # the log source's logformat line (tests/discovery/real_shapes/README.md)
+    "squid_logformat": {
+        "logformat": "logformat sightline %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %>st %rm %ru %[un "
+        '%Sh/%<a %mt "%{User-Agent}>h"'
+    },
+}
 
 
 def inputs() -> list[tuple[str, Path]]:

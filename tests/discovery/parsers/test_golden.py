@@ -7,7 +7,7 @@ import pytest
 from discovery.engine.parsers import FORMATS, detect_format
 from discovery.engine.parsers.reader import read_head
 
-from .golden import actual, expected_path, inputs
+from .golden import OPTIONS, actual, expected_path, inputs
 
 CASES = inputs()
 
@@ -24,7 +24,8 @@ def test_records_match_golden_file(fmt, path):
 
 @pytest.mark.parametrize(("fmt", "path"), CASES, ids=[f"{f}/{p.name}" for f, p in CASES])
 def test_format_is_detected_from_the_head(fmt, path):
-    assert detect_format(read_head(path)) == fmt
+    logformat = OPTIONS.get(fmt, {}).get("logformat", "")
+    assert detect_format(read_head(path), logformat=logformat) == fmt
 
 
 def test_detect_returns_none_for_prose_and_binary():

@@ -80,7 +80,8 @@ def test_process_chunk_accounts_for_every_line_of_random_bytes(tmp_path_factory,
             if fmt != "cloudtrail":
                 # a broken gzip stream is one extra skip for the file, not a line
                 skipped = sum(v for k, v in res.skipped.items() if not k.startswith("gzip"))
-                assert res.lines_read == res.parsed + skipped + res.prefiltered
+                # header, directive and blank lines are neither parsed, skipped nor prefiltered
+                assert res.lines_read == res.parsed + skipped + res.prefiltered + res.header_lines
             assert all(len(v) <= 20 for v in res.skip_samples.values())
 
 
