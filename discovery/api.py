@@ -11,7 +11,12 @@ from rest_framework.views import APIView
 
 from discovery.filters import FindingFilter, IngestRunFilter
 from discovery.models import BlocklistEntry, Finding, IngestRun
-from discovery.selectors import discovered_app_rows, finding_list, ingest_run_list
+from discovery.selectors import (
+    can_see_samples,
+    discovered_app_rows,
+    finding_list,
+    ingest_run_list,
+)
 from discovery.services.triage import (
     finding_assign,
     finding_block,
@@ -22,6 +27,9 @@ from discovery.services.triage import (
 
 class IngestRunSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    skip_samples = serializers.SerializerMethodField(
+        help_text="Redacted sample lines per skip reason; empty unless you can edit discovery."
+    )
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
     source = serializers.StringRelatedField()
 
@@ -33,6 +41,10 @@ class IngestRunSerializer(serializers.ModelSerializer):
             "lines_matched", "skip_counts", "skip_samples", "chunks_total", "findings_count",
             "error", "created_at", "started_at", "finished_at", "duration_seconds",
         ]  # fmt: skip
+
+    def get_skip_samples(self, run: IngestRun) -> dict[str, list[str]]:
+        request = self.context.get("request")
+        return run.skip_samples if can_see_samples(getattr(request, "user", None)) else {}
 
 
 class FindingSerializer(serializers.ModelSerializer):

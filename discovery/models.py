@@ -40,6 +40,20 @@ class LogSource(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A watched folder lies under SIGHTLINE_WATCH_ROOTS; pausing a source is always allowed."""
+        if not self.watch_path:
+            return
+        from discovery.services.sources import watch_path_check
+
+        stored = None
+        if not self._state.adding:
+            stored = (
+                LogSource.objects.filter(pk=self.pk).values_list("watch_path", flat=True).first()
+            )
+        if self.active or self.watch_path != stored:
+            self.watch_path = watch_path_check(self.watch_path)
+
 
 class CatalogVersion(models.Model):
     """One loaded catalogue file; kept forever because findings name the version they matched."""

@@ -87,6 +87,14 @@ def matching_catalog():
     return _catalog_cache[version.pk]
 
 
+SAMPLES_PERM = "discovery.triage_finding"
+
+
+def can_see_samples(user) -> bool:
+    """Raw log lines may hold personal data or secrets: only people who edit discovery read them."""
+    return bool(user and user.has_perm(SAMPLES_PERM))
+
+
 def ingest_run_list() -> QuerySet[IngestRun]:
     return IngestRun.objects.select_related("source", "created_by")
 

@@ -17,6 +17,7 @@ from discovery.services import (
     ingest_run_finalise,
     ingest_run_plan,
 )
+from discovery.services.sources import watch_path_problem, watch_roots
 
 log = logging.getLogger(__name__)
 
@@ -111,12 +112,19 @@ def watched_folders_poll() -> int:
     """Beat task: new files in a source's watched folder become runs (known sha256 adds nothing)."""
     queued = 0
     now = timezone.now().timestamp()
+    roots = watch_roots()
     for source in LogSource.objects.filter(active=True).exclude(watch_path=""):
+        if problem := watch_path_problem(source.watch_path, roots):
+            log.warning("not polling %s: %s", source, problem)
+            continue
         root = Path(source.watch_path)
         if not root.is_dir():
             log.warning("watched folder %s of %s is missing", root, source)
             continue
         for path in _candidate_files(root):
+            if problem := watch_path_problem(path, roots):
+                log.warning("skipping %s: %s", path, problem)  # a symlink leading out of the roots
+                continue
             try:
                 stat = path.stat()
             except OSError:

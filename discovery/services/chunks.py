@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from discovery.conf import host_allowlist, pseudonym_key
 from discovery.engine.pipeline import Chunk, ChunkResult, process_chunk, pseudonymise
+from discovery.engine.redaction import redact_line, redact_samples
 from discovery.models import DiscoveredApp, IdentityMapping, IngestChunk, IngestRun
 from discovery.selectors import catalog_app_names, matching_catalog
 from discovery.services.rollups import RollupRow, rollup_upsert
@@ -95,7 +96,7 @@ def _serialise_result(result: ChunkResult) -> dict:
                 "users": sorted(agg.users)[:200],
                 "first": _epoch(agg.first_ts),
                 "last": _epoch(agg.last_ts),
-                "samples": list(agg.sample_lines)[:MAX_SAMPLES],
+                "samples": [redact_line(s) for s in list(agg.sample_lines)[:MAX_SAMPLES]],
             }
         )
     return nul_free(
@@ -104,7 +105,9 @@ def _serialise_result(result: ChunkResult) -> dict:
             "parsed": result.parsed,
             "matched": result.matched,
             "skipped": dict(result.skipped),
-            "skip_samples": {k: list(v)[:MAX_SAMPLES] for k, v in result.skip_samples.items()},
+            "skip_samples": redact_samples(
+                {k: list(v)[:MAX_SAMPLES] for k, v in result.skip_samples.items()}
+            ),
             "bytes_done": result.bytes_done,
             "subjects": subjects,
             "possible_ai": possible,

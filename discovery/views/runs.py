@@ -18,7 +18,7 @@ from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from discovery.conf import upload_max_bytes
 from discovery.models import IngestRun, LogSource
-from discovery.selectors import ingest_run_list
+from discovery.selectors import can_see_samples, ingest_run_list
 from discovery.services import ingest_run_create, ingest_run_dispatch, ingest_run_retry
 from discovery.views.common import error_text
 
@@ -132,11 +132,14 @@ def _run_upload(request):
     return redirect(target)
 
 
-def _run_context(run: IngestRun) -> dict:
+def _run_context(run: IngestRun, user) -> dict:
+    """Skipped lines are raw log text: only people who can edit discovery see the samples."""
     skips = sorted(run.skip_counts.items(), key=lambda kv: -kv[1])
+    samples = run.skip_samples if can_see_samples(user) else {}
     return {
         "run": run,
-        "skips": [(reason, n, run.skip_samples.get(reason, [])) for reason, n in skips],
+        "show_samples": can_see_samples(user),
+        "skips": [(reason, n, samples.get(reason, [])) for reason, n in skips],
         "chunks": {
             "done": run.chunks.filter(status="done").count(),
             "total": run.chunks_total,
@@ -148,7 +151,7 @@ def _run_context(run: IngestRun) -> dict:
 @reader_required
 def run_detail(request, pk: int):
     run = get_object_or_404(IngestRun.objects.select_related("source", "created_by"), pk=pk)
-    context = _run_context(run) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
+    context = _run_context(run, request.user) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
     return render(request, "discovery/run_detail.html", context)
 
 
@@ -157,7 +160,7 @@ def run_detail(request, pk: int):
 def run_progress(request, pk: int):
     """Polled every second; once the run has stopped, answers 286 so htmx stops polling."""
     run = get_object_or_404(IngestRun, pk=pk)
-    context = _run_context(run) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
+    context = _run_context(run, request.user) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
     response = render(request, "discovery/partials/run_progress.html", context)
     if run.is_active:
         return response

@@ -14,6 +14,7 @@ from discovery.services.sources import (
     identity_mapping_import,
     log_source_create,
     log_source_update,
+    watch_roots,
 )
 from discovery.services.triage import blocklist_entry_remove
 from discovery.views.common import error_text
@@ -37,6 +38,7 @@ def _source_page(request, *, form_error: str = "", status: int = 200):
             "formats": _formats(),
             "form_error": form_error,
             "f": request.POST if request.method == "POST" else {},
+            "watch_roots": [str(r) for r in watch_roots()],
             "mapping_count": IdentityMapping.objects.count(),
             "mappings": IdentityMapping.objects.order_by("-uploaded_at", "kind", "identifier")[:50],
         },

@@ -4,9 +4,16 @@ import os
 import shutil
 import time
 
+import pytest
+
 from discovery.models import IngestRun, LogSource
 from discovery.tasks import watched_folders_poll
 from tests.discovery.conftest import CLOUDTRAIL, SQUID
+
+
+@pytest.fixture(autouse=True)
+def _watch_root(settings, tmp_path):
+    settings.SIGHTLINE_WATCH_ROOTS = [str(tmp_path)]
 
 
 def age(path, seconds=60):
