@@ -7,10 +7,14 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from core.audit import audit_record, canonical_json, jsonable
+from inventory.models import AISystem
+from regulations import engine
 from regulations.models import (
     ClassificationResult,
     ContentVersion,
@@ -20,12 +24,11 @@ from regulations.models import (
 )
 from regulations.models.classification import RiskTier
 from regulations.services.content import content_version_model
+from regulations.services.deadlines import deadlines_sync_for_system
 
 
 def version_for_regime(*, regime: Regime, on: dt.date) -> tuple[ContentVersion | None, str]:
     """The engine's rule: the version in effect on `on`, else the next pending one (evaluated prospectively)."""
-    from regulations import engine
-
     # The cached pydantic model has the content; pages listing every regime prefetch the versions.
     prefetched = getattr(regime, "_prefetched_objects_cache", {}).get("versions")
     versions = list(prefetched if prefetched is not None else regime.versions.defer("data"))
@@ -119,8 +122,6 @@ def latest_result(*, system, regime: Regime) -> ClassificationResult | None:
 def classification_run(*, system, version: ContentVersion | None = None, actor=None,
                        on: dt.date | None = None) -> list[ClassificationResult]:  # fmt: skip
     """Evaluate every regime (or one given version); a new row only when inputs, version or output changed."""
-    from regulations import engine  # RC's pure engine
-
     today = on or timezone.localdate()
     facts = jsonable(system.facts())
     org = Organisation.get().facts()
@@ -170,7 +171,6 @@ def classification_run(*, system, version: ContentVersion | None = None, actor=N
             changes=result_changes(previous, result),
         )
         results.append(result)
-    from regulations.services.deadlines import deadlines_sync_for_system
 
     if changed or not system.deadlines.exists():
         deadlines_sync_for_system(system=system, results=results, actor=actor, on=today)
@@ -234,8 +234,6 @@ def rationale_changes(
 def classification_override(*, actor, result: ClassificationResult, outcome_label: str,
                             risk_tier: str, high_risk: bool, justification: str) -> ManualOverride:  # fmt: skip
     """An officer's judgement is recorded beside the computed result, which stays as computed."""
-    from django.core.exceptions import ValidationError
-
     if not (justification or "").strip():
         raise ValidationError({"justification": "A justification is required."})
     if risk_tier not in RiskTier.values:
@@ -286,10 +284,6 @@ def classification_pending_refresh(*, on: dt.date | None = None) -> int:
     Results never go stale when a date passes: the run stores the new outcome with an audit
     entry (classification.change), exactly as a fact edit would. Returns the systems re-run.
     """
-    from django.db.models import F, OuterRef, Subquery
-
-    from inventory.models import AISystem
-
     today = on or timezone.localdate()
     latest = ClassificationResult.objects.filter(
         system=OuterRef("system"), regime=OuterRef("regime")

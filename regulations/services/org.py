@@ -6,6 +6,9 @@ from typing import Any
 from django.db import transaction
 
 from core.audit import audit_record, diff, snapshot
+
+# The module, not the task: tasks import the services, so the name is read at call time.
+from regulations import tasks
 from regulations.models import Organisation
 
 ORG_FIELDS = ["name", "org_kind", "employees", "annual_revenue_usd", "consumers_personal_data",
@@ -29,7 +32,5 @@ def organisation_update(*, actor, data: Mapping[str, Any]) -> Organisation:
         return org
     org.save()
     audit_record(actor=actor, action="organisation.update", target=org, changes=changes)
-    from regulations.tasks import classify_all_task
-
-    transaction.on_commit(lambda: classify_all_task.delay())
+    transaction.on_commit(lambda: tasks.classify_all_task.delay())
     return org
