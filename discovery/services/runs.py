@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from discovery.conf import chunk_target_bytes
-from discovery.engine.parsers import FORMATS, detect_format
+from discovery.engine.parsers import FORMATS, detect
+from discovery.engine.parsers.archive import ZIP_MAGIC, zip_head
 from discovery.engine.pipeline import chunk_plan
 from discovery.models import IngestChunk, IngestRun, LogSource
 from discovery.services.chunks import (
@@ -46,6 +47,11 @@ def file_head(path: Path) -> bytes:
     """The first bytes as text would be read: gzip is unpacked so detection sees the log lines."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
+    if head[:4] == ZIP_MAGIC:  # a .zip of logs: detection sees its first log member
+        member = zip_head(path, HEAD_BYTES)
+        if not member:
+            raise ValidationError("The file looks like a .zip archive but holds no readable log.")
+        return member
     if head[:2] == b"\x1f\x8b":
         try:
             with gzip.open(path, "rb") as gz:
@@ -72,8 +78,11 @@ def looks_binary(head: bytes) -> bool:
     return len(sample) - len(sample.translate(None, _CONTROL)) > len(sample) // 10
 
 
-def format_detect(*, path: Path, requested: str = "") -> str:
-    """Detect (or check) the format up front so a wrong file gets a clear message, not a failed run."""
+def format_detect(*, path: Path, requested: str = "", logformat: str = "") -> str:
+    """Detect (or check) the format up front so a wrong file gets a clear message, not a failed run.
+
+    A log that is recognised but holds no destination hosts (Zeek conn.log, a Squid useragent
+    log, PAN-OS traffic) is refused by name; ``logformat`` is the source's Squid logformat line."""
     if requested:
         if requested not in FORMATS:
             raise ValidationError(
@@ -87,13 +96,15 @@ def format_detect(*, path: Path, requested: str = "") -> str:
         raise ValidationError(
             "This is a binary file, not a text log. Upload a proxy, DNS or CloudTrail log."
         )
-    fmt = detect_format(head)
-    if not fmt:
-        raise ValidationError(
-            "Could not recognise the log format from the first lines. "
-            f"Choose the format explicitly (one of: {', '.join(sorted(FORMATS))})."
-        )
-    return fmt
+    found = detect(head, logformat=logformat)
+    if found.format:
+        return found.format
+    if found.message and not found.message.startswith("Could not recognise"):
+        raise ValidationError(found.message)
+    raise ValidationError(
+        "Could not recognise the log format from the first lines. "
+        f"Choose the format explicitly (one of: {', '.join(sorted(FORMATS))})."
+    )
 
 
 def _safe_name(name: str) -> str:
@@ -129,7 +140,9 @@ def ingest_run_create(
                 existing.save(update_fields=["format", "format_requested"])
             ingest_run_retry(run=existing, actor=actor)
         return existing, False
-    detected = format_detect(path=path, requested=requested)
+    detected = format_detect(
+        path=path, requested=requested, logformat=getattr(source, "squid_logformat", "") or ""
+    )
     if move_into_storage:
         folder = Path(settings.SIGHTLINE_STORAGE_DIR) / "uploads" / sha[:2] / sha
         folder.mkdir(parents=True, exist_ok=True)
