@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +23,7 @@ from assessments.answers import (
 from assessments.models import Assessment, AssessmentRevision, QuestionComment
 from core.audit import audit_record
 from core.storage import store_upload
+from regulations.signals import assessment_approved
 
 APPROVE_PERM = "assessments.approve_assessment"
 EDIT_PERM = "assessments.change_assessment"
@@ -291,47 +289,6 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
     return assessment
 
 
-CADENCE = re.compile(r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?", re.IGNORECASE)
-WORDS = {"annual": relativedelta(years=1), "annually": relativedelta(years=1),
-         "yearly": relativedelta(years=1), "biennial": relativedelta(years=2),
-         "quarterly": relativedelta(months=3), "monthly": relativedelta(months=1)}  # fmt: skip
-
-
-def reassessment_interval(cadence: str) -> tuple[relativedelta, str]:
-    """Parse an obligation's cadence ('every:P1Y', 'annual'...); default to a year."""
-    text = (cadence or "").strip().lower().removeprefix("every:").strip()
-    if text in WORDS:
-        return WORDS[text], text
-    match = CADENCE.search(text.upper())
-    if match and any(match.groups()):
-        years, months, weeks, days = (int(g or 0) for g in match.groups())
-        return relativedelta(years=years, months=months, weeks=weeks, days=days), text
-    return relativedelta(years=1), "annual (default)"
-
-
-def _obligation_for(template):
-    return template.content_version.obligations.filter(assessment_template=template.key).first()
-
-
-def _schedule_reassessment(*, actor, assessment: Assessment, approved_on: dt.date):
-    from regulations.services import deadline_create
-
-    obligation = _obligation_for(assessment.template)
-    interval, label = reassessment_interval(obligation.cadence if obligation else "")
-    return deadline_create(
-        actor=actor,
-        title=f"Reassess: {assessment.template.title} · {assessment.system.name}",
-        due_date=approved_on + interval,
-        kind="reassessment",
-        system=assessment.system,
-        regime_code=assessment.template.content_version.regime.code,
-        obligation_key=obligation.key if obligation else "",
-        source_type="assessments.assessment",
-        source_id=str(assessment.pk),
-        notes=f"Scheduled on approval of revision {assessment.current_revision} ({label}).",
-    )
-
-
 def four_eyes_refusal(*, actor, assessment: Assessment, revision: AssessmentRevision) -> str:
     """Why `actor` may not sign off ('' if they may): no writer or submitter, even via a colleague."""
     if not settings.SIGHTLINE_FOUR_EYES:
@@ -388,7 +345,11 @@ def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
             else "",
         },
     )
-    _schedule_reassessment(actor=actor, assessment=assessment, approved_on=timezone.localdate(now))
+    # Regulations owns scheduling: the obligation's structured cadence sets the interval.
+    assessment_approved.send(
+        sender=Assessment, assessment=assessment, system=assessment.system,
+        template=assessment.template, actor=actor, approved_on=timezone.localdate(now),
+    )  # fmt: skip
     return revision
 
 

@@ -19,6 +19,7 @@ from regulations.models import (
     Obligation,
     SubstantialModification,
 )
+from regulations.schema import parse_period
 from regulations.selectors import classification_current
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,43 @@ def _period(cadence: dict) -> str | None:
     if cadence.get("kind") == "periodic" and due.startswith("every:"):
         return due.split(" from ", 1)[0]
     return None
+
+
+DEFAULT_REVIEW = (
+    "every:P1Y"  # house default when no obligation calling for the template has a cadence
+)
+
+
+def review_period(template) -> tuple[Obligation | None, str, bool]:
+    """(obligation, 'every:P…', from the content?) for a template: the structured cadence of an
+    obligation that calls for it (a periodic one first), never a parse of display text."""
+    obligations = list(
+        template.content_version.obligations.filter(assessment_template=template.key)
+    )
+    for obligation in obligations:
+        for cadence in _cadences(obligation):
+            period = _period(cadence)
+            if period:
+                return obligation, period, True
+    return (obligations[0] if obligations else None), DEFAULT_REVIEW, False
+
+
+@transaction.atomic
+def reassessment_schedule(*, actor, system, template, approved_on: dt.date, source_type: str,
+                          source_id: str, note: str = "") -> Deadline:  # fmt: skip
+    """The one place a reassessment is scheduled: approval date plus the content's interval
+    (every:P3Y is three years), recurring on completion."""
+    obligation, period, from_content = review_period(template)
+    due = approved_on + parse_period(period.removeprefix("every:").split(" from ", 1)[0])
+    origin = f"cadence {period} of {obligation.key}" if from_content else f"default {period}"
+    return deadline_create(
+        actor=actor, title=f"Reassess: {template.title} · {system.name}", due_date=due,
+        kind=Deadline.Kind.REASSESSMENT, system=system,
+        regime_code=template.content_version.regime.code,
+        obligation_key=obligation.key if obligation else "", source_type=source_type,
+        source_id=source_id, citation=obligation.citation if obligation else "",
+        recurrence=period, notes=f"{note} ({origin}).".strip(),
+    )  # fmt: skip
 
 
 def obligation_start(obligation: Obligation, result: ClassificationResult) -> dt.date | None:

@@ -135,6 +135,7 @@ def eu_content(version: str = "2026-08") -> ContentVersion:
         title="Carry out a FRIA",
         cadence="every:P2Y",
         assessment_template="eu.fria",
+        data={"cadence": [{"kind": "periodic", "due": "every:P2Y"}]},  # as the loader stores it
     )
     for pos, (key, title, cite) in enumerate(CHECKLIST):
         VendorChecklistItem.objects.create(

@@ -203,10 +203,10 @@ def test_auditor_sees_the_panel_without_a_start_button(client, auditor, real_sys
 
 
 def test_approval_uses_the_obligation_cadence_of_real_content(officer, officer2, real_system):
-    from assessments.services.assessment import _obligation_for
+    from regulations.services.deadlines import review_period
 
     fria = next(t for t in templates_for_system(real_system) if t.key.endswith(".fria"))
-    assert _obligation_for(fria) is not None
+    assert review_period(fria)[0] is not None
 
 
 def test_reviewer_comment_is_added_and_shown_under_the_question(client, officer, assessment):
