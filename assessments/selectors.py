@@ -354,7 +354,7 @@ def evidence_file_list_before(
             "checklist_item__content_version__regime",
             "uploaded_by",
             "item_status",
-        )  # fmt: skip
+        )
         .order_by("vendor__name", "checklist_item__title", "name", "version", "pk")
     )
     if regime_code:

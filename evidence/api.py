@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from evidence.filters import EvidencePackFilter
-from evidence.models import EvidencePack, RegimeCode
+from evidence.models import EvidencePack
 from evidence.selectors import pack_list
 from evidence.services import EXPORT_PERMISSION, pack_create
 from inventory.models import AISystem
@@ -14,11 +14,10 @@ from inventory.models import AISystem
 
 class EvidencePackSerializer(serializers.ModelSerializer):
     # Declared, not generated: a read-only model field loses allow_blank, and "" (all regimes) is valid.
-    regime = serializers.ChoiceField(
-        choices=RegimeCode.choices,
+    regime = serializers.CharField(
         allow_blank=True,
         read_only=True,
-        help_text="Empty: all regimes.",
+        help_text="Code of a regime in the loaded content (GET /api/regulations/regimes/); empty: all regimes.",
     )
     created_by = serializers.CharField(source="created_by.get_username", read_only=True, default="")
     systems = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -35,7 +34,13 @@ class EvidencePackSerializer(serializers.ModelSerializer):
 
 
 class EvidencePackCreateSerializer(serializers.Serializer):
-    regime = serializers.ChoiceField(choices=[("", "All"), *RegimeCode.choices], required=False, allow_blank=True, default="")  # fmt: skip
+    regime = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=8,
+        help_text="Code of a regime in the loaded content (GET /api/regulations/regimes/); omit for all regimes.",
+    )
     systems = serializers.PrimaryKeyRelatedField(
         many=True, queryset=AISystem.objects.all(), required=False,
         help_text="Omit (or send an empty list) for all systems.",

@@ -3,18 +3,18 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from evidence.models import RegimeCode
-from inventory.models import AISystem
+from inventory.selectors import ai_system_list_by_ids
+from regulations.selectors import regime_choices
 
 
 class PackCreateForm(forms.Form):
     """Scope of a pack: regime or all, systems or all, and an inclusive period."""
 
     regime = forms.ChoiceField(
-        choices=[("", "All regimes"), *RegimeCode.choices], required=False, label="Regime"
+        choices=lambda: [("", "All regimes"), *regime_choices()], required=False, label="Regime"
     )
     systems = forms.ModelMultipleChoiceField(
-        queryset=AISystem.objects.order_by("name"),
+        queryset=ai_system_list_by_ids(),
         required=False,
         label="Systems",
         help_text="Leave empty for all systems.",

@@ -1,15 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-
-class RegimeCode(models.TextChoices):
-    """Regime codes as in the regulations content (interfaces 3); empty scope means all regimes."""
-
-    CO = "co", "Colorado"
-    CT = "ct", "Connecticut"
-    MD = "md", "Maryland"
-    CA = "ca", "California"
-    EU = "eu", "EU AI Act"
+from regulations.selectors import regime_get
 
 
 class EvidencePack(models.Model):
@@ -22,7 +14,9 @@ class EvidencePack(models.Model):
         FAILED = "failed", "Failed"
 
     regime = models.CharField(
-        max_length=8, choices=RegimeCode.choices, blank=True, help_text="Empty: all regimes."
+        max_length=8,
+        blank=True,
+        help_text="Code of a regime in the loaded content (voluntary frameworks too); empty: all.",
     )
     all_systems = models.BooleanField(default=True)
     systems = models.ManyToManyField("inventory.AISystem", blank=True, related_name="+")
@@ -66,7 +60,15 @@ class EvidencePack(models.Model):
 
     @property
     def regime_label(self) -> str:
-        return self.get_regime_display() if self.regime else "All regimes"
+        """The regime's name in the content; pack_list() annotates it, otherwise it is looked up."""
+        if not self.regime:
+            return "All regimes"
+        if hasattr(self, "regime_name"):
+            name = self.regime_name
+        else:
+            regime = regime_get(code=self.regime)
+            name = regime.name if regime else ""
+        return name or self.regime.upper()
 
     @property
     def scope_label(self) -> str:

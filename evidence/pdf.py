@@ -14,7 +14,6 @@ from django.template.loader import render_to_string
 from discovery.selectors import severity_rank
 from evidence.charts import usage_bars
 from evidence.collect import PackData
-from evidence.models import RegimeCode
 from evidence.parallel import Progress, RenderedPart, render_parts, render_processes
 
 log = logging.getLogger(__name__)
@@ -82,11 +81,10 @@ def _context(data: PackData, **pack) -> dict:
     def by_severity(rows):
         return sorted(rows, key=lambda f: (severity_rank(f.severity), -f.last_seen.timestamp()))
 
-    regime_label = (
-        dict(RegimeCode.choices).get(data.scope.regime, data.scope.regime.upper())
-        if data.scope.regime
-        else "All regimes"
-    )
+    regime_label = "All regimes"
+    if data.scope.regime:
+        names = [r["name"] for r in data.regimes if r["code"] == data.scope.regime]
+        regime_label = names[0] if names and names[0] else data.scope.regime.upper()
     missing = len(data.missing_evidence)
     return {
         **pack,

@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.audit import audit_record
-from evidence.models import EvidencePack, RegimeCode
+from evidence.models import EvidencePack
 from inventory.models import AISystem
+from regulations.selectors import regime_get
 
 EXPORT_PERMISSION = "core.export_data"
 
@@ -31,8 +32,9 @@ def pack_create(
 ) -> EvidencePack:
     """Exports are evidence of what was shown to whom, so the request itself is audited before any work."""
     _check_export(actor)
-    if regime and regime not in RegimeCode.values:
-        raise ValidationError({"regime": f"Unknown regime {regime!r}."})
+    scoped = regime_get(code=regime) if regime else None
+    if regime and scoped is None:
+        raise ValidationError({"regime": f"No regime {regime!r} is loaded in the content."})
     if period_from > period_to:
         raise ValidationError({"period_to": "The period must end on or after its start."})
     pack = EvidencePack(
@@ -42,6 +44,7 @@ def pack_create(
         period_to=period_to,
         created_by=actor,
     )
+    pack.regime_name = scoped.name if scoped else None
     pack.full_clean()
     pack.save()
     if systems is not None:

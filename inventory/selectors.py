@@ -1,6 +1,6 @@
 """Reads for the inventory: one filtered QuerySet for HTML, export and API alike."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -17,6 +17,14 @@ def ai_system_filterset(*, filters: Mapping | None = None) -> AISystemFilter:
 
 def ai_system_list(*, filters: Mapping | None = None) -> QuerySet[AISystem]:
     return ai_system_filterset(filters=filters).qs
+
+
+def ai_system_list_by_ids(*, ids: Iterable[int] | None = None) -> QuerySet[AISystem]:
+    """Systems in name order with vendor and owner loaded; None means every system."""
+    qs = AISystem.objects.select_related("vendor", "owner").order_by("name", "pk")
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs
 
 
 SEARCH_LIMIT = 20

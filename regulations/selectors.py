@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 
 from regulations.filters import (
+    STATUSES,
     ClassificationResultFilter,
     DeadlineFilter,
     RegimeFilter,
@@ -19,6 +20,8 @@ from regulations.models import (
     ContentVersion,
     Deadline,
     ManualOverride,
+    Obligation,
+    Organisation,
     Regime,
     VendorChecklistItem,
 )
@@ -119,6 +122,21 @@ def classification_result_list(
     return ClassificationResultFilter(filters or {}, queryset=qs.order_by("-computed_at", "-pk")).qs
 
 
+def regime_choices() -> list[tuple[str, str]]:
+    """Every loaded regime, voluntary frameworks included, as (code, name) for a scope picker."""
+    return list(Regime.objects.order_by("code").values_list("code", "name"))
+
+
+def regime_get(*, code: str) -> Regime | None:
+    return Regime.objects.filter(code=code).first() if code else None
+
+
+def regime_list_scoped(*, code: str = "") -> list[Regime]:
+    """All regimes in code order, or only the one with `code` ('' means all)."""
+    qs = Regime.objects.order_by("code")
+    return list(qs.filter(code=code) if code else qs)
+
+
 def content_version_get(*, regime_code: str, version: str) -> ContentVersion:
     return ContentVersion.objects.select_related("regime").get(
         regime__code=regime_code, version=version
@@ -150,3 +168,70 @@ def deadline_list_for_user(user) -> QuerySet[Deadline]:
         Q(system__isnull=True) | Q(system__owner=user) | Q(system__owner__isnull=True)
     )
     return deadline_list().filter(Q(owner=user) | unassigned)
+
+
+def deadline_status_label(status: str) -> str:
+    return STATUSES.get(status, status.replace("_", " ").capitalize())
+
+
+def deadline_status_at(deadline: Deadline, *, end: dt.datetime, on: dt.date) -> str:
+    """Status as it stood at `end` (a later completion does not count), in the list page's words."""
+    if deadline.completed_at and deadline.completed_at < end:
+        return "done"
+    return deadline.due_status(on)
+
+
+def deadline_list_for_systems(
+    *, system_ids: list[int], regime_codes: list[str]
+) -> QuerySet[Deadline]:
+    return (
+        Deadline.objects.filter(system_id__in=system_ids, regime_code__in=regime_codes)
+        .select_related("completed_by")
+        .order_by("due_date", "pk")
+    )
+
+
+# --- As of a date: what an evidence pack shows for its period --------------------------------
+
+
+def organisation_get() -> Organisation | None:
+    """The profile if one was recorded; a read never creates the singleton."""
+    return Organisation.objects.filter(pk=1).first()
+
+
+def classification_latest_before(
+    *, system_ids: list[int], regime_ids: list[int], before: dt.datetime
+) -> dict[tuple[int, int], ClassificationResult]:
+    """(system id, regime id) -> the latest result computed before `before`."""
+    results = (
+        ClassificationResult.objects.filter(
+            system_id__in=system_ids, regime_id__in=regime_ids, computed_at__lt=before
+        )
+        .select_related("regime", "content_version")
+        .order_by("system_id", "regime__code", "-computed_at", "-pk")
+    )
+    latest: dict[tuple[int, int], ClassificationResult] = {}
+    for result in results.iterator(chunk_size=2000):
+        latest.setdefault((result.system_id, result.regime_id), result)
+    return latest
+
+
+def override_list_before(
+    *, system_ids: list[int], regime_ids: list[int], before: dt.datetime
+) -> QuerySet[ManualOverride]:
+    """Overrides recorded before `before`, oldest first (withdrawn ones too: the history counts)."""
+    return (
+        ManualOverride.objects.filter(
+            system_id__in=system_ids, regime_id__in=regime_ids, created_at__lt=before
+        )
+        .select_related("created_by", "withdrawn_by", "regime")
+        .order_by("created_at")
+    )
+
+
+def content_version_list(*, regime_ids: list[int]) -> QuerySet[ContentVersion]:
+    return ContentVersion.objects.filter(regime_id__in=regime_ids).select_related("regime")
+
+
+def obligation_list(*, content_version_ids) -> QuerySet[Obligation]:
+    return Obligation.objects.filter(content_version_id__in=content_version_ids)

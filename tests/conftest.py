@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from core.roles import Role
+from evidence.signing import ensure_signing_key
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -48,6 +49,21 @@ def admin_user(db):
 @pytest.fixture
 def norole(db):
     return make_user("nobody", None)
+
+
+@pytest.fixture
+def storage_dir(settings, tmp_path):
+    """Blobs, uploads and packs go to this test's own folder, never the developer's storage."""
+    settings.SIGHTLINE_STORAGE_DIR = tmp_path / "storage"
+    settings.SIGHTLINE_STORAGE_DIR.mkdir()
+    return settings.SIGHTLINE_STORAGE_DIR
+
+
+@pytest.fixture
+def signing_key(settings, tmp_path):
+    """Each test signs with its own throwaway key, never the developer's real one."""
+    settings.SIGHTLINE_PACK_SIGNING_KEY_PATH = tmp_path / "keys" / "pack-signing.ed25519"
+    return ensure_signing_key()
 
 
 @pytest.fixture

@@ -1,15 +1,23 @@
-"""Approved assessments, vendor checklists and evidence files (assessments models), read-only."""
+"""Approved assessments, vendor checklists and evidence files, through the assessments selectors."""
 
 from collections import defaultdict
 
-import nh3
-from django.db.models import Q
-from django.utils.safestring import mark_safe
-
-from assessments.answers import RICH_ATTRIBUTES, RICH_TAGS, display_value, template_sections
-from assessments.models import AssessmentRevision, ChecklistItemStatus, EvidenceFile
-from assessments.selectors import revision_verify
+from assessments.models import ChecklistItemStatus
+from assessments.selectors import (
+    checklist_status_list,
+    evidence_file_list_before,
+    evidence_file_status_pairs,
+    evidence_file_superseded_ids,
+    revision_list_approved_before,
+    revision_sections,
+    revision_verify,
+)
 from evidence.collect.base import EvidenceRef, PackData
+
+VERIFY_NOTES = {
+    "changed": "the stored answers no longer hash to the approval sha256",
+    "unapproved": "no approval hash was recorded",
+}
 
 
 def collect(data: PackData) -> None:
@@ -22,39 +30,15 @@ def _assessments(data: PackData) -> None:
     """The latest revision approved before the period ended, per assessment, with every answer."""
     scope = data.scope
     by_system = {s.system.pk: s for s in data.systems}
-    qs = (
-        AssessmentRevision.objects.filter(
-            assessment__system_id__in=list(by_system),
-            approved_at__isnull=False,
-            approved_at__lt=scope.end,
-        )
-        .select_related(
-            "assessment__template__content_version__regime", "approved_by", "assessment__system"
-        )
-        .order_by("assessment_id", "-number")
+    revisions = revision_list_approved_before(
+        system_ids=list(by_system), before=scope.end, regime_code=scope.regime
     )
-    if scope.regime:
-        qs = qs.filter(assessment__template__content_version__regime__code=scope.regime)
     seen: set[int] = set()
-    for revision in qs.iterator(chunk_size=500):
+    for revision in revisions.iterator(chunk_size=500):
         if revision.assessment_id in seen:
             continue
         seen.add(revision.assessment_id)
         template = revision.assessment.template
-        sections = []
-        for section in template_sections(template):
-            questions = []
-            for q in section["questions"]:
-                value = (revision.answers or {}).get(q.id)
-                files = (revision.attachments or {}).get(q.id) or []
-                row = {"text": q.text, "citation": q.citation, "answer": "", "answer_html": ""}
-                if q.type == "richtext" and value:
-                    cleaned = nh3.clean(str(value), tags=RICH_TAGS, attributes=RICH_ATTRIBUTES)
-                    row["answer_html"] = mark_safe(cleaned)  # sanitised by nh3 just above
-                else:
-                    row["answer"] = display_value(q, value, files)
-                questions.append(row)
-            sections.append({"title": section["title"], "questions": questions})
         status = revision_verify(revision)
         by_system[revision.assessment.system_id].assessments.append(
             {
@@ -66,14 +50,9 @@ def _assessments(data: PackData) -> None:
                 "approved_at": revision.approved_at,
                 "approved_by": revision.approved_by.get_username() if revision.approved_by else "",
                 "approval_hash": revision.approval_hash,
-                "verified": True
-                if status == "verified"
-                else (False if status == "changed" else None),
-                "verify_note": {
-                    "changed": "the stored answers no longer hash to the approval sha256",
-                    "unapproved": "no approval hash was recorded",
-                }.get(status, ""),
-                "sections": sections,
+                "verified": {"verified": True, "changed": False}.get(status),
+                "verify_note": VERIFY_NOTES.get(status, ""),
+                "sections": revision_sections(revision),
             }
         )
         data.add_targets("assessments.assessment", [revision.assessment_id])
@@ -85,32 +64,15 @@ def _assessments(data: PackData) -> None:
 def _evidence_files(data: PackData) -> None:
     """Every evidence file uploaded by the end of the period for the systems (or their vendors) in scope."""
     scope = data.scope
-    system_ids = [s.system.pk for s in data.systems]
-    vendor_ids = {s.system.vendor_id for s in data.systems if s.system.vendor_id}
-    qs = (
-        EvidenceFile.objects.filter(uploaded_at__lt=scope.end)
-        .filter(Q(system_id__in=system_ids) | Q(system__isnull=True, vendor_id__in=vendor_ids))
-        .select_related(
-            "vendor",
-            "system",
-            "checklist_item__content_version__regime",
-            "uploaded_by",
-            "item_status",
-        )  # fmt: skip
-        .order_by("vendor__name", "checklist_item__title", "name", "version", "pk")
-    )
-    if scope.regime:
-        qs = qs.filter(
-            Q(checklist_item__isnull=True)
-            | Q(checklist_item__content_version__regime__code=scope.regime)
-        )
-    superseded = set(
-        EvidenceFile.objects.filter(supersedes__isnull=False).values_list(
-            "supersedes_id", flat=True
-        )
-    )
     by_system = {s.system.pk: s for s in data.systems}
-    for f in qs.iterator(chunk_size=1000):
+    files = evidence_file_list_before(
+        system_ids=list(by_system),
+        vendor_ids={s.system.vendor_id for s in data.systems if s.system.vendor_id},
+        before=scope.end,
+        regime_code=scope.regime,
+    )
+    superseded = evidence_file_superseded_ids()
+    for f in files.iterator(chunk_size=1000):
         ref = EvidenceRef(
             pk=f.pk,
             name=f.name,
@@ -145,18 +107,13 @@ def _checklists(data: PackData) -> None:
     by_system = {s.system.pk: s for s in data.systems}
     refs = {e.pk: e for e in data.evidence}
     files_by_status = defaultdict(list)
-    for f in EvidenceFile.objects.filter(
-        item_status__checklist__system_id__in=list(by_system), uploaded_at__lt=scope.end
-    ).values("pk", "item_status_id"):
-        if f["pk"] in refs:
-            files_by_status[f["item_status_id"]].append(refs[f["pk"]])
-    qs = ChecklistItemStatus.objects.filter(
-        checklist__system_id__in=list(by_system)
-    ).select_related("checklist", "item__content_version__regime", "current_file")
-    if scope.regime:
-        qs = qs.filter(item__content_version__regime__code=scope.regime)
+    for file_id, status_id in evidence_file_status_pairs(
+        system_ids=list(by_system), before=scope.end
+    ):
+        if file_id in refs:
+            files_by_status[status_id].append(refs[file_id])
     count = 0
-    for status in qs.order_by("checklist_id", "item__position", "pk"):
+    for status in checklist_status_list(system_ids=list(by_system), regime_code=scope.regime):
         count += 1
         by_system[status.checklist.system_id].checklist.append(
             {

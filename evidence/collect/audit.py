@@ -1,19 +1,18 @@
 """The audit-trail excerpt for the scope and period, and the whole chain's verification result."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.audit import audit_verify
 from core.models import AuditEntry
+from core.selectors import audit_entry_list_between
 from evidence.collect.base import PackData
 
 PDF_LIMIT = 400
 
 
-def scoped_entries(data: PackData):
+def scoped_entries(data: PackData) -> QuerySet[AuditEntry]:
     """Entries in the period; for a narrowed scope only those about rows the pack shows."""
-    qs = AuditEntry.objects.filter(
-        created_at__gte=data.scope.start, created_at__lt=data.scope.end
-    ).order_by("seq")
+    qs = audit_entry_list_between(start=data.scope.start, end=data.scope.end)
     if data.scope.regime or data.scope.system_ids is not None:
         match = Q(pk__in=[])
         for target_type, ids in data.related_targets.items():

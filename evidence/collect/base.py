@@ -4,10 +4,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from inventory.models import AISystem
+from inventory.selectors import ai_system_list_by_ids
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,6 @@ class Scope:
         return dt.datetime.combine(
             self.period_to + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC
         )
-
-    def regimes(self, available: list[str]) -> list[str]:
-        return [self.regime] if self.regime else available
 
 
 @dataclass
@@ -97,19 +94,12 @@ class PackData:
         self.related_targets.setdefault(label, set()).update(str(i) for i in ids)
 
 
-def systems_in_scope(scope: Scope) -> QuerySet[AISystem]:
-    qs = AISystem.objects.select_related("vendor", "owner").order_by("name", "pk")
-    if scope.system_ids is not None:
-        qs = qs.filter(pk__in=scope.system_ids)
-    return qs
-
-
 def collect(scope: Scope, *, progress=None) -> PackData:
     """Gather each section in turn; sections whose app has no data say so rather than invent any."""
     from evidence.collect import assessments, audit, discovery, regulations
 
     step = progress or (lambda pct, note: None)
-    systems = list(systems_in_scope(scope))
+    systems = list(ai_system_list_by_ids(ids=scope.system_ids))
     data = PackData(
         scope=scope,
         generated_at=timezone.now(),

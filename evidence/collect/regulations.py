@@ -3,19 +3,22 @@
 from collections import defaultdict
 
 from evidence.collect.base import PackData
-from regulations.models import (
-    ClassificationResult,
-    ContentVersion,
-    Deadline,
-    ManualOverride,
-    Obligation,
-    Organisation,
-    Regime,
+from regulations.models import ContentVersion, Deadline
+from regulations.selectors import (
+    classification_latest_before,
+    content_version_list,
+    deadline_list_for_systems,
+    deadline_status_at,
+    deadline_status_label,
+    obligation_list,
+    organisation_get,
+    override_list_before,
+    regime_list_scoped,
 )
 
 
 def _org(data: PackData) -> None:
-    org = Organisation.objects.filter(pk=1).first()  # read-only: never create the singleton here
+    org = organisation_get()
     if org is None:
         data.organisation = {}
         data.notes["organisation"] = "No organisation profile has been recorded."
@@ -31,39 +34,23 @@ def _org(data: PackData) -> None:
 def collect(data: PackData) -> None:
     _org(data)
     scope = data.scope
-    regimes = list(Regime.objects.order_by("code"))
-    if scope.regime:
-        regimes = [r for r in regimes if r.code == scope.regime]
+    regimes = regime_list_scoped(code=scope.regime)
     data.regimes = [{"code": r.code, "name": r.name} for r in regimes]
     regime_ids = [r.pk for r in regimes]
     system_ids = [s.system.pk for s in data.systems]
 
     # Latest result per (system, regime) computed before the period ended.
-    results = (
-        ClassificationResult.objects.filter(
-            system_id__in=system_ids, regime_id__in=regime_ids, computed_at__lt=scope.end
-        )
-        .select_related("regime", "content_version")
-        .order_by("system_id", "regime__code", "-computed_at", "-pk")
+    latest = classification_latest_before(
+        system_ids=system_ids, regime_ids=regime_ids, before=scope.end
     )
-    latest: dict[tuple[int, int], ClassificationResult] = {}
-    for result in results.iterator(chunk_size=2000):
-        latest.setdefault((result.system_id, result.regime_id), result)
     data.add_targets("regulations.classificationresult", (r.pk for r in latest.values()))
 
     overrides = defaultdict(list)
-    for ov in (
-        ManualOverride.objects.filter(
-            system_id__in=system_ids, regime_id__in=regime_ids, created_at__lt=scope.end
-        )
-        .select_related("created_by", "withdrawn_by", "regime")
-        .order_by("created_at")
-    ):
+    for ov in override_list_before(system_ids=system_ids, regime_ids=regime_ids, before=scope.end):
         overrides[(ov.system_id, ov.regime_id)].append(ov)
         data.add_targets("regulations.manualoverride", [ov.pk])
 
     used_versions = {r.content_version_id for r in latest.values()}
-    versions = ContentVersion.objects.filter(regime_id__in=regime_ids).select_related("regime")
     data.content_versions = [
         {
             "regime": v.regime.code.upper(),
@@ -73,23 +60,18 @@ def collect(data: PackData) -> None:
             "effective_from": v.effective_from,
             "used": v.pk in used_versions,
         }
-        for v in versions
+        for v in content_version_list(regime_ids=regime_ids)
         if v.pk in used_versions or v.status == ContentVersion.Status.IN_FORCE
     ]
     if not regimes:
         data.notes["classification"] = "No regulatory content has been loaded."
 
     obligation_rows = {
-        (o.content_version_id, o.key): o
-        for o in Obligation.objects.filter(content_version_id__in=used_versions)
+        (o.content_version_id, o.key): o for o in obligation_list(content_version_ids=used_versions)
     }
     deadlines = defaultdict(list)
     codes = [r.code for r in regimes]
-    for d in (
-        Deadline.objects.filter(system_id__in=system_ids, regime_code__in=codes)
-        .select_related("completed_by")
-        .order_by("due_date", "pk")
-    ):
+    for d in deadline_list_for_systems(system_ids=system_ids, regime_codes=codes):
         deadlines[d.system_id].append(d)
         data.add_targets("regulations.deadline", [d.pk])
 
@@ -136,23 +118,16 @@ def collect(data: PackData) -> None:
 
 
 def _deadline(d: Deadline, data: PackData) -> dict:
+    """Status as it stood at the end of the period, not today: a later completion does not count."""
+    status = deadline_status_at(d, end=data.scope.end, on=data.scope.period_to)
     return {
         "title": d.title,
         "due_date": d.due_date,
         "kind": d.get_kind_display(),
         "regime": d.regime_code.upper(),
-        "status": _status(d, data),
+        "status": status,
+        "status_label": deadline_status_label(status),
         "completed_at": d.completed_at,
         "completed_by": d.completed_by.get_username() if d.completed_by else "",
         "note": d.completion_note,
     }
-
-
-def _status(d: Deadline, data: PackData) -> str:
-    """Status as it stood at the end of the period, not today: a later completion does not count."""
-    if d.completed_at and d.completed_at < data.scope.end:
-        return "done"
-    on = data.scope.period_to
-    if d.due_date < on:
-        return "overdue"
-    return "due within 30 days" if (d.due_date - on).days <= 30 else "upcoming"

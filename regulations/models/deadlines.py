@@ -72,6 +72,10 @@ class Deadline(models.Model):
             return "cancelled"
         if self.done:
             return "done"
+        return self.due_status(today)
+
+    def due_status(self, today: dt.date) -> str:
+        """Where an open deadline stands on `today`: overdue, due in 30 days or upcoming."""
         if self.due_date < today:
             return "overdue"
         if self.due_date <= today + dt.timedelta(days=30):

@@ -1,6 +1,5 @@
 """The auditor exports an EU evidence pack in Chromium, watches it build, downloads and verifies it."""
 
-import datetime as dt
 import zipfile
 
 import pytest
@@ -8,8 +7,10 @@ import pytest
 from evidence.manifest import verify_pack
 from evidence.models import EvidencePack
 from tests.e2e.conftest import screenshot
-from tests.evidence.conftest import signing_key, storage_dir  # noqa: F401 (fixtures)
+from tests.evidence.factories import EvidencePackFactory
 from tests.evidence.world import make_world
+
+pytestmark = pytest.mark.usefixtures("signing_key")  # a throwaway key, never the developer's
 
 
 @pytest.fixture
@@ -122,10 +123,7 @@ def test_auditor_creates_watches_downloads_and_verifies_an_eu_pack(
 
 
 def test_procurement_sees_packs_but_cannot_export(login, live_server, procurement, auditor):
-    EvidencePack.objects.create(
-        regime="eu", period_from=dt.date(2026, 1, 1), period_to=dt.date(2026, 6, 30),
-        created_by=auditor,
-    )  # fmt: skip
+    EvidencePackFactory(created_by=auditor)
     page = login(procurement)
     page.goto(f"{live_server.url}/evidence/")
     assert page.locator("#pack-table").is_visible()

@@ -1,11 +1,9 @@
 """The pack list page and API: filtered by the FilterSet, with a pinned number of queries."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
-from evidence.models import EvidencePack
+from tests.evidence.factories import EvidencePackFactory
 from tests.factories import AISystemFactory
 
 PAGE_QUERIES = 9
@@ -16,10 +14,7 @@ API_QUERIES = 7
 def packs(auditor):
     systems = AISystemFactory.create_batch(3)
     for i, status in enumerate(["done", "done", "failed", "queued"]):
-        pack = EvidencePack.objects.create(
-            regime="eu", period_from=dt.date(2026, 1, 1), period_to=dt.date(2026, 6, 30),
-            created_by=auditor, status=status,
-        )  # fmt: skip
+        pack = EvidencePackFactory(created_by=auditor, status=status)
         pack.systems.set(systems[: i + 1])
 
 

@@ -13,7 +13,7 @@ PERIOD = {"period_from": dt.date(2026, 1, 1), "period_to": dt.date(2026, 6, 30)}
 
 
 @pytest.fixture
-def done_pack(storage_dir, auditor):
+def done_pack(storage_dir, auditor, eu_regime):
     pack = pack_create(actor=auditor, regime="eu", queue=False, **PERIOD)
     return pack_build(pack_id=pack.pk)
 
@@ -61,7 +61,7 @@ def test_create_form_rejects_a_reversed_period(client, auditor):
     assert not EvidencePack.objects.exists()
 
 
-def test_api_create_queues_a_pack_and_audits_it(client, auditor, settings):
+def test_api_create_queues_a_pack_and_audits_it(client, auditor, settings, eu_regime):
     client.login(username=auditor.username, password=PASSWORD)
     response = client.post(
         "/api/evidence-packs/",

@@ -19,14 +19,13 @@ from inventory.models import AISystem, Vendor
 from regulations.models import (
     AssessmentTemplate,
     ClassificationResult,
-    ContentVersion,
     Deadline,
     ManualOverride,
     Obligation,
     Organisation,
-    Regime,
     VendorChecklistItem,
 )
+from tests.regulations.factories import ContentVersionFactory, RegimeFactory
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 SECTIONS = [
@@ -57,17 +56,9 @@ RATIONALE = [
 
 
 def make_content():
-    regime, _ = Regime.objects.get_or_create(code="eu", defaults={"name": "EU AI Act"})
-    cv, _ = ContentVersion.objects.get_or_create(
-        regime=regime,
-        version="2026-test",
-        defaults={
-            "file_path": "regulations/content/eu/2026-test.yaml",
-            "sha256": "ab" * 32,
-            "status": ContentVersion.Status.IN_FORCE,
-            "effective_from": dt.date(2024, 8, 1),
-            "data": {"regime_name": "EU AI Act"},
-        },
+    regime = RegimeFactory(code="eu", name="EU AI Act")
+    cv = ContentVersionFactory(
+        regime=regime, version="2026-test", sha256="ab" * 32, data={"regime_name": "EU AI Act"}
     )
     obligation, _ = Obligation.objects.get_or_create(
         content_version=cv, key="eu.fria",

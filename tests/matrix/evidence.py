@@ -1,7 +1,5 @@
 """Evidence packs: everyone with a role reads; auditors, compliance officers (and admins) export."""
 
-import datetime as dt
-
 from tests.matrix.common import API_READ, READ, Row, expect
 
 EXPORT = expect(READ, procurement=403)
@@ -11,17 +9,20 @@ PUBLIC = dict.fromkeys(READ, 200)
 SCOPE = {"regime": "eu", "period_from": "2026-01-01", "period_to": "2026-06-30"}
 
 
+def _regime(users):
+    from tests.regulations.factories import RegimeFactory
+
+    RegimeFactory(code="eu")
+    return {}
+
+
 def _pack(users, *, done: bool = False):
     from django.conf import settings
 
     from evidence.models import EvidencePack
+    from tests.evidence.factories import EvidencePackFactory
 
-    pack = EvidencePack.objects.create(
-        regime="eu",
-        period_from=dt.date(2026, 1, 1),
-        period_to=dt.date(2026, 6, 30),
-        created_by=users["auditor"],
-    )
+    pack = EvidencePackFactory(created_by=users["auditor"])
     if done:
         folder = settings.SIGHTLINE_STORAGE_DIR / "packs" / f"matrix-{pack.pk}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -54,7 +55,7 @@ def _upload(ctx):
 ROWS = [
     Row("evidence:pack-list", READ),
     Row("evidence:pack-create", EXPORT),
-    Row("evidence:pack-create", EXPORT_POST, method="post", data=SCOPE),
+    Row("evidence:pack-create", EXPORT_POST, method="post", setup=_regime, data=SCOPE),
     Row("evidence:pack-detail", READ, setup=_pack, kwargs=lambda ctx: {"pk": ctx["pk"]}),
     Row("evidence:pack-progress", READ, setup=_pack, kwargs=lambda ctx: {"pk": ctx["pk"]}),
     Row(
@@ -72,6 +73,7 @@ ROWS = [
         "api-evidence-pack-list",
         API_CREATE,
         method="post",
+        setup=_regime,
         data=SCOPE,
         content_type="application/json",
     ),

@@ -1,0 +1,35 @@
+"""factory_boy factories for regime content rows (the real content is loaded by load_real_content)."""
+
+import datetime as dt
+import hashlib
+
+import factory
+
+from regulations.models import ContentVersion, Regime
+
+
+class RegimeFactory(factory.django.DjangoModelFactory):
+    """The EU AI Act by default; one row per code, as load_content keeps it."""
+
+    class Meta:
+        model = Regime
+        django_get_or_create = ("code",)
+
+    code = "eu"
+    name = "EU AI Act"
+
+
+class ContentVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContentVersion
+        django_get_or_create = ("regime", "version")
+
+    regime = factory.SubFactory(RegimeFactory)
+    version = "2026-08"
+    file_path = factory.LazyAttribute(
+        lambda o: f"regulations/content/{o.regime.code}/{o.version}.yaml"
+    )
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.version.encode()).hexdigest())
+    status = ContentVersion.Status.IN_FORCE
+    effective_from = dt.date(2024, 8, 1)
+    data = factory.LazyFunction(dict)
