@@ -102,9 +102,12 @@ class ResultSerializer(serializers.ModelSerializer):
 class DeadlineSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     system_name = serializers.CharField(
-        source="system.name", read_only=True, default=None, allow_null=True,
+        source="system.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
         help_text="Null for an organisation-wide deadline.",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Deadline
@@ -128,8 +131,9 @@ class RegimeVersionDetailApi(RetrieveAPIView):
     def get_object(self):
         return get_object_or_404(
             _with_counts(ContentVersion.objects.select_related("regime")),
-            regime__code=self.kwargs["code"], version=self.kwargs["version"],
-        )  # fmt: skip
+            regime__code=self.kwargs["code"],
+            version=self.kwargs["version"],
+        )
 
 
 @extend_schema(

@@ -23,10 +23,23 @@ def current_results() -> list[ClassificationResult]:
     """The latest result per (system, regime)."""
     seen: set[tuple[int, int]] = set()
     latest = []
-    rows = ClassificationResult.objects.select_related("regime", "system").order_by(
-        "system_id", "regime_id", "-computed_at", "-pk"
-    ).only("id", "system_id", "regime_id", "regime__code", "regime__name", "system__name",
-           "applies", "risk_tier", "high_risk", "triggered_obligations", "computed_at")  # fmt: skip
+    rows = (
+        ClassificationResult.objects.select_related("regime", "system")
+        .order_by("system_id", "regime_id", "-computed_at", "-pk")
+        .only(
+            "id",
+            "system_id",
+            "regime_id",
+            "regime__code",
+            "regime__name",
+            "system__name",
+            "applies",
+            "risk_tier",
+            "high_risk",
+            "triggered_obligations",
+            "computed_at",
+        )
+    )
     for row in rows:
         key = (row.system_id, row.regime_id)
         if key not in seen:
@@ -40,11 +53,22 @@ def changed_on(day: dt.date) -> list[dict]:
     rows = (
         ClassificationResult.objects.filter(computed_at__date=day, previous__isnull=False)
         .select_related("system", "regime", "previous")
-        .only("id", "system__name", "regime__code", "outcome", "outcome_label", "headline",
-              "pending_from", "computed_at", "previous__outcome", "previous__outcome_label",
-              "previous__headline", "previous__pending_from")
+        .only(
+            "id",
+            "system__name",
+            "regime__code",
+            "outcome",
+            "outcome_label",
+            "headline",
+            "pending_from",
+            "computed_at",
+            "previous__outcome",
+            "previous__outcome_label",
+            "previous__headline",
+            "previous__pending_from",
+        )
         .order_by("-computed_at", "-pk")
-    )  # fmt: skip
+    )
     out = []
     for row in rows[:50]:
         old = row.previous
@@ -54,10 +78,14 @@ def changed_on(day: dt.date) -> list[dict]:
             row.pending_from,
         ):
             continue
-        out.append({
-            "system": row.system, "regime": row.regime.code,
-            "was": old.headline or old.outcome_label, "now": row.headline or row.outcome_label,
-        })  # fmt: skip
+        out.append(
+            {
+                "system": row.system,
+                "regime": row.regime.code,
+                "was": old.headline or old.outcome_label,
+                "now": row.headline or row.outcome_label,
+            }
+        )
     return out
 
 
@@ -82,19 +110,24 @@ def dashboard_data(*, today: dt.date | None = None) -> dict:
             continue  # template-only content (e.g. voluntary frameworks) classifies nothing
         in_scope = [r for r in rows if r.applies]
         tiers = Counter(r.risk_tier for r in rows)
-        regimes.append({
-            "regime": regime,
-            "classified": len(rows),
-            "in_scope": len(in_scope),
-            "high_risk": sum(1 for r in in_scope if r.high_risk),
-            "prohibited": tiers.get(RiskTier.PROHIBITED, 0),
-            "open_obligations": sum(len(r.triggered_obligations) for r in in_scope),
-            "overdue": open_deadlines.filter(regime_code=regime.code, due_date__lt=today).count(),
-            "next_deadlines": list(
-                open_deadlines.filter(regime_code=regime.code, due_date__gte=today)
-                .select_related("system").order_by("due_date")[:3]
-            ),
-        })  # fmt: skip
+        regimes.append(
+            {
+                "regime": regime,
+                "classified": len(rows),
+                "in_scope": len(in_scope),
+                "high_risk": sum(1 for r in in_scope if r.high_risk),
+                "prohibited": tiers.get(RiskTier.PROHIBITED, 0),
+                "open_obligations": sum(len(r.triggered_obligations) for r in in_scope),
+                "overdue": open_deadlines.filter(
+                    regime_code=regime.code, due_date__lt=today
+                ).count(),
+                "next_deadlines": list(
+                    open_deadlines.filter(regime_code=regime.code, due_date__gte=today)
+                    .select_related("system")
+                    .order_by("due_date")[:3]
+                ),
+            }
+        )
         chart["labels"].append(regime.code.upper())
         for tier in TIERS:
             counts_per_tier[str(tier)].append(tiers.get(tier, 0))

@@ -88,7 +88,7 @@ def version_diff(
                             (k, _show(before[key].get(k)), _show(item.get(k)))
                             for k in keys
                             if before[key].get(k) != item.get(k)
-                        ],  # fmt: skip
+                        ],
                     )
                 )
             else:

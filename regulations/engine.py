@@ -192,12 +192,19 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
 
     if not version.applies_to_systems:
         src = version.sources[0]
-        rationale.append(RationaleRow(
-            rule_id=f"{version.regime}.{version.version}.scope", met=False,
-            deciding_fact="regime-neutral content: offers templates only, never applies to a system",
-            citation=src.title, url=src.url, confidence=src.confidence or "M",
-            explanation=version.notes, kind="window", title=version.regime_name,
-        ))  # fmt: skip
+        rationale.append(
+            RationaleRow(
+                rule_id=f"{version.regime}.{version.version}.scope",
+                met=False,
+                deciding_fact="regime-neutral content: offers templates only, never applies to a system",
+                citation=src.title,
+                url=src.url,
+                confidence=src.confidence or "M",
+                explanation=version.notes,
+                kind="window",
+                title=version.regime_name,
+            )
+        )
         applies = False
     else:
         window = _window_row(version, on)
@@ -257,12 +264,17 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
     if applies:
         for _key, rule in met_rules[1:]:
             start = rule_in_force_from(rule, version, ctx)
-            also.append({
-                "rule_id": rule.id, "outcome": rule.outcome,
-                "label": rule.outcome_label or version.outcome(rule.outcome).label,
-                "citation": rule.citation, "url": rule.url,
-                "in_force_from": start, "pending": start > on,
-            })  # fmt: skip
+            also.append(
+                {
+                    "rule_id": rule.id,
+                    "outcome": rule.outcome,
+                    "label": rule.outcome_label or version.outcome(rule.outcome).label,
+                    "citation": rule.citation,
+                    "url": rule.url,
+                    "in_force_from": start,
+                    "pending": start > on,
+                }
+            )
     facts_used: list[dict[str, Any]] = []
     if rule_used is not None:
         seen: set[str] = set()
@@ -272,8 +284,10 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
                 facts_used.append({"fact": name, "value": _shown(value)})
     headline = headline_text(
         words=(outcome.plain or label or outcome.label) if applies else (label or outcome.label),
-        pending=pending, start=in_force_from, rule=rule_used,
-    )  # fmt: skip
+        pending=pending,
+        start=in_force_from,
+        rule=rule_used,
+    )
     ctx.result.update(
         outcome=code, risk_tier=outcome.risk_tier, high_risk=outcome.high_risk, matched=matched
     )
@@ -295,26 +309,34 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
             text = f"{text}; in force from {start}"
         rationale.append(_row(ob, met=fires, text=text, kind="obligation"))
         if fires:
-            triggered.append(TriggeredObligation(
-                id=ob.id, ref=ob.ref, title=ob.title, effective_from=start,
-                effective_to=ob.effective_to, in_force=start <= on,
-                assessment_template=ob.assessment_template,
-            ))  # fmt: skip
+            triggered.append(
+                TriggeredObligation(
+                    id=ob.id,
+                    ref=ob.ref,
+                    title=ob.title,
+                    effective_from=start,
+                    effective_to=ob.effective_to,
+                    in_force=start <= on,
+                    assessment_template=ob.assessment_template,
+                )
+            )
 
     triggered_ids = {t.id for t in triggered}
     templates = list(
         dict.fromkeys(t.assessment_template for t in triggered if t.assessment_template)
     )
     checklist = [
-        c.id for c in version.vendor_checklist
+        c.id
+        for c in version.vendor_checklist
         if applies and evaluate_condition(c.applies_when, ctx)[0]
-    ]  # fmt: skip
+    ]
     deadlines = [
-        d.id for d in version.deadlines
+        d.id
+        for d in version.deadlines
         if applies
         and (set(d.obligations) & triggered_ids if d.obligations else True)
         and evaluate_condition(d.applies_when, ctx)[0]
-    ]  # fmt: skip
+    ]
 
     return Evaluation(
         regime=version.regime,
@@ -348,9 +370,11 @@ def version_for_date(versions: list[RegimeVersion], on: dt.date) -> RegimeVersio
     version still governs dates inside its window, so old decisions are judged by old law.
     """
     live = [
-        v for v in versions
-        if v.status != "never_enacted" and not (v.effective_to and v.effective_to < v.effective_from)
-    ]  # fmt: skip
+        v
+        for v in versions
+        if v.status != "never_enacted"
+        and not (v.effective_to and v.effective_to < v.effective_from)
+    ]
     current = [
         v
         for v in live

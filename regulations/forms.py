@@ -52,8 +52,9 @@ class OverrideForm(forms.Form):
 
 
 class CompleteForm(forms.Form):
-    evidence_url = forms.URLField(required=False, max_length=500, label="Link to the evidence",
-                                  assume_scheme="https")  # fmt: skip
+    evidence_url = forms.URLField(
+        required=False, max_length=500, label="Link to the evidence", assume_scheme="https"
+    )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):

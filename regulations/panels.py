@@ -72,15 +72,22 @@ def plain_view(result) -> dict:
     )
     law = None
     if row is not None:
-        law = {"citation": row.get("citation"), "url": row.get("url"),
-               "official": is_official(row.get("url") or "")}  # fmt: skip
+        law = {
+            "citation": row.get("citation"),
+            "url": row.get("url"),
+            "official": is_official(row.get("url") or ""),
+        }
     facts = [
         {"label": _fact_label(f["fact"]), "value": _fact_value(f["fact"], f.get("value"))}
         for f in details.get("deciding_facts") or []
     ]
     also = [{**a, "official": is_official(a.get("url") or "")} for a in details.get("also") or []]
-    return {"headline": result.headline or result.outcome_label, "facts": facts, "law": law,
-            "also": also}  # fmt: skip
+    return {
+        "headline": result.headline or result.outcome_label,
+        "facts": facts,
+        "law": law,
+        "also": also,
+    }
 
 
 def _changes_rows(previous, current) -> list[dict]:
@@ -90,13 +97,25 @@ def _changes_rows(previous, current) -> list[dict]:
     for name, (old, new) in result_changes(previous, current).items():
         if name.startswith("obligations_"):
             new = [str(key).rsplit(".", 1)[-1] for key in new]  # ids read better without the prefix
-        rows.append({"field": name.replace("fact:", "system fact: ").replace("org:", "org fact: "),
-                     "old": old, "new": new})  # fmt: skip
+        rows.append(
+            {
+                "field": name.replace("fact:", "system fact: ").replace("org:", "org fact: "),
+                "old": old,
+                "new": new,
+            }
+        )
     return rows
 
 
-def panel_context(*, system, user, override_errors: dict | None = None, form_regime: str = "",
-                  modification_form: ModificationForm | None = None, open_regime: str = "") -> dict:  # fmt: skip
+def panel_context(
+    *,
+    system,
+    user,
+    override_errors: dict | None = None,
+    form_regime: str = "",
+    modification_form: ModificationForm | None = None,
+    open_regime: str = "",
+) -> dict:
     """Everything the partial draws; also used by the panel's own HTMX endpoints.
 
     `open_regime` keeps the regime the user just acted on (an override recorded or withdrawn)
@@ -117,29 +136,49 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
         if result is not None and override_errors is not None and form_regime == regime.code:
             form = override_errors.get("form")
         previous = result.previous if result is not None else None
-        regimes.append({
-            "regime": regime,
-            "result": result,
-            "plain": plain_view(result) if result else None,
-            "was": (previous.headline or previous.outcome_label) if previous else "",
-            "pending_from": result.pending_from if result and result.pending_from
-            and result.pending_from > today else None,
-            "mode": "pending" if result and result.content_version.effective_from
-            and result.content_version.effective_from > today else (mode or "in_force"),
-            "stale_version": bool(result and version and result.content_version_id != version.pk),
-            "override": overrides.get(regime.code),
-            "changes": _changes_rows(previous, result) if result else [],
-            "rule_changes": rationale_changes(previous, result) if result else [],
-            "previous": previous,
-            "rationale": [r for r in (result.rationale if result else []) if r.get("kind") != "obligation"],
-            "obligations": [r for r in (result.rationale if result else []) if r.get("kind") == "obligation" and r.get("met")],
-            "form": form,
-            "open": regime.code == open_regime or form is not None,
-            "outcome_changed": bool(result and previous and (
-                previous.outcome != result.outcome or previous.applies != result.applies
-                or previous.outcome_label != result.outcome_label
-                or previous.pending_from != result.pending_from)),
-        })  # fmt: skip
+        regimes.append(
+            {
+                "regime": regime,
+                "result": result,
+                "plain": plain_view(result) if result else None,
+                "was": (previous.headline or previous.outcome_label) if previous else "",
+                "pending_from": result.pending_from
+                if result and result.pending_from and result.pending_from > today
+                else None,
+                "mode": "pending"
+                if result
+                and result.content_version.effective_from
+                and result.content_version.effective_from > today
+                else (mode or "in_force"),
+                "stale_version": bool(
+                    result and version and result.content_version_id != version.pk
+                ),
+                "override": overrides.get(regime.code),
+                "changes": _changes_rows(previous, result) if result else [],
+                "rule_changes": rationale_changes(previous, result) if result else [],
+                "previous": previous,
+                "rationale": [
+                    r for r in (result.rationale if result else []) if r.get("kind") != "obligation"
+                ],
+                "obligations": [
+                    r
+                    for r in (result.rationale if result else [])
+                    if r.get("kind") == "obligation" and r.get("met")
+                ],
+                "form": form,
+                "open": regime.code == open_regime or form is not None,
+                "outcome_changed": bool(
+                    result
+                    and previous
+                    and (
+                        previous.outcome != result.outcome
+                        or previous.applies != result.applies
+                        or previous.outcome_label != result.outcome_label
+                        or previous.pending_from != result.pending_from
+                    )
+                ),
+            }
+        )
     stale = any(r["result"] is None or r["result"].inputs_hash != digest for r in regimes)
     return {
         "regimes": regimes,
@@ -160,8 +199,14 @@ def panel_context(*, system, user, override_errors: dict | None = None, form_reg
 
 def override_form(result) -> OverrideForm:
     """The override form for a result, starting from its computed outcome."""
-    return OverrideForm(initial={"result_id": result.pk, "risk_tier": result.risk_tier,
-                                 "outcome_label": result.outcome_label, "high_risk": result.high_risk})  # fmt: skip
+    return OverrideForm(
+        initial={
+            "result_id": result.pk,
+            "risk_tier": result.risk_tier,
+            "outcome_label": result.outcome_label,
+            "high_risk": result.high_risk,
+        }
+    )
 
 
 def system_panel(*, request, system) -> dict | None:

@@ -10,7 +10,9 @@ from dateutil import rrule
 from dateutil.relativedelta import relativedelta
 
 REMINDER_DAYS = (30, 7, 1)
-PERIOD_RE = re.compile(r"every:\s*P?(\d+)\s*(y|yr|year|years|mo|month|months|m|w|week|weeks|d|day|days)\b", re.I)  # fmt: skip
+PERIOD_RE = re.compile(
+    r"every:\s*P?(\d+)\s*(y|yr|year|years|mo|month|months|m|w|week|weeks|d|day|days)\b", re.I
+)
 WITHIN_RE = re.compile(
     r"within:\s*(\d+)\s*(d|bd|h)\b[^;]*?(substantial[ _-]?modification|substantially modified|modif)",
     re.I,
@@ -90,8 +92,9 @@ class ReminderSlot:
     at: dt.datetime
 
 
-def reminder_schedule(*, due: dt.date, tz: dt.tzinfo, hour: int = 9,
-                      overdue_until: dt.date | None = None) -> list[ReminderSlot]:  # fmt: skip
+def reminder_schedule(
+    *, due: dt.date, tz: dt.tzinfo, hour: int = 9, overdue_until: dt.date | None = None
+) -> list[ReminderSlot]:
     """Reminders at `hour` local time 30, 7 and 1 day(s) before, then weekly once overdue.
 
     Wall-clock arithmetic happens on dates (relativedelta), and the local time is attached per date,
@@ -122,8 +125,11 @@ def reminders_due(
 ) -> list[ReminderSlot]:
     """The one slot to send now, if any: the latest slot already reached (never a backlog of stale ones)."""
     local_today = now.astimezone(tz).date()
-    slots = [s for s in reminder_schedule(due=due, tz=tz, hour=hour, overdue_until=local_today)
-             if s.at <= now]  # fmt: skip
+    slots = [
+        s
+        for s in reminder_schedule(due=due, tz=tz, hour=hour, overdue_until=local_today)
+        if s.at <= now
+    ]
     return slots[-1:] if slots else []
 
 

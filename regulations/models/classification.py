@@ -34,10 +34,12 @@ class ClassificationResult(models.Model):
     risk_tier = models.CharField(max_length=20, choices=RiskTier.choices)
     high_risk = models.BooleanField(default=False)
     pending_from = models.DateField(
-        null=True, blank=True, db_index=True,
+        null=True,
+        blank=True,
+        db_index=True,
         help_text="The outcome's legal start date while it is after evaluated_on; the daily task "
         "re-evaluates once it is reached.",
-    )  # fmt: skip
+    )
     headline = models.CharField(
         max_length=400, blank=True, help_text="One plain sentence: outcome, start date, why, law."
     )

@@ -68,31 +68,38 @@ class Organisation(models.Model):
         default=list, blank=True, validators=[validate_jurisdictions]
     )
     agency_state = models.CharField(
-        max_length=2, blank=True,
+        max_length=2,
+        blank=True,
         validators=[RegexValidator(US_STATE_RE, "Two capital letters, e.g. MD.")],
         help_text="For a public agency: the US state it belongs to, e.g. MD (Maryland "
         "§3.5-802: a non-Maryland agency is never a Maryland unit).",
-    )  # fmt: skip
+    )
     org_unit = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="The organisational unit, e.g. 'Department of Human Services' "
         "(Maryland State Fin. & Proc. §3.5-801, 3.5-802).",
-    )  # fmt: skip
+    )
     md_exempt_unit = models.CharField(
-        max_length=20, blank=True, choices=MarylandExemptUnit.choices,
+        max_length=20,
+        blank=True,
+        choices=MarylandExemptUnit.choices,
         help_text="A unit the Maryland Act exempts: it adopts compatible policies instead "
         "(State Fin. & Proc. §3.5-802).",
-    )  # fmt: skip
+    )
     revenue_incl_affiliates_usd = models.PositiveBigIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Prior-year revenue including affiliates, in USD (California SB 53, B&P "
         "§22757.11: a large frontier developer exceeds $500M).",
-    )  # fmt: skip
+    )
     business_status = models.CharField(
-        max_length=20, blank=True, choices=BusinessStatus.choices,
+        max_length=20,
+        blank=True,
+        choices=BusinessStatus.choices,
         help_text="CCPA status (Cal. Civ. Code §1798.140(d)): nonprofits are not businesses; a "
         "service provider processes for a business that owes the duties.",
-    )  # fmt: skip
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

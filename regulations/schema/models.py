@@ -106,9 +106,15 @@ class Rule(Cited):
 
 
 CadenceKind = Literal[
-    "one_off", "before_deployment", "annual", "periodic", "within_days_of_substantial_modification",
-    "on_request", "ongoing", "event",
-]  # fmt: skip
+    "one_off",
+    "before_deployment",
+    "annual",
+    "periodic",
+    "within_days_of_substantial_modification",
+    "on_request",
+    "ongoing",
+    "event",
+]
 
 
 class Cadence(Strict):
@@ -297,8 +303,13 @@ class RegimeVersion(Strict):
                 for sub in cond:
                     walk(sub)
 
-        for key, kind in (("rules", "rule"), ("obligations", "obligation"), ("deadlines", "deadline"),
-                          ("templates", "template"), ("vendor_checklist", "checklist")):  # fmt: skip
+        for key, kind in (
+            ("rules", "rule"),
+            ("obligations", "obligation"),
+            ("deadlines", "deadline"),
+            ("templates", "template"),
+            ("vendor_checklist", "checklist"),
+        ):
             for item in _as_list(data.get(key)):
                 if not isinstance(item, dict):
                     continue

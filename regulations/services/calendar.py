@@ -35,8 +35,14 @@ def calendar_token_issue(*, actor) -> str:
 def calendar_token_revoke(*, actor) -> bool:
     deleted, _ = CalendarToken.objects.filter(user=actor).delete()
     if deleted:
-        audit_record(actor=actor, action="calendar_token.revoke", target_type="regulations.calendartoken",
-                     target_id=str(actor.pk), target_repr=f"Calendar token of {actor}", changes={})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="calendar_token.revoke",
+            target_type="regulations.calendartoken",
+            target_id=str(actor.pk),
+            target_repr=f"Calendar token of {actor}",
+            changes={},
+        )
     return bool(deleted)
 
 

@@ -98,12 +98,18 @@ def _signature(fields: dict) -> tuple:
     date text in the window row (it names today's date and would make a new row every day)."""
     details = fields.get("details") or {}
     return (
-        fields["applies"], tuple(fields["roles"]), fields["outcome"], fields["outcome_label"],
-        fields["risk_tier"], fields["high_risk"], tuple(fields["triggered_obligations"]),
-        _iso(fields.get("pending_from")), fields.get("headline", ""),
+        fields["applies"],
+        tuple(fields["roles"]),
+        fields["outcome"],
+        fields["outcome_label"],
+        fields["risk_tier"],
+        fields["high_risk"],
+        tuple(fields["triggered_obligations"]),
+        _iso(fields.get("pending_from")),
+        fields.get("headline", ""),
         tuple((row.get("rule_id"), row.get("met")) for row in fields["rationale"]),
         tuple((o.get("id"), o.get("in_force")) for o in details.get("obligations") or []),
-    )  # fmt: skip
+    )
 
 
 def _iso(value: Any) -> str | None:
@@ -119,8 +125,9 @@ def latest_result(*, system, regime: Regime) -> ClassificationResult | None:
 
 
 @transaction.atomic
-def classification_run(*, system, version: ContentVersion | None = None, actor=None,
-                       on: dt.date | None = None) -> list[ClassificationResult]:  # fmt: skip
+def classification_run(
+    *, system, version: ContentVersion | None = None, actor=None, on: dt.date | None = None
+) -> list[ClassificationResult]:
     """Evaluate every regime (or one given version); a new row only when inputs, version or output changed."""
     today = on or timezone.localdate()
     facts = jsonable(system.facts())
@@ -185,8 +192,15 @@ def result_changes(previous: ClassificationResult | None, current: Classificatio
             str(previous.content_version) if previous else None,
             str(current.content_version),
         ]
-    for name in ("applies", "outcome_label", "risk_tier", "high_risk", "roles", "pending_from",
-                 "headline"):  # fmt: skip
+    for name in (
+        "applies",
+        "outcome_label",
+        "risk_tier",
+        "high_risk",
+        "roles",
+        "pending_from",
+        "headline",
+    ):
         old = getattr(previous, name) if previous else None
         new = getattr(current, name)
         if old != new:
@@ -231,8 +245,15 @@ def rationale_changes(
 
 
 @transaction.atomic
-def classification_override(*, actor, result: ClassificationResult, outcome_label: str,
-                            risk_tier: str, high_risk: bool, justification: str) -> ManualOverride:  # fmt: skip
+def classification_override(
+    *,
+    actor,
+    result: ClassificationResult,
+    outcome_label: str,
+    risk_tier: str,
+    high_risk: bool,
+    justification: str,
+) -> ManualOverride:
     """An officer's judgement is recorded beside the computed result, which stays as computed."""
     if not (justification or "").strip():
         raise ValidationError({"justification": "A justification is required."})
@@ -246,24 +267,35 @@ def classification_override(*, actor, result: ClassificationResult, outcome_labe
     ):
         old.withdrawn_at, old.withdrawn_by = now, actor
         old.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(actor=actor, action="classification.override_replace", target=old,
-                     changes={"withdrawn_at": [None, now.isoformat()]})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="classification.override_replace",
+            target=old,
+            changes={"withdrawn_at": [None, now.isoformat()]},
+        )
     override = ManualOverride(
-        system=result.system, regime=result.regime, result=result,
-        outcome_label=outcome_label.strip()[:300], risk_tier=risk_tier, high_risk=high_risk,
-        justification=justification.strip(), created_by=actor,
-    )  # fmt: skip
+        system=result.system,
+        regime=result.regime,
+        result=result,
+        outcome_label=outcome_label.strip()[:300],
+        risk_tier=risk_tier,
+        high_risk=high_risk,
+        justification=justification.strip(),
+        created_by=actor,
+    )
     override.full_clean()
     override.save()
     audit_record(
-        actor=actor, action="classification.override", target=override,
+        actor=actor,
+        action="classification.override",
+        target=override,
         changes={
             "computed": [None, f"{result.outcome_label} ({result.risk_tier})"],
             "override": [None, f"{override.outcome_label} ({override.risk_tier})"],
             "justification": [None, override.justification],
             "content_version": [None, str(result.content_version)],
         },
-    )  # fmt: skip
+    )
     return override
 
 
@@ -273,8 +305,12 @@ def classification_override_withdraw(*, actor, override: ManualOverride) -> Manu
     if override.withdrawn_at is None:
         override.withdrawn_at, override.withdrawn_by = timezone.now(), actor
         override.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(actor=actor, action="classification.override_withdraw", target=override,
-                     changes={"withdrawn_at": [None, override.withdrawn_at.isoformat()]})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="classification.override_withdraw",
+            target=override,
+            changes={"withdrawn_at": [None, override.withdrawn_at.isoformat()]},
+        )
     return override
 
 

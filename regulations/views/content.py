@@ -35,9 +35,16 @@ def regime_list(request: HtmxHttpRequest) -> HttpResponse:
         versions = sorted(
             regime.versions.all(), key=lambda v: (v.effective_from or today, v.version)
         )
-        rows.append({"regime": regime, "versions": versions, "current": current, "mode": mode,
-                     "template_only": all(not v.data.get("applies_to_systems", True) for v in versions),
-                     "systems": regime.system_count})  # fmt: skip
+        rows.append(
+            {
+                "regime": regime,
+                "versions": versions,
+                "current": current,
+                "mode": mode,
+                "template_only": all(not v.data.get("applies_to_systems", True) for v in versions),
+                "systems": regime.system_count,
+            }
+        )
     return render(request, "regulations/regime_list.html", {"rows": rows, "today": today})
 
 
@@ -89,10 +96,19 @@ def version_diff_view(request: HtmxHttpRequest, code: str) -> HttpResponse:
         headline, sections = version_diff(old, new)
     elif old_name or new_name:
         error = "Choose two versions of this regime."
-    return render(request, "regulations/version_diff.html", {
-        "regime": regime, "versions": versions, "old": old, "new": new,
-        "headline": headline, "sections": sections, "error": error,
-    })  # fmt: skip
+    return render(
+        request,
+        "regulations/version_diff.html",
+        {
+            "regime": regime,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "headline": headline,
+            "sections": sections,
+            "error": error,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

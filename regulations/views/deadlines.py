@@ -62,9 +62,14 @@ def deadline_list_view(request: HtmxHttpRequest) -> HttpResponse:
     filterset = deadline_filterset(filters=request.GET, today=today)
     filters = _chosen(filterset)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "today": today, "qs": _querystring(filters),
-               "can_complete": request.user.has_perm("regulations.complete_deadline"),
-               **_filter_choices()}  # fmt: skip
+    context = {
+        "page": page,
+        "filters": filters,
+        "today": today,
+        "qs": _querystring(filters),
+        "can_complete": request.user.has_perm("regulations.complete_deadline"),
+        **_filter_choices(),
+    }
     return render_partial(
         request,
         page="regulations/deadline_list.html",
@@ -93,15 +98,25 @@ def deadline_calendar(request: HtmxHttpRequest) -> HttpResponse:
     by_day: dict[dt.date, list[Deadline]] = {}
     for deadline in filterset.qs.filter(due_date__range=(start, end)):
         by_day.setdefault(deadline.due_date, []).append(deadline)
-    grid = [[{"date": day, "in_month": day.month == first.month, "items": by_day.get(day, [])}
-             for day in week] for week in weeks]  # fmt: skip
+    grid = [
+        [
+            {"date": day, "in_month": day.month == first.month, "items": by_day.get(day, [])}
+            for day in week
+        ]
+        for week in weeks
+    ]
     context = {
-        "grid": grid, "month": first, "today": today, "filters": filters, "qs": _querystring(filters),
+        "grid": grid,
+        "month": first,
+        "today": today,
+        "filters": filters,
+        "qs": _querystring(filters),
         "prev": (first - relativedelta(months=1)).strftime("%Y-%m"),
         "next": (first + relativedelta(months=1)).strftime("%Y-%m"),
         "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "count": sum(len(v) for v in by_day.values()), **_filter_choices(),
-    }  # fmt: skip
+        "count": sum(len(v) for v in by_day.values()),
+        **_filter_choices(),
+    }
     return render(request, "regulations/deadline_calendar.html", context)
 
 
@@ -113,18 +128,27 @@ def deadline_complete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             deadline = deadline_complete(
-                actor=request.user, deadline=deadline,
-                evidence_url=form.cleaned_data["evidence_url"], note=form.cleaned_data["note"],
-            )  # fmt: skip
+                actor=request.user,
+                deadline=deadline,
+                evidence_url=form.cleaned_data["evidence_url"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             form = None
     if not is_partial(request):
         return redirect(reverse("regulations:deadline-list"))
-    return render(request, "regulations/partials/deadline_row.html", {
-        "d": deadline, "form": form, "today": timezone.localdate(), "can_complete": True,
-    })  # fmt: skip
+    return render(
+        request,
+        "regulations/partials/deadline_row.html",
+        {
+            "d": deadline,
+            "form": form,
+            "today": timezone.localdate(),
+            "can_complete": True,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,9 +179,10 @@ def calendar_feed_view(request: HtmxHttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404("Unknown or revoked calendar token.")
     body = calendar_feed(
-        deadlines=deadlines_for_feed(user), name=f"Sightline deadlines ({user.get_username()})",
+        deadlines=deadlines_for_feed(user),
+        name=f"Sightline deadlines ({user.get_username()})",
         base_url=request.build_absolute_uri(reverse("regulations:deadline-list")),
-    )  # fmt: skip
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sightline-deadlines.ics"'
     response["Cache-Control"] = "private, max-age=300"

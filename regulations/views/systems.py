@@ -98,12 +98,13 @@ def system_override(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             regime_code = result.regime.code
             try:
                 classification_override(
-                    actor=request.user, result=result,
+                    actor=request.user,
+                    result=result,
                     outcome_label=form.cleaned_data["outcome_label"],
                     risk_tier=form.cleaned_data["risk_tier"],
                     high_risk=form.cleaned_data["high_risk"],
                     justification=form.cleaned_data["justification"],
-                )  # fmt: skip
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -132,9 +133,11 @@ def system_modification(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             system_record_substantial_modification(
-                actor=request.user, system=system,
-                description=form.cleaned_data["description"], on=form.cleaned_data["on"],
-            )  # fmt: skip
+                actor=request.user,
+                system=system,
+                description=form.cleaned_data["description"],
+                on=form.cleaned_data["on"],
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
