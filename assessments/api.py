@@ -125,15 +125,24 @@ AnswerIn = inline_serializer(
 )
 AnswerOut = inline_serializer(
     "AnswerOut",
-    {"question_id": serializers.CharField(), "value": serializers.JSONField(),
-     "version": serializers.IntegerField(), "revision": serializers.IntegerField()},
-)  # fmt: skip
+    {
+        "question_id": serializers.CharField(),
+        "value": serializers.JSONField(),
+        "version": serializers.IntegerField(),
+        "revision": serializers.IntegerField(),
+    },
+)
 ConflictOut = inline_serializer(
     "AnswerConflict",
-    {"detail": serializers.CharField(), "mine": serializers.JSONField(), "theirs": serializers.JSONField(),
-     "theirs_version": serializers.IntegerField(), "theirs_by": serializers.CharField(),
-     "theirs_at": serializers.CharField()},
-)  # fmt: skip
+    {
+        "detail": serializers.CharField(),
+        "mine": serializers.JSONField(),
+        "theirs": serializers.JSONField(),
+        "theirs_version": serializers.IntegerField(),
+        "theirs_by": serializers.CharField(),
+        "theirs_at": serializers.CharField(),
+    },
+)
 
 
 class AssessmentAnswerApi(APIView):
@@ -158,27 +167,44 @@ class AssessmentAnswerApi(APIView):
         except (TypeError, ValueError):
             raise ValidationError({"base_version": "An integer is required."}) from None
         try:
-            revision, version = answer_save(actor=request.user, assessment=assessment,
-                                            question_id=question_id, raw=request.data.get("value"),
-                                            base_version=base_version)  # fmt: skip
+            revision, version = answer_save(
+                actor=request.user,
+                assessment=assessment,
+                question_id=question_id,
+                raw=request.data.get("value"),
+                base_version=base_version,
+            )
         except AnswerConflict as conflict:
             return Response(
-                {"detail": str(conflict), "mine": conflict.mine, "theirs": conflict.theirs,
-                 "theirs_version": conflict.theirs_version, "theirs_by": conflict.theirs_by,
-                 "theirs_at": conflict.theirs_at},
+                {
+                    "detail": str(conflict),
+                    "mine": conflict.mine,
+                    "theirs": conflict.theirs,
+                    "theirs_version": conflict.theirs_version,
+                    "theirs_by": conflict.theirs_by,
+                    "theirs_at": conflict.theirs_at,
+                },
                 status=status.HTTP_409_CONFLICT,
-            )  # fmt: skip
+            )
         except DjangoValidationError as err:
             raise _drf_error(err) from err
-        return Response({"question_id": question_id, "value": revision.answers.get(question_id),
-                         "version": version, "revision": revision.number})  # fmt: skip
+        return Response(
+            {
+                "question_id": question_id,
+                "value": revision.answers.get(question_id),
+                "version": version,
+                "revision": revision.number,
+            }
+        )
 
 
 TransitionIn = inline_serializer(
     "TransitionIn",
-    {"action": serializers.ChoiceField(choices=["submit", "approve", "return"]),
-     "reason": serializers.CharField(required=False, help_text="Required to return.")},
-)  # fmt: skip
+    {
+        "action": serializers.ChoiceField(choices=["submit", "approve", "return"]),
+        "reason": serializers.CharField(required=False, help_text="Required to return."),
+    },
+)
 
 
 class AssessmentTransitionApi(APIView):
@@ -206,8 +232,9 @@ class AssessmentTransitionApi(APIView):
             elif action == "approve":
                 assessment_approve(actor=request.user, assessment=assessment)
             elif action == "return":
-                assessment_return(actor=request.user, assessment=assessment,
-                                  reason=request.data.get("reason", ""))  # fmt: skip
+                assessment_return(
+                    actor=request.user, assessment=assessment, reason=request.data.get("reason", "")
+                )
             else:
                 raise ValidationError({"action": "Choose submit, approve or return."})
         except DjangoValidationError as err:
@@ -261,9 +288,14 @@ class EvidenceFileListApi(generics.ListAPIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         try:
-            evidence = evidence_upload(actor=request.user, item_status=data["item_status"],
-                                       upload=data["file"], effective_date=data.get("effective_date"),
-                                       expiry_date=data.get("expiry_date"), note=data.get("note", ""))  # fmt: skip
+            evidence = evidence_upload(
+                actor=request.user,
+                item_status=data["item_status"],
+                upload=data["file"],
+                effective_date=data.get("effective_date"),
+                expiry_date=data.get("expiry_date"),
+                note=data.get("note", ""),
+            )
         except DjangoValidationError as err:
             raise _drf_error(err) from err
         return Response(EvidenceFileSerializer(evidence).data, status=status.HTTP_201_CREATED)

@@ -14,7 +14,7 @@ urlpatterns = [
         "assessments/<int:pk>/transitions/",
         api.AssessmentTransitionApi.as_view(),
         name="api-assessment-transition",
-    ),  # fmt: skip
+    ),
     path("vendor-checklists/", api.ChecklistListApi.as_view(), name="api-checklist-list"),
     path("evidence-files/", api.EvidenceFileListApi.as_view(), name="api-evidence-list"),
     path(

@@ -128,13 +128,23 @@ def _fill(*, actor, assessment: Assessment) -> None:
                         "Instructions for use (Art 13)", ["Demo document supplied by the provider."]
                     ),
                 )
-                attachment_add(actor=actor, assessment=assessment, question_id=question.id,
-                               upload=upload, base_version=version)  # fmt: skip
+                attachment_add(
+                    actor=actor,
+                    assessment=assessment,
+                    question_id=question.id,
+                    upload=upload,
+                    base_version=version,
+                )
                 continue
             if not question.required and question.id.rsplit(".", 1)[-1] not in DEMO_ANSWERS:
                 continue
-            answer_save(actor=actor, assessment=assessment, question_id=question.id,
-                        raw=_value_for(question, section["title"]), base_version=version)  # fmt: skip
+            answer_save(
+                actor=actor,
+                assessment=assessment,
+                question_id=question.id,
+                raw=_value_for(question, section["title"]),
+                base_version=version,
+            )
 
 
 def _fria_for(system):
@@ -194,13 +204,21 @@ def _vendor_evidence(*, buyer, officer, stdout) -> None:
             ),
         )
         evidence_upload(
-            actor=buyer, item_status=row, upload=upload,
+            actor=buyer,
+            item_status=row,
+            upload=upload,
             effective_date=today - dt.timedelta(days=300),
-            expiry_date=today + dt.timedelta(days=20) if expiring else today + dt.timedelta(days=700),
-        )  # fmt: skip
+            expiry_date=today + dt.timedelta(days=20)
+            if expiring
+            else today + dt.timedelta(days=700),
+        )
         if n == 1:
-            evidence_review(actor=officer, item_status=row, decision=ChecklistItemStatus.Status.REJECTED,
-                            reason="Metrics are not broken down by group; please send per-group results.")  # fmt: skip
+            evidence_review(
+                actor=officer,
+                item_status=row,
+                decision=ChecklistItemStatus.Status.REJECTED,
+                reason="Metrics are not broken down by group; please send per-group results.",
+            )
         elif n % 3 != 2:
             evidence_review(
                 actor=officer, item_status=row, decision=ChecklistItemStatus.Status.ACCEPTED

@@ -113,10 +113,11 @@ def value_html(value: Any) -> SafeString:
         return format_html(
             '<span class="v-map">{}</span>',
             format_html_join(
-                "", '<span class="v-kv"><span class="v-key">{}</span> {}</span>',
+                "",
+                '<span class="v-kv"><span class="v-key">{}</span> {}</span>',
                 ((k, value_html(v)) for k, v in value.items()),
             ),
-        )  # fmt: skip
+        )
     text = str(value)
     if text == "":
         return mark_safe('<span class="v-empty">empty</span>')
@@ -126,8 +127,11 @@ def value_html(value: Any) -> SafeString:
         return format_html(
             '<span class="v-hash"><code title="{}">{}…</code>'
             '<button type="button" class="copy" data-copy="{}" aria-label="Copy {}">Copy</button></span>',
-            text, text[:HASH_SHOWN], text, text,
-        )  # fmt: skip
+            text,
+            text[:HASH_SHOWN],
+            text,
+            text,
+        )
     if len(text) > TEXT_SHOWN:
         return format_html(
             '<details class="v-long"><summary>{}…</summary>{}</details>', text[:TEXT_SHOWN], text
@@ -153,8 +157,9 @@ def change_html(change: Change) -> SafeString:
     if change.kind == "cleared":
         return format_html(
             '<div class="change cleared">{} <del>{}</del> <span class="muted">removed</span></div>',
-            label, value_html(change.old),
-        )  # fmt: skip
+            label,
+            value_html(change.old),
+        )
     if change.kind == "changed":
         if isinstance(change.old, list) and isinstance(change.new, list):
             return format_html(
@@ -165,8 +170,10 @@ def change_html(change: Change) -> SafeString:
         return format_html(
             '<div class="change changed">{} <del>{}</del> <span aria-label="changed to">→</span> '
             "<ins>{}</ins></div>",
-            label, value_html(change.old), value_html(change.new),
-        )  # fmt: skip
+            label,
+            value_html(change.old),
+            value_html(change.new),
+        )
     return format_html('<div class="change value">{} {}</div>', label, value_html(change.new))
 
 
@@ -190,6 +197,8 @@ def changes_html(action: str, changes: Any) -> SafeString:
     if rest:
         html += format_html(
             '<details class="more-changes"><summary>{} more field{}</summary>{}</details>',
-            len(rest), "" if len(rest) == 1 else "s", mark_safe("".join(rest)),
-        )  # fmt: skip
+            len(rest),
+            "" if len(rest) == 1 else "s",
+            mark_safe("".join(rest)),
+        )
     return html

@@ -42,9 +42,11 @@ class EvidencePackCreateSerializer(serializers.Serializer):
         help_text="Code of a regime in the loaded content (GET /api/regulations/regimes/); omit for all regimes.",
     )
     systems = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=AISystem.objects.all(), required=False,
+        many=True,
+        queryset=AISystem.objects.all(),
+        required=False,
         help_text="Omit (or send an empty list) for all systems.",
-    )  # fmt: skip
+    )
     period_from = serializers.DateField()
     period_to = serializers.DateField()
 

@@ -201,9 +201,12 @@ def pack_build(*, pack_id: int) -> EvidencePack:
     if pack.status == EvidencePack.Status.DONE:
         return pack
     EvidencePack.objects.filter(pk=pack.pk).update(
-        status=EvidencePack.Status.RUNNING, started_at=timezone.now(), progress=1,
-        progress_note="Collecting data", error="",
-    )  # fmt: skip
+        status=EvidencePack.Status.RUNNING,
+        started_at=timezone.now(),
+        progress=1,
+        progress_note="Collecting data",
+        error="",
+    )
 
     def progress(pct: int, note: str) -> None:
         EvidencePack.objects.filter(pk=pack.pk).update(
@@ -247,9 +250,17 @@ def _finish_done(pack: EvidencePack, result: dict) -> EvidencePack:
     for key in ("zip_path", "pdf_path"):
         setattr(pack, key, str(Path(result[key]).relative_to(root)))
     for key in (
-        "zip_sha256", "zip_size", "pdf_sha256", "pdf_size", "pdf_pages", "manifest_sha256",
-        "content_sha256", "key_fingerprint", "file_count", "missing_count",
-    ):  # fmt: skip
+        "zip_sha256",
+        "zip_size",
+        "pdf_sha256",
+        "pdf_size",
+        "pdf_pages",
+        "manifest_sha256",
+        "content_sha256",
+        "key_fingerprint",
+        "file_count",
+        "missing_count",
+    ):
         setattr(pack, key, result[key])
     pack.status, pack.progress, pack.progress_note = EvidencePack.Status.DONE, 100, "Done"
     pack.finished_at = timezone.now()
@@ -273,9 +284,11 @@ def _finish_done(pack: EvidencePack, result: dict) -> EvidencePack:
 def _finish_failed(pack: EvidencePack, exc: Exception) -> None:
     message = str(exc) or exc.__class__.__name__
     EvidencePack.objects.filter(pk=pack.pk).update(
-        status=EvidencePack.Status.FAILED, error=message[:2000], finished_at=timezone.now(),
+        status=EvidencePack.Status.FAILED,
+        error=message[:2000],
+        finished_at=timezone.now(),
         progress_note="Failed",
-    )  # fmt: skip
+    )
     audit_record(
         actor="system",
         action="pack.build_failed",

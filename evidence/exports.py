@@ -28,7 +28,7 @@ def inventory_csv(data: PackData):
             ";".join(s.system.domains),
             s.system.decision_role,
             s.system.updated_at.isoformat(),
-        ]  # fmt: skip
+        ]
         for s in data.systems
     )
     return csv_spool(header, rows)
@@ -56,7 +56,7 @@ def findings_csv(data: PackData):
             f.last_seen.isoformat(),
             f.system.name if f.system else "",
             f.dismiss_reason,
-        ]  # fmt: skip
+        ]
         for f in data.discovery.get("findings", [])
     )
     return csv_spool(header, rows)
@@ -83,7 +83,7 @@ def evidence_index_csv(data: PackData):
             e.effective_date,
             e.expiry_date,
             e.problem,
-        ]  # fmt: skip
+        ]
         for e in data.evidence
     )
     return csv_spool(header, rows)
@@ -103,7 +103,7 @@ def audit_csv(data: PackData, entries):
             json.dumps(e.changes, sort_keys=True, default=str),
             e.hash,
             e.prev_hash,
-        ]  # fmt: skip
+        ]
         for e in entries
     )
     return csv_spool(header, rows)

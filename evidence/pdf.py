@@ -71,9 +71,12 @@ def render_pdf(
     log.info(
         "PDF: %d parts laid out in %.1f s by %d processes; contents and page numbers %.1f s; "
         "stacking %.1f s",
-        len(parts), laid_out - started, render_processes(), numbered - laid_out,
+        len(parts),
+        laid_out - started,
+        render_processes(),
+        numbered - laid_out,
         time.perf_counter() - numbered,
-    )  # fmt: skip
+    )
     return len(front.pages)
 
 

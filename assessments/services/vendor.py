@@ -165,9 +165,12 @@ def evidence_review(
         actor=actor,
         action="evidence.review",
         target=item_status,
-        changes={"status": [old, decision], "reason": item_status.reason,
-                 "file": item_status.current_file_id},
-    )  # fmt: skip
+        changes={
+            "status": [old, decision],
+            "reason": item_status.reason,
+            "file": item_status.current_file_id,
+        },
+    )
     return item_status
 
 

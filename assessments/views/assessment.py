@@ -100,11 +100,12 @@ def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) ->
         .first()
     )
     reassessment = (
-        Deadline.objects.filter(kind="reassessment", source_type="assessments.assessment",
-                                source_id=str(assessment.pk))
+        Deadline.objects.filter(
+            kind="reassessment", source_type="assessments.assessment", source_id=str(assessment.pk)
+        )
         .order_by("-created_at", "-pk")
         .first()
-    )  # fmt: skip
+    )
     four_eyes_block = ""
     if assessment.state == Assessment.State.IN_REVIEW:
         four_eyes_block = four_eyes_refusal(
@@ -189,9 +190,19 @@ def answer_save_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpRespons
             at = dt.datetime.fromisoformat(conflict.theirs_at).strftime("%Y-%m-%d %H:%M:%S UTC")
         except ValueError:
             at = ""
-        return _status(request, assessment, row, state="conflict",
-                       conflict={"mine": mine, "theirs": theirs, "by": conflict.theirs_by,
-                                 "at": at, "version": conflict.theirs_version})  # fmt: skip
+        return _status(
+            request,
+            assessment,
+            row,
+            state="conflict",
+            conflict={
+                "mine": mine,
+                "theirs": theirs,
+                "by": conflict.theirs_by,
+                "at": at,
+                "version": conflict.theirs_version,
+            },
+        )
     except ValidationError as exc:
         revision = assessment.revision()
         row = question_row(assessment=assessment, revision=revision, question=question)
@@ -202,8 +213,9 @@ def answer_save_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpRespons
     section = _section_for(assessment, revision, qid)
     posted = parse_id(request.POST.get("revision"))
     started = posted is not None and posted != revision.number
-    return _status(request, assessment, row, state="saved", section=section,
-                   revision_started=started)  # fmt: skip
+    return _status(
+        request, assessment, row, state="saved", section=section, revision_started=started
+    )
 
 
 @require_GET
@@ -216,9 +228,14 @@ def answer_field(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResponse:
         raise Http404("No such question.")
     revision = assessment.revision()
     row = question_row(assessment=assessment, revision=revision, question=question)
-    context = {"assessment": assessment, "row": row, "editable": _can_edit(request, assessment),
-               "can_comment": request.user.has_perm("assessments.add_questioncomment"),
-               "revision": revision, "state": "loaded"}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "row": row,
+        "editable": _can_edit(request, assessment),
+        "can_comment": request.user.has_perm("assessments.add_questioncomment"),
+        "revision": revision,
+        "state": "loaded",
+    }
     return render(request, "assessments/partials/question.html", context)
 
 
@@ -234,9 +251,16 @@ def _file_question_response(
     question = question_map(assessment.template)[qid]
     revision = assessment.revision()
     row = question_row(assessment=assessment, revision=revision, question=question)
-    context = {"assessment": assessment, "row": row, "editable": True, "state": state,
-               "error": error, "conflict": conflict, "revision": revision,
-               "can_comment": request.user.has_perm("assessments.add_questioncomment")}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "row": row,
+        "editable": True,
+        "state": state,
+        "error": error,
+        "conflict": conflict,
+        "revision": revision,
+        "can_comment": request.user.has_perm("assessments.add_questioncomment"),
+    }
     return render(request, "assessments/partials/question.html", context)
 
 
@@ -248,17 +272,26 @@ def attachment_add_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpResp
         raise Http404("No such question.")
     upload = request.FILES.get("file")
     if upload is None:
-        return _file_question_response(request, assessment, qid, state="error",
-                                       error="Choose a file to attach.")  # fmt: skip
+        return _file_question_response(
+            request, assessment, qid, state="error", error="Choose a file to attach."
+        )
     try:
-        attachment_add(actor=request.user, assessment=assessment, question_id=qid, upload=upload,
-                       base_version=int(request.POST.get("base_version", "0") or 0))  # fmt: skip
+        attachment_add(
+            actor=request.user,
+            assessment=assessment,
+            question_id=qid,
+            upload=upload,
+            base_version=int(request.POST.get("base_version", "0") or 0),
+        )
     except AnswerConflict as conflict:
         return _file_question_response(
-            request, assessment, qid, state="error",
+            request,
+            assessment,
+            qid,
+            state="error",
             error=f"{conflict.theirs_by} changed these attachments meanwhile; the list below is "
             "current. Attach your file again if it is still needed.",
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         return _file_question_response(
             request, assessment, qid, state="error", error=error_text(exc)
@@ -274,12 +307,21 @@ def attachment_remove_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpR
     if qid not in question_map(assessment.template):
         raise Http404("No such question.")
     try:
-        attachment_remove(actor=request.user, assessment=assessment, question_id=qid,
-                          sha256=request.POST.get("sha256", ""),
-                          base_version=int(request.POST.get("base_version", "0") or 0))  # fmt: skip
+        attachment_remove(
+            actor=request.user,
+            assessment=assessment,
+            question_id=qid,
+            sha256=request.POST.get("sha256", ""),
+            base_version=int(request.POST.get("base_version", "0") or 0),
+        )
     except AnswerConflict:
-        return _file_question_response(request, assessment, qid, state="error",
-                                       error="The attachments changed meanwhile; this is the current list.")  # fmt: skip
+        return _file_question_response(
+            request,
+            assessment,
+            qid,
+            state="error",
+            error="The attachments changed meanwhile; this is the current list.",
+        )
     except ValidationError as exc:
         return _file_question_response(
             request, assessment, qid, state="error", error=error_text(exc)
@@ -296,8 +338,12 @@ def attachment_download(request: HtmxHttpRequest, pk: int, sha256: str) -> HttpR
         for items in revision.attachments.values():
             for entry in items:
                 if entry["sha256"] == sha256:
-                    return blob_download(sha256=sha256, name=entry["name"],
-                                         content_type=entry["content_type"], kind=entry.get("kind", ""))  # fmt: skip
+                    return blob_download(
+                        sha256=sha256,
+                        name=entry["name"],
+                        content_type=entry["content_type"],
+                        kind=entry.get("kind", ""),
+                    )
     raise Http404("No such attachment.")
 
 
@@ -310,8 +356,12 @@ def comment_add_view(request: HtmxHttpRequest, pk: int, qid: str) -> HttpRespons
         raise Http404("No such question.")
     error = ""
     try:
-        comment_add(actor=request.user, assessment=assessment, question_id=qid,
-                    body=request.POST.get("body", ""))  # fmt: skip
+        comment_add(
+            actor=request.user,
+            assessment=assessment,
+            question_id=qid,
+            body=request.POST.get("body", ""),
+        )
     except ValidationError as exc:
         error = error_text(exc)
     row = question_row(assessment=assessment, revision=assessment.revision(), question=question)
@@ -361,8 +411,9 @@ def assessment_approve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def assessment_return_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assessment = _get(pk)
     try:
-        assessment_return(actor=request.user, assessment=assessment,
-                          reason=request.POST.get("reason", ""))  # fmt: skip
+        assessment_return(
+            actor=request.user, assessment=assessment, reason=request.POST.get("reason", "")
+        )
     except ValidationError as exc:
         messages.error(request, error_text(exc))
         return _after_transition(request, assessment)
@@ -390,8 +441,14 @@ def revision_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     old = pick("old", numbers[-2] if len(numbers) > 1 else numbers[-1])
     by_number = {r.number: r for r in revisions}
     rows = revision_diff(assessment=assessment, old=by_number[old], new=by_number[new])
-    context = {"assessment": assessment, "revisions": revisions, "old": old, "new": new,
-               "rows": rows, "changed": sum(1 for r in rows if r["changed"])}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "revisions": revisions,
+        "old": old,
+        "new": new,
+        "rows": rows,
+        "changed": sum(1 for r in rows if r["changed"]),
+    }
     return render(request, "assessments/revision_list.html", context)
 
 
@@ -406,7 +463,11 @@ def revision_detail(request: HtmxHttpRequest, pk: int, number: int) -> HttpRespo
         number=number,
     )
     sections = assessment_form(assessment=assessment, revision=revision)
-    context = {"assessment": assessment, "revision": revision, "sections": sections,
-               "approved": revision if revision.approved_at else None,
-               "approved_status": revision_verify(revision)}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "revision": revision,
+        "sections": sections,
+        "approved": revision if revision.approved_at else None,
+        "approved_status": revision_verify(revision),
+    }
     return render(request, "assessments/revision_detail.html", context)

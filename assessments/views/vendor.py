@@ -131,11 +131,14 @@ def _date(value: str, label: str) -> dt.date | None:
 def _item(pk: int) -> ChecklistItemStatus:
     return get_object_or_404(
         ChecklistItemStatus.objects.select_related(
-            "checklist__vendor", "checklist__system", "item__content_version__regime",
-            "current_file__uploaded_by", "reviewed_by",
+            "checklist__vendor",
+            "checklist__system",
+            "item__content_version__regime",
+            "current_file__uploaded_by",
+            "reviewed_by",
         ),
         pk=pk,
-    )  # fmt: skip
+    )
 
 
 def _row_response(request: HtmxHttpRequest, row: ChecklistItemStatus, **extra) -> HttpResponse:
@@ -166,10 +169,13 @@ def evidence_upload_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not is_partial(request):
             messages.error(request, error_text(exc))
             return redirect("assessments:checklist-detail", pk=row.checklist_id)
-        return _row_response(request, row, upload_error=error_text(exc),
-                             upload_name=getattr(upload, "name", ""))  # fmt: skip
-    notice = (f"Stored {evidence.name} as version {evidence.version} "
-              f"({human_size(evidence.size)}, sha256 {evidence.sha256[:12]}…).")  # fmt: skip
+        return _row_response(
+            request, row, upload_error=error_text(exc), upload_name=getattr(upload, "name", "")
+        )
+    notice = (
+        f"Stored {evidence.name} as version {evidence.version} "
+        f"({human_size(evidence.size)}, sha256 {evidence.sha256[:12]}…)."
+    )
     if not is_partial(request):
         messages.success(request, notice)
         return redirect("assessments:checklist-detail", pk=row.checklist_id)
@@ -181,9 +187,12 @@ def evidence_upload_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def evidence_review_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     row = _item(pk)
     try:
-        evidence_review(actor=request.user, item_status=row,
-                        decision=request.POST.get("decision", ""),
-                        reason=request.POST.get("reason", ""))  # fmt: skip
+        evidence_review(
+            actor=request.user,
+            item_status=row,
+            decision=request.POST.get("decision", ""),
+            reason=request.POST.get("reason", ""),
+        )
     except ValidationError as exc:
         if not is_partial(request):
             messages.error(request, error_text(exc))
@@ -198,5 +207,9 @@ def evidence_review_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @reader_required
 def evidence_download(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     evidence = get_object_or_404(EvidenceFile, pk=pk)
-    return blob_download(sha256=evidence.sha256, name=evidence.name,
-                         content_type=evidence.content_type, kind=evidence.kind)  # fmt: skip
+    return blob_download(
+        sha256=evidence.sha256,
+        name=evidence.name,
+        content_type=evidence.content_type,
+        kind=evidence.kind,
+    )
