@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,11 +10,17 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from discovery.filters import FindingFilter, IngestRunFilter
+from discovery.filters import (
+    BlocklistEntryFilter,
+    DiscoveredAppFilter,
+    FindingFilter,
+    IngestRunFilter,
+)
 from discovery.models import BlocklistEntry, Finding, IngestRun
 from discovery.selectors import (
+    AppUsageRows,
+    blocklist_entry_list,
     can_see_samples,
-    discovered_app_rows,
     finding_list,
     ingest_run_list,
 )
@@ -131,15 +138,18 @@ class DiscoveredAppListApi(generics.ListAPIView):
     """One row per app or unknown host, filtered like the HTML page; paginated like every list."""
 
     serializer_class = DiscoveredAppSerializer
-    filter_backends: list = []  # rows are aggregates, filtered by the selector itself
+    filterset_class = DiscoveredAppFilter
 
-    def get_queryset(self) -> list[dict]:
-        return discovered_app_rows(filters=self.request.query_params)
+    def get_queryset(self) -> AppUsageRows:
+        return AppUsageRows()
 
 
 class BlocklistApi(generics.ListAPIView):
     serializer_class = BlocklistEntrySerializer
-    queryset = BlocklistEntry.objects.all()
+    filterset_class = BlocklistEntryFilter
+
+    def get_queryset(self) -> QuerySet[BlocklistEntry]:
+        return blocklist_entry_list()
 
 
 class TriageInput(serializers.Serializer):

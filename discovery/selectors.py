@@ -1,12 +1,17 @@
 """Reads for discovery pages, the API and the rules."""
 
-import contextlib
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 
+from discovery.filters import (
+    BlocklistEntryFilter,
+    DiscoveredAppFilter,
+    FindingFilter,
+    IngestRunFilter,
+)
 from discovery.models import (
     AppIdentity,
     AppUsageDay,
@@ -95,12 +100,12 @@ def can_see_samples(user) -> bool:
     return bool(user and user.has_perm(SAMPLES_PERM))
 
 
-def ingest_run_list() -> QuerySet[IngestRun]:
-    return IngestRun.objects.select_related("source", "created_by")
+def ingest_run_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[IngestRun]:
+    qs = IngestRun.objects.select_related("source", "created_by")
+    return IngestRunFilter(filters or {}, queryset=qs).qs
 
 
 def finding_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Finding]:
-    from discovery.filters import FindingFilter
 
     rank = Case(
         *(When(severity=sev, then=Value(i)) for i, sev in enumerate(SEVERITY_RANK)),
@@ -119,6 +124,11 @@ def blocklist_domains() -> list[str]:
     return list(BlocklistEntry.objects.order_by("domain").values_list("domain", flat=True))
 
 
+def blocklist_entry_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[BlocklistEntry]:
+    qs = BlocklistEntry.objects.select_related("added_by", "finding")
+    return BlocklistEntryFilter(filters or {}, queryset=qs).qs
+
+
 def app_status(*, app: DiscoveredApp | None, blocked: set[str], hosts: list[str]) -> str:
     """An app's sanction status: its inventory system's if it has one, else blocked or unreviewed."""
     if app is not None and app.system_id:
@@ -126,12 +136,6 @@ def app_status(*, app: DiscoveredApp | None, blocked: set[str], hosts: list[str]
     if any(h in blocked for h in hosts):
         return "blocked"
     return "unreviewed"
-
-
-def _since(filters: Mapping[str, str]) -> dt.date | None:
-    with contextlib.suppress(ValueError, TypeError):
-        return dt.date.fromisoformat(filters.get("since") or "")
-    return None
 
 
 def discovered_app_totals(*, since: dt.date | None = None) -> dict[tuple[str, str], dict]:
@@ -174,6 +178,22 @@ def discovered_app_totals(*, since: dt.date | None = None) -> dict[tuple[str, st
     return totals
 
 
+class AppUsageRows:
+    """The unfiltered rows, as DiscoveredAppFilter's queryset: `since` decides what is summed,
+    so they are built when the FilterSet has read it."""
+
+    model = DiscoveredApp  # what DjangoFilterBackend checks the FilterSet's model against
+
+    def __init__(self, *, catalog: dict[str, CatalogApp] | None = None) -> None:
+        self.catalog = catalog
+
+    def all(self) -> "AppUsageRows":
+        return self
+
+    def rows(self, *, since: dt.date | None) -> list[dict]:
+        return _app_rows(totals=discovered_app_totals(since=since), catalog=self.catalog)
+
+
 def discovered_app_rows(
     *, filters: Mapping[str, str] | None = None, catalog: dict[str, CatalogApp] | None = None
 ) -> list[dict]:
@@ -182,8 +202,12 @@ def discovered_app_rows(
     Pass `catalog` (catalog_apps_by_key()) when the caller needs the catalogue too, so the
     page reads it once.
     """
-    filters = filters or {}
-    totals = discovered_app_totals(since=_since(filters))
+    return DiscoveredAppFilter(filters or {}, queryset=AppUsageRows(catalog=catalog)).qs
+
+
+def _app_rows(
+    *, totals: dict[tuple[str, str], dict], catalog: dict[str, CatalogApp] | None
+) -> list[dict]:
     if catalog is None:
         catalog = catalog_apps_by_key()
     blocked = set(blocklist_domains())
@@ -215,23 +239,6 @@ def discovered_app_rows(
                 "known": cat is not None,
             }
         )
-    q = (filters.get("q") or "").strip().lower()
-    if q:
-        rows = [
-            r for r in rows if q in r["name"].lower() or q in r["vendor"].lower() or q in r["host"]
-        ]
-    for field in ("category", "status"):
-        value = filters.get(field)
-        if value:
-            rows = [r for r in rows if r[field] == value]
-    if filters.get("known") in ("yes", "no"):
-        rows = [r for r in rows if r["known"] == (filters["known"] == "yes")]
-    order = filters.get("order") or "-requests"
-    reverse = order.startswith("-")
-    field = order.lstrip("-")
-    if field not in ("requests", "users", "name", "bytes_up", "last_seen", "first_seen"):
-        field, reverse = "requests", True
-    rows.sort(key=lambda r: (r[field] is None, r[field]), reverse=reverse)
     return rows
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.csvio import csv_writer
+from core.htmx import HtmxHttpRequest, render_partial
 from core.permissions import permission_required, reader_required
 from discovery.models import DiscoveredApp, Finding
 from discovery.selectors import (
@@ -37,7 +38,7 @@ def _subject(row: dict) -> str:
 @require_GET
 @reader_required
 @vary_on_headers("HX-Request")
-def app_list(request):
+def app_list(request: HtmxHttpRequest) -> HttpResponse:
     catalog = catalog_apps_by_key()  # one read of the catalogue for the rows and the filter
     rows = discovered_app_rows(filters=request.GET, catalog=catalog)
     # Drawing a row costs far more than summing it: the totals cover every row, the table a page.
@@ -57,14 +58,17 @@ def app_list(request):
             "open_findings": Finding.objects.filter(state__in=Finding.OPEN_STATES).count(),
         },
     }
-    partial = request.htmx and not request.htmx.boosted
-    name = "discovery/partials/app_table.html" if partial else "discovery/app_list.html"
-    return render(request, name, context)
+    return render_partial(
+        request,
+        page="discovery/app_list.html",
+        partial="discovery/partials/app_table.html",
+        context=context,
+    )
 
 
 @require_GET
 @permission_required("core.export_data")
-def app_export(request):
+def app_export(request: HtmxHttpRequest) -> HttpResponse:
     rows = discovered_app_rows(filters=request.GET)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="sightline-discovered-ai.csv"'
@@ -89,7 +93,7 @@ def app_export(request):
 
 @require_GET
 @reader_required
-def app_detail(request, subject: str):
+def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
     app_key, host = ("", subject[5:]) if subject.startswith("host:") else (subject, "")
     cat = catalog_app_get(key=app_key) if app_key else None
     app = (

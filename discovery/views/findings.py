@@ -6,10 +6,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.htmx import HtmxHttpRequest, error_text, is_partial, render_partial
 from core.permissions import permission_required, reader_required
 from discovery.models import Finding
 from discovery.selectors import finding_list
@@ -21,12 +23,11 @@ from discovery.services.triage import (
     finding_sanction,
     finding_siblings_decided,
 )
-from discovery.views.common import error_text
 from inventory.models import AISystem
 from inventory.selectors import ai_system_by_name
 
 
-def _filters(request) -> dict:
+def _filters(request: HtmxHttpRequest) -> dict[str, str]:
     filters = request.GET.dict()
     filters.setdefault("state", "open")
     return filters
@@ -35,7 +36,7 @@ def _filters(request) -> dict:
 @require_GET
 @reader_required
 @vary_on_headers("HX-Request")
-def finding_list_view(request):
+def finding_list_view(request: HtmxHttpRequest) -> HttpResponse:
     filters = _filters(request)
     # The page's linked systems are fetched by pk: joining them made Postgres hash the whole inventory.
     findings = finding_list(filters=filters).select_related(None).select_related("assignee")
@@ -49,14 +50,17 @@ def finding_list_view(request):
         "states": [("open", "Open (incl. assigned)"), *Finding.State.choices, ("all", "All")],
         "can_triage": request.user.has_perm("discovery.triage_finding"),
     }
-    partial = request.htmx and not request.htmx.boosted
-    name = "discovery/partials/finding_table.html" if partial else "discovery/finding_list.html"
-    return render(request, name, context)
+    return render_partial(
+        request,
+        page="discovery/finding_list.html",
+        partial="discovery/partials/finding_table.html",
+        context=context,
+    )
 
 
 @require_GET
 @reader_required
-def finding_detail(request, pk: int):
+def finding_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding.objects.select_related("assignee", "system", "run"), pk=pk)
     return render(
         request,
@@ -72,7 +76,7 @@ def finding_detail(request, pk: int):
 
 @require_GET
 @permission_required("discovery.triage_finding")
-def finding_triage_forms(request, pk: int):
+def finding_triage_forms(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The queue's rows load these forms on demand: 50 rows of them were most of its render time."""
     finding = get_object_or_404(Finding, pk=pk)
     return render(
@@ -82,10 +86,12 @@ def finding_triage_forms(request, pk: int):
     )
 
 
-def _respond(request, finding: Finding, error: str = "", message: str = ""):
+def _respond(
+    request: HtmxHttpRequest, finding: Finding, error: str = "", message: str = ""
+) -> HttpResponse:
     """HTMX gets the re-rendered row (errors shown in it, status 200); a plain form gets a redirect."""
     finding.refresh_from_db()
-    if request.htmx:
+    if is_partial(request):
         return render(
             request,
             "discovery/partials/finding_triaged.html",
@@ -133,7 +139,7 @@ def _chosen_system(post) -> tuple[AISystem | None, str]:
 
 @require_POST
 @permission_required("discovery.triage_finding")
-def finding_sanction_view(request, pk: int):
+def finding_sanction_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=pk)
     existing, error = _chosen_system(request.POST)
     if error:
@@ -149,7 +155,7 @@ def finding_sanction_view(request, pk: int):
 
 @require_POST
 @permission_required("discovery.triage_finding")
-def finding_block_view(request, pk: int):
+def finding_block_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=pk)
     try:
         entries = finding_block(
@@ -163,7 +169,7 @@ def finding_block_view(request, pk: int):
 
 @require_POST
 @permission_required("discovery.triage_finding")
-def finding_dismiss_view(request, pk: int):
+def finding_dismiss_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=pk)
     try:
         finding_dismiss(finding=finding, actor=request.user, reason=request.POST.get("reason", ""))
@@ -174,7 +180,7 @@ def finding_dismiss_view(request, pk: int):
 
 @require_POST
 @permission_required("discovery.triage_finding")
-def finding_assign_view(request, pk: int):
+def finding_assign_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=pk)
     raw = request.POST.get("assignee", "")
     assignee = get_user_model().objects.filter(pk=int(raw)).first() if raw.isdigit() else None

@@ -7,20 +7,21 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import SkipFile, TemporaryFileUploadHandler
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import HttpResponseStopPolling
 
+from core.htmx import HtmxHttpRequest, error_text, redirect_to, render_partial
 from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from discovery.conf import upload_max_bytes
 from discovery.models import IngestRun, LogSource
 from discovery.selectors import can_see_samples, ingest_run_list
 from discovery.services import ingest_run_create, ingest_run_dispatch, ingest_run_retry
-from discovery.views.common import error_text
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
@@ -41,8 +42,8 @@ class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
 
 @require_GET
 @reader_required
-def run_list(request):
-    page = Paginator(ingest_run_list(), 50).get_page(request.GET.get("page"))
+def run_list(request: HtmxHttpRequest) -> HttpResponse:
+    page = Paginator(ingest_run_list(filters=request.GET), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "discovery/run_list.html",
@@ -56,14 +57,12 @@ def _formats() -> list[tuple[str, str]]:
     return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
 
 
-def _upload_form(request, *, error: str = "", status: int = 200):
-    template = (
-        "discovery/partials/upload_form.html" if request.htmx else "discovery/run_upload.html"
-    )
-    return render(
+def _upload_form(request: HtmxHttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    return render_partial(
         request,
-        template,
-        {
+        page="discovery/run_upload.html",
+        partial="discovery/partials/upload_form.html",
+        context={
             "formats": _formats(),
             "sources": LogSource.objects.filter(active=True),
             "max_bytes": upload_max_bytes(),
@@ -77,7 +76,7 @@ def _upload_form(request, *, error: str = "", status: int = 200):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @permission_required("discovery.ingest_logs")
-def run_upload(request):
+def run_upload(request: HtmxHttpRequest) -> HttpResponse:
     """Handlers must be set before the body is read, so CSRF is checked after (Django docs pattern)."""
     if request.method == "POST":
         limit = upload_max_bytes()
@@ -91,7 +90,7 @@ def run_upload(request):
 
 
 @csrf_protect
-def _run_upload(request):
+def _run_upload(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _upload_form(request)
     if getattr(request, "upload_too_large", False):
@@ -126,10 +125,7 @@ def _run_upload(request):
             f"This file (sha256 {run.sha256[:12]}…) was already ingested as run #{run.pk}; "
             "nothing was counted twice.",
         )
-    target = reverse("discovery:run-detail", kwargs={"pk": run.pk})
-    if request.htmx:
-        return HttpResponseClientRedirect(target)
-    return redirect(target)
+    return redirect_to(request, reverse("discovery:run-detail", kwargs={"pk": run.pk}))
 
 
 def _run_context(run: IngestRun, user) -> dict:
@@ -149,18 +145,22 @@ def _run_context(run: IngestRun, user) -> dict:
 
 @require_GET
 @reader_required
-def run_detail(request, pk: int):
+def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(IngestRun.objects.select_related("source", "created_by"), pk=pk)
-    context = _run_context(run, request.user) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
+    context = _run_context(run, request.user) | {
+        "can_ingest": request.user.has_perm("discovery.ingest_logs")
+    }
     return render(request, "discovery/run_detail.html", context)
 
 
 @require_GET
 @reader_required
-def run_progress(request, pk: int):
+def run_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Polled every second; once the run has stopped, answers 286 so htmx stops polling."""
     run = get_object_or_404(IngestRun, pk=pk)
-    context = _run_context(run, request.user) | {"can_ingest": request.user.has_perm("discovery.ingest_logs")}
+    context = _run_context(run, request.user) | {
+        "can_ingest": request.user.has_perm("discovery.ingest_logs")
+    }
     response = render(request, "discovery/partials/run_progress.html", context)
     if run.is_active:
         return response
@@ -169,7 +169,7 @@ def run_progress(request, pk: int):
 
 @require_POST
 @permission_required("discovery.ingest_logs")
-def run_retry(request, pk: int):
+def run_retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(IngestRun, pk=pk)
     try:
         ingest_run_retry(run=run, actor=request.user)
@@ -177,6 +177,4 @@ def run_retry(request, pk: int):
         messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Run #{run.pk} queued again; finished chunks are kept.")
-    if request.htmx:
-        return HttpResponseClientRedirect(reverse("discovery:run-detail", kwargs={"pk": run.pk}))
-    return redirect("discovery:run-detail", pk=run.pk)
+    return redirect_to(request, reverse("discovery:run-detail", kwargs={"pk": run.pk}))

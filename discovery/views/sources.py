@@ -6,10 +6,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.htmx import HtmxHttpRequest, error_text
 from core.permissions import permission_required, reader_required
 from discovery.blocklist import EXPORTS
 from discovery.models import BlocklistEntry, IdentityMapping, LogSource
-from discovery.selectors import blocklist_domains
+from discovery.selectors import blocklist_domains, blocklist_entry_list
 from discovery.services.sources import (
     identity_mapping_import,
     log_source_create,
@@ -17,7 +18,6 @@ from discovery.services.sources import (
     watch_roots,
 )
 from discovery.services.triage import blocklist_entry_remove
-from discovery.views.common import error_text
 
 ADMIN_PERM = "discovery.change_logsource"
 
@@ -28,7 +28,9 @@ def _formats():
     return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
 
 
-def _source_page(request, *, form_error: str = "", status: int = 200):
+def _source_page(
+    request: HtmxHttpRequest, *, form_error: str = "", status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "discovery/source_list.html",
@@ -48,13 +50,13 @@ def _source_page(request, *, form_error: str = "", status: int = 200):
 
 @require_GET
 @permission_required(ADMIN_PERM)
-def source_list(request):
+def source_list(request: HtmxHttpRequest) -> HttpResponse:
     return _source_page(request)
 
 
 @require_POST
 @permission_required(ADMIN_PERM)
-def source_create(request):
+def source_create(request: HtmxHttpRequest) -> HttpResponse:
     data = {
         "name": request.POST.get("name", "").strip(),
         "kind": request.POST.get("kind", ""),
@@ -75,7 +77,7 @@ def source_create(request):
 
 @require_POST
 @permission_required(ADMIN_PERM)
-def source_toggle(request, pk: int):
+def source_toggle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(LogSource, pk=pk)
     log_source_update(actor=request.user, source=source, data={"active": not source.active})
     messages.success(request, f"“{source.name}” is now {'active' if source.active else 'paused'}.")
@@ -84,7 +86,7 @@ def source_toggle(request, pk: int):
 
 @require_POST
 @permission_required(ADMIN_PERM)
-def identity_upload(request):
+def identity_upload(request: HtmxHttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         return _source_page(request, form_error="Choose an identity mapping CSV to upload.")
@@ -104,12 +106,12 @@ def identity_upload(request):
 
 @require_GET
 @reader_required
-def blocklist(request):
+def blocklist(request: HtmxHttpRequest) -> HttpResponse:
     return render(
         request,
         "discovery/blocklist.html",
         {
-            "entries": BlocklistEntry.objects.select_related("added_by", "finding"),
+            "entries": blocklist_entry_list(filters=request.GET),
             "can_triage": request.user.has_perm("discovery.triage_finding"),
         },
     )
@@ -117,7 +119,7 @@ def blocklist(request):
 
 @require_GET
 @reader_required
-def blocklist_export(request, fmt: str):
+def blocklist_export(request: HtmxHttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORTS:
         raise Http404("Unknown export format.")
     render_export, filename = EXPORTS[fmt]
@@ -131,7 +133,7 @@ def blocklist_export(request, fmt: str):
 
 @require_POST
 @permission_required("discovery.triage_finding")
-def blocklist_remove(request, pk: int):
+def blocklist_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     entry = get_object_or_404(BlocklistEntry, pk=pk)
     blocklist_entry_remove(entry=entry, actor=request.user)
     messages.success(request, f"{entry.domain} removed from the blocklist.")
