@@ -24,6 +24,11 @@ class LogSource(models.Model):
     zscaler_feed = models.TextField(
         blank=True, help_text="The NSS feed output format string (Zscaler feeds have no header)."
     )
+    squid_logformat = models.TextField(
+        blank=True,
+        help_text="This proxy's Squid logformat line (logformat NAME %ts.%03tu %6tr %>a …); "
+        "Squid's native format when empty.",
+    )
     use_identity_mapping = models.BooleanField(
         default=True, help_text="Resolve IP addresses and user names through the identity mapping."
     )
@@ -138,6 +143,10 @@ class IngestRun(models.Model):
     lines_read = models.BigIntegerField(default=0)
     lines_parsed = models.BigIntegerField(default=0)
     lines_skipped = models.BigIntegerField(default=0)
+    lines_header = models.BigIntegerField(
+        default=0,
+        help_text="Header, directive and blank lines: neither parsed, skipped nor inspected.",
+    )
     lines_matched = models.BigIntegerField(default=0)
     skip_counts = models.JSONField(default=dict, blank=True)
     skip_samples = models.JSONField(default=dict, blank=True)
@@ -176,8 +185,8 @@ class IngestRun(models.Model):
 
     @property
     def lines_prefiltered(self) -> int:
-        """Lines the fast prefilter ruled out: they cannot match an app or trip a heuristic."""
-        return max(0, self.lines_read - self.lines_parsed - self.lines_skipped)
+        """Lines not inspected: the fast prefilter ruled them out (no AI host or heuristic token)."""
+        return max(0, self.lines_read - self.lines_parsed - self.lines_skipped - self.lines_header)
 
     @property
     def is_active(self) -> bool:

@@ -104,6 +104,7 @@ def _serialise_result(result: ChunkResult) -> dict:
             "lines_read": result.lines_read,
             "parsed": result.parsed,
             "matched": result.matched,
+            "header_lines": result.header_lines,
             "skipped": dict(result.skipped),
             "skip_samples": redact_samples(
                 {k: list(v)[:MAX_SAMPLES] for k, v in result.skip_samples.items()}
@@ -186,7 +187,11 @@ def ingest_chunk_compute(
 ) -> ChunkResult:
     """Runs the engine on one chunk; raises ChunkUnreadable when nothing could be read."""
     source = run.source
-    options = {"feed": source.zscaler_feed} if source and source.zscaler_feed else None
+    options = {}
+    if source and source.zscaler_feed:
+        options["feed"] = source.zscaler_feed
+    if source and source.squid_logformat:
+        options["logformat"] = source.squid_logformat
     result = process_chunk(
         Chunk(run.path, chunk.start, chunk.end, chunk.index),
         fmt=run.format,
@@ -194,7 +199,7 @@ def ingest_chunk_compute(
         identity_map=people or None,
         pseudonymise_key=key,
         allowlist=host_allowlist(),
-        options=options,
+        options=options or None,
     )
     if result.error and not result.parsed:
         raise ChunkUnreadable(result.error)
@@ -253,13 +258,14 @@ def ingest_chunk_store(
             lines_parsed=F("lines_parsed") + data["parsed"],
             lines_matched=F("lines_matched") + data["matched"],
             lines_skipped=F("lines_skipped") + sum(data["skipped"].values()),
+            lines_header=F("lines_header") + data.get("header_lines", 0),
         )
     return True
 
 
 def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
     """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits."""
-    totals = {"lines_read": 0, "parsed": 0, "matched": 0, "bytes_done": 0}
+    totals = {"lines_read": 0, "parsed": 0, "matched": 0, "header_lines": 0, "bytes_done": 0}
     skipped: dict[str, int] = {}
     samples: dict[str, list[str]] = {}
     subjects: dict[str, dict] = {}

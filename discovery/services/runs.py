@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -150,17 +150,22 @@ def ingest_run_create(
         shutil.move(str(path), target)
         path = target
     size = path.stat().st_size
-    run = IngestRun.objects.create(
-        source=source,
-        format=detected,
-        format_requested=requested,
-        file_name=file_name[:300],
-        path=str(path.resolve()),
-        sha256=sha,
-        size=size,
-        bytes_total=size,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
+    try:
+        with transaction.atomic():
+            run = IngestRun.objects.create(
+                source=source,
+                format=detected,
+                format_requested=requested,
+                file_name=file_name[:300],
+                path=str(path.resolve()),
+                sha256=sha,
+                size=size,
+                bytes_total=size,
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError:
+        # The same bytes were registered a moment ago (two uploads at once): that run is this one.
+        return IngestRun.objects.get(sha256=sha), False
     audit_record(
         actor=actor,
         action="discovery.ingest.create",
@@ -290,6 +295,7 @@ def ingest_run_finalise(*, run_id: int) -> bool:
         run.lines_parsed = merged["parsed"]
         run.lines_matched = merged["matched"]
         run.lines_skipped = sum(merged["skipped"].values())
+        run.lines_header = merged["header_lines"]
         run.skip_counts = merged["skipped"]
         run.skip_samples = merged["skip_samples"]
         run.bytes_done = run.bytes_total

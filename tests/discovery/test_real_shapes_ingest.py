@@ -59,3 +59,24 @@ def test_logs_without_hostnames_are_refused_by_name(db, tmp_path, rel, message):
     with pytest.raises(ValidationError, match=message):
         ingest_run_create(path=_copy(tmp_path, rel), actor="test")
     assert not IngestRun.objects.exists()
+
+
+def test_run_page_labels_parsed_skipped_not_inspected_and_header_lines(
+    client, officer, ingest, tmp_path
+):
+    from django.urls import reverse
+
+    from tests.conftest import PASSWORD
+
+    tsv = ingest(_copy(tmp_path, "zeek/ssl.log"))
+    js = ingest(_copy(tmp_path, "zeek/ssl.json"))
+    assert (tsv.lines_read, tsv.lines_header, js.lines_read, js.lines_header) == (13, 9, 4, 0)
+    for run in (tsv, js):
+        assert (run.lines_parsed, run.lines_skipped, run.lines_prefiltered) == (3, 1, 0)
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get(reverse("discovery:run-detail", kwargs={"pk": tsv.pk}))
+    body = page.content.decode()
+    for label in ("Parsed", "Skipped (by reason)", "Not inspected", "Header lines"):
+        assert label in body
+    assert '<strong id="run-header-lines">9</strong>' in body
+    assert "missing_host" in body
