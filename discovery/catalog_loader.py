@@ -8,9 +8,8 @@ import yaml
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from discovery import catalog_files
 from discovery.models import CatalogApp, CatalogHost, CatalogVersion
-
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
 
 class CatalogError(ValueError):
@@ -18,13 +17,8 @@ class CatalogError(ValueError):
 
 
 def catalog_paths() -> list[Path]:
-    """DP's `discovery.catalog_files()` when present, else every YAML file in discovery/catalog/."""
-    try:
-        from discovery import catalog_files
-
-        return [Path(p) for p in catalog_files()]
-    except ImportError:
-        return sorted(CATALOG_DIR.glob("*.y*ml"))
+    """Every catalogue version in discovery/catalog/, oldest first."""
+    return catalog_files()
 
 
 def _entries(document: Any, name: str) -> list[dict]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
 
+from discovery.engine.matching import Catalog
 from discovery.filters import (
     BlocklistEntryFilter,
     DiscoveredAppFilter,
@@ -80,8 +81,6 @@ def catalog_app_names() -> dict[str, str]:
 
 def matching_catalog():
     """DP's matcher built from the stored entries, cached per catalogue version in each process."""
-    from discovery.engine.matching import Catalog
-
     version = catalog_version_current()
     if version is None:
         raise RuntimeError("No AI catalogue is loaded: run `manage.py load_content` first.")

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot
+from discovery.engine.parsers import FORMATS
 from discovery.models import IdentityMapping, LogSource
 
 IDENTITY_COLUMNS = ["kind", "identifier", "person", "team", "valid_from", "valid_to", "source"]
@@ -77,8 +78,6 @@ def watch_path_check(path: str) -> str:
 def _check_format(fmt: str) -> None:
     if not fmt:
         return
-    from discovery.engine.parsers import FORMATS
-
     if fmt not in FORMATS:
         raise ValidationError({"format": f"Unknown format {fmt!r}."})
 

@@ -5,11 +5,15 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from core.audit import audit_record
+from core.models import NotificationKind
+from core.notifications import notify
 from discovery.models import BlocklistEntry, DiscoveredApp, Finding
 from discovery.selectors import catalog_app_get
 from inventory.models import AISystem, Vendor
+from inventory.services import ai_system_create, ai_system_update, vendor_create
 
 CATEGORY_MODEL_TYPE = {
     "llm_api": "general_purpose", "model_hub": "general_purpose", "image": "generative_app",
@@ -38,8 +42,6 @@ def _vendor_for(name: str, actor) -> Vendor | None:
     vendor = Vendor.objects.filter(name__iexact=name).first()
     if vendor:
         return vendor
-    from inventory.services import vendor_create
-
     return vendor_create(actor=actor, data={"name": name[:200], "is_ai_developer": True})
 
 
@@ -77,8 +79,6 @@ def finding_sanction(
     app = _app_row(finding)
     if system is None and app is not None and app.system_id:
         system = app.system
-    from inventory.services import ai_system_create, ai_system_update
-
     if system is None:
         cat = catalog_app_get(key=finding.app_key) if finding.app_key else None
         category = cat.category if cat else ""
@@ -192,8 +192,6 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
             entries.append(entry)
     app = _app_row(finding)
     if app is not None and app.system_id:
-        from inventory.services import ai_system_update
-
         ai_system_update(
             actor=actor,
             system=app.system,
@@ -254,6 +252,14 @@ def finding_assign(*, finding: Finding, actor, assignee: Any) -> Finding:
         action="discovery.finding.assign",
         target=finding,
         changes={"state": [before[0], finding.state], "assignee": [before[1], assignee.pk]},
+    )
+    notify(
+        users=[assignee],
+        exclude=actor,
+        kind=NotificationKind.FINDING_ASSIGNED,
+        subject=f"Finding assigned to you: {finding.title}",
+        body=f"{getattr(actor, 'username', actor)} assigned a discovery finding to you: {finding.title}",
+        url=reverse("discovery:finding-detail", kwargs={"pk": finding.pk}),
     )
     return finding
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.htmx import HtmxHttpRequest, error_text
 from core.permissions import permission_required, reader_required
 from discovery.blocklist import EXPORTS
+from discovery.engine.parsers import FORMAT_LABELS, FORMATS
 from discovery.models import BlocklistEntry, IdentityMapping, LogSource
 from discovery.selectors import blocklist_domains, blocklist_entry_list
 from discovery.services.sources import (
@@ -23,8 +24,6 @@ ADMIN_PERM = "discovery.change_logsource"
 
 
 def _formats():
-    from discovery.engine.parsers import FORMAT_LABELS, FORMATS
-
     return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
 
 

@@ -8,7 +8,7 @@ import orjson
 
 from .base import LineParser
 from .records import Record, SkipReason, clean_host
-from .timeparse import parse_bind_date, parse_iso, parse_syslog
+from .timeparse import MONTHS, day_epoch, hms, parse_bind_date, parse_iso, parse_syslog
 
 BIND_QUERY_RE = re.compile(
     r"client (?:@0x[0-9a-fA-F]+ )?(?P<ip>[0-9a-fA-F.:]+)#(?P<port>\d+)(?: \([^)]*\))?: "
@@ -22,8 +22,6 @@ SYSLOG_TS = re.compile(r"^(?:\w{3} )?(\w{3}) +(\d{1,2}) (\d{2}:\d{2}:\d{2})(?: (
 def _syslog_ts(m: re.Match, ref) -> float:
     mon, day, clock, year = m.groups()
     if year:
-        from .timeparse import MONTHS, day_epoch, hms
-
         return day_epoch(int(year), MONTHS[mon.lower()], int(day)) + hms(clock)
     return parse_syslog(mon, day, clock, ref)
 
