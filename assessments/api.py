@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -103,7 +104,7 @@ class AssessmentListApi(generics.ListAPIView):
 class AssessmentDetailApi(generics.RetrieveAPIView):
     serializer_class = AssessmentDetailSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Assessment]:
         return assessment_list().prefetch_related(
             "revisions__approved_by", "revisions__submitted_by"
         )
@@ -159,7 +160,7 @@ class AssessmentAnswerApi(APIView):
             400: OpenApiResponse(description="Invalid value"),
         },
     )
-    def post(self, request, pk: int) -> Response:
+    def post(self, request: Request, pk: int) -> Response:
         assessment = get_object_or_404(Assessment, pk=pk)
         question_id = str(request.data.get("question_id", ""))
         try:
@@ -223,7 +224,7 @@ class AssessmentTransitionApi(APIView):
             403: OpenApiResponse(description="Role or four-eyes rule"),
         },
     )
-    def post(self, request, pk: int) -> Response:
+    def post(self, request: Request, pk: int) -> Response:
         assessment = get_object_or_404(Assessment, pk=pk)
         action = request.data.get("action")
         try:
@@ -283,7 +284,7 @@ class EvidenceFileListApi(generics.ListAPIView):
             400: OpenApiResponse(description="File type, size or dates rejected"),
         },
     )
-    def post(self, request) -> Response:
+    def post(self, request: Request) -> Response:
         form = EvidenceUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -76,7 +77,7 @@ class IngestRunListApi(generics.ListAPIView):
     serializer_class = IngestRunSerializer
     filterset_class = IngestRunFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[IngestRun]:
         return ingest_run_list()
 
 
@@ -89,7 +90,7 @@ class FindingListApi(generics.ListAPIView):
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Finding]:
         return finding_list()
 
 
@@ -169,7 +170,7 @@ class FindingTriageApi(APIView):
         responses=FindingSerializer,
         parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS)],
     )
-    def post(self, request, pk: int, action: str):
+    def post(self, request: Request, pk: int, action: str) -> Response:
         if action not in self.ACTIONS:
             return Response(
                 {"detail": f"Unknown action {action!r}."}, status=status.HTTP_404_NOT_FOUND

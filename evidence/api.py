@@ -1,8 +1,10 @@
 """Evidence-pack API: list and read packs; create one (auditor or compliance officer)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from evidence.filters import EvidencePackFilter
@@ -58,11 +60,11 @@ class EvidencePackListApi(generics.ListCreateAPIView):
     serializer_class = EvidencePackSerializer
     filterset_class = EvidencePackFilter
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[EvidencePack]:
         return pack_list()
 
     @extend_schema(request=EvidencePackCreateSerializer, responses={201: EvidencePackSerializer})
-    def post(self, request, *args, **kwargs):
+    def post(self, request: Request, *args, **kwargs) -> Response:
         incoming = EvidencePackCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
@@ -82,5 +84,5 @@ class EvidencePackListApi(generics.ListCreateAPIView):
 class EvidencePackDetailApi(generics.RetrieveAPIView):
     serializer_class = EvidencePackSerializer
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[EvidencePack]:
         return pack_list()

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
@@ -111,7 +112,7 @@ class AISystemViewSet(_ServiceViewSet):
     filterset_class = AISystemFilter
     perm_prefix = "aisystem"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[AISystem]:
         # The FilterSet backend filters again; this base keeps select_related and stable order.
         return ai_system_filterset(filters={}).qs
 
@@ -143,7 +144,7 @@ class VendorViewSet(_ServiceViewSet):
     filterset_class = VendorFilter
     perm_prefix = "vendor"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Vendor]:
         return vendor_filterset(filters={}).qs
 
     def perform_create(self, serializer):

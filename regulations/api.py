@@ -9,6 +9,7 @@ from drf_spectacular.plumbing import build_object_type
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -203,7 +204,7 @@ class SystemClassifyApi(APIView):
     write_permissions = ("regulations.classify_system",)
 
     @extend_schema(request=None, responses=ResultsByRegimeSerializer)
-    def post(self, request, pk: int):
+    def post(self, request: Request, pk: int) -> Response:
         system = get_object_or_404(AISystem, pk=pk)
         classification_run(system=system, actor=request.user)
         return Response(ResultsByRegimeSerializer(classification_current(system)).data)
