@@ -17,14 +17,15 @@ from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot
 from discovery.engine.parsers import FORMATS
+from discovery.engine.parsers.squidfmt import LogformatError, compile_logformat, normalise_logformat
 from discovery.models import IdentityMapping, LogSource
 
 IDENTITY_COLUMNS = ["kind", "identifier", "person", "team", "valid_from", "valid_to", "source"]
 MAX_IDENTITY_BYTES = 20 * 1024 * 1024
 MAX_REPORTED_ERRORS = 20
 SOURCE_FIELDS = [
-    "name", "kind", "format", "watch_path", "zscaler_feed", "use_identity_mapping", "pseudonymise",
-    "active",
+    "name", "kind", "format", "watch_path", "zscaler_feed", "squid_logformat",
+    "use_identity_mapping", "pseudonymise", "active",
 ]  # fmt: skip
 
 
@@ -75,7 +76,12 @@ def watch_path_check(path: str) -> str:
     return os.path.realpath(path)
 
 
-def _check_format(fmt: str) -> None:
+def _check_format(fmt: str, logformat: str = "") -> None:
+    if logformat:
+        try:
+            compile_logformat(normalise_logformat(logformat)[1])
+        except LogformatError as exc:
+            raise ValidationError({"squid_logformat": f"Squid logformat: {exc}."}) from exc
     if not fmt:
         return
     if fmt not in FORMATS:
@@ -86,7 +92,7 @@ def _check_format(fmt: str) -> None:
 def log_source_create(*, actor, data: Mapping[str, Any]) -> LogSource:
     """A source remembers format, feed and privacy choices so every file from it is read alike."""
     source = LogSource(**{k: v for k, v in data.items() if k in SOURCE_FIELDS})
-    _check_format(source.format)
+    _check_format(source.format, source.squid_logformat)
     source.full_clean()
     source.save()
     audit_record(
@@ -104,7 +110,7 @@ def log_source_update(*, actor, source: LogSource, data: Mapping[str, Any]) -> L
     for key, value in data.items():
         if key in SOURCE_FIELDS:
             setattr(source, key, value)
-    _check_format(source.format)
+    _check_format(source.format, source.squid_logformat)
     source.full_clean()
     changes = diff(before, snapshot(source, SOURCE_FIELDS))
     if changes:

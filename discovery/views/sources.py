@@ -62,6 +62,7 @@ def source_create(request: HtmxHttpRequest) -> HttpResponse:
         "format": request.POST.get("format", ""),
         "watch_path": request.POST.get("watch_path", "").strip(),
         "zscaler_feed": request.POST.get("zscaler_feed", "").strip(),
+        "squid_logformat": request.POST.get("squid_logformat", "").strip(),
         "use_identity_mapping": bool(request.POST.get("use_identity_mapping")),
         "pseudonymise": bool(request.POST.get("pseudonymise")),
         "active": True,

@@ -80,3 +80,27 @@ def test_run_page_labels_parsed_skipped_not_inspected_and_header_lines(
         assert label in body
     assert '<strong id="run-header-lines">9</strong>' in body
     assert "missing_host" in body
+
+
+def test_a_source_with_a_squid_logformat_reads_its_custom_access_log(db, ingest, tmp_path):
+    from discovery.services.sources import log_source_create
+
+    line = (
+        "logformat sightline %ts.%03tu %6tr %>a %Ss/%03>Hs %<st %>st %rm %ru %[un %Sh/%<a %mt "
+        '"%{User-Agent}>h"'
+    )
+    source = log_source_create(
+        actor="test", data={"name": "proxy-1", "kind": "proxy", "squid_logformat": line}
+    )
+    run = ingest(_copy(tmp_path, "squid/custom_logformat.log"), source=source)
+    assert run.format == "squid_logformat"
+    assert (run.lines_parsed, run.skip_counts, run.lines_matched) == (4, {"malformed": 1}, 3)
+    with pytest.raises(ValidationError, match="no destination"):
+        log_source_create(
+            actor="test",
+            data={
+                "name": "proxy-2",
+                "kind": "proxy",
+                "squid_logformat": '%>a [%tl] "%{User-Agent}>h"',
+            },
+        )
