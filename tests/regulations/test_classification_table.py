@@ -32,6 +32,12 @@ class Case:
         default_factory=dict
     )  # regime -> refs that must NOT trigger
     versions: dict[str, str] = field(default_factory=dict)  # regime -> explicit version name
+    # regime -> the pending start date ("YYYY-MM-DD"), or "" for an outcome in force on `on`
+    pending: dict[str, str] = field(default_factory=dict)
+    headline: dict[str, str] = field(default_factory=dict)  # regime -> substring of the headline
+    also: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # regime -> substrings of other matches
 
 
 EU = ["EU"]
@@ -271,8 +277,256 @@ CASES = [
 ]  # fmt: skip
 
 
+CA_ORG = org(annual_revenue_usd=30_000_000, does_business_in=["CA"])
+MD_AGENCY = org(org_kind="state_agency", does_business_in=["MD"])
+CV_RANKER = {"subjects_in": EU, "purposes": ["recruitment_selection"], "data_categories": HR}
+CO_HIRING = {
+    "subjects_in": ["CO"],
+    "domains": HR,
+    "decision_role": "substantial_factor",
+    "data_categories": HR,
+}
+
+# Issue 14: dated outcomes (every pending-date boundary: the day before and the day of), purpose-level Annex III,
+# role-aware Art 50, and the facts the law turns on. Each case cites the reference section and the statute.
+CASES += [
+    # ---------------------------------------------------------------- EU dates (§5.4, 5.8; Omnibus Reg 2026/1744)
+    # §5.8 Annex III from 2027-12-02: the day before it is pending, the day of it is in force.
+    Case("eu-iii-4a-pending-2027-12-01", system(**CV_RANKER), {"eu": "high_risk_annex_iii"}, on=D(2027, 12, 1),
+         pending={"eu": "2027-12-02"}, headline={"eu": "High-risk from 2027-12-02"}, labels={"eu": "4(a)"}),
+    Case("eu-iii-4a-in-force-2027-12-02", system(**CV_RANKER), {"eu": "high_risk_annex_iii"}, on=D(2027, 12, 2),
+         pending={"eu": ""}, labels={"eu": "4(a)"}),
+    # Today (2026-12-04): a CV-ranking system is high-risk from 2027-12-02 (Annex III point 4(a)).
+    Case("eu-cv-ranker-today", system(**CV_RANKER), {"eu": "high_risk_annex_iii"}, on=D(2026, 12, 4),
+         pending={"eu": "2027-12-02"}, headline={"eu": "because it ranks, filters or evaluates job applicants (Art 6(2), Annex III point 4(a))"}),
+    # §5.8 Annex I from 2028-08-02 (Art 6(1)).
+    Case("eu-annex-i-pending-2028-08-01", system(roles=["provider"], subjects_in=EU, capabilities=["safety_component"]),
+         {"eu": "high_risk_annex_i"}, on=D(2028, 8, 1), pending={"eu": "2028-08-02"}),
+    Case("eu-annex-i-in-force-2028-08-02", system(roles=["provider"], subjects_in=EU, capabilities=["safety_component"]),
+         {"eu": "high_risk_annex_i"}, on=D(2028, 8, 2), pending={"eu": ""}),
+    # §5.4 EU-05: Art 6(3) documentation and Art 49(2) registration start with the Annex III date.
+    Case("eu-art6-3-pending-2027-12-01", system(roles=["provider"], subjects_in=EU, purposes=["recruitment_selection"], art6_3_narrow_procedural=True),
+         {"eu": "not_high_risk_art6_3"}, on=D(2027, 12, 1), pending={"eu": "2027-12-02"}, obligations={"eu": {"EU-05": "2027-12-02"}}),
+    Case("eu-art6-3-in-force-2027-12-02", system(roles=["provider"], subjects_in=EU, purposes=["recruitment_selection"], art6_3_narrow_procedural=True),
+         {"eu": "not_high_risk_art6_3"}, on=D(2027, 12, 2), pending={"eu": ""}, obligations={"eu": {"EU-05": "2027-12-02"}}),
+    # §5.1: the last day before the Omnibus the original dates govern (Annex III from 2026-08-02); from its entry
+    # into force (2026-07-27) the same system is high-risk from 2027-12-02.
+    Case("eu-original-pending-2026-07-26", system(**CV_RANKER), {"eu": "high_risk_annex_iii"}, on=D(2026, 7, 26),
+         pending={"eu": "2026-08-02"}, versions={"eu": "2024-1689-original-r2"}),
+    Case("eu-omnibus-pending-2026-07-27", system(**CV_RANKER), {"eu": "high_risk_annex_iii"}, on=D(2026, 7, 27), pending={"eu": "2027-12-02"}),
+    Case("eu-original-annex-i-2026-05-01", system(roles=["provider"], subjects_in=EU, capabilities=["safety_component"]),
+         {"eu": "high_risk_annex_i"}, on=D(2026, 5, 1), pending={"eu": "2027-08-02"}),
+    # §5.3 Art 5(1)(ba) NCII from 2026-12-02 (day before: the deployer's Art 50(4) deep-fake duty applies).
+    Case("eu-ncii-deployer-2026-12-01", system(subjects_in=EU, capabilities=["ncii"]), {"eu": "transparency"}, on=D(2026, 12, 1),
+         labels={"eu": "50(4)"}, pending={"eu": ""}),
+    Case("eu-ncii-prohibited-2026-12-02", system(subjects_in=EU, capabilities=["ncii"]), {"eu": "prohibited"}, on=D(2026, 12, 2), pending={"eu": ""}),
+    # §5.1 Art 111(2): a system placed before its Chapter III date is covered only after a significant design change.
+    Case("eu-legacy-private-not-covered", system(**CV_RANKER, placed_on_market_on="2025-03-01"), {"eu": "legacy_high_risk"}, on=D(2028, 1, 10),
+         also={"eu": ["4(a)"]}),
+    Case("eu-legacy-changed-is-high-risk", system(**CV_RANKER, placed_on_market_on="2025-03-01", significant_design_change=True),
+         {"eu": "high_risk_annex_iii"}, on=D(2028, 1, 10), pending={"eu": ""}),
+    Case("eu-placed-on-2027-12-02-not-legacy", system(**CV_RANKER, placed_on_market_on="2027-12-02"), {"eu": "high_risk_annex_iii"}, on=D(2028, 1, 10)),
+    Case("eu-placed-2027-12-01-legacy", system(**CV_RANKER, placed_on_market_on="2027-12-01"), {"eu": "legacy_high_risk"}, on=D(2028, 1, 10)),
+    # §5.1 Art 111(2): public authorities' legacy systems comply by 2030-08-02 (day before pending, day of in force).
+    Case("eu-legacy-public-2030-08-01", system(subjects_in=EU, purposes=["public_benefits_eligibility"], placed_on_market_on="2024-01-01"),
+         {"eu": "high_risk_annex_iii"}, org=org(org_kind="eu_public_body", does_business_in=["EU"]), on=D(2030, 8, 1), pending={"eu": "2030-08-02"},
+         labels={"eu": "legacy"}),
+    Case("eu-legacy-public-2030-08-02", system(subjects_in=EU, purposes=["public_benefits_eligibility"], placed_on_market_on="2024-01-01"),
+         {"eu": "high_risk_annex_iii"}, org=org(org_kind="eu_public_body", does_business_in=["EU"]), on=D(2030, 8, 2), pending={"eu": ""}),
+    Case("eu-annex-i-legacy", system(roles=["provider"], subjects_in=EU, capabilities=["safety_component"], placed_on_market_on="2026-01-01"),
+         {"eu": "legacy_high_risk"}, on=D(2028, 9, 1)),
+    # ---------------------------------------------------------------- EU Annex III by purpose (§5.3)
+    # Point 4 is recruitment/selection or work-relationship decisions: an HR question-answering bot is not point 4.
+    Case("eu-hr-qa-bot-not-point-4", system(subjects_in=EU, domains=HR, capabilities=["chatbot"], interacts_with_persons=True, data_categories=HR),
+         {"eu": "minimal"}, absent={"eu": ["EU-06", "EU-13"]}),
+    Case("eu-hr-drafting-aid-supportive-not-point-4", system(subjects_in=EU, domains=HR, decision_role="supportive", data_categories=HR), {"eu": "minimal"}),
+    Case("eu-iii-4b-work-decisions", system(subjects_in=EU, purposes=["work_relationship_decisions"], data_categories=HR),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "4(b)"}, obligations={"eu": {"EU-09": "2027-12-02"}}),
+    Case("eu-iii-4b-performance-monitoring", system(subjects_in=EU, capabilities=["performance_monitoring"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "4(b)"}),
+    Case("eu-iii-4a-capability-letter", system(subjects_in=EU, capabilities=["recruitment_screening"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "4(a)"}),
+    # 5(b) is credit scoring of natural persons: a customer FAQ chatbot at a bank is not 5(b).
+    Case("eu-bank-faq-chatbot-not-5b", system(subjects_in=EU, domains=["lending_financial"], capabilities=["chatbot"], interacts_with_persons=True),
+         {"eu": "minimal"}, absent={"eu": ["EU-14"]}),
+    Case("eu-iii-5b-purpose", system(subjects_in=EU, purposes=["creditworthiness"], data_categories=["financial"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "5(b)"}, obligations={"eu": {"EU-14": "2027-12-02"}}),
+    Case("eu-iii-5b-lending-decisions", system(subjects_in=EU, domains=["lending_financial"], decision_role="sole", data_categories=["financial"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "5(b)"}),
+    # 5(b) excludes fraud detection, even when the fraud model decides.
+    Case("eu-fraud-decisions-not-5b", system(subjects_in=EU, domains=["lending_financial"], capabilities=["fraud_detection"], decision_role="sole", data_categories=["financial"]),
+         {"eu": "minimal"}),
+    # 5(c) is life and health insurance only.
+    Case("eu-iii-5c-purpose", system(subjects_in=EU, purposes=["life_health_insurance_pricing"], data_categories=["health"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "5(c)"}, obligations={"eu": {"EU-14": "2027-12-02"}}),
+    Case("eu-motor-insurance-decisions-not-5c", system(subjects_in=EU, domains=["insurance"], decision_role="sole", data_categories=["financial"]), {"eu": "minimal"}),
+    Case("eu-iii-5a-purpose", system(subjects_in=EU, purposes=["public_benefits_eligibility"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "5(a)"}),
+    Case("eu-gov-services-faq-not-5a", system(subjects_in=EU, domains=["essential_gov_services"], capabilities=["chatbot"]), {"eu": "minimal"}),
+    Case("eu-iii-3a-admission", system(subjects_in=EU, purposes=["education_admission"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "3(a)"}),
+    Case("eu-iii-3b-learning", system(subjects_in=EU, purposes=["learning_evaluation"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "3(b)"}),
+    Case("eu-iii-3c-level", system(subjects_in=EU, purposes=["education_level"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "3(c)"}),
+    Case("eu-iii-3d-proctoring-letter", system(subjects_in=EU, capabilities=["exam_proctoring"]), {"eu": "high_risk_annex_iii"}, labels={"eu": "3(d)"}),
+    Case("eu-tutoring-chatbot-not-point-3", system(subjects_in=EU, domains=["education"], capabilities=["chatbot"]), {"eu": "minimal"}),
+    Case("eu-iii-1b-categorisation", system(subjects_in=EU, capabilities=["biometric_categorisation"], data_categories=["biometric"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "1(b)"}),
+    # Several points: all reported, the deciding one by specificity (1(a) before 6; 5(d) before 5(a); 5(b) before 4).
+    Case("eu-1a-decides-over-6", system(subjects_in=EU, domains=["law_enforcement"], capabilities=["remote_biometric_id"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "1(a)"}, also={"eu": ["point 6"]}),
+    Case("eu-5d-decides-over-5a", system(subjects_in=EU, purposes=["public_benefits_eligibility"], capabilities=["emergency_triage"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "5(d)"}, also={"eu": ["5(a)"]}),
+    Case("eu-5b-decides-over-4a", system(subjects_in=EU, purposes=["recruitment_selection", "creditworthiness"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "5(b)"}, also={"eu": ["4(a)"]}),
+    Case("eu-4a-decides-over-2", system(subjects_in=EU, domains=["critical_infrastructure"], purposes=["recruitment_selection"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "4(a)"}, also={"eu": ["point 2"]}),
+    Case("eu-3d-and-4b-letters", system(subjects_in=EU, capabilities=["exam_proctoring", "performance_monitoring"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "3(d)"}, also={"eu": ["4(b)"]}),
+    # ---------------------------------------------------------------- Art 6(3), Art 50, Art 2(12), Art 25 (§5.2, 5.3)
+    Case("eu-art6-3-a-narrow-procedural", system(roles=["provider"], subjects_in=EU, purposes=["learning_evaluation"], art6_3_narrow_procedural=True),
+         {"eu": "not_high_risk_art6_3"}),
+    Case("eu-art6-3-b-improves", system(roles=["provider"], subjects_in=EU, purposes=["education_admission"], art6_3_improves_human_activity=True),
+         {"eu": "not_high_risk_art6_3"}),
+    Case("eu-art6-3-c-patterns", system(roles=["provider"], subjects_in=EU, purposes=["creditworthiness"], art6_3_detects_patterns=True),
+         {"eu": "not_high_risk_art6_3"}),
+    Case("eu-art6-3-d-preparatory", system(roles=["provider"], subjects_in=EU, purposes=["recruitment_selection"], art6_3_preparatory=True),
+         {"eu": "not_high_risk_art6_3"}),
+    Case("eu-art6-3-d-profiling-stays-high-risk", system(roles=["provider"], subjects_in=EU, purposes=["recruitment_selection"], art6_3_preparatory=True, profiling=True),
+         {"eu": "high_risk_annex_iii"}),
+    # Art 6(3) outranks a transparency label in the headline; both are shown.
+    Case("eu-art6-3-outranks-art50", system(roles=["provider"], subjects_in=EU, purposes=["recruitment_selection"], art6_3_preparatory=True, capabilities=["chatbot"], interacts_with_persons=True),
+         {"eu": "not_high_risk_art6_3"}, also={"eu": ["50(1)"]}),
+    # Art 50(1)-(2) bind providers; a deployer of a coding assistant is not under 50(1).
+    Case("eu-coding-assistant-deployer-not-50-1", system(subjects_in=EU, domains=["software_engineering"], capabilities=["chatbot", "synthetic_content"], interacts_with_persons=True, model_type="generative_app"),
+         {"eu": "minimal"}, absent={"eu": ["EU-03"]}),
+    Case("eu-coding-assistant-provider-50-1", system(roles=["provider"], subjects_in=EU, domains=["software_engineering"], capabilities=["chatbot"], interacts_with_persons=True),
+         {"eu": "transparency"}, labels={"eu": "50(1)"}, obligations={"eu": {"EU-03": "2026-08-02"}}),
+    Case("eu-image-generator-provider-50-2", system(roles=["provider"], subjects_in=EU, capabilities=["synthetic_content"], model_type="generative_app"),
+         {"eu": "transparency"}, labels={"eu": "50(2)"}),
+    Case("eu-emotion-deployer-50-3", system(subjects_in=EU, domains=["marketing"], capabilities=["emotion_recognition"]),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "1(c)"}, also={"eu": ["50(3)"]}),
+    Case("eu-news-text-deployer-50-4", system(subjects_in=EU, domains=["marketing"], capabilities=["public_interest_text"]),
+         {"eu": "transparency"}, labels={"eu": "50(4)"}, obligations={"eu": {"EU-04": "2026-08-02"}}),
+    Case("eu-deep-fake-provider-not-50-4", system(roles=["provider"], subjects_in=EU, capabilities=["deep_fake"]),
+         {"eu": "transparency"}, labels={"eu": "50(2)"}, absent={"eu": ["EU-04"]}),
+    # Art 2(12): open source is exempt unless high-risk, prohibited or Art 50.
+    Case("eu-open-source-excluded", system(roles=["provider"], subjects_in=EU, domains=["productivity"], open_source=True), {"eu": "excluded"}),
+    Case("eu-open-source-high-risk-not-excluded", system(roles=["provider"], subjects_in=EU, purposes=["recruitment_selection"], open_source=True),
+         {"eu": "high_risk_annex_iii"}),
+    Case("eu-open-source-chatbot-not-excluded", system(roles=["provider"], subjects_in=EU, capabilities=["chatbot"], open_source=True),
+         {"eu": "transparency"}),
+    # Art 25(1): a deployer that brands, substantially modifies or repurposes a high-risk system is its provider.
+    Case("eu-art25-own-name-provider", system(subjects_in=EU, purposes=["recruitment_selection"], art25_own_name=True),
+         {"eu": "high_risk_annex_iii"}, obligations={"eu": {"EU-16": "2027-12-02", "EU-06": "2027-12-02"}}),
+    Case("eu-art25-substantial-modification", system(subjects_in=EU, purposes=["creditworthiness"], art25_substantial_modification=True),
+         {"eu": "high_risk_annex_iii"}, obligations={"eu": {"EU-17": "2027-12-02"}}),
+    Case("eu-art25-repurposed", system(subjects_in=EU, purposes=["work_relationship_decisions"], art25_repurposed_high_risk=True),
+         {"eu": "high_risk_annex_iii"}, obligations={"eu": {"EU-16": "2027-12-02"}}),
+    Case("eu-deployer-no-provider-duties", system(**CV_RANKER), {"eu": "high_risk_annex_iii"}, absent={"eu": ["EU-16", "EU-17"]}),
+    # ---------------------------------------------------------------- Colorado (§1.2, 1.3; SB 26-189 from 2027-01-01)
+    Case("co-pending-2026-12-31", system(**CO_HIRING), {"co": "covered_pending"}, on=D(2026, 12, 31), pending={"co": "2027-01-01"},
+         headline={"co": "from 2027-01-01"}),
+    Case("co-in-force-2027-01-01", system(**CO_HIRING), {"co": "covered"}, on=D(2027, 1, 1), pending={"co": ""}),
+    Case("co-informational-chatbot-excluded", system(subjects_in=["CO"], domains=["housing"], capabilities=["chatbot"], decision_role="material_influence", data_categories=["contact"], informational_chatbot_excluded=True),
+         {"co": "excluded"}, on=D(2027, 2, 1)),
+    Case("co-insurer-exempt", system(subjects_in=["CO"], domains=["insurance"], decision_role="sole", data_categories=["financial"], insurer_regulated_use=True),
+         {"co": "exempt"}, on=D(2027, 2, 1)),
+    Case("co-insurer-employment-not-exempt", system(**CO_HIRING, insurer_regulated_use=True), {"co": "covered"}, on=D(2027, 2, 1)),
+    Case("co-hipaa-exempt", system(subjects_in=["CO"], domains=["healthcare"], decision_role="sole", data_categories=["health"], hipaa_covered_use=True),
+         {"co": "exempt"}, on=D(2027, 2, 1)),
+    Case("co-hipaa-employment-not-exempt", system(**CO_HIRING, hipaa_covered_use=True), {"co": "covered"}, on=D(2027, 2, 1)),
+    Case("co-fda-exempt", system(subjects_in=["CO"], domains=["healthcare"], decision_role="sole", data_categories=["health"], federally_approved_use=True),
+         {"co": "exempt"}, on=D(2027, 2, 1)),
+    Case("co-creditor-notice-suffices", system(subjects_in=["CO"], domains=["lending_financial"], decision_role="sole", data_categories=["financial"], regulated_creditor_notice=True),
+         {"co": "covered"}, on=D(2027, 2, 1), obligations={"co": {"CO-04": "2027-01-01"}}, absent={"co": ["CO-05"]}),
+    Case("co-ferpa-process-suffices", system(subjects_in=["CO"], domains=["education"], decision_role="sole", data_categories=["education"], ferpa_process=True),
+         {"co": "covered"}, on=D(2027, 2, 1), absent={"co": ["CO-05", "CO-06", "CO-07"]}),
+    Case("co-healthcare-without-hipaa-no-patient-notice", system(subjects_in=["CO"], domains=["healthcare"], decision_role="sole", data_categories=["health"]),
+         {"co": "covered"}, on=D(2027, 2, 1), absent={"co": ["CO-11"]}),
+    # ---------------------------------------------------------------- Connecticut (§2.3, 2.4, 2.8)
+    Case("ct-aedt-pending-2026-09-30", system(subjects_in=["CT"], domains=HR, decision_role="sole", data_categories=HR), {"ct": "aedt"}, on=D(2026, 9, 30),
+         pending={"ct": "2026-10-01"}),
+    Case("ct-aedt-in-force-2026-10-01", system(subjects_in=["CT"], domains=HR, decision_role="sole", data_categories=HR), {"ct": "aedt"}, on=D(2026, 10, 1),
+         pending={"ct": ""}, obligations={"ct": {"CT-05": "2027-10-01"}}),
+    Case("ct-notice-duties-2027-09-30", system(subjects_in=["CT"], domains=HR, decision_role="sole", data_categories=HR), {"ct": "aedt"}, on=D(2027, 9, 30),
+         obligations={"ct": {"CT-05": "2027-10-01", "CT-04": "2027-10-01"}}),
+    Case("ct-profiling-pending-2026-07-31", system(subjects_in=["CT"], domains=["healthcare"], profiling=True, data_categories=["health"]),
+         {"ct": "profiling_ia"}, on=D(2026, 7, 31), pending={"ct": "2026-08-01"}),
+    Case("ct-profiling-in-force-2026-08-01", system(subjects_in=["CT"], domains=["healthcare"], profiling=True, data_categories=["health"]),
+         {"ct": "profiling_ia"}, on=D(2026, 8, 1), pending={"ct": ""}),
+    Case("ct-companion-pending-2026-12-31", system(subjects_in=["CT"], capabilities=["companion_chatbot"]), {"ct": "companion"}, on=D(2026, 12, 31),
+         pending={"ct": "2027-01-01"}),
+    Case("ct-companion-in-force-2027-01-01", system(subjects_in=["CT"], capabilities=["companion_chatbot"]), {"ct": "companion"}, on=D(2027, 1, 1), pending={"ct": ""}),
+    Case("ct-scheduling-not-aedt", system(subjects_in=["CT"], domains=HR, decision_role="sole", data_categories=HR, employment_decision_kind="scheduling"),
+         {"ct": "excluded"}, absent={"ct": ["CT-05"]}),
+    Case("ct-productivity-monitoring-not-aedt", system(subjects_in=["CT"], domains=HR, decision_role="sole", data_categories=HR, employment_decision_kind="productivity_monitoring"),
+         {"ct": "excluded"}),
+    Case("ct-minor-changes-not-aedt", system(subjects_in=["CT"], domains=HR, decision_role="substantial_factor", data_categories=HR, employment_decision_kind="minor_changes"),
+         {"ct": "excluded"}),
+    Case("ct-health-safety-not-aedt", system(subjects_in=["CT"], domains=HR, decision_role="sole", data_categories=HR, employment_decision_kind="health_safety"),
+         {"ct": "excluded"}),
+    Case("ct-consequential-decision-aedt", system(subjects_in=["CT"], domains=HR, decision_role="substantial_factor", data_categories=HR, employment_decision_kind="consequential"),
+         {"ct": "aedt"}, obligations={"ct": {"CT-01": "2026-10-01"}}),
+    # ---------------------------------------------------------------- Maryland (§3.2, 3.3)
+    Case("md-non-maryland-agency-never-md", system(subjects_in=["MD"], domains=HR, decision_role="sole", data_categories=HR),
+         {"md": "not_applicable"}, org=org(org_kind="state_agency", agency_state="VA", does_business_in=["MD"])),
+    Case("md-maryland-agency-by-state", system(domains=HR, decision_role="sole", data_categories=HR),
+         {"md": "high_risk"}, org=org(org_kind="state_agency", agency_state="MD", org_unit="Department of Human Services")),
+    Case("md-comptroller-exempt-unit", system(subjects_in=["MD"], domains=["essential_gov_services"], decision_role="sole"),
+         {"md": "exempt_unit"}, org=org(org_kind="state_agency", agency_state="MD", md_exempt_unit="comptroller"),
+         obligations={"md": {"MD-06": "2024-07-01"}}, absent={"md": ["MD-02", "MD-03"]}),
+    Case("md-treasurer-exempt-unit", system(domains=HR, decision_role="sole"), {"md": "exempt_unit"},
+         org=org(org_kind="state_agency", agency_state="MD", md_exempt_unit="treasurer")),
+    Case("md-version-pending-2024-06-30", system(subjects_in=["MD"], domains=HR, decision_role="sole"), {"md": "high_risk"}, org=MD_AGENCY,
+         on=D(2024, 6, 30), pending={"md": "2024-07-01"}),
+    Case("md-in-force-2024-07-01", system(subjects_in=["MD"], domains=HR, decision_role="sole"), {"md": "high_risk"}, org=MD_AGENCY,
+         on=D(2024, 7, 1), pending={"md": ""}),
+    # ---------------------------------------------------------------- California CPPA (§4A, 4D)
+    # Existing ADMT uses comply by 2027-01-01 (day before pending, day of in force).
+    Case("ca-admt-existing-pending-2026-12-31", system(subjects_in=["CA"], domains=HR, decision_role="sole", data_categories=HR), {"ca": "admt_significant"},
+         org=CA_ORG, on=D(2026, 12, 31), pending={"ca": "2027-01-01"}),
+    Case("ca-admt-existing-in-force-2027-01-01", system(subjects_in=["CA"], domains=HR, decision_role="sole", data_categories=HR), {"ca": "admt_significant"},
+         org=CA_ORG, on=D(2027, 1, 1), pending={"ca": ""}),
+    Case("ca-admt-started-2026-by-date", system(subjects_in=["CA"], domains=HR, decision_role="sole", data_categories=HR, lifecycle="planned", use_started_on="2026-06-01"),
+         {"ca": "admt_significant"}, org=CA_ORG, on=D(2026, 12, 4), pending={"ca": "2027-01-01"}, obligations={"ca": {"CA-06": "2027-01-01"}}),
+    # A new use complies when it begins (use starting 2027-03-01).
+    Case("ca-admt-new-use-pending-2027-02-28", system(subjects_in=["CA"], domains=["housing"], decision_role="sole", data_categories=["financial"], lifecycle="planned", use_started_on="2027-03-01"),
+         {"ca": "admt_significant"}, org=CA_ORG, on=D(2027, 2, 28), pending={"ca": "2027-03-01"}, obligations={"ca": {"CA-06": "2027-03-01"}}),
+    Case("ca-admt-new-use-in-force-2027-03-01", system(subjects_in=["CA"], domains=["housing"], decision_role="sole", data_categories=["financial"], lifecycle="planned", use_started_on="2027-03-01"),
+         {"ca": "admt_significant"}, org=CA_ORG, on=D(2027, 3, 1), pending={"ca": ""}),
+    Case("ca-regs-pending-2025-12-31", system(subjects_in=["CA"], domains=["healthcare"], decision_role="supportive", data_categories=["health"]), {"ca": "risk_assessment"},
+         org=CA_ORG, on=D(2025, 12, 31), pending={"ca": "2026-01-01"}),
+    Case("ca-regs-in-force-2026-01-01", system(subjects_in=["CA"], domains=["healthcare"], decision_role="supportive", data_categories=["health"]), {"ca": "risk_assessment"},
+         org=CA_ORG, on=D(2026, 1, 1), pending={"ca": ""}),
+    # §7150(b)(4): systematic observation is its own fact; profiling alone is not the trigger.
+    Case("ca-systematic-observation-triggers", system(subjects_in=["CA"], domains=HR, decision_role="supportive", data_categories=HR, systematic_observation=True),
+         {"ca": "risk_assessment"}, org=CA_ORG, labels={"ca": "inferring traits"}),
+    Case("ca-profiling-alone-no-trigger", system(subjects_in=["CA"], domains=HR, decision_role="supportive", data_categories=HR, profiling=True),
+         {"ca": "no_trigger"}, org=CA_ORG),
+    Case("ca-nonprofit-not-business", system(subjects_in=["CA"], domains=HR, decision_role="sole", data_categories=HR),
+         {"ca": "not_applicable"}, org=org(annual_revenue_usd=90_000_000, does_business_in=["CA"], business_status="nonprofit")),
+    Case("ca-service-provider-not-business", system(subjects_in=["CA"], domains=HR, decision_role="sole", data_categories=HR),
+         {"ca": "not_applicable"}, org=org(annual_revenue_usd=90_000_000, does_business_in=["CA"], business_status="service_provider")),
+    Case("ca-for-profit-business", system(subjects_in=["CA"], domains=HR, decision_role="sole", data_categories=HR),
+         {"ca": "admt_significant"}, org=org(annual_revenue_usd=90_000_000, does_business_in=["CA"], business_status="for_profit")),
+    Case("ca-pre-2026-processing-assessment", system(subjects_in=["CA"], domains=["healthcare"], data_categories=["health"], lifecycle="planned", use_started_on="2025-05-01"),
+         {"ca": "risk_assessment"}, org=CA_ORG, obligations={"ca": {"CA-02": "2026-01-01"}}),
+    Case("ca-2026-processing-no-ca-02", system(subjects_in=["CA"], domains=["healthcare"], data_categories=["health"], use_started_on="2026-03-01"),
+         {"ca": "risk_assessment"}, org=CA_ORG, absent={"ca": ["CA-02"]}),
+    # ---------------------------------------------------------------- SB 53 (§4B: revenue incl. affiliates)
+    Case("sb53-large-by-affiliates", system(roles=["developer"], subjects_in=["CA"], model_type="general_purpose", training_ops=2e26),
+         {"ca-sb53": "large_frontier"}, org=org(annual_revenue_usd=100_000_000, revenue_incl_affiliates_usd=700_000_000, does_business_in=["CA"])),
+    Case("sb53-affiliates-below-threshold", system(roles=["developer"], subjects_in=["CA"], model_type="general_purpose", training_ops=2e26),
+         {"ca-sb53": "frontier"}, org=org(annual_revenue_usd=100_000_000, revenue_incl_affiliates_usd=450_000_000, does_business_in=["CA"])),
+    Case("sb53-not-in-force-2025-12-31", system(roles=["developer"], subjects_in=["CA"], model_type="general_purpose", training_ops=2e26),
+         {"ca-sb53": "frontier"}, org=org(does_business_in=["CA"]), on=D(2025, 12, 31), pending={"ca-sb53": "2026-01-01"}),
+    Case("sb53-in-force-2026-01-01", system(roles=["developer"], subjects_in=["CA"], model_type="general_purpose", training_ops=2e26),
+         {"ca-sb53": "frontier"}, org=org(does_business_in=["CA"]), on=D(2026, 1, 1), pending={"ca-sb53": ""}),
+    # ---------------------------------------------------------------- across regimes on today's date
+    Case("cv-ranker-everywhere-today", system(subjects_in=["EU", "CO", "CT", "CA"], purposes=["recruitment_selection"], domains=HR, decision_role="substantial_factor", data_categories=HR),
+         {"eu": "high_risk_annex_iii", "co": "covered_pending", "ct": "aedt", "ca": "no_trigger"}, org=org(annual_revenue_usd=40_000_000, does_business_in=["EU", "CO", "CT", "CA"]),
+         on=D(2026, 12, 4), pending={"eu": "2027-12-02", "co": "2027-01-01", "ct": ""}),
+]  # fmt: skip
+
+
 def test_table_is_large_enough_and_ids_unique():
-    assert len(CASES) >= 45
+    assert len(CASES) >= 150
     assert len({c.id for c in CASES}) == len(CASES)
 
 
@@ -294,6 +548,18 @@ def test_classification(case: Case):
             assert by_ref[ref].in_force == (by_ref[ref].effective_from <= case.on)
         for ref in case.absent.get(regime, []):
             assert ref not in by_ref, f"{regime}: {ref} should not trigger"
+        if regime in case.pending:
+            expected_pending = case.pending[regime]
+            assert result.pending == bool(expected_pending), (regime, result.in_force_from)
+            if expected_pending:
+                assert result.in_force_from.isoformat() == expected_pending
+                assert f"from {expected_pending}" in result.headline
+            else:
+                assert result.in_force_from <= case.on
+        if regime in case.headline:
+            assert case.headline[regime] in result.headline, result.headline
+        for text in case.also.get(regime, []):
+            assert any(text in a["label"] for a in result.also), [a["label"] for a in result.also]
         # The deciding rule is in the rationale, met, with a citation and URL.
         if result.deciding_rule:
             row = next(r for r in result.rationale if r.rule_id == result.deciding_rule)

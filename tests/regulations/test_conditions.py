@@ -38,32 +38,103 @@ def ev(cond, **result):
 @pytest.mark.parametrize(
     ("cond", "met", "text"),
     [
-        ({"fact": "system.decision_role", "op": "in", "value": ["sole", "substantial_factor", "material_influence"]}, True,
-         "system.decision_role = substantial_factor ∈ {sole, substantial_factor, material_influence}"),
-        ({"fact": "system.decision_role", "op": "not_in", "value": ["sole"]}, True, "system.decision_role = substantial_factor ∉ {sole}"),
-        ({"fact": "system.decision_role", "op": "eq", "value": "sole"}, False, "system.decision_role = substantial_factor ≠ sole"),
-        ({"fact": "system.decision_role", "op": "ne", "value": "sole"}, True, "system.decision_role = substantial_factor ≠ sole"),
-        ({"fact": "system.subjects_in", "op": "contains", "value": "CO"}, True, "system.subjects_in = {CO, EU} ∋ CO"),
-        ({"fact": "system.subjects_in", "op": "contains", "value": "CT"}, False, "system.subjects_in = {CO, EU} ∌ CT"),
-        ({"fact": "system.domains", "op": "intersects", "value": ["housing", "education"]}, True, "system.domains = {employment, education} ∩ {housing, education} = {education}"),
-        ({"fact": "system.domains", "op": "intersects", "value": ["housing"]}, False, "system.domains = {employment, education} ∩ {housing} = ∅"),
-        ({"fact": "system.domains", "op": "subset_of", "value": ["employment", "education", "housing"]}, True, "⊆"),
+        (
+            {
+                "fact": "system.decision_role",
+                "op": "in",
+                "value": ["sole", "substantial_factor", "material_influence"],
+            },
+            True,
+            "system.decision_role = substantial_factor ∈ {sole, substantial_factor, material_influence}",
+        ),
+        (
+            {"fact": "system.decision_role", "op": "not_in", "value": ["sole"]},
+            True,
+            "system.decision_role = substantial_factor ∉ {sole}",
+        ),
+        (
+            {"fact": "system.decision_role", "op": "eq", "value": "sole"},
+            False,
+            "system.decision_role = substantial_factor ≠ sole",
+        ),
+        (
+            {"fact": "system.decision_role", "op": "ne", "value": "sole"},
+            True,
+            "system.decision_role = substantial_factor ≠ sole",
+        ),
+        (
+            {"fact": "system.subjects_in", "op": "contains", "value": "CO"},
+            True,
+            "system.subjects_in = {CO, EU} ∋ CO",
+        ),
+        (
+            {"fact": "system.subjects_in", "op": "contains", "value": "CT"},
+            False,
+            "system.subjects_in = {CO, EU} ∌ CT",
+        ),
+        (
+            {"fact": "system.domains", "op": "intersects", "value": ["housing", "education"]},
+            True,
+            "system.domains = {employment, education} ∩ {housing, education} = {education}",
+        ),
+        (
+            {"fact": "system.domains", "op": "intersects", "value": ["housing"]},
+            False,
+            "system.domains = {employment, education} ∩ {housing} = ∅",
+        ),
+        (
+            {
+                "fact": "system.domains",
+                "op": "subset_of",
+                "value": ["employment", "education", "housing"],
+            },
+            True,
+            "⊆",
+        ),
         ({"fact": "system.domains", "op": "subset_of", "value": ["employment"]}, False, "⊄"),
-        ({"fact": "system.training_ops", "op": "gt", "value": 1e26}, True, "system.training_ops = 2e+26 > 1e+26"),
-        ({"fact": "system.training_ops", "op": "gt", "value": 2e26}, False, "system.training_ops = 2e+26 ≤ 2e+26"),
+        (
+            {"fact": "system.training_ops", "op": "gt", "value": 1e26},
+            True,
+            "system.training_ops = 2e+26 > 1e+26",
+        ),
+        (
+            {"fact": "system.training_ops", "op": "gt", "value": 2e26},
+            False,
+            "system.training_ops = 2e+26 ≤ 2e+26",
+        ),
         ({"fact": "system.training_ops", "op": "gte", "value": 2e26}, True, "≥"),
         ({"fact": "org.employees", "op": "lt", "value": 50}, True, "org.employees = 40 < 50"),
         ({"fact": "org.employees", "op": "lte", "value": 39}, False, "org.employees = 40 > 39"),
         ({"fact": "system.profiling", "op": "is_true"}, True, "system.profiling = true"),
-        ({"fact": "system.basic_software", "op": "is_true"}, False, "system.basic_software = false"),
-        ({"fact": "system.basic_software", "op": "is_false"}, True, "system.basic_software = false"),
+        (
+            {"fact": "system.basic_software", "op": "is_true"},
+            False,
+            "system.basic_software = false",
+        ),
+        (
+            {"fact": "system.basic_software", "op": "is_false"},
+            True,
+            "system.basic_software = false",
+        ),
         ({"fact": "system.training_ops", "op": "exists"}, True, "system.training_ops is recorded"),
-        ({"fact": "system.procured_on", "op": "exists"}, False, "system.procured_on is not recorded"),
-        ({"fact": "on", "op": "gte", "value": dt.date(2027, 1, 1)}, False, "on = 2026-11-24 < 2027-01-01"),
-        ({"fact": "on", "op": "gte", "value": "2026-08-02"}, True, "on = 2026-11-24 ≥ 2026-08-02"),  # ISO text after JSON
+        (
+            {"fact": "system.procured_on", "op": "exists"},
+            False,
+            "system.procured_on is not recorded",
+        ),
+        (
+            {"fact": "on", "op": "gte", "value": dt.date(2027, 1, 1)},
+            False,
+            "on = 2026-11-24 < 2027-01-01",
+        ),
+        (
+            {"fact": "on", "op": "gte", "value": "2026-08-02"},
+            True,
+            "on = 2026-11-24 ≥ 2026-08-02",
+        ),  # ISO text after JSON
         ({"fact": "org.org_kind", "op": "eq", "value": "private"}, True, "org.org_kind = private"),
     ],
-)  # fmt: skip
+)
 def test_leaf_operators(cond, met, text):
     got_met, got_text = ev(cond)
     assert got_met is met
@@ -71,10 +142,17 @@ def test_leaf_operators(cond, met, text):
 
 
 def test_branches_and_deciding_fact():
-    cond = {"all": [
-        {"fact": "system.subjects_in", "op": "contains", "value": "CO"},
-        {"any": [{"fact": "system.profiling", "op": "is_false"}, {"fact": "org.employees", "op": "gte", "value": 50}]},
-    ]}  # fmt: skip
+    cond = {
+        "all": [
+            {"fact": "system.subjects_in", "op": "contains", "value": "CO"},
+            {
+                "any": [
+                    {"fact": "system.profiling", "op": "is_false"},
+                    {"fact": "org.employees", "op": "gte", "value": 50},
+                ]
+            },
+        ]
+    }
     met, text = ev(cond)
     assert not met
     assert text == "none of: system.profiling = true; org.employees = 40 < 50"
@@ -116,8 +194,10 @@ def test_refs_use_definitions():
 
 
 def test_result_namespace_and_matched_shown_by_slug():
-    met, text = ev({"fact": "result.matched", "op": "contains", "value": "eu.v.rule.annex-iii-2"},
-                   matched=["eu.v.rule.annex-iii-4"])  # fmt: skip
+    met, text = ev(
+        {"fact": "result.matched", "op": "contains", "value": "eu.v.rule.annex-iii-2"},
+        matched=["eu.v.rule.annex-iii-4"],
+    )
     assert not met and text == "result.matched = {annex-iii-4} ∌ annex-iii-2"
 
 
@@ -128,24 +208,61 @@ def test_none_condition_holds():
 @pytest.mark.parametrize(
     ("cond", "path", "message"),
     [
-        ({"fact": "system.domains", "op": "equals", "value": "x"}, "op", "unknown operator 'equals'"),
-        ({"fact": "system.colour", "op": "eq", "value": "x"}, "fact", "unknown fact 'system.colour'"),
+        (
+            {"fact": "system.domains", "op": "equals", "value": "x"},
+            "op",
+            "unknown operator 'equals'",
+        ),
+        (
+            {"fact": "system.colour", "op": "eq", "value": "x"},
+            "fact",
+            "unknown fact 'system.colour'",
+        ),
         ({"fact": "os.system", "op": "eq", "value": "x"}, "fact", "unknown fact 'os.system'"),
-        ({"fact": "result.outcome", "op": "eq", "value": "x"}, "fact", "unknown fact 'result.outcome'"),
-        ({"fact": "system.domains", "op": "intersects", "value": "employment"}, "value", "needs a non-empty list"),
-        ({"fact": "system.domains", "op": "contains", "value": "employmnt"}, "value", "unknown value(s) ['employmnt']"),
-        ({"fact": "system.decision_role", "op": "intersects", "value": ["sole"]}, "op", "needs a list fact"),
+        (
+            {"fact": "result.outcome", "op": "eq", "value": "x"},
+            "fact",
+            "unknown fact 'result.outcome'",
+        ),
+        (
+            {"fact": "system.domains", "op": "intersects", "value": "employment"},
+            "value",
+            "needs a non-empty list",
+        ),
+        (
+            {"fact": "system.domains", "op": "contains", "value": "employmnt"},
+            "value",
+            "unknown value(s) ['employmnt']",
+        ),
+        (
+            {"fact": "system.decision_role", "op": "intersects", "value": ["sole"]},
+            "op",
+            "needs a list fact",
+        ),
         ({"fact": "system.profiling", "op": "is_true", "value": True}, "value", "takes no value"),
         ({"fact": "system.domains", "op": "is_true"}, "op", "needs a true/false fact"),
-        ({"fact": "system.training_ops", "op": "gt", "value": "lots"}, "value", "expected a number"),
+        (
+            {"fact": "system.training_ops", "op": "gt", "value": "lots"},
+            "value",
+            "expected a number",
+        ),
         ({"fact": "system.domains", "op": "eq"}, "value", "needs a value"),
         ({"op": "eq", "value": 1}, "fact", "missing key 'fact'"),
         ({"fact": "on", "op": "gte", "value": 1, "extra": 1}, "extra", "unknown key 'extra'"),
         ({"all": [], "any": []}, "", "exactly one key"),
-        ({"all": [{"fact": "system.profiling", "op": "is_true"}, {"not": {"fact": "x", "op": "eq", "value": 1}}]}, "all.1.not.fact", "unknown fact 'x'"),
+        (
+            {
+                "all": [
+                    {"fact": "system.profiling", "op": "is_true"},
+                    {"not": {"fact": "x", "op": "eq", "value": 1}},
+                ]
+            },
+            "all.1.not.fact",
+            "unknown fact 'x'",
+        ),
         ("system.profiling == True", "", "expected a mapping"),
     ],
-)  # fmt: skip
+)
 def test_validation_errors_have_paths(cond, path, message):
     errors = validate_condition(cond, path="", namespaces={"system", "org", "on"})
     assert errors, "expected an error"
@@ -178,11 +295,17 @@ def test_vocabularies_match_the_inventory():
     assert FACT_VOCAB["system.data_categories"] == set(vocab.DataCategory.values)
     assert FACT_VOCAB["system.model_type"] == set(vocab.ModelType.values)
     assert FACT_VOCAB["system.subjects_in"] == set(vocab.Jurisdiction.values)
+    assert FACT_VOCAB["system.purposes"] == set(vocab.Purpose.values)
+    assert FACT_VOCAB["system.employment_decision_kind"] == set(vocab.EmploymentDecision.values)
     from inventory.models import AISystem
 
     assert FACT_VOCAB["system.lifecycle"] == set(AISystem.Lifecycle.values)
     assert FACT_VOCAB["org.org_kind"] == set(OrgKind.values)
     assert FACT_VOCAB["org.does_business_in"] == {code for code, _ in BUSINESS_JURISDICTIONS}
+    from regulations.models.org import BusinessStatus, MarylandExemptUnit
+
+    assert FACT_VOCAB["org.business_status"] == set(BusinessStatus.values)
+    assert FACT_VOCAB["org.md_exempt_unit"] == set(MarylandExemptUnit.values)
 
 
 def test_prefill_keys_exist_on_the_system():
@@ -212,27 +335,49 @@ def _vocab(fact):
 def _leaf():
     list_leaf = st.sampled_from(LIST_FACTS).flatmap(
         lambda f: st.one_of(
-            st.fixed_dictionaries({"fact": st.just(f), "op": st.sampled_from(["intersects", "subset_of"]),
-                                   "value": st.lists(_vocab(f), min_size=1, max_size=3)}),
-            st.fixed_dictionaries({"fact": st.just(f), "op": st.just("contains"), "value": _vocab(f)}),
+            st.fixed_dictionaries(
+                {
+                    "fact": st.just(f),
+                    "op": st.sampled_from(["intersects", "subset_of"]),
+                    "value": st.lists(_vocab(f), min_size=1, max_size=3),
+                }
+            ),
+            st.fixed_dictionaries(
+                {"fact": st.just(f), "op": st.just("contains"), "value": _vocab(f)}
+            ),
         )
-    )  # fmt: skip
+    )
     scalar_leaf = st.sampled_from(SCALAR_FACTS).flatmap(
         lambda f: st.one_of(
-            st.fixed_dictionaries({"fact": st.just(f), "op": st.sampled_from(["eq", "ne"]), "value": _vocab(f)}),
-            st.fixed_dictionaries({"fact": st.just(f), "op": st.sampled_from(["in", "not_in"]),
-                                   "value": st.lists(_vocab(f), min_size=1, max_size=3)}),
+            st.fixed_dictionaries(
+                {"fact": st.just(f), "op": st.sampled_from(["eq", "ne"]), "value": _vocab(f)}
+            ),
+            st.fixed_dictionaries(
+                {
+                    "fact": st.just(f),
+                    "op": st.sampled_from(["in", "not_in"]),
+                    "value": st.lists(_vocab(f), min_size=1, max_size=3),
+                }
+            ),
         )
-    )  # fmt: skip
-    bool_leaf = st.fixed_dictionaries({
-        "fact": st.sampled_from(["system.profiling", "system.basic_software", "system.human_review"]),
-        "op": st.sampled_from(["is_true", "is_false", "exists"]),
-    })  # fmt: skip
-    number_leaf = st.fixed_dictionaries({
-        "fact": st.sampled_from(["system.training_ops", "org.employees", "org.annual_revenue_usd"]),
-        "op": st.sampled_from(["gt", "gte", "lt", "lte"]),
-        "value": st.floats(min_value=0, max_value=1e27, allow_nan=False),
-    })  # fmt: skip
+    )
+    bool_leaf = st.fixed_dictionaries(
+        {
+            "fact": st.sampled_from(
+                ["system.profiling", "system.basic_software", "system.human_review"]
+            ),
+            "op": st.sampled_from(["is_true", "is_false", "exists"]),
+        }
+    )
+    number_leaf = st.fixed_dictionaries(
+        {
+            "fact": st.sampled_from(
+                ["system.training_ops", "org.employees", "org.annual_revenue_usd"]
+            ),
+            "op": st.sampled_from(["gt", "gte", "lt", "lte"]),
+            "value": st.floats(min_value=0, max_value=1e27, allow_nan=False),
+        }
+    )
     return st.one_of(list_leaf, scalar_leaf, bool_leaf, number_leaf)
 
 
@@ -245,22 +390,26 @@ conditions = st.recursive(
     ),
     max_leaves=8,
 )
-facts = st.fixed_dictionaries({
-    "domains": st.lists(_vocab("system.domains"), max_size=3, unique=True),
-    "capabilities": st.lists(_vocab("system.capabilities"), max_size=3, unique=True),
-    "data_categories": st.lists(_vocab("system.data_categories"), max_size=3, unique=True),
-    "subjects_in": st.lists(_vocab("system.subjects_in"), max_size=3, unique=True),
-    "decision_role": _vocab("system.decision_role"),
-    "model_type": _vocab("system.model_type"),
-    "profiling": st.booleans(),
-    "basic_software": st.booleans(),
-    "training_ops": st.floats(min_value=0, max_value=1e27, allow_nan=False),
-})  # fmt: skip
-orgs = st.fixed_dictionaries({
-    "org_kind": _vocab("org.org_kind"),
-    "employees": st.integers(min_value=0, max_value=100_000),
-    "annual_revenue_usd": st.integers(min_value=0, max_value=10**10),
-})  # fmt: skip
+facts = st.fixed_dictionaries(
+    {
+        "domains": st.lists(_vocab("system.domains"), max_size=3, unique=True),
+        "capabilities": st.lists(_vocab("system.capabilities"), max_size=3, unique=True),
+        "data_categories": st.lists(_vocab("system.data_categories"), max_size=3, unique=True),
+        "subjects_in": st.lists(_vocab("system.subjects_in"), max_size=3, unique=True),
+        "decision_role": _vocab("system.decision_role"),
+        "model_type": _vocab("system.model_type"),
+        "profiling": st.booleans(),
+        "basic_software": st.booleans(),
+        "training_ops": st.floats(min_value=0, max_value=1e27, allow_nan=False),
+    }
+)
+orgs = st.fixed_dictionaries(
+    {
+        "org_kind": _vocab("org.org_kind"),
+        "employees": st.integers(min_value=0, max_value=100_000),
+        "annual_revenue_usd": st.integers(min_value=0, max_value=10**10),
+    }
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -278,9 +427,13 @@ def test_generated_conditions_validate_evaluate_and_negate(cond, system, org):
 
 @pytest.mark.parametrize(
     ("op", "value"),
-    [("intersects", [["nested"]]), ("intersects", [{"a": 1}]), ("contains", ["zz.v.rule.real"]),
-     ("contains", {"a": 1})],
-)  # fmt: skip
+    [
+        ("intersects", [["nested"]]),
+        ("intersects", [{"a": 1}]),
+        ("contains", ["zz.v.rule.real"]),
+        ("contains", {"a": 1}),
+    ],
+)
 def test_rule_id_condition_with_a_non_text_value_is_an_error_not_a_crash(op, value):
     """Found by the content-loader property test: a list or mapping where a rule id belongs."""
     cond = {"fact": "result.matched", "op": op, "value": value}
