@@ -39,6 +39,7 @@ class IngestRunSerializer(serializers.ModelSerializer):
         help_text="Redacted sample lines per skip reason; empty unless you can edit discovery."
     )
     duration_seconds = serializers.FloatField(read_only=True, allow_null=True)
+    lines_prefiltered = serializers.IntegerField(read_only=True)
     source = serializers.StringRelatedField()
 
     class Meta:
@@ -46,7 +47,7 @@ class IngestRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "source", "format", "file_name", "sha256", "size", "status", "percent",
             "bytes_done", "bytes_total", "lines_read", "lines_parsed", "lines_skipped",
-            "lines_matched", "skip_counts", "skip_samples", "chunks_total", "findings_count",
+            "lines_prefiltered", "lines_header", "lines_matched", "skip_counts", "skip_samples", "chunks_total", "findings_count",
             "error", "created_at", "started_at", "finished_at", "duration_seconds",
         ]  # fmt: skip
 

@@ -80,6 +80,9 @@ def test_run_page_labels_parsed_skipped_not_inspected_and_header_lines(
         assert label in body
     assert '<strong id="run-header-lines">9</strong>' in body
     assert "missing_host" in body
+    api = client.get(reverse("discovery-api-run-detail", kwargs={"pk": tsv.pk})).json()
+    assert (api["lines_parsed"], api["lines_skipped"]) == (3, 1)
+    assert (api["lines_prefiltered"], api["lines_header"]) == (0, 9)
 
 
 def test_a_source_with_a_squid_logformat_reads_its_custom_access_log(db, ingest, tmp_path):
