@@ -47,7 +47,8 @@ class IngestRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "source", "format", "file_name", "sha256", "size", "status", "percent",
             "bytes_done", "bytes_total", "lines_read", "lines_parsed", "lines_skipped",
-            "lines_prefiltered", "lines_header", "lines_matched", "skip_counts", "skip_samples", "chunks_total", "findings_count",
+            "lines_prefiltered", "lines_header", "lines_matched", "skip_counts", "skip_samples",
+            "chunks_total", "findings_count",
             "error", "created_at", "started_at", "finished_at", "duration_seconds",
         ]  # fmt: skip
 
