@@ -67,6 +67,30 @@ def signing_key(settings, tmp_path):
 
 
 @pytest.fixture
+def as_officer(client, officer):
+    """The test client signed in as the compliance officer."""
+    client.login(username=officer.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def as_auditor(client, auditor):
+    client.login(username=auditor.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def eager_celery():
+    """Queued tasks run inline (the live server too runs in this process), as a worker would."""
+    from sightline.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def users(officer, procurement, auditor, admin_user, norole):
     return {
         "compliance_officer": officer,

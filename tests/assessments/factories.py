@@ -5,6 +5,7 @@ import hashlib
 
 from django.utils import timezone
 
+from assessments.services import answer_save
 from inventory.models import AISystem, Vendor
 from regulations.models import (
     AssessmentTemplate,
@@ -172,6 +173,32 @@ def system(*, vendor_obj: Vendor | None = None, name: str = "CV screener") -> AI
         domains=["employment"],
         decision_role="substantial_factor",
         human_review=True,
+    )
+
+
+def classified_system() -> AISystem:
+    """A vendor's high-risk system, classified under the EU content so the FRIA applies."""
+    system_obj = system(vendor_obj=vendor())
+    classify_high_risk(system_obj, eu_content())
+    return system_obj
+
+
+def fill_required(actor, assessment) -> None:
+    """Answer the two required questions the prefill leaves open, so the FRIA can be submitted."""
+    rev = assessment.revision()
+    answer_save(
+        actor=actor,
+        assessment=assessment,
+        question_id="a.frequency",
+        raw="weekly",
+        base_version=rev.answer_versions.get("a.frequency", 0),
+    )
+    answer_save(
+        actor=actor,
+        assessment=assessment,
+        question_id="c.groups",
+        raw=["applicants"],
+        base_version=0,
     )
 
 

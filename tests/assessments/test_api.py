@@ -1,28 +1,9 @@
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments.services import answer_save, assessment_start, checklist_create
+from assessments.services import checklist_create
 from tests.assessments import factories, samples
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
-
-
-@pytest.fixture
-def system():
-    cv = factories.eu_content()
-    system = factories.system(vendor_obj=factories.vendor())
-    factories.classify_high_risk(system, cv)
-    return system
-
-
-@pytest.fixture
-def assessment(officer, system):
-    return assessment_start(actor=officer, system=system, template=factories.fria())
 
 
 def api(user) -> APIClient:
@@ -64,16 +45,7 @@ def test_transitions_enforce_missing_answers_and_four_eyes(officer, officer2, as
     url = reverse("api-assessment-transition", args=[assessment.pk])
     missing = api(officer).post(url, {"action": "submit"}, format="json")
     assert missing.status_code == 400 and missing.json()["missing"] == ["a.frequency", "c.groups"]
-    answer_save(
-        actor=officer, assessment=assessment, question_id="a.frequency", raw="daily", base_version=0
-    )
-    answer_save(
-        actor=officer,
-        assessment=assessment,
-        question_id="c.groups",
-        raw=["applicants"],
-        base_version=0,
-    )
+    factories.fill_required(officer, assessment)
     assert (
         api(officer).post(url, {"action": "submit"}, format="json").json()["state"] == "in_review"
     )

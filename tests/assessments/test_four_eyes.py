@@ -12,28 +12,17 @@ from assessments.services import (
     answer_save,
     assessment_approve,
     assessment_return,
-    assessment_start,
     assessment_submit,
     attachment_add,
 )
 from core.roles import Role
-from tests.assessments import factories, samples
+from tests.assessments import samples
 from tests.conftest import PASSWORD, make_user
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
 
 
 @pytest.fixture
 def officer3(db):
     return make_user("officer3", Role.COMPLIANCE_OFFICER)
-
-
-@pytest.fixture
-def assessment(officer):
-    return assessment_start(actor=officer, system=factories.system(), template=factories.fria())
 
 
 def answer(actor, assessment, qid, raw):

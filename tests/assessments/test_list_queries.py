@@ -9,11 +9,6 @@ from assessments.services import assessment_start, checklist_create, evidence_up
 from tests.assessments import factories, samples
 
 
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
-
-
 @pytest.fixture
 def world(officer, procurement):
     cv = factories.eu_content()

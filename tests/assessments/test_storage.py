@@ -9,12 +9,6 @@ from core import storage
 from tests.assessments import samples
 
 
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
-    return tmp_path
-
-
 def test_blob_is_named_by_sha256_and_read_only():
     data = b"model card v1\n" * 1000
     blob = storage.store_blob(fileobj=io.BytesIO(data), max_bytes=10**6)

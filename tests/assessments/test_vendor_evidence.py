@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from assessments.models import ChecklistItemStatus, EvidenceFile
 from assessments.selectors import checklist_request_text, vendor_scorecard
 from assessments.services import (
-    checklist_create,
     evidence_expiry_check,
     evidence_review,
     evidence_upload,
@@ -15,24 +14,10 @@ from assessments.services import (
 from assessments.tasks import evidence_expiry_check_task
 from core.storage import blob_path
 from regulations.models import Deadline
-from tests.assessments import factories, samples
+from tests.assessments import samples
 
 Status = ChecklistItemStatus.Status
 TODAY = dt.date(2027, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
-
-
-@pytest.fixture
-def checklist(procurement):
-    cv = factories.eu_content()
-    vendor = factories.vendor()
-    system = factories.system(vendor_obj=vendor)
-    factories.classify_high_risk(system, cv)
-    return checklist_create(actor=procurement, vendor=vendor, system=system)
 
 
 def item(checklist, key):

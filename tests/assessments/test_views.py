@@ -7,9 +7,7 @@ from django.urls import reverse
 from assessments.models import Assessment
 from assessments.services import (
     answer_save,
-    assessment_start,
     attachment_add,
-    checklist_create,
     evidence_upload,
 )
 from regulations.selectors import templates_for_system
@@ -17,24 +15,6 @@ from tests.assessments import factories, samples
 from tests.conftest import PASSWORD
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
-
-
-@pytest.fixture
-def system():
-    cv = factories.eu_content()
-    system = factories.system(vendor_obj=factories.vendor())
-    factories.classify_high_risk(system, cv)
-    return system
-
-
-@pytest.fixture
-def assessment(officer, system):
-    return assessment_start(actor=officer, system=system, template=factories.fria())
 
 
 def client_for(client, user):
@@ -126,11 +106,6 @@ def test_attachment_download_is_an_attachment_with_a_safe_type(
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == samples.PDF
-
-
-@pytest.fixture
-def checklist(procurement, system):
-    return checklist_create(actor=procurement, vendor=system.vendor, system=system)
 
 
 def test_upload_of_renamed_exe_returns_the_row_with_a_clear_message(client, procurement, checklist):

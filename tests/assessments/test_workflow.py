@@ -21,35 +21,6 @@ from regulations.services.deadlines import last_approval
 from tests.assessments import factories, samples
 
 
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
-
-
-@pytest.fixture
-def assessment(officer):
-    system = factories.system()
-    return assessment_start(actor=officer, system=system, template=factories.fria())
-
-
-def fill_required(actor, assessment):
-    rev = assessment.revision()
-    answer_save(
-        actor=actor,
-        assessment=assessment,
-        question_id="a.frequency",
-        raw="weekly",
-        base_version=rev.answer_versions.get("a.frequency", 0),
-    )
-    answer_save(
-        actor=actor,
-        assessment=assessment,
-        question_id="c.groups",
-        raw=["applicants"],
-        base_version=0,
-    )
-
-
 def test_start_prefills_mapped_questions_from_the_inventory(assessment):
     rev = assessment.revision()
     assert rev.answers["a.process"] == "Ranks job applicants for recruiters."
@@ -153,7 +124,7 @@ def test_submit_lists_missing_required_questions(officer, assessment):
 
 
 def test_four_eyes_blocks_self_approval_but_allows_a_second_officer(officer, officer2, assessment):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     with pytest.raises(PermissionDenied, match="own submission"):
         assessment_approve(actor=officer, assessment=assessment)
@@ -165,20 +136,20 @@ def test_four_eyes_blocks_self_approval_but_allows_a_second_officer(officer, off
 
 def test_four_eyes_can_be_switched_off(settings, officer, assessment):
     settings.SIGHTLINE_FOUR_EYES = False
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     assert assessment_approve(actor=officer, assessment=assessment).approved_by == officer
 
 
 def test_procurement_cannot_approve(officer, procurement, assessment):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     with pytest.raises(PermissionDenied):
         assessment_approve(actor=procurement, assessment=assessment)
 
 
 def test_approval_schedules_reassessment_at_the_obligation_cadence(officer, officer2, assessment):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     revision = assessment_approve(actor=officer2, assessment=assessment)
     deadline = Deadline.objects.get(kind="reassessment", source_id=str(assessment.pk))
@@ -189,14 +160,14 @@ def test_approval_schedules_reassessment_at_the_obligation_cadence(officer, offi
 
 def test_regulations_anchors_reviews_on_the_latest_approval(officer, officer2, assessment):
     assert last_approval(system=assessment.system) is None
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     revision = assessment_approve(actor=officer2, assessment=assessment)
     assert last_approval(system=assessment.system) == timezone.localdate(revision.approved_at)
 
 
 def test_return_needs_a_reason_and_reopens_for_editing(officer, officer2, assessment):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     with pytest.raises(ValidationError):
         answer_save(
@@ -215,7 +186,7 @@ def test_return_needs_a_reason_and_reopens_for_editing(officer, officer2, assess
 def test_edit_after_approval_starts_revision_two_and_keeps_one_frozen(
     officer, officer2, assessment
 ):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     first = assessment_approve(actor=officer2, assessment=assessment)
     rev2, _ = answer_save(
@@ -238,7 +209,7 @@ def test_edit_after_approval_starts_revision_two_and_keeps_one_frozen(
 
 
 def test_tampered_approved_answers_show_as_changed(officer, officer2, assessment):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     revision = assessment_approve(actor=officer2, assessment=assessment)
     AssessmentRevision.objects.filter(pk=revision.pk).update(answers={"a.frequency": "daily"})
@@ -272,7 +243,7 @@ def test_only_reviewers_comment(officer, auditor, assessment):
 
 
 def test_every_transition_is_audited(officer, officer2, assessment):
-    fill_required(officer, assessment)
+    factories.fill_required(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     assessment_return(actor=officer2, assessment=assessment, reason="more")
     assessment_submit(actor=officer, assessment=assessment)

@@ -7,10 +7,7 @@ from assessments.models import ChecklistItemStatus
 from tests.assessments import factories, samples
 from tests.e2e.conftest import screenshot
 
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path / "storage"
+pytestmark = pytest.mark.usefixtures("storage_dir")
 
 
 def test_procurement_uploads_pdf_and_renamed_exe_is_rejected(

@@ -24,38 +24,33 @@ def draft(users):
     from tests.assessments import factories
 
     officer = users["compliance_officer"]
-    cv = factories.eu_content()
-    vendor = factories.vendor()
-    system = factories.system(vendor_obj=vendor)
-    factories.classify_high_risk(system, cv)
-    assessment = assessment_start(actor=officer, system=system, template=factories.fria(cv))
-    attachment_add(actor=officer, assessment=assessment, question_id="f.dpia", upload=_pdf(),
-                   base_version=0)  # fmt: skip
+    system = factories.classified_system()
+    assessment = assessment_start(actor=officer, system=system, template=factories.fria())
+    attachment_add(
+        actor=officer, assessment=assessment, question_id="f.dpia", upload=_pdf(), base_version=0
+    )
     sha = assessment.revision().attachments["f.dpia"][0]["sha256"]
-    return {"pk": assessment.pk, "sha": sha, "system": system.pk,
-            "template": assessment.template_id, "vendor": vendor.pk}  # fmt: skip
+    return {
+        "pk": assessment.pk,
+        "sha": sha,
+        "system": system.pk,
+        "template": assessment.template_id,
+        "vendor": system.vendor_id,
+    }
 
 
 def in_review(users):
     """Submitted by a third officer, so both the officer and the admin may approve."""
     from assessments.models import Assessment
-    from assessments.services import answer_save, assessment_submit
+    from assessments.services import assessment_submit
     from core.roles import Role
+    from tests.assessments import factories
     from tests.conftest import make_user
 
     ctx = draft(users)
     author = make_user("author", Role.COMPLIANCE_OFFICER)
     assessment = Assessment.objects.get(pk=ctx["pk"])
-    answer_save(
-        actor=author, assessment=assessment, question_id="a.frequency", raw="weekly", base_version=0
-    )
-    answer_save(
-        actor=author,
-        assessment=assessment,
-        question_id="c.groups",
-        raw=["applicants"],
-        base_version=0,
-    )
+    factories.fill_required(author, assessment)
     assessment_submit(actor=author, assessment=assessment)
     return ctx
 
@@ -63,11 +58,8 @@ def in_review(users):
 def fresh_system(users):
     from tests.assessments import factories
 
-    cv = factories.eu_content()
-    vendor = factories.vendor()
-    system = factories.system(vendor_obj=vendor)
-    factories.classify_high_risk(system, cv)
-    return {"system": system.pk, "template": factories.fria(cv).pk, "vendor": vendor.pk}
+    system = factories.classified_system()
+    return {"system": system.pk, "template": factories.fria().pk, "vendor": system.vendor_id}
 
 
 def checklist(users):

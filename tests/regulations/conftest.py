@@ -5,17 +5,6 @@ from tests.regulations.content_factory import write_version
 
 
 @pytest.fixture
-def eager_celery():
-    """Run queued tasks inline: the test then sees what a worker would have done."""
-    from sightline.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture
 def content_dir(tmp_path):
     root = tmp_path / "content"
     root.mkdir()
