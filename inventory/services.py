@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
 from core.audit import audit_record, diff, snapshot
@@ -107,7 +107,11 @@ def vendor_create(*, actor, data: Mapping[str, Any]) -> Vendor:
     vendor = Vendor()
     _assign(vendor, data)
     vendor.full_clean()
-    vendor.save()
+    try:
+        with transaction.atomic():
+            vendor.save()
+    except IntegrityError as exc:  # created by someone else between the check and the insert
+        raise ValidationError({"name": "A vendor with this name already exists."}) from exc
     audit_record(
         actor=actor,
         action="vendor.create",

@@ -38,10 +38,25 @@ class Assessment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Set on a second assessment that a race once created; the first one is open.",
+    )
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
         permissions = [("approve_assessment", "Can approve or return an assessment in review")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "template"],
+                condition=models.Q(duplicate_of__isnull=True),
+                name="assessments_one_open_per_system_template",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.template.title} · {self.system}"

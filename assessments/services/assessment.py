@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assessments.answers import (
@@ -23,6 +23,7 @@ from assessments.answers import (
 from assessments.models import Assessment, AssessmentRevision, QuestionComment
 from core.audit import audit_record
 from core.storage import store_upload
+from inventory.models import AISystem
 from regulations.signals import assessment_approved
 
 APPROVE_PERM = "assessments.approve_assessment"
@@ -57,10 +58,18 @@ def assessment_start(*, actor, system, template) -> Assessment:
     """One assessment per system and template: starting again reopens the existing one."""
     if not actor.has_perm("assessments.add_assessment"):
         raise PermissionDenied("You may not start assessments.")
-    existing = Assessment.objects.filter(system=system, template=template).first()
-    if existing:
+    # Simultaneous starts queue on the system's row; the unique constraint is the backstop.
+    list(AISystem.objects.select_for_update().filter(pk=system.pk).values_list("pk", flat=True))
+    open_ones = Assessment.objects.filter(system=system, template=template, duplicate_of=None)
+    if existing := open_ones.first():
         return existing
-    assessment = Assessment.objects.create(system=system, template=template, created_by=actor)
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                system=system, template=template, created_by=actor
+            )
+    except IntegrityError:
+        return open_ones.get()
     answers, versions, meta = {}, {}, {}
     for section in template_sections(template):
         for question in section["questions"]:
