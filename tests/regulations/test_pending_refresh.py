@@ -1,0 +1,77 @@
+"""Results never go stale when a date passes: the daily task re-evaluates results whose pending start date
+has come, audits the change, and the dashboard lists it under "changed today" (issue 14 §1)."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from core.models import AuditEntry
+from regulations.dashboard import dashboard_data
+from regulations.models import ClassificationResult
+from regulations.services.classification import classification_pending_refresh, classification_run
+from regulations.tasks import classification_pending_refresh_task
+
+DAY_BEFORE, DAY_OF = dt.date(2027, 12, 1), dt.date(2027, 12, 2)
+
+
+@pytest.fixture
+def cv_ranker(db, make_system):
+    call_command("load_content", no_classify=True, stdout=io.StringIO())
+    system = make_system(name="CV ranker", jurisdictions=["DE"], domains=[], decision_role="none",
+                         purposes=["recruitment_selection"])  # fmt: skip
+    classification_run(system=system, on=DAY_BEFORE)
+    return system
+
+
+def _eu(system) -> ClassificationResult:
+    return (
+        ClassificationResult.objects.filter(system=system, regime__code="eu")
+        .order_by("-computed_at", "-pk")
+        .first()
+    )
+
+
+def test_result_before_the_date_is_pending_with_its_start(cv_ranker):
+    result = _eu(cv_ranker)
+    assert result.outcome == "high_risk_annex_iii"
+    assert result.pending_from == DAY_OF
+    assert result.headline.startswith("High-risk from 2027-12-02 because")
+
+
+def test_nothing_is_re_evaluated_before_the_start_date(cv_ranker):
+    assert classification_pending_refresh(on=DAY_BEFORE) == 0
+    assert _eu(cv_ranker).pending_from == DAY_OF
+
+
+def test_on_the_start_date_the_result_is_re_evaluated_in_force_and_audited(cv_ranker):
+    before = _eu(cv_ranker)
+    assert classification_pending_refresh(on=DAY_OF) == 1
+    after = _eu(cv_ranker)
+    assert after.pk != before.pk and after.previous_id == before.pk
+    assert after.pending_from is None
+    assert after.headline.startswith("High-risk because")
+    entry = AuditEntry.objects.filter(action="classification.change", target_id=str(after.pk)).get()
+    assert entry.changes["pending_from"] == ["2027-12-02", None]
+    # Re-running the same day changes nothing.
+    assert classification_pending_refresh(on=DAY_OF) == 0
+
+
+def test_dashboard_lists_the_change_with_the_previous_outcome(cv_ranker):
+    classification_pending_refresh(on=DAY_OF)
+    changed = dashboard_data(today=timezone.localdate())["changed_today"]
+    eu = [c for c in changed if c["regime"] == "eu"]
+    assert len(eu) == 1
+    assert eu[0]["was"].startswith("High-risk from 2027-12-02")
+    assert eu[0]["now"].startswith("High-risk because")
+
+
+def test_the_daily_task_is_on_the_beat_schedule(db):
+    from sightline.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["regulations-pending-refresh"]
+    assert entry["task"] == classification_pending_refresh_task.name
+    assert entry["task"] in app.tasks
