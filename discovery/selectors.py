@@ -4,7 +4,19 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Max, Min, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 
 from discovery.engine.matching import Catalog
 from discovery.filters import (
@@ -105,7 +117,6 @@ def ingest_run_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Ing
 
 
 def finding_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Finding]:
-
     rank = Case(
         *(When(severity=sev, then=Value(i)) for i, sev in enumerate(SEVERITY_RANK)),
         default=Value(len(SEVERITY_RANK)),
@@ -119,6 +130,20 @@ def finding_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Findin
     return FindingFilter(filters or {}, queryset=qs).qs
 
 
+def finding_list_between(
+    *, start: dt.datetime, end: dt.datetime, system_ids: list[int] | None = None
+) -> QuerySet[Finding]:
+    """Findings seen in [start, end); for chosen systems, theirs plus shadow AI (no system)."""
+    qs = (
+        Finding.objects.filter(first_seen__lt=end, last_seen__gte=start)
+        .select_related("system")
+        .order_by("-severity", "-last_seen", "pk")
+    )
+    if system_ids is not None:
+        qs = qs.filter(Q(system_id__in=system_ids) | Q(system__isnull=True))
+    return qs
+
+
 def blocklist_domains() -> list[str]:
     return list(BlocklistEntry.objects.order_by("domain").values_list("domain", flat=True))
 
@@ -126,6 +151,21 @@ def blocklist_domains() -> list[str]:
 def blocklist_entry_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[BlocklistEntry]:
     qs = BlocklistEntry.objects.select_related("added_by", "finding")
     return BlocklistEntryFilter(filters or {}, queryset=qs).qs
+
+
+# An app's status: its inventory system's sanction status, or blocked, or not reviewed yet.
+APP_STATUS_LABELS = {
+    "sanctioned": "Sanctioned",
+    "under_review": "Under review",
+    "unreviewed": "Not reviewed",
+    "unsanctioned": "Unsanctioned",
+    "blocked": "Blocked",
+}
+
+
+def app_status_label(status: str) -> str:
+    """The one word for a status on the pages, in the CSV export and in evidence packs."""
+    return APP_STATUS_LABELS.get(status, status.replace("_", " ").capitalize())
 
 
 def app_status(*, app: DiscoveredApp | None, blocked: set[str], hosts: list[str]) -> str:
@@ -177,31 +217,63 @@ def discovered_app_totals(*, since: dt.date | None = None) -> dict[tuple[str, st
     return totals
 
 
+def discovered_app_totals_between(
+    *, day_from: dt.date, day_to: dt.date
+) -> dict[tuple[str, str], dict]:
+    """Usage per (app_key, host) over whole days; users are the distinct identities in them."""
+    return {
+        (r["app_key"], r["host"]): r
+        for r in UsageRollup.objects.filter(day__gte=day_from, day__lte=day_to)
+        .values("app_key", "host")
+        .annotate(
+            requests=Sum("requests"),
+            bytes_up=Sum("bytes_up"),
+            bytes_down=Sum("bytes_down"),
+            users=Count("identity", distinct=True),
+            first=Min("first_seen"),
+            last=Max("last_seen"),
+        )
+        .order_by("-requests")
+    }
+
+
 class AppUsageRows:
     """The unfiltered rows, as DiscoveredAppFilter's queryset: `since` decides what is summed,
-    so they are built when the FilterSet has read it."""
+    so they are built when the FilterSet has read it. `totals` (discovered_app_totals_between())
+    replaces the since-summing for a closed period."""
 
     model = DiscoveredApp  # what DjangoFilterBackend checks the FilterSet's model against
 
-    def __init__(self, *, catalog: dict[str, CatalogApp] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        catalog: dict[str, CatalogApp] | None = None,
+        totals: dict[tuple[str, str], dict] | None = None,
+    ) -> None:
         self.catalog = catalog
+        self.totals = totals
 
     def all(self) -> "AppUsageRows":
         return self
 
     def rows(self, *, since: dt.date | None) -> list[dict]:
-        return _app_rows(totals=discovered_app_totals(since=since), catalog=self.catalog)
+        totals = self.totals if self.totals is not None else discovered_app_totals(since=since)
+        return _app_rows(totals=totals, catalog=self.catalog)
 
 
 def discovered_app_rows(
-    *, filters: Mapping[str, str] | None = None, catalog: dict[str, CatalogApp] | None = None
+    *,
+    filters: Mapping[str, str] | None = None,
+    catalog: dict[str, CatalogApp] | None = None,
+    totals: dict[tuple[str, str], dict] | None = None,
 ) -> list[dict]:
     """One row per app or unknown host, with usage totals and the catalogue's risk facts.
 
     Pass `catalog` (catalog_apps_by_key()) when the caller needs the catalogue too, so the
-    page reads it once.
+    page reads it once; pass `totals` (discovered_app_totals_between()) for a closed period.
     """
-    return DiscoveredAppFilter(filters or {}, queryset=AppUsageRows(catalog=catalog)).qs
+    source = AppUsageRows(catalog=catalog, totals=totals)
+    return DiscoveredAppFilter(filters or {}, queryset=source).qs
 
 
 def _app_rows(
@@ -235,6 +307,7 @@ def _app_rows(
                 "last_seen": total["last"],
                 "status": app_status(app=app, blocked=blocked, hosts=hosts),
                 "system": app.system if app else None,
+                "discovered_at": app.first_seen if app else None,
                 "known": cat is not None,
             }
         )

@@ -2,6 +2,8 @@
 
 from django import template
 
+from discovery.selectors import app_status_label
+
 register = template.Library()
 
 SEVERITY_CLASS = {"critical": "bad", "high": "bad", "medium": "warn", "low": "", "info": ""}
@@ -10,7 +12,6 @@ STATUS_CLASS = {
     "unreviewed": "warn", "open": "warn", "assigned": "warn", "dismissed": "", "done": "ok",
     "failed": "bad", "running": "warn", "queued": "",
 }  # fmt: skip
-STATUS_LABEL = {"unreviewed": "Not reviewed", "under_review": "Under review"}
 
 
 @register.filter
@@ -25,8 +26,7 @@ def status_class(value: str) -> str:
 
 @register.filter
 def status_label(value: str) -> str:
-    value = str(value)
-    return STATUS_LABEL.get(value, value.replace("_", " ").capitalize())
+    return app_status_label(str(value))
 
 
 CATEGORY_LABEL = {"llm_api": "LLM API", "ai_search": "AI search", "video_avatar": "Video / avatar",

@@ -11,6 +11,7 @@ from core.htmx import HtmxHttpRequest, render_partial
 from core.permissions import permission_required, reader_required
 from discovery.models import DiscoveredApp, Finding
 from discovery.selectors import (
+    APP_STATUS_LABELS,
     app_status,
     app_top_identities,
     app_top_teams,
@@ -21,13 +22,7 @@ from discovery.selectors import (
     discovered_app_rows,
 )
 
-STATUS_CHOICES = [
-    ("sanctioned", "Sanctioned"),
-    ("under_review", "Under review"),
-    ("unreviewed", "Not reviewed"),
-    ("unsanctioned", "Unsanctioned"),
-    ("blocked", "Blocked"),
-]
+STATUS_CHOICES = list(APP_STATUS_LABELS.items())
 APPS_PER_PAGE = 50
 
 

@@ -1,63 +1,49 @@
-"""Discovery in the period: apps seen, sanctioned vs unsanctioned, usage per app, findings incl. LLMjacking."""
+"""Discovery in the period: apps seen, sanctioned or not, usage per app, findings incl. LLMjacking.
 
-from django.db.models import Count, Max, Min, Q, Sum
+Apps come from the discovered-AI page's own selector, so the pack calls an app what the page does.
+"""
 
-from discovery.models import CatalogApp, DiscoveredApp, Finding, UsageRollup
+from discovery.models import Finding
+from discovery.selectors import (
+    app_status_label,
+    discovered_app_rows,
+    discovered_app_totals_between,
+    finding_list_between,
+)
 from evidence.collect.base import PackData
-from inventory.models import AISystem
 
 CHART_APPS = 12
+FINDINGS_LIMIT = 5000
 
 
 def collect(data: PackData) -> None:
     scope = data.scope
-    usage = list(
-        UsageRollup.objects.filter(day__gte=scope.period_from, day__lte=scope.period_to)
-        .values("app_key", "host")
-        .annotate(
-            requests=Sum("requests"),
-            bytes_up=Sum("bytes_up"),
-            identities=Count("identity", distinct=True),
-            first=Min("first_seen"),
-            last=Max("last_seen"),
-        )
-        .order_by("-requests")
-    )
-    names = {}
-    for app in CatalogApp.objects.order_by("version__loaded_at").values("key", "name", "vendor"):
-        names[app["key"]] = app["name"]
-    discovered = {(d.app_key, d.host): d for d in DiscoveredApp.objects.select_related("system")}
+    totals = discovered_app_totals_between(day_from=scope.period_from, day_to=scope.period_to)
     apps = []
-    for row in usage:
-        found = discovered.get((row["app_key"], row["host"]))
-        system = found.system if found else None
-        status = _status(system)
+    for row in discovered_app_rows(totals=totals):
+        discovered_at = row["discovered_at"]
         apps.append(
             {
-                "name": names.get(row["app_key"])
-                or (found.name if found else "")
-                or row["host"]
-                or row["app_key"],
+                "name": row["name"],
                 "key": row["app_key"] or f"host:{row['host']}",
-                "requests": row["requests"] or 0,
-                "bytes_up": row["bytes_up"] or 0,
-                "identities": row["identities"],
-                "first_seen": found.first_seen if found else row["first"],
-                "new_in_period": bool(found and scope.start <= found.first_seen < scope.end),
-                "status": status,
-                "system": system.name if system else "",
+                "requests": row["requests"],
+                "bytes_up": row["bytes_up"],
+                "identities": row["users"],
+                "first_seen": discovered_at or row["first_seen"],
+                "new_in_period": bool(discovered_at and scope.start <= discovered_at < scope.end),
+                "status": row["status"],
+                "status_label": app_status_label(row["status"]),
+                "system": row["system"].name if row["system"] else "",
             }
         )
-    findings_qs = (
-        Finding.objects.filter(first_seen__lt=scope.end, last_seen__gte=scope.start)
-        .select_related("system")
-        .order_by("-severity", "-last_seen", "pk")
+    system_ids = None
+    if scope.system_ids is not None:
+        system_ids = [s.system.pk for s in data.systems]
+    findings = list(
+        finding_list_between(start=scope.start, end=scope.end, system_ids=system_ids)[
+            :FINDINGS_LIMIT
+        ]
     )
-    system_ids = {s.system.pk for s in data.systems}
-    if data.scope.system_ids is not None:
-        # A pack for chosen systems shows their findings plus shadow AI, which belongs to no system.
-        findings_qs = findings_qs.filter(Q(system_id__in=system_ids) | Q(system__isnull=True))
-    findings = list(findings_qs[:5000])
     data.add_targets("discovery.finding", (f.pk for f in findings))
     open_f = [f for f in findings if f.is_open]
     closed_f = [f for f in findings if not f.is_open]
@@ -76,9 +62,3 @@ def collect(data: PackData) -> None:
         data.notes["discovery"] = (
             "No AI usage was ingested for this period and no discovery findings fall within it."
         )
-
-
-def _status(system: AISystem | None) -> str:
-    if system is None:
-        return "unsanctioned"
-    return system.sanction_status

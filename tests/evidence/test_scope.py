@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from discovery.models import AppUsageTotal, BlocklistEntry, DiscoveredApp, UsageRollup
+from discovery.templatetags.discovery_tags import status_label
 from evidence.collect import Scope, collect
 from evidence.forms import PackCreateForm
 from evidence.services import pack_create
@@ -68,6 +70,31 @@ def test_pack_list_shows_the_regime_name_from_the_content(client, auditor, regim
     client.login(username=auditor.username, password=PASSWORD)
     response = client.get(reverse("evidence:pack-list"))
     assert "California SB 53 (frontier AI)" in response.content.decode()
+
+
+def _usage(*, app_key: str = "", host: str = "", name: str, system=None, day: dt.date):
+    seen = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+    counts = {"requests": 5, "bytes_up": 10, "first_seen": seen, "last_seen": seen}
+    DiscoveredApp.objects.create(
+        app_key=app_key, host=host, name=name, first_seen=seen, last_seen=seen, system=system
+    )
+    UsageRollup.objects.create(app_key=app_key, host=host, identity="u1", day=day, **counts)
+    AppUsageTotal.objects.create(app_key=app_key, host=host, users=1, **counts)
+
+
+def test_pack_calls_each_app_what_the_discovered_ai_page_does(client, officer):
+    day = dt.date(2026, 3, 1)
+    _usage(app_key="chatgpt", name="ChatGPT", system=AISystemFactory(), day=day)
+    _usage(app_key="deepseek", name="DeepSeek", day=day)
+    _usage(host="llm.example.net", name="llm.example.net", day=day)
+    BlocklistEntry.objects.create(domain="llm.example.net")
+    client.login(username=officer.username, password=PASSWORD)
+    page = client.get(reverse("discovery:app-list"))
+    on_screen = {r["name"]: status_label(r["status"]) for r in page.context["rows"]}
+    data = collect(Scope("", None, **PERIOD))
+    in_pack = {a["name"]: a["status_label"] for a in data.discovery["apps"]}
+    assert in_pack == on_screen
+    assert set(in_pack.values()) == {"Sanctioned", "Not reviewed", "Blocked"}
 
 
 def test_pack_deadline_status_uses_the_deadline_list_words(client, officer):
