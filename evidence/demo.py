@@ -13,8 +13,10 @@ from evidence.models import EvidencePack
 from evidence.services import pack_create
 from inventory.models import AISystem
 from regulations.models import ClassificationResult
+from regulations.selectors import regime_get
 
 DEMO_USER = "auditor"
+DEMO_REGIME = "eu"
 
 
 def _present() -> dict[str, bool]:
@@ -45,10 +47,14 @@ def seed(*, stdout) -> None:
     absent = [name for name, ok in _present().items() if not ok]
     if absent:
         stdout.write(f"evidence: demo pack will say there are no {', '.join(absent)}.")
+    # Packs are scoped by the loaded content: without the EU AI Act the demo pack covers all regimes.
+    regime = DEMO_REGIME if regime_get(code=DEMO_REGIME) else ""
+    if not regime:
+        stdout.write(f"evidence: regime {DEMO_REGIME!r} is not loaded; the demo pack covers all.")
     today = timezone.localdate()
     pack = pack_create(
         actor=actor,
-        regime="eu",
+        regime=regime,
         period_from=today - dt.timedelta(days=365),
         period_to=today,
         queue=False,

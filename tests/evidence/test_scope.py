@@ -1,6 +1,7 @@
 """Packs are scoped by the regimes in the content and say what the screens say."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,8 +10,10 @@ from django.utils import timezone
 
 from discovery.models import AppUsageTotal, BlocklistEntry, DiscoveredApp, UsageRollup
 from discovery.templatetags.discovery_tags import status_label
+from evidence import demo
 from evidence.collect import Scope, collect
 from evidence.forms import PackCreateForm
+from evidence.models import EvidencePack
 from evidence.services import pack_create
 from regulations.models import Deadline
 from tests.conftest import PASSWORD
@@ -110,3 +113,12 @@ def test_pack_deadline_status_uses_the_deadline_list_words(client, officer):
     data = collect(Scope("eu", None, due - dt.timedelta(days=100), timezone.localdate()))
     [deadline] = data.systems[0].deadlines_unlinked
     assert (deadline["status"], deadline["status_label"]) == ("due_30", "Due in 30 days")
+
+
+def test_demo_pack_covers_all_regimes_when_the_eu_content_is_not_loaded(storage_dir, auditor):
+    AISystemFactory()
+    out = io.StringIO()
+    demo.seed(stdout=out)
+    pack = EvidencePack.objects.get()
+    assert (pack.regime, pack.status) == ("", EvidencePack.Status.DONE)
+    assert "regime 'eu' is not loaded" in out.getvalue()
