@@ -7,5 +7,6 @@ class AssessmentsConfig(AppConfig):
     # Extension points (core.extensions).
     roles = "assessments.roles.PERMISSIONS"
     seed_demo = "assessments.demo.seed"
+    inbox = "assessments.inbox.SECTIONS"
     system_panel = "assessments.panels.system_panel"
     last_approval = "assessments.selectors.system_last_approval"

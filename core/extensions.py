@@ -8,7 +8,8 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
   with the app's `<label>/partials/system_panel.html`;
 - `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`;
 - `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
-  approved; regulations anchors recurring reviews on the latest.
+  approved; regulations anchors recurring reviews on the latest;
+- `inbox`: a list of `core.inbox.InboxSection`s, the app's part of each user's work inbox.
 """
 
 from typing import Any, NamedTuple
@@ -16,7 +17,14 @@ from typing import Any, NamedTuple
 from django.apps import AppConfig, apps
 from django.utils.module_loading import import_string
 
-EXTENSION_POINTS = ("roles", "seed_demo", "system_panel", "content_loaders", "last_approval")
+EXTENSION_POINTS = (
+    "roles",
+    "seed_demo",
+    "system_panel",
+    "content_loaders",
+    "last_approval",
+    "inbox",
+)
 
 
 class Hook(NamedTuple):

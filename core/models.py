@@ -86,3 +86,33 @@ class AccountExpiry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationKind(models.TextChoices):
+    """The e-mails Sightline sends about someone's own work; each can be switched off per user."""
+
+    SUBMITTED = "submitted", "An assessment is submitted for my review"
+    RETURNED = "returned", "An assessment of mine is returned for changes"
+    APPROVED = "approved", "An assessment of mine is approved"
+    FINDING_ASSIGNED = "finding_assigned", "A discovery finding is assigned to me"
+    EVIDENCE_EXPIRING = "evidence_expiring", "Vendor evidence I collected is about to expire"
+    DEADLINE_DUE = "deadline_due", "A deadline I own is 30, 7 or 1 day away, or overdue"
+
+
+class NotificationPreference(models.Model):
+    """A kind of e-mail one user switched off (or back on); no row means the e-mail is sent."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="uniq_notification_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}: {'on' if self.enabled else 'off'}"

@@ -2,16 +2,19 @@ import datetime as dt
 import json
 import time
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_verify
 from core.audit_display import changes_text
 from core.csvio import csv_spool
-from core.models import AuditEntry, ChainHead
+from core.inbox import inbox_count, inbox_for
+from core.models import AuditEntry, ChainHead, NotificationKind
+from core.notifications import notification_preferences_update, preferences_of
 from core.permissions import permission_required, reader_required
 from core.selectors import audit_entry_filter, audit_entry_list
 
@@ -90,3 +93,35 @@ def audit_verify_page(request):
         "past_checks": AuditEntry.objects.filter(action="audit.verify").order_by("-seq")[:10],
     }
     return render(request, "core/audit_verify.html", context)
+
+
+@require_GET
+@reader_required
+def inbox(request):
+    """Everything waiting for the signed-in user, one section per kind of work."""
+    sections = inbox_for(request.user)
+    context = {"sections": sections, "total": sum(s.count for s in sections)}
+    return render(request, "core/inbox.html", context)
+
+
+@require_GET
+@reader_required
+def inbox_badge(request):
+    """The navigation's count, fetched after the page so no page pays for it."""
+    response = render(
+        request, "core/partials/inbox_badge.html", {"count": inbox_count(request.user)}
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@reader_required
+def notification_settings(request):
+    if request.method == "POST":
+        notification_preferences_update(actor=request.user, enabled=request.POST.getlist("kind"))
+        messages.success(request, "Your e-mail notification settings are saved.")
+        return redirect("notification-settings")
+    prefs = preferences_of(request.user)
+    kinds = [(value, label, prefs[value]) for value, label in NotificationKind.choices]
+    return render(request, "core/notification_settings.html", {"kinds": kinds})

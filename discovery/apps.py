@@ -7,5 +7,6 @@ class DiscoveryConfig(AppConfig):
     # Extension points (core.extensions).
     roles = "discovery.roles.PERMISSIONS"
     seed_demo = "discovery.demo.seed"
+    inbox = "discovery.inbox.SECTIONS"
     system_panel = "discovery.panels.system_panel"
     content_loaders = ("discovery.catalog_loader.load_catalog",)

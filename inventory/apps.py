@@ -7,3 +7,4 @@ class InventoryConfig(AppConfig):
     # Extension points (core.extensions).
     roles = "inventory.roles.PERMISSIONS"
     seed_demo = "inventory.demo.seed"
+    inbox = "inventory.inbox.SECTIONS"

@@ -21,6 +21,11 @@ from assessments.answers import (
     template_version_label,
 )
 from assessments.models import Assessment, AssessmentRevision, QuestionComment
+from assessments.notifications import (
+    assessment_approved_notify,
+    assessment_returned_notify,
+    assessment_submitted_notify,
+)
 from core.audit import audit_record
 from core.storage import store_upload
 from inventory.models import AISystem
@@ -295,6 +300,7 @@ def assessment_submit(*, actor, assessment: Assessment) -> Assessment:
         target=assessment,
         changes={"state": [old_state, assessment.state], "revision": revision.number},
     )
+    assessment_submitted_notify(assessment=assessment, actor=actor)
     return assessment
 
 
@@ -359,6 +365,7 @@ def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
         sender=Assessment, assessment=assessment, system=assessment.system,
         template=assessment.template, actor=actor, approved_on=timezone.localdate(now),
     )  # fmt: skip
+    assessment_approved_notify(assessment=assessment, actor=actor)
     return revision
 
 
@@ -383,6 +390,7 @@ def assessment_return(*, actor, assessment: Assessment, reason: str) -> Assessme
         target=assessment,
         changes={"state": ["in_review", "returned"], "reason": assessment.return_reason},
     )
+    assessment_returned_notify(assessment=assessment, actor=actor)
     return assessment
 
 

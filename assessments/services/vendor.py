@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import ChecklistItemStatus, EvidenceFile, VendorChecklist
+from assessments.notifications import evidence_expiring_notify
 from core.audit import audit_record
 from core.storage import store_upload
 from regulations.selectors import checklist_items_for_system
@@ -234,5 +235,6 @@ def evidence_expiry_check(*, today: dt.date | None = None) -> dict[str, int]:
             )
             row.expiry_deadline_for = evidence
             row.save(update_fields=["expiry_deadline_for", "updated_at"])
+            evidence_expiring_notify(row=row, evidence=evidence)
             counts["deadlines"] += 1
     return counts

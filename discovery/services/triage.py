@@ -5,8 +5,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 
 from core.audit import audit_record
+from core.models import NotificationKind
+from core.notifications import notify
 from discovery.models import BlocklistEntry, DiscoveredApp, Finding
 from discovery.selectors import catalog_app_get
 from inventory.models import AISystem, Vendor
@@ -249,6 +252,14 @@ def finding_assign(*, finding: Finding, actor, assignee: Any) -> Finding:
         action="discovery.finding.assign",
         target=finding,
         changes={"state": [before[0], finding.state], "assignee": [before[1], assignee.pk]},
+    )
+    notify(
+        users=[assignee],
+        exclude=actor,
+        kind=NotificationKind.FINDING_ASSIGNED,
+        subject=f"Finding assigned to you: {finding.title}",
+        body=f"{getattr(actor, 'username', actor)} assigned a discovery finding to you: {finding.title}",
+        url=reverse("discovery:finding-detail", kwargs={"pk": finding.pk}),
     )
     return finding
 

@@ -10,6 +10,8 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.models import NotificationKind
+from core.notifications import recipients
 from core.roles import Role
 from regulations import schedule
 from regulations.models import Deadline, ReminderSent
@@ -19,9 +21,9 @@ def reminder_recipients(deadline: Deadline) -> list[str]:
     """The owner (or the system's owner); with nobody named, every compliance officer."""
     owner = deadline.owner or getattr(deadline.system, "owner", None)
     if owner is not None and owner.email:
-        return [owner.email]
+        return [u.email for u in recipients([owner], NotificationKind.DEADLINE_DUE)]
     users = get_user_model().objects.filter(groups__name=Role.COMPLIANCE_OFFICER, is_active=True)
-    return sorted({u.email for u in users if u.email})
+    return sorted({u.email for u in recipients(users, NotificationKind.DEADLINE_DUE)})
 
 
 def _subject(deadline: Deadline, slot: str, today: dt.date) -> str:

@@ -1,0 +1,71 @@
+"""Inventory's part of the work inbox: systems that still lack the facts classification needs."""
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from core.inbox import InboxItem, InboxSection
+from inventory.models import AISystem
+
+
+def needs_facts_q() -> Q:
+    """A system needs facts while any fact the laws turn on is still blank."""
+    return Q(owner__isnull=True) | Q(description="") | Q(jurisdictions=[]) | Q(domains=[])
+
+
+def ai_system_needing_facts(*, user) -> QuerySet[AISystem]:
+    """Systems I own that need facts, and unowned ones for anyone who may edit the inventory."""
+    mine = Q(owner=user)
+    if user.has_perm("inventory.change_aisystem"):
+        mine |= Q(owner__isnull=True)
+    return (
+        AISystem.objects.filter(mine)
+        .filter(needs_facts_q())
+        .exclude(lifecycle=AISystem.Lifecycle.RETIRED)
+    )
+
+
+def _missing(system: AISystem) -> str:
+    missing = [
+        label
+        for label, blank in (
+            ("owner", system.owner_id is None),
+            ("purpose", not system.description),
+            ("jurisdictions", not system.jurisdictions),
+            ("use-case domains", not system.domains),
+        )
+        if blank
+    ]
+    return "Missing: " + ", ".join(missing)
+
+
+def _count(user) -> int:
+    return ai_system_needing_facts(user=user).count()
+
+
+def _items(user, limit: int) -> list[InboxItem]:
+    systems = (
+        ai_system_needing_facts(user=user)
+        .only("pk", "name", "owner_id", "description", "jurisdictions", "domains", "created_at")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        InboxItem(
+            title=s.name,
+            url=reverse("inventory:system-edit", kwargs={"pk": s.pk}),
+            detail=_missing(s),
+            flag="needs facts",
+        )
+        for s in systems
+    ]
+
+
+SECTIONS = [
+    InboxSection(
+        key="systems-needing-facts",
+        title="Systems needing facts",
+        count=_count,
+        items=_items,
+        empty="Every system you own has the facts classification needs.",
+        order=30,
+    )
+]
