@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from discovery import catalog_files, llmjacking  # noqa: E402
+from discovery import catalog_files  # noqa: E402
+from discovery.engine import llmjacking  # noqa: E402
 from discovery.engine.matching import Catalog  # noqa: E402
 from discovery.engine.pipeline import ChunkResult, chunk_plan, process_chunk  # noqa: E402
 
