@@ -3,6 +3,7 @@
 from django import template
 
 from inventory import vocab
+from inventory.forms import FIELDSETS, AISystemForm
 from inventory.widgets import checkbox_items
 
 register = template.Library()
@@ -61,3 +62,29 @@ def code_label(value: str) -> str:
 def checkboxes(field) -> str:
     """A bound multi-choice filter field's checkbox list (see widgets.checkbox_items)."""
     return checkbox_items(field.html_name, field.field.choices, field.value())
+
+
+@register.filter
+def law_facts(system) -> list[tuple[str, str]]:
+    """The recorded facts of the 'EU AI Act facts' and 'US state facts' sections, as (label, value)."""
+    fields = AISystemForm.base_fields
+    meta_labels = AISystemForm.Meta.labels
+    out = []
+    for title, names in FIELDSETS:
+        if title not in {"EU AI Act facts", "US state facts"}:
+            continue
+        for name in names:
+            value = getattr(system, name)
+            if value in (None, False, "", []):
+                continue
+            label = str(fields[name].label or meta_labels.get(name) or name)
+            if name == "purposes":
+                shown = ", ".join(dict(vocab.Purpose.choices).get(v, v) for v in value)
+            elif name == "employment_decision_kind":
+                shown = system.get_employment_decision_kind_display()
+            elif value is True:
+                shown = "Yes"
+            else:
+                shown = str(value)
+            out.append((label, shown))
+    return out

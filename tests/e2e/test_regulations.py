@@ -17,17 +17,6 @@ from tests.e2e.conftest import screenshot
 
 
 @pytest.fixture
-def eager_celery():
-    """The live server runs in this process: queued re-classification runs inline, as a worker would."""
-    from sightline.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
-
-
-@pytest.fixture
 def content(transactional_db):
     call_command("load_content", no_classify=True, stdout=io.StringIO())
     org = Organisation.get()
@@ -43,10 +32,15 @@ def test_editing_domain_to_employment_changes_eu_and_colorado_outcomes(
     content, eager_celery, login, officer, live_server
 ):
     system = AISystem.objects.create(
-        name="Candidate ranker", model_type="ml_classifier", roles=["deployer"],
-        jurisdictions=["CO", "DE"], domains=["marketing"], decision_role="substantial_factor",
-        data_categories=["contact", "employment"], lifecycle="in_use",
-    )  # fmt: skip
+        name="Candidate ranker",
+        model_type="ml_classifier",
+        roles=["deployer"],
+        jurisdictions=["CO", "DE"],
+        domains=["marketing"],
+        decision_role="substantial_factor",
+        data_categories=["contact", "employment"],
+        lifecycle="in_use",
+    )
     classification_run(system=system)
     page = login(officer)
     page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
@@ -67,6 +61,7 @@ def test_editing_domain_to_employment_changes_eu_and_colorado_outcomes(
     eu = page.locator("#result-eu")
     assert "What changed since the previous result" in eu.inner_text()
     assert "system fact: domains" in eu.inner_text()
+    eu.locator("details.all-rules summary").click()  # the full rule table is behind "Show all rules"
     rationale = eu.locator(".rationale-table").inner_text()
     assert "Annex III" in rationale or "employment" in rationale
     assert page.locator("#result-eu .rationale-table a[href^='http']").count() > 0
@@ -79,9 +74,14 @@ def test_officer_opens_the_override_form_and_records_an_override(
     content, login, officer, live_server
 ):
     system = AISystem.objects.create(
-        name="Shift planner", model_type="ml_classifier", roles=["deployer"], jurisdictions=["DE"],
-        domains=["employment"], decision_role="substantial_factor", lifecycle="in_use",
-    )  # fmt: skip
+        name="Shift planner",
+        model_type="ml_classifier",
+        roles=["deployer"],
+        jurisdictions=["DE"],
+        domains=["employment"],
+        decision_role="substantial_factor",
+        lifecycle="in_use",
+    )
     classification_run(system=system)
     page = login(officer)
     page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
@@ -111,8 +111,13 @@ def test_officer_opens_the_override_form_and_records_an_override(
 
 
 def test_compliance_officer_marks_a_deadline_done(transactional_db, login, officer, live_server):
-    deadline = deadline_create(actor=officer, title="Publish the Art 50 notice", kind="statutory",
-                               due_date=timezone.localdate() + dt.timedelta(days=10), regime_code="eu")  # fmt: skip
+    deadline = deadline_create(
+        actor=officer,
+        title="Publish the Art 50 notice",
+        kind="statutory",
+        due_date=timezone.localdate() + dt.timedelta(days=10),
+        regime_code="eu",
+    )
     page = login(officer)
     page.goto(f"{live_server.url}/regulations/deadlines/?status=due_30")
     row = page.locator(f"#deadline-{deadline.pk}")
@@ -133,3 +138,42 @@ def test_compliance_officer_marks_a_deadline_done(transactional_db, login, offic
     page.goto(f"{live_server.url}/regulations/deadlines/?status=done")
     assert "Done" in page.locator(f"#deadline-{deadline.pk}").inner_text()
     assert Deadline.objects.get(pk=deadline.pk).evidence_url == "https://dms.example/notices/art50"
+
+
+def test_officer_sees_a_cv_ranker_is_high_risk_from_2027_12_02_and_the_change_when_a_fact_changes(
+    content, eager_celery, login, officer, live_server
+):
+    """Issue 14: before 2027-12-02 a CV-ranking system is shown as high-risk *from* that date; changing a
+    fact shows the changed badge with the outcome it had before."""
+    if timezone.localdate() >= dt.date(2027, 12, 2):
+        pytest.skip("the scenario is about a date before Annex III applies")
+    system = AISystem.objects.create(
+        name="CV ranker", model_type="ml_classifier", roles=["provider"], jurisdictions=["DE"],
+        purposes=["recruitment_selection"], decision_role="supportive", data_categories=["employment"],
+        lifecycle="in_use",
+    )  # fmt: skip
+    classification_run(system=system)
+    page = login(officer)
+    page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
+    headline = page.locator("[data-testid=summary-headline-eu]")
+    expect(headline).to_contain_text("High-risk from 2027-12-02")
+    expect(headline).to_contain_text("Annex III point 4(a)")
+    expect(page.locator("[data-testid=pending-eu]")).to_contain_text("from 2027-12-02")
+    assert page.locator("[data-testid=changed-eu]").count() == 0
+    eu = page.locator("#result-eu")
+    eu.locator("summary").first.click()
+    expect(eu.locator(".deciding-facts")).to_contain_text("Recruitment or selection")
+    expect(eu.locator(".law")).to_contain_text("statute text")
+    expect(eu.locator(".rationale-table")).to_be_hidden()  # behind "Show all rules"
+    eu.locator("details.all-rules summary").click()
+    expect(eu.locator(".rationale-table")).to_be_visible()
+
+    page.click("#edit-system")
+    page.check("input[name=art6_3_preparatory]")
+    page.click("#system-form button[type=submit]")
+    page.wait_for_url(f"**/inventory/systems/{system.pk}/")
+    expect(page.locator("#law-facts")).to_contain_text("Art 6(3)(d): preparatory task")
+    changed = page.locator("[data-testid=changed-eu]")
+    expect(changed).to_contain_text("was: High-risk from 2027-12-02")
+    expect(page.locator("[data-testid=summary-headline-eu]")).to_contain_text("Art 6(3)")
+    screenshot(page, "regulations-pending-and-changed")
