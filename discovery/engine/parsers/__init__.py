@@ -10,7 +10,24 @@ from dataclasses import dataclass
 import orjson
 
 from .base import LineParser
+from .cloudtrail import CloudTrailLineParser
+from .dns import Bind9Parser, DnsmasqParser, Route53Parser
+from .proxy import CombinedParser, SquidParser, W3CElffParser, ZscalerCsvParser, ZscalerJsonParser
 from .records import CloudEvent, Record, SkipCounter, SkipReason
+from .squidfmt import LogformatError, SquidLogformatParser
+from .vendors import (
+    PANOS_RE,
+    UMBRELLA_TS,
+    CloudflareGatewayDnsParser,
+    CloudflareGatewayHttpParser,
+    EntraSignInParser,
+    FortiGateParser,
+    NetskopeParser,
+    PanOsUrlParser,
+    UmbrellaDnsParser,
+    WindowsDnsParser,
+)
+from .zeek import ZeekParser, zeek_refusal
 
 FORMATS: tuple[str, ...] = (
     "squid",
@@ -79,28 +96,6 @@ __all__ = [
 
 def get_parser(fmt: str, *, options: dict | None = None) -> LineParser:
     """A fresh line parser for ``fmt`` (CloudTrail too: it handles one-event-per-line JSON)."""
-    from .cloudtrail import CloudTrailLineParser
-    from .dns import Bind9Parser, DnsmasqParser, Route53Parser
-    from .proxy import (
-        CombinedParser,
-        SquidParser,
-        W3CElffParser,
-        ZscalerCsvParser,
-        ZscalerJsonParser,
-    )
-    from .squidfmt import SquidLogformatParser
-    from .vendors import (
-        CloudflareGatewayDnsParser,
-        CloudflareGatewayHttpParser,
-        EntraSignInParser,
-        FortiGateParser,
-        NetskopeParser,
-        PanOsUrlParser,
-        UmbrellaDnsParser,
-        WindowsDnsParser,
-    )
-    from .zeek import ZeekParser
-
     classes: dict[str, type[LineParser]] = {
         "squid": SquidParser,
         "combined": CombinedParser,
@@ -193,8 +188,6 @@ def _json_kind(obj: object) -> str | None:
         path = str(obj["_path"])
         if path in ("dns", "http", "ssl"):
             return f"zeek_{path}"
-        from .zeek import zeek_refusal
-
         return "refuse:" + zeek_refusal(path)
     if "uid" in obj and "id.orig_h" in obj:
         if "query" in obj:
@@ -277,8 +270,6 @@ def detect(head: bytes, *, logformat: str = "") -> Detection:
     for ln in lines[:10]:
         if ln.startswith("#separator") or ln.startswith("#fields\t") or ln.startswith("#path\t"):
             path = next((x.split("\t", 1)[1] for x in lines if x.startswith("#path\t")), "")
-            from .zeek import zeek_refusal
-
             if zeek_refusal(path):
                 return Detection(None, zeek_refusal(path))
             fields = next((x for x in lines if x.startswith("#fields")), "")
@@ -323,8 +314,6 @@ def detect(head: bytes, *, logformat: str = "") -> Detection:
     if head_row.startswith('"timestamp","most granular identity"'):
         return Detection("umbrella_dns")
     if logformat:
-        from .squidfmt import LogformatError, SquidLogformatParser
-
         try:
             parser = SquidLogformatParser(options={"logformat": logformat})
         except LogformatError as exc:
@@ -332,8 +321,6 @@ def detect(head: bytes, *, logformat: str = "") -> Detection:
         hits = sum(1 for ln in data if parser.regex.match(ln))
         if hits >= 0.5 * len(data):
             return Detection("squid_logformat")
-    from .vendors import PANOS_RE, UMBRELLA_TS
-
     panos = [PANOS_RE.search(ln) for ln in data]
     if sum(1 for m in panos if m) >= 0.5 * len(data):
         if any(m and m.group(1) == "THREAT" and m.group(2) == "url" for m in panos):
