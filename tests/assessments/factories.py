@@ -15,6 +15,7 @@ from regulations.models import (
     Regime,
     VendorChecklistItem,
 )
+from tests.factories import AISystemFactory, VendorFactory
 
 FRIA_SECTIONS = [
     {
@@ -157,21 +158,18 @@ def fria(cv: ContentVersion | None = None) -> AssessmentTemplate:
 
 
 def vendor(name: str = "HireRank Inc.") -> Vendor:
-    return Vendor.objects.create(
+    return VendorFactory(
         name=name, contact_name="Dana Vendor", contact_email="dana@hirerank.example"
     )
 
 
 def system(*, vendor_obj: Vendor | None = None, name: str = "CV screener") -> AISystem:
-    return AISystem.objects.create(
+    """An EU deployer's hiring system: the FRIA's prefilled questions read its facts."""
+    return AISystemFactory(
         name=name,
         description="Ranks job applicants for recruiters.",
         vendor=vendor_obj,
-        model_type="ml_classifier",
-        roles=["deployer"],
         jurisdictions=["EU", "DE"],
-        domains=["employment"],
-        decision_role="substantial_factor",
         human_review=True,
     )
 
@@ -249,15 +247,12 @@ def credit_scorer(
     """A high-risk Annex III 5(b) system (creditworthiness) deployed in the EU: the FRIA applies."""
     from regulations.services import classification_run
 
-    system_obj = AISystem.objects.create(
+    system_obj = AISystemFactory(
         name=name,
         description="Scores the creditworthiness of consumer loan applicants.",
         vendor=vendor_obj or vendor("ScoreWise GmbH"),
-        model_type="ml_classifier",
-        roles=["deployer"],
         jurisdictions=["EU", "DE"],
         domains=["lending_financial"],
-        decision_role="substantial_factor",
         human_review=True,
         consumer_facing=True,
         data_categories=["financial", "identifiers"],

@@ -4,8 +4,9 @@ import datetime as dt
 import hashlib
 
 import factory
+from django.utils import timezone
 
-from regulations.models import ContentVersion, Regime
+from regulations.models import ContentVersion, Deadline, Regime
 
 
 class RegimeFactory(factory.django.DjangoModelFactory):
@@ -33,3 +34,14 @@ class ContentVersionFactory(factory.django.DjangoModelFactory):
     status = ContentVersion.Status.IN_FORCE
     effective_from = dt.date(2024, 8, 1)
     data = factory.LazyFunction(dict)
+
+
+class DeadlineFactory(factory.django.DjangoModelFactory):
+    """A statutory date a month from today, organisation-wide unless a system is given."""
+
+    class Meta:
+        model = Deadline
+
+    title = factory.Sequence(lambda n: f"Deadline {n}")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    kind = Deadline.Kind.STATUTORY
