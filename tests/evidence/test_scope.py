@@ -8,17 +8,21 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from discovery.models import AppUsageTotal, BlocklistEntry, DiscoveredApp, UsageRollup
 from discovery.templatetags.discovery_tags import status_label
 from evidence import demo
 from evidence.collect import Scope, collect
 from evidence.forms import PackCreateForm
 from evidence.models import EvidencePack
 from evidence.services import pack_create
-from regulations.models import Deadline
 from tests.conftest import PASSWORD
+from tests.discovery.factories import (
+    AppUsageTotalFactory,
+    BlocklistEntryFactory,
+    DiscoveredAppFactory,
+    UsageRollupFactory,
+)
 from tests.factories import AISystemFactory
-from tests.regulations.factories import RegimeFactory
+from tests.regulations.factories import DeadlineFactory, RegimeFactory
 
 PERIOD = {"period_from": dt.date(2026, 1, 1), "period_to": dt.date(2026, 6, 30)}
 pytestmark = pytest.mark.django_db
@@ -76,13 +80,11 @@ def test_pack_list_shows_the_regime_name_from_the_content(client, auditor, regim
 
 
 def _usage(*, app_key: str = "", host: str = "", name: str, system=None, day: dt.date):
-    seen = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
-    counts = {"requests": 5, "bytes_up": 10, "first_seen": seen, "last_seen": seen}
-    DiscoveredApp.objects.create(
-        app_key=app_key, host=host, name=name, first_seen=seen, last_seen=seen, system=system
-    )
-    UsageRollup.objects.create(app_key=app_key, host=host, identity="u1", day=day, **counts)
-    AppUsageTotal.objects.create(app_key=app_key, host=host, users=1, **counts)
+    """What ingestion leaves for one app: the discovered app, a day's rollup and the totals."""
+    rollup = UsageRollupFactory(app_key=app_key, host=host, day=day)
+    seen = {"first_seen": rollup.first_seen, "last_seen": rollup.last_seen}
+    DiscoveredAppFactory(app_key=app_key, host=host, name=name, system=system, **seen)
+    AppUsageTotalFactory(app_key=app_key, host=host, **seen)
 
 
 def test_pack_calls_each_app_what_the_discovered_ai_page_does(client, officer):
@@ -90,7 +92,7 @@ def test_pack_calls_each_app_what_the_discovered_ai_page_does(client, officer):
     _usage(app_key="chatgpt", name="ChatGPT", system=AISystemFactory(), day=day)
     _usage(app_key="deepseek", name="DeepSeek", day=day)
     _usage(host="llm.example.net", name="llm.example.net", day=day)
-    BlocklistEntry.objects.create(domain="llm.example.net")
+    BlocklistEntryFactory(domain="llm.example.net")
     client.login(username=officer.username, password=PASSWORD)
     page = client.get(reverse("discovery:app-list"))
     on_screen = {r["name"]: status_label(r["status"]) for r in page.context["rows"]}
@@ -104,9 +106,7 @@ def test_pack_deadline_status_uses_the_deadline_list_words(client, officer):
     system = AISystemFactory()
     RegimeFactory(code="eu")
     due = timezone.localdate() + dt.timedelta(days=10)
-    Deadline.objects.create(
-        title="Complete the FRIA", due_date=due, kind="statutory", system=system, regime_code="eu"
-    )
+    DeadlineFactory(due_date=due, system=system, regime_code="eu")
     client.login(username=officer.username, password=PASSWORD)
     page = client.get(reverse("regulations:deadline-list"))
     assert "Due in 30 days" in page.content.decode()
