@@ -96,8 +96,9 @@ class ResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = ClassificationResult
         fields = ["id", "system", "system_name", "regime", "content_version", "inputs_hash",
-                  "evaluated_on", "applies", "roles", "outcome", "outcome_label", "risk_tier",
-                  "high_risk", "triggered_obligations", "rationale", "computed_at", "previous"]  # fmt: skip
+                  "evaluated_on", "applies", "roles", "outcome", "outcome_label", "headline",
+                  "pending_from", "risk_tier", "high_risk", "triggered_obligations", "rationale",
+                  "details", "computed_at", "previous"]  # fmt: skip
 
 
 class DeadlineSerializer(serializers.ModelSerializer):

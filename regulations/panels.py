@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from core.audit import jsonable
 from inventory.forms import LIST_FIELDS, AISystemForm
+from regulations.citations import is_official
 from regulations.forms import ModificationForm, OrganisationForm, OverrideForm
 from regulations.models import ContentVersion, Deadline, Organisation, Regime
 from regulations.selectors import classification_current, overrides_active
@@ -18,18 +17,6 @@ from regulations.services.classification import (
     result_changes,
     version_for_regime,
 )
-
-# Hosts that publish the law itself; any other citation link is commentary and is marked as such.
-OFFICIAL_HOSTS = (
-    "eur-lex.europa.eu", "europarl.europa.eu", "leg.colorado.gov", "cga.ct.gov",
-    "leginfo.legislature.ca.gov", "cppa.ca.gov", "mgaleg.maryland.gov", "doit.maryland.gov",
-    "coag.gov",
-)  # fmt: skip
-
-
-def is_official(url: str) -> bool:
-    host = urlsplit(url or "").hostname or ""
-    return any(host == h or host.endswith("." + h) for h in OFFICIAL_HOSTS)
 
 
 def _fact_label(name: str) -> str:

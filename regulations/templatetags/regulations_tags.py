@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from regulations.citations import is_official
 from regulations.models.content import is_unverified
 
 register = template.Library()
@@ -66,3 +67,9 @@ def show(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+@register.filter
+def commentary(url: str) -> bool:
+    """True when a citation link is not the statute itself (a secondary source)."""
+    return bool(url) and not is_official(url)

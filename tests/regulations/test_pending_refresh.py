@@ -75,3 +75,18 @@ def test_the_daily_task_is_on_the_beat_schedule(db):
     entry = settings.CELERY_BEAT_SCHEDULE["regulations-pending-refresh"]
     assert entry["task"] == classification_pending_refresh_task.name
     assert entry["task"] in app.tasks
+
+
+def test_the_api_gives_the_headline_and_the_pending_date(cv_ranker, auditor):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(auditor)
+    rows = api.get(reverse("api-result-list"), {"system": cv_ranker.pk}).json()["results"]
+    eu = next(r for r in rows if r["regime"] == "eu")
+    assert eu["pending_from"] == "2027-12-02"
+    assert eu["headline"].startswith("High-risk from 2027-12-02")
+    assert eu["details"]["deciding_facts"] == [
+        {"fact": "system.purposes", "value": ["recruitment_selection"]}
+    ]
