@@ -2,8 +2,11 @@
 
 import hashlib
 import hmac
+import os
+from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 
 def chunk_target_bytes() -> int:
@@ -30,3 +33,50 @@ def bedrock_allowlist() -> set[str]:
 def host_allowlist() -> set[str]:
     """Sanctioned internal AI gateways that the possible-AI heuristics should not report."""
     return set(getattr(settings, "SIGHTLINE_DISCOVERY_HOST_ALLOWLIST", []) or [])
+
+
+def watch_roots() -> list[Path]:
+    """The configured roots, symlinks resolved; empty means watched folders are off."""
+    return [Path(os.path.realpath(r)) for r in settings.SIGHTLINE_WATCH_ROOTS if str(r).strip()]
+
+
+def _never_watched() -> list[tuple[str, Path]]:
+    """Folders holding Sightline's own secrets: the storage (keys, uploads) and the code and database."""
+    return [
+        ("Sightline's storage directory", Path(os.path.realpath(settings.SIGHTLINE_STORAGE_DIR))),
+        (
+            "the pack-signing key's folder",
+            Path(os.path.realpath(settings.SIGHTLINE_PACK_SIGNING_KEY_PATH)).parent,
+        ),
+        ("Sightline's installation", Path(os.path.realpath(settings.BASE_DIR))),
+    ]
+
+
+def watch_path_problem(path: str | Path, roots: list[Path] | None = None) -> str:
+    """Why this folder or file may not be read by a watch ('' when it may), judged after symlinks."""
+    roots = watch_roots() if roots is None else roots
+    if not roots:
+        return (
+            "Watched folders are turned off on this server: an administrator must list the folders "
+            "logs may be read from in SIGHTLINE_WATCH_ROOTS."
+        )
+    if not os.path.isabs(path):
+        return f"{path} is not an absolute path."
+    real = Path(os.path.realpath(path))
+    for name, folder in _never_watched():
+        if real == folder or folder in real.parents or real in folder.parents:
+            return f"{path} would read {name}, which is never watched."
+    if not any(real == root or root in real.parents for root in roots):
+        allowed = ", ".join(str(r) for r in roots)
+        return f"{path} is not inside a watch root (SIGHTLINE_WATCH_ROOTS: {allowed})."
+    return ""
+
+
+def watch_path_check(path: str) -> str:
+    """The folder as stored: resolved, and refused unless it lies under a configured root."""
+    path = (path or "").strip()
+    if not path:
+        return ""
+    if problem := watch_path_problem(path):
+        raise ValidationError({"watch_path": problem})
+    return os.path.realpath(path)

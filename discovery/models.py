@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from discovery.conf import watch_path_check
+
 
 class LogSource(models.Model):
     """Where logs come from; the format, feed layout and privacy choice are remembered per source."""
@@ -49,8 +51,6 @@ class LogSource(models.Model):
         """A watched folder lies under SIGHTLINE_WATCH_ROOTS; pausing a source is always allowed."""
         if not self.watch_path:
             return
-        from discovery.services.sources import watch_path_check
-
         stored = None
         if not self._state.adding:
             stored = (

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
+from discovery.conf import watch_path_problem, watch_roots
 from discovery.models import IngestChunk, IngestRun, LogSource
 from discovery.services import (
     ingest_chunk_process,
@@ -17,7 +18,6 @@ from discovery.services import (
     ingest_run_finalise,
     ingest_run_plan,
 )
-from discovery.services.sources import watch_path_problem, watch_roots
 
 log = logging.getLogger(__name__)
 

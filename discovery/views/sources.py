@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.htmx import HtmxHttpRequest, error_text
 from core.permissions import permission_required, reader_required
 from discovery.blocklist import EXPORTS
+from discovery.conf import watch_roots
 from discovery.engine.parsers import FORMAT_LABELS, FORMATS
 from discovery.models import BlocklistEntry, IdentityMapping, LogSource
 from discovery.selectors import blocklist_domains, blocklist_entry_list
@@ -16,7 +17,6 @@ from discovery.services.sources import (
     identity_mapping_import,
     log_source_create,
     log_source_update,
-    watch_roots,
 )
 from discovery.services.triage import blocklist_entry_remove
 
