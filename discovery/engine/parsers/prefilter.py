@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from ..matching import HEURISTIC_TOKENS, Catalog
 
 try:  # pragma: no cover - import guard
@@ -63,8 +65,6 @@ class _HsEngine:
 
 class _AcEngine:
     def __init__(self, tokens: list[str]) -> None:
-        import ahocorasick
-
         a = ahocorasick.Automaton()
         for t in tokens:
             a.add_word(t.lower(), len(t))
