@@ -48,6 +48,9 @@ def _demo_paths() -> list[tuple[str, str]]:
         ("vendor-evidence", "/assessments/vendors/"),
         ("evidence-packs", "/evidence/"),
         ("audit", "/audit/"),
+        ("audit-filtered", "/audit/?action=assessment.&actor=officer"),
+        ("inbox", "/inbox/"),
+        ("notifications", "/account/notifications/"),
         ("not-found", "/inventory/systems/999999/"),
     ]
     if app is not None:
@@ -65,8 +68,13 @@ def demo(transactional_db):
     from evidence.services import pack_create
 
     today = timezone.localdate()
-    pack_create(actor=get_user_model().objects.get(username="auditor"), regime="eu",
-                period_from=today - dt.timedelta(days=365), period_to=today, queue=False)  # fmt: skip
+    pack_create(
+        actor=get_user_model().objects.get(username="auditor"),
+        regime="eu",
+        period_from=today - dt.timedelta(days=365),
+        period_to=today,
+        queue=False,
+    )
     return get_user_model().objects.get(username="officer")
 
 
