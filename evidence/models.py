@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from regulations.selectors import regime_get
 
@@ -54,8 +55,6 @@ class EvidencePack(models.Model):
         return f"Evidence pack #{self.pk} ({self.scope_label})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("evidence:pack-detail", kwargs={"pk": self.pk})
 
     @property

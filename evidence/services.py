@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.audit import audit_record
+from core.roles import is_reader
 from evidence.models import EvidencePack
+from evidence.tasks import pack_build_task
 from inventory.models import AISystem
 from regulations.selectors import regime_get
 
@@ -14,8 +16,6 @@ EXPORT_PERMISSION = "core.export_data"
 
 
 def _check_export(actor) -> None:
-    from core.roles import is_reader
-
     if not (is_reader(actor) and actor.has_perm(EXPORT_PERMISSION)):
         raise PermissionDenied("Only auditors and compliance officers may export evidence packs.")
 
@@ -63,8 +63,6 @@ def pack_create(
         },
     )
     if queue:
-        from evidence.tasks import pack_build_task
-
         transaction.on_commit(lambda: pack_build_task.delay(pack.pk))
     return pack
 

@@ -4,10 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
 from inventory.models import AISystem
-from inventory.selectors import ai_system_list_by_ids
 
 
 @dataclass(frozen=True)
@@ -92,30 +89,3 @@ class PackData:
 
     def add_targets(self, label: str, ids) -> None:
         self.related_targets.setdefault(label, set()).update(str(i) for i in ids)
-
-
-def collect(scope: Scope, *, progress=None) -> PackData:
-    """Gather each section in turn; sections whose app has no data say so rather than invent any."""
-    from evidence.collect import assessments, audit, discovery, regulations
-
-    step = progress or (lambda pct, note: None)
-    systems = list(ai_system_list_by_ids(ids=scope.system_ids))
-    data = PackData(
-        scope=scope,
-        generated_at=timezone.now(),
-        organisation={},
-        regimes=[],
-        content_versions=[],
-        systems=[SystemSection(system=s, anchor=f"sys-{s.pk}") for s in systems],
-    )
-    data.add_targets("inventory.aisystem", (s.pk for s in systems))
-    data.add_targets("inventory.vendor", {s.vendor_id for s in systems if s.vendor_id})
-    step(5, "Classifications, obligations and deadlines")
-    regulations.collect(data)
-    step(12, "Assessments, checklists and evidence files")
-    assessments.collect(data)
-    step(18, "Discovery")
-    discovery.collect(data)
-    step(22, "Audit trail")
-    audit.collect(data)
-    return data
