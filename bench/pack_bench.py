@@ -84,14 +84,16 @@ def main() -> int:
                 files=files,
                 missing=n == 1,
                 file_bytes=args.file_kb * 1024,
-            )  # fmt: skip
+            )
         )
     make_discovery(systems)
     seeded = time.perf_counter() - t0
     from assessments.models import EvidenceFile
 
-    print(f"seeded {len(systems)} systems, {EvidenceFile.objects.count()} evidence files "
-          f"of {args.file_kb} KB in {seeded:.1f} s")  # fmt: skip
+    print(
+        f"seeded {len(systems)} systems, {EvidenceFile.objects.count()} evidence files "
+        f"of {args.file_kb} KB in {seeded:.1f} s"
+    )
 
     pack = pack_create(
         actor=user,

@@ -77,9 +77,13 @@ def prepare_db(env: dict) -> str:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", (name,)).fetchone():
                 conn.execute(f'CREATE DATABASE "{name}"')
         proc = subprocess.run(
-            [PY, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True,
-            text=True, check=False,
-        )  # fmt: skip
+            [PY, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             log("migrate failed, persisting with plain COPY instead:\n" + proc.stderr[-1500:])
             return "copy"
@@ -107,11 +111,15 @@ def db_summary(env: dict, mode: str) -> dict:
     import psycopg
 
     if mode == "dd":
-        sql = ("SELECT CASE WHEN app_key = '' THEN 'host:' || host ELSE app_key END, "
-               "sum(requests), count(DISTINCT identity) FROM discovery_usagerollup GROUP BY 1")  # fmt: skip
+        sql = (
+            "SELECT CASE WHEN app_key = '' THEN 'host:' || host ELSE app_key END, "
+            "sum(requests), count(DISTINCT identity) FROM discovery_usagerollup GROUP BY 1"
+        )
     else:
-        sql = ("SELECT subject, sum(requests), count(DISTINCT identity) FROM bench_usage_rollup "
-               "GROUP BY 1")  # fmt: skip
+        sql = (
+            "SELECT subject, sum(requests), count(DISTINCT identity) FROM bench_usage_rollup "
+            "GROUP BY 1"
+        )
     with psycopg.connect(env["DATABASE_URL"]) as conn:
         return {k: {"hits": int(h), "users": int(u)} for k, h, u in conn.execute(sql).fetchall()}
 
@@ -124,8 +132,12 @@ def ensure_data(scale: float) -> dict:
     if meta.exists():
         return json.loads(meta.read_text())
     base = int(5_000_000 * scale)
-    files = {"squid_5m": DATA / f"squid_{tag}_x1.log", "squid_10m": DATA / f"squid_{tag}_x2.log",
-             "squid_20m": DATA / f"squid_{tag}_x4.log", "cloudtrail": DATA / f"cloudtrail_{tag}"}  # fmt: skip
+    files = {
+        "squid_5m": DATA / f"squid_{tag}_x1.log",
+        "squid_10m": DATA / f"squid_{tag}_x2.log",
+        "squid_20m": DATA / f"squid_{tag}_x4.log",
+        "cloudtrail": DATA / f"cloudtrail_{tag}",
+    }
     log(f"generating {base:,} Squid lines ...")
     truth = generate.squid(files["squid_5m"], base)
     generate.repeat(files["squid_5m"], files["squid_10m"], 2)
@@ -140,7 +152,7 @@ def ensure_data(scale: float) -> dict:
             "squid_10m": generate.scale_truth(truth, 2),
             "squid_20m": generate.scale_truth(truth, 4),
             "cloudtrail": ct,
-        },  # fmt: skip
+        },
     }
     meta.write_text(json.dumps(out))
     return out
@@ -195,8 +207,12 @@ def main() -> int:
     from discovery.engine.matching import Catalog
 
     hosts.write_text("\n".join(Catalog.from_yaml(catalog_files()[-1]).prefilter_tokens()) + "\n")
-    results: dict = {"scale": scale, "persistence": mode, "cores": os.cpu_count(),
-                     "loadavg_start": os.getloadavg()}  # fmt: skip
+    results: dict = {
+        "scale": scale,
+        "persistence": mode,
+        "cores": os.cpu_count(),
+        "loadavg_start": os.getloadavg(),
+    }
     errors: list[str] = []
 
     # P1 -------------------------------------------------------------------------------------
@@ -210,22 +226,43 @@ def main() -> int:
         errors += compare(f"squid_5m/{w}w", r["apps"], truth["squid_5m"])
         if mode != "none" and w == 1:
             errors += compare("squid_5m/db", db_summary(env, mode), truth["squid_5m"])
-        p1[w] = {"wall": wall, "cpu": r["cpu"], **{k: r[k] for k in ("t_pipeline", "t_persist", "peak_rss_mb",
-                                                    "rollup_rows", "lines_read", "parsed")}}  # fmt: skip
+        p1[w] = {
+            "wall": wall,
+            "cpu": r["cpu"],
+            **{
+                k: r[k]
+                for k in (
+                    "t_pipeline",
+                    "t_persist",
+                    "peak_rss_mb",
+                    "rollup_rows",
+                    "lines_read",
+                    "parsed",
+                )
+            },
+        }
     wall_np, r_np = ingest(files["squid_5m"], "squid", 1, "none", env)
     errors += compare("squid_5m/no-db", r_np["apps"], truth["squid_5m"])
     p1["no_db_1w"] = {"wall": wall_np, "cpu": r_np["cpu"], "peak_rss_mb": r_np["peak_rss_mb"]}
-    results["P1"] = {"grep_s": t_grep, "grep_cpu_s": cpu_grep, "ingest": p1,
-                     "cpu_ratio_1w": p1[1]["cpu"] / max(cpu_grep, 1e-6),
-                     "ratio_1w": p1[1]["wall"] / t_grep,
-                     "ratio_2w": p1[2]["wall"] / t_grep}  # fmt: skip
+    results["P1"] = {
+        "grep_s": t_grep,
+        "grep_cpu_s": cpu_grep,
+        "ingest": p1,
+        "cpu_ratio_1w": p1[1]["cpu"] / max(cpu_grep, 1e-6),
+        "ratio_1w": p1[1]["wall"] / t_grep,
+        "ratio_2w": p1[2]["wall"] / t_grep,
+    }
 
     # P2 -------------------------------------------------------------------------------------
     log("P2: peak RSS at 10M lines ...")
     wall10, r10 = ingest(files["squid_10m"], "squid", 1, mode, env)
     errors += compare("squid_10m", r10["apps"], truth["squid_10m"])
-    results["P2"] = {"rss_5m_mb": p1[1]["peak_rss_mb"], "rss_10m_mb": r10["peak_rss_mb"],
-                     "ratio": r10["peak_rss_mb"] / p1[1]["peak_rss_mb"], "wall_10m": wall10}  # fmt: skip
+    results["P2"] = {
+        "rss_5m_mb": p1[1]["peak_rss_mb"],
+        "rss_10m_mb": r10["peak_rss_mb"],
+        "ratio": r10["peak_rss_mb"] / p1[1]["peak_rss_mb"],
+        "wall_10m": wall10,
+    }
 
     # P3 -------------------------------------------------------------------------------------
     log("P3: CloudTrail ...")
@@ -248,14 +285,33 @@ def main() -> int:
     missing = set(truth["cloudtrail"]["expected_rules"]) - fired
     if missing:
         errors.append(f"cloudtrail: rules not fired on the injected attack: {sorted(missing)}")
-    results["P3"] = {"gzip_wc_s": t_gz, "orjson_loop_s": t_oj, "gzip_cpu_s": cpu_gz,
-                     "orjson_cpu_s": cpu_oj, "cpu_ratio_vs_gzip": rct["cpu"] / max(cpu_gz, 1e-6),
-                     "ingest": {"wall": wall_ct, "cpu": rct["cpu"],
-                     **{k: rct[k] for k in ("t_pipeline", "t_detect", "t_persist", "peak_rss_mb",
-                                            "cloud_events", "lines_read")}},
-                     "ratio_vs_gzip": wall_ct / t_gz, "faster_than_orjson": wall_ct < t_oj,
-                     "ratio_vs_orjson": wall_ct / t_oj, "uncompressed_bytes": int(out.strip()),
-                     "rules_on_attacker": sorted(fired)}  # fmt: skip
+    results["P3"] = {
+        "gzip_wc_s": t_gz,
+        "orjson_loop_s": t_oj,
+        "gzip_cpu_s": cpu_gz,
+        "orjson_cpu_s": cpu_oj,
+        "cpu_ratio_vs_gzip": rct["cpu"] / max(cpu_gz, 1e-6),
+        "ingest": {
+            "wall": wall_ct,
+            "cpu": rct["cpu"],
+            **{
+                k: rct[k]
+                for k in (
+                    "t_pipeline",
+                    "t_detect",
+                    "t_persist",
+                    "peak_rss_mb",
+                    "cloud_events",
+                    "lines_read",
+                )
+            },
+        },
+        "ratio_vs_gzip": wall_ct / t_gz,
+        "faster_than_orjson": wall_ct < t_oj,
+        "ratio_vs_orjson": wall_ct / t_oj,
+        "uncompressed_bytes": int(out.strip()),
+        "rules_on_attacker": sorted(fired),
+    }
 
     # P4 -------------------------------------------------------------------------------------
     log("P4: 20M lines, 1 vs 2 workers ...")
@@ -302,9 +358,13 @@ def report(r: dict) -> None:
         f"P1 breakdown (1 worker, wall): pipeline {p1['ingest'][1]['t_pipeline']:.2f}s, "
         f"persist {p1['ingest'][1]['rollup_rows']:,} rollup rows {p1['ingest'][1]['t_persist']:.2f}s; "
         f"load average at start {r['loadavg_start'][0]:.1f}, at end {r['loadavg_end'][0]:.1f}",
-        "correctness: " + ("all counts equal the ground truth" if not r["correctness_errors"]
-                           else f"{len(r['correctness_errors'])} MISMATCHES: {r['correctness_errors'][:5]}"),
-    ]  # fmt: skip
+        "correctness: "
+        + (
+            "all counts equal the ground truth"
+            if not r["correctness_errors"]
+            else f"{len(r['correctness_errors'])} MISMATCHES: {r['correctness_errors'][:5]}"
+        ),
+    ]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

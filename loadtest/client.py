@@ -59,10 +59,12 @@ class Client:
         page = await self.request("login form", "GET", "/login/")
         token = CSRF_INPUT.search(page.text).group(1)
         response = await self.request(
-            "login", "POST", "/login/",
+            "login",
+            "POST",
+            "/login/",
             data={"username": username, "password": password, "csrfmiddlewaretoken": token},
             headers={"Referer": self.secure_base + "/login/"},
-        )  # fmt: skip
+        )
         if response is None or response.status_code != 302:
             raise SystemExit(f"login failed for {username}: {response and response.status_code}")
 
@@ -106,11 +108,20 @@ async def user_loop(client: Client, deadline: float, ctx: dict, rng: random.Rand
         elif roll < 0.80 and questions:
             qid = rng.choice(questions)
             response = await client.request(
-                "autosave POST", "POST", f"/assessments/{assessment}/answer/{qid}/",
-                data={"base_version": versions[qid], "value": f"load {rng.random():.6f}",
-                      "csrfmiddlewaretoken": form_token},
-                headers={"HX-Request": "true", "X-CSRFToken": form_token, "Referer": client.secure_base + "/"},
-            )  # fmt: skip
+                "autosave POST",
+                "POST",
+                f"/assessments/{assessment}/answer/{qid}/",
+                data={
+                    "base_version": versions[qid],
+                    "value": f"load {rng.random():.6f}",
+                    "csrfmiddlewaretoken": form_token,
+                },
+                headers={
+                    "HX-Request": "true",
+                    "X-CSRFToken": form_token,
+                    "Referer": client.secure_base + "/",
+                },
+            )
             found = BASE_VERSION.search(response.text) if response is not None else None
             if response is not None and "conflict" in response.text.lower():
                 client.stats["autosave POST"][-1] = (
@@ -145,17 +156,23 @@ async def main() -> int:
     parser.add_argument("--assessments", required=True, help="comma-separated assessment ids")
     parser.add_argument("--report", default="var/loadtest-report.md")
     parser.add_argument(
-        "--think", type=float, default=1.0,
+        "--think",
+        type=float,
+        default=1.0,
         help="mean pause between a user's requests in seconds (0: back-to-back, a capacity test)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--ramp", type=float, default=5.0,
+        "--ramp",
+        type=float,
+        default=5.0,
         help="seconds over which the users arrive (Locust's spawn rate = clients / ramp)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--warmup", type=int, default=8,
+        "--warmup",
+        type=int,
+        default=8,
         help="users that first fetch each page once, unmeasured, to warm the server's workers",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
     if urlparse(args.base).hostname not in LOOPBACK:
         raise SystemExit("The load generator only targets loopback addresses.")
@@ -172,8 +189,14 @@ async def main() -> int:
         for c in clients[: args.warmup]:
             c.stats = warm
             await c.request("warm-up", "GET", f"/assessments/{assessments[0]}/")
-            for path in ("/inventory/", f"/inventory/systems/{args.first_system}/", "/discovery/",
-                         "/discovery/findings/", "/api/systems/", "/api/vendors/"):  # fmt: skip
+            for path in (
+                "/inventory/",
+                f"/inventory/systems/{args.first_system}/",
+                "/discovery/",
+                "/discovery/findings/",
+                "/api/systems/",
+                "/api/vendors/",
+            ):
                 await c.request("warm-up", "GET", path)
             c.stats = stats
         for key in ("login form", "login"):
@@ -181,13 +204,23 @@ async def main() -> int:
         deadline = time.monotonic() + args.seconds
         spacing = args.ramp / max(1, args.clients)
         started = time.monotonic()
-        await asyncio.gather(*(
-            user_loop(c, deadline, {"assessment": assessments[i % len(assessments)],
-                                    "first": args.first_system, "last": args.last_system,
-                                    "think": args.think, "start_after": i * spacing},
-                      random.Random(i))
-            for i, c in enumerate(clients)
-        ))  # fmt: skip
+        await asyncio.gather(
+            *(
+                user_loop(
+                    c,
+                    deadline,
+                    {
+                        "assessment": assessments[i % len(assessments)],
+                        "first": args.first_system,
+                        "last": args.last_system,
+                        "think": args.think,
+                        "start_after": i * spacing,
+                    },
+                    random.Random(i),
+                )
+                for i, c in enumerate(clients)
+            )
+        )
         elapsed = time.monotonic() - started
     lines = [
         f"# Load test: {args.clients} clients, {elapsed:.0f} s, gunicorn + PostgreSQL on loopback",
@@ -213,13 +246,18 @@ async def main() -> int:
         p95 = pct(times, 95)
         if p95 > 150:
             failing.append(label)
-        lines.append(f"| {label} | {len(rows)} | {len(errs)} | {pct(times, 50):.0f} | {p95:.0f} | "
-                     f"{pct(times, 99):.0f} | {max(times) * 1000:.0f} |")  # fmt: skip
+        lines.append(
+            f"| {label} | {len(rows)} | {len(errs)} | {pct(times, 50):.0f} | {p95:.0f} | "
+            f"{pct(times, 99):.0f} | {max(times) * 1000:.0f} |"
+        )
         if errs:
             lines.append(f"|  ↳ errors | | {', '.join(sorted(set(errs)))} | | | | |")
-    lines += ["", f"Total {total} requests ({total / elapsed:.0f}/s), {errors} errors; "
-              f"overall p95 {pct([t for r in stats.values() for t, _ in r], 95):.0f} ms.",
-              f"Goal p95 <= 150 ms: {'met' if not failing else 'NOT met for ' + ', '.join(failing)}."]  # fmt: skip
+    lines += [
+        "",
+        f"Total {total} requests ({total / elapsed:.0f}/s), {errors} errors; "
+        f"overall p95 {pct([t for r in stats.values() for t, _ in r], 95):.0f} ms.",
+        f"Goal p95 <= 150 ms: {'met' if not failing else 'NOT met for ' + ', '.join(failing)}.",
+    ]
     report = "\n".join(lines) + "\n"
     sys.stdout.write(report)
     with open(args.report, "w") as fh:

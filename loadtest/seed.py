@@ -54,15 +54,21 @@ def systems() -> None:
     rng = random.Random(7)
     batch = []
     for i in range(SYSTEMS):
-        batch.append(AISystem(
-            name=f"Load system {i:05d}", description="Seeded for the load test.",
-            team=f"Team {i % 40}", vendor=rng.choice(vendors),
-            model_type="ml_classifier", lifecycle=rng.choice(["in_use", "in_development", "retired"]),
-            sanction_status=rng.choice(["sanctioned", "unsanctioned", "under_review"]),
-            roles=["deployer"], jurisdictions=rng.sample(["CO", "CT", "MD", "CA", "EU"], 2),
-            domains=[rng.choice(["employment", "credit", "education", "health"])],
-            decision_role="substantial_factor",
-        ))  # fmt: skip
+        batch.append(
+            AISystem(
+                name=f"Load system {i:05d}",
+                description="Seeded for the load test.",
+                team=f"Team {i % 40}",
+                vendor=rng.choice(vendors),
+                model_type="ml_classifier",
+                lifecycle=rng.choice(["in_use", "in_development", "retired"]),
+                sanction_status=rng.choice(["sanctioned", "unsanctioned", "under_review"]),
+                roles=["deployer"],
+                jurisdictions=rng.sample(["CO", "CT", "MD", "CA", "EU"], 2),
+                domains=[rng.choice(["employment", "credit", "education", "health"])],
+                decision_role="substantial_factor",
+            )
+        )
         if len(batch) == 2000:
             AISystem.objects.bulk_create(batch)
             batch = []
@@ -92,8 +98,20 @@ def rollups() -> None:
                         if n >= ROLLUPS - have:
                             break
                         req = rng.randint(1, 500)
-                        copy.write_row((app, "", f"user{identity:05d}@corp.example", f"Team {identity % 40}",
-                                        day, req, req * 900, req * 4000, stamp, stamp + dt.timedelta(hours=8)))  # fmt: skip
+                        copy.write_row(
+                            (
+                                app,
+                                "",
+                                f"user{identity:05d}@corp.example",
+                                f"Team {identity % 40}",
+                                day,
+                                req,
+                                req * 900,
+                                req * 4000,
+                                stamp,
+                                stamp + dt.timedelta(hours=8),
+                            )
+                        )
                         n += 1
     log(f"COPY of {n} rollups took {time.monotonic() - started:.1f} s")
     # COPY bypasses rollup_upsert(), which keeps the discovered-AI summaries; recompute them
@@ -111,13 +129,21 @@ def findings() -> None:
     if Finding.objects.exists():
         return
     now = dt.datetime.now(dt.UTC)
-    Finding.objects.bulk_create([
-        Finding(kind=Finding.Kind.values[i % len(Finding.Kind.values)],
+    Finding.objects.bulk_create(
+        [
+            Finding(
+                kind=Finding.Kind.values[i % len(Finding.Kind.values)],
                 severity=Finding.Severity.values[i % len(Finding.Severity.values)],
-                title=f"Load finding {i}", dedupe_key=f"load:{i}", app_key="chatgpt",
-                first_seen=now, last_seen=now)
-        for i in range(2000)
-    ], batch_size=1000)  # fmt: skip
+                title=f"Load finding {i}",
+                dedupe_key=f"load:{i}",
+                app_key="chatgpt",
+                first_seen=now,
+                last_seen=now,
+            )
+            for i in range(2000)
+        ],
+        batch_size=1000,
+    )
 
 
 def classifications() -> None:

@@ -41,9 +41,10 @@ def test_every_url_pattern_is_in_the_matrix():
     missing = sorted(
         name
         for name in url_names()
-        if not name.startswith(IGNORED_PREFIXES) and name not in UNNAMED_OK
+        if not name.startswith(IGNORED_PREFIXES)
+        and name not in UNNAMED_OK
         and not name.startswith("<unnamed ")
-    )  # fmt: skip
+    )
     missing = [name for name in missing if name not in covered]
     assert missing == [], f"URL patterns missing from tests/matrix/: {missing}"
 

@@ -27,8 +27,13 @@ def test_two_simultaneous_saves_on_one_version_one_wins_one_conflicts(officer, o
     def save(user, text):
         try:
             barrier.wait()
-            answer_save(actor=user, assessment=Assessment.objects.get(pk=assessment.pk),
-                        question_id="a.process", raw=text, base_version=1)  # fmt: skip
+            answer_save(
+                actor=user,
+                assessment=Assessment.objects.get(pk=assessment.pk),
+                question_id="a.process",
+                raw=text,
+                base_version=1,
+            )
             outcomes.append(("saved", text))
         except AnswerConflict as conflict:
             outcomes.append(("conflict", conflict.theirs))

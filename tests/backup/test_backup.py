@@ -27,11 +27,23 @@ def _populate(users) -> dict:
 
     officer = users["compliance_officer"]
     for i in range(3):
-        ai_system_create(actor=officer, data={"name": f"Backup system {i}", "team": "Risk",
-                         "lifecycle": "in_use", "model_type": "ml_classifier"})  # fmt: skip
+        ai_system_create(
+            actor=officer,
+            data={
+                "name": f"Backup system {i}",
+                "team": "Risk",
+                "lifecycle": "in_use",
+                "model_type": "ml_classifier",
+            },
+        )
     # Awkward JSON: unicode, floats, huge ints, nesting, empty containers.
-    audit_record(actor=officer, action="backup.probe", target_type="x", target_id="1",
-                 changes={"é": [0.1, 1e-300, 3e26, 2**60], "n": {"a": [], "b": {}}, "s": "\u2603\n"})  # fmt: skip
+    audit_record(
+        actor=officer,
+        action="backup.probe",
+        target_type="x",
+        target_id="1",
+        changes={"é": [0.1, 1e-300, 3e26, 2**60], "n": {"a": [], "b": {}}, "s": "\u2603\n"},
+    )
     return checklist(users)
 
 

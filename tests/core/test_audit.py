@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 def append(n: int, actor="tester") -> None:
     for i in range(n):
-        audit_record(actor=actor, action="test.event", target_type="test", target_id=str(i),
-                     target_repr=f"event {i}", changes={"n": [None, i]})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="test.event",
+            target_type="test",
+            target_id=str(i),
+            target_repr=f"event {i}",
+            changes={"n": [None, i]},
+        )
 
 
 def raw(sql: str, params: list) -> None:

@@ -97,8 +97,13 @@ def test_markup_in_values_is_escaped():
 
 
 def test_page_draws_each_shape(client, auditor):
-    audit_record(actor=auditor, action="evidence.upload", target_type="t", target_id="1",
-                 changes={"sha256": SHA, "size": 751, "status": ["missing", "provided"]})  # fmt: skip
+    audit_record(
+        actor=auditor,
+        action="evidence.upload",
+        target_type="t",
+        target_id="1",
+        changes={"sha256": SHA, "size": 751, "status": ["missing", "provided"]},
+    )
     client.force_login(auditor)
     body = client.get(reverse("audit-list")).content.decode()
     assert f'data-copy="{SHA}"' in body
@@ -107,12 +112,30 @@ def test_page_draws_each_shape(client, auditor):
 
 
 def _entries(officer, auditor):
-    audit_record(actor=officer, action="system.update", target_type="inventory.aisystem",
-                 target_id="7", target_repr="Chatbot", changes={"name": ["a", "b"]})  # fmt: skip
-    audit_record(actor=auditor, action="pack.create", target_type="evidence.evidencepack",
-                 target_id="3", target_repr="=HYPERLINK(\"x\")", changes={})  # fmt: skip
-    old = audit_record(actor=officer, action="system.create", target_type="inventory.aisystem",
-                       target_id="8", target_repr="Old system", changes={})  # fmt: skip
+    audit_record(
+        actor=officer,
+        action="system.update",
+        target_type="inventory.aisystem",
+        target_id="7",
+        target_repr="Chatbot",
+        changes={"name": ["a", "b"]},
+    )
+    audit_record(
+        actor=auditor,
+        action="pack.create",
+        target_type="evidence.evidencepack",
+        target_id="3",
+        target_repr='=HYPERLINK("x")',
+        changes={},
+    )
+    old = audit_record(
+        actor=officer,
+        action="system.create",
+        target_type="inventory.aisystem",
+        target_id="8",
+        target_repr="Old system",
+        changes={},
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE core_auditentry SET created_at = %s WHERE seq = %s",

@@ -85,18 +85,31 @@ def site_pack_inventory(payload: str, client, officer) -> bytes:
 def site_pack_findings(payload: str, client, officer) -> bytes:
     now = timezone.now()
     finding = Finding.objects.create(
-        kind="unsanctioned_use", severity="medium", title=payload, dedupe_key="k",
-        first_seen=now, last_seen=now,
-    )  # fmt: skip
+        kind="unsanctioned_use",
+        severity="medium",
+        title=payload,
+        dedupe_key="k",
+        first_seen=now,
+        last_seen=now,
+    )
     return _read(exports.findings_csv(_pack(findings=[finding])))
 
 
 def site_pack_evidence_index(payload: str, client, officer) -> bytes:
     ref = EvidenceRef(
-        pk=1, name=payload, content_type="text/plain", size=1, sha256="a" * 64,
-        uploaded_by="buyer", uploaded_at=None, effective_date=None, expiry_date=None,
-        vendor="Vendor", system="", item="General",
-    )  # fmt: skip
+        pk=1,
+        name=payload,
+        content_type="text/plain",
+        size=1,
+        sha256="a" * 64,
+        uploaded_by="buyer",
+        uploaded_at=None,
+        effective_date=None,
+        expiry_date=None,
+        vendor="Vendor",
+        system="",
+        item="General",
+    )
     return _read(exports.evidence_index_csv(_pack(evidence=[ref])))
 
 
@@ -138,8 +151,13 @@ def test_numbers_and_plain_text_are_written_as_they_are():
     assert neutralise("Chatbot") == "Chatbot"
     assert unneutralise("'quoted") == "'quoted"
     assert _cells(csv_bytes(["n", "text", "none"], [[-2, "Chatbot", None]])) == [
-        "n", "text", "none", "-2", "Chatbot", "",
-    ]  # fmt: skip
+        "n",
+        "text",
+        "none",
+        "-2",
+        "Chatbot",
+        "",
+    ]
 
 
 def test_spooled_csv_is_rewound_and_closable():

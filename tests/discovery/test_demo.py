@@ -20,8 +20,10 @@ def seed_all():
 def test_demo_ingests_three_formats_and_opens_findings(db):
     out = seed_all()
     assert sorted(IngestRun.objects.values_list("format", flat=True)) == [
-        "cloudtrail", "squid", "zeek_ssl",
-    ]  # fmt: skip
+        "cloudtrail",
+        "squid",
+        "zeek_ssl",
+    ]
     assert all(r.status == "done" for r in IngestRun.objects.all())
     kinds = set(Finding.objects.values_list("kind", flat=True))
     assert {"unsanctioned_use", "new_app", "usage_spike", "possible_ai", "llmjacking"} <= kinds

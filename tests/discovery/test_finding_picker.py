@@ -37,9 +37,14 @@ def _search(client, q):
 def _open_finding():
     now = timezone.now()
     return Finding.objects.create(
-        kind=Finding.Kind.UNSANCTIONED_USE, severity="high", title="Claude used",
-        dedupe_key="picker:claude", app_key="claude", first_seen=now, last_seen=now,
-    )  # fmt: skip
+        kind=Finding.Kind.UNSANCTIONED_USE,
+        severity="high",
+        title="Claude used",
+        dedupe_key="picker:claude",
+        app_key="claude",
+        first_seen=now,
+        last_seen=now,
+    )
 
 
 def test_findings_row_triage_forms_render_a_search_field_not_every_system(as_officer, db):
@@ -111,9 +116,11 @@ def test_search_reads_the_pickers_own_field_name(as_officer, db):
 def test_sanction_as_a_picked_pk_links_the_system(as_officer, claude):
     existing = AISystemFactory(name="Claude for Work", sanction_status="under_review")
     response = _sanction(
-        as_officer, claude, {"link": "1", "system_name": "clau", "system": existing.pk},
+        as_officer,
+        claude,
+        {"link": "1", "system_name": "clau", "system": existing.pk},
         HTTP_HX_REQUEST="true",
-    )  # fmt: skip
+    )
     assert response.status_code == 200 and "Claude for Work" in response.content.decode()
     assert DiscoveredApp.objects.get(app_key="claude").system == existing
     assert AISystem.objects.count() == 1

@@ -183,13 +183,20 @@ def test_identity_mapping_is_chosen_as_of_the_file_time_not_today(ingest, copy_o
     then = dt.datetime(2026, 6, 1, tzinfo=dt.UTC).timestamp()
     os.utime(path, (then, then))
     IdentityMapping.objects.create(
-        kind="user", identifier="gina", person="gina@example.com", team="Marketing",
-        valid_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), valid_to=dt.datetime(2026, 6, 30, tzinfo=dt.UTC),
-    )  # fmt: skip
+        kind="user",
+        identifier="gina",
+        person="gina@example.com",
+        team="Marketing",
+        valid_from=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        valid_to=dt.datetime(2026, 6, 30, tzinfo=dt.UTC),
+    )
     IdentityMapping.objects.create(
-        kind="user", identifier="gina", person="gina@example.com", team="Sales",
+        kind="user",
+        identifier="gina",
+        person="gina@example.com",
+        team="Sales",
         valid_from=dt.datetime(2026, 7, 1, tzinfo=dt.UTC),
-    )  # fmt: skip
+    )
     ingest(path)
     who = set(UsageRollup.objects.filter(app_key="deepseek").values_list("identity", "team"))
     assert who == {("gina@example.com", "Marketing")}

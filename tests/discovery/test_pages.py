@@ -58,11 +58,23 @@ def test_discovered_ai_table_pages_but_the_totals_cover_every_app(logged_in, off
     from discovery.services.rollups import RollupRow, rollup_upsert
 
     seen = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
-    rollup_upsert(rows=[
-        RollupRow("", f"ai{i:02d}.example", "u@example.com", "", dt.date(2026, 11, 2), 1000 - i,
-                  0, 0, seen, seen)
-        for i in range(60)
-    ])  # fmt: skip
+    rollup_upsert(
+        rows=[
+            RollupRow(
+                "",
+                f"ai{i:02d}.example",
+                "u@example.com",
+                "",
+                dt.date(2026, 11, 2),
+                1000 - i,
+                0,
+                0,
+                seen,
+                seen,
+            )
+            for i in range(60)
+        ]
+    )
     client = logged_in(officer)
     first = client.get(reverse("discovery:app-list"))
     assert [r["host"] for r in first.context["page"]] == [f"ai{i:02d}.example" for i in range(50)]

@@ -57,10 +57,23 @@ def test_every_corpus_file_has_an_expectation_with_a_source():
 def test_every_new_format_of_the_issue_is_in_the_corpus():
     detected = {e.get("format") for e in EXPECTED}
     for fmt in (
-        "cloudtrail", "zeek_dns", "zeek_http", "zeek_ssl", "squid", "combined", "squid_referrer",
-        "squid_logformat", "cloudflare_gateway_dns", "cloudflare_gateway_http", "umbrella_dns",
-        "panos_url", "fortigate", "netskope", "windows_dns", "entra_signin",
-    ):  # fmt: skip
+        "cloudtrail",
+        "zeek_dns",
+        "zeek_http",
+        "zeek_ssl",
+        "squid",
+        "combined",
+        "squid_referrer",
+        "squid_logformat",
+        "cloudflare_gateway_dns",
+        "cloudflare_gateway_http",
+        "umbrella_dns",
+        "panos_url",
+        "fortigate",
+        "netskope",
+        "windows_dns",
+        "entra_signin",
+    ):
         assert fmt in detected and fmt in FORMATS, fmt
 
 

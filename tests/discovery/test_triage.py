@@ -71,10 +71,14 @@ def test_block_lists_the_app_hosts_and_blocks_its_system(findings, officer):
     assert one(findings, "claude").state == Finding.State.BLOCKED
     # Blocking an app that has a system marks the system blocked too.
     blocked_use = Finding.objects.create(
-        kind=Finding.Kind.BLOCKED_USE, severity="high", title="DeepSeek used",
-        dedupe_key="blocked_use:deepseek", app_key="deepseek",
-        first_seen=system.first_seen, last_seen=system.last_seen,
-    )  # fmt: skip
+        kind=Finding.Kind.BLOCKED_USE,
+        severity="high",
+        title="DeepSeek used",
+        dedupe_key="blocked_use:deepseek",
+        app_key="deepseek",
+        first_seen=system.first_seen,
+        last_seen=system.last_seen,
+    )
     finding_block(finding=blocked_use, actor=officer)
     system.refresh_from_db()
     assert system.sanction_status == AISystem.SanctionStatus.BLOCKED

@@ -119,10 +119,16 @@ def test_rebuild_recomputes_summaries_for_rollups_written_around_the_merge(inges
     ingest(SQUID)
     row = UsageRollup.objects.filter(identity__gt="").first()
     UsageRollup.objects.create(
-        app_key=row.app_key, host=row.host, identity="bulk-loaded@example.com",
-        day=row.day + dt.timedelta(days=30), requests=7, bytes_up=1, bytes_down=2,
-        first_seen=row.first_seen, last_seen=row.last_seen,
-    )  # fmt: skip
+        app_key=row.app_key,
+        host=row.host,
+        identity="bulk-loaded@example.com",
+        day=row.day + dt.timedelta(days=30),
+        requests=7,
+        bytes_up=1,
+        bytes_down=2,
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+    )
     assert selector_totals() != rollup_sums()
     usage_summary_rebuild()
     assert_summary_matches_rollups()
@@ -134,16 +140,27 @@ def test_migration_backfills_summaries_from_existing_rollups():
     executor.migrate([("discovery", "0004_usage_summary")])  # before the backfills
     now = dt.datetime(2026, 11, 3, 9, tzinfo=dt.UTC)
     UsageRollup.objects.bulk_create(
-        UsageRollup(app_key=app, host=host, identity=ident, team="", day=dt.date(2026, 11, d),
-                    requests=r, bytes_up=r * 10, bytes_down=r * 100,
-                    first_seen=now + dt.timedelta(days=d, minutes=r),
-                    last_seen=now + dt.timedelta(days=d, hours=r))
+        UsageRollup(
+            app_key=app,
+            host=host,
+            identity=ident,
+            team="",
+            day=dt.date(2026, 11, d),
+            requests=r,
+            bytes_up=r * 10,
+            bytes_down=r * 100,
+            first_seen=now + dt.timedelta(days=d, minutes=r),
+            last_seen=now + dt.timedelta(days=d, hours=r),
+        )
         for app, host, ident, d, r in [
-            ("chatgpt", "", "alice", 1, 3), ("chatgpt", "", "alice", 2, 5),
-            ("chatgpt", "", "bob", 2, 1), ("chatgpt", "", "", 3, 9),
-            ("", "llm.example.net", "carol", 1, 4), ("", "llm.example.net", "", 4, 2),
+            ("chatgpt", "", "alice", 1, 3),
+            ("chatgpt", "", "alice", 2, 5),
+            ("chatgpt", "", "bob", 2, 1),
+            ("chatgpt", "", "", 3, 9),
+            ("", "llm.example.net", "carol", 1, 4),
+            ("", "llm.example.net", "", 4, 2),
         ]
-    )  # fmt: skip
+    )
     assert not AppUsageDay.objects.exists() and not AppIdentity.objects.exists()
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -171,12 +188,23 @@ def test_concurrent_chunk_merges_count_each_new_user_once_and_never_deadlock():
                 # only the identity and total rows are shared; even rounds share every row.
                 first_day = dt.date(2026, 11, 1) + dt.timedelta(days=3 * n if r % 2 else 0)
                 rows = [
-                    RollupRow(app, "", f"r{r}-u{k}@example.com", "", first_day + dt.timedelta(days=d),
-                              rng.randint(1, 50), n, r, start + dt.timedelta(minutes=n + r),
-                              start + dt.timedelta(hours=1 + d))
-                    for app in ("chatgpt", "claude", "gemini") for k in range(4) for d in range(3)
+                    RollupRow(
+                        app,
+                        "",
+                        f"r{r}-u{k}@example.com",
+                        "",
+                        first_day + dt.timedelta(days=d),
+                        rng.randint(1, 50),
+                        n,
+                        r,
+                        start + dt.timedelta(minutes=n + r),
+                        start + dt.timedelta(hours=1 + d),
+                    )
+                    for app in ("chatgpt", "claude", "gemini")
+                    for k in range(4)
+                    for d in range(3)
                     if rng.random() < 0.7
-                ]  # fmt: skip
+                ]
                 rng.shuffle(rows)
                 barrier.wait()
                 with transaction.atomic():

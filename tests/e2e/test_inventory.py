@@ -96,12 +96,16 @@ def test_auditor_sees_no_edit_buttons_and_a_post_is_refused(login, auditor, live
     expect(page.locator("#delete-system")).to_have_count(0)
 
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
-    for path in ("/inventory/systems/new/", f"/inventory/systems/{system.pk}/edit/",
-                 f"/inventory/systems/{system.pk}/delete/"):  # fmt: skip
+    for path in (
+        "/inventory/systems/new/",
+        f"/inventory/systems/{system.pk}/edit/",
+        f"/inventory/systems/{system.pk}/delete/",
+    ):
         response = page.request.post(
-            f"{live_server.url}{path}", form={"name": "Hacked", "model_type": "rules"},
+            f"{live_server.url}{path}",
+            form={"name": "Hacked", "model_type": "rules"},
             headers={"X-CSRFToken": token},
-        )  # fmt: skip
+        )
         assert response.status == 403, path
         assert "CSRF" not in response.text()  # refused by the role check, not the CSRF check
     system.refresh_from_db()

@@ -18,16 +18,35 @@ def classified(transactional_db):
     org.name, org.employees, org.does_business_in = "Acme", 800, ["CO", "EU", "CA"]
     org.save()
     systems = [
-        AISystem.objects.create(name="Hiring ranker", model_type="ml_classifier", roles=["deployer"],
-                                jurisdictions=["CO", "DE"], domains=["employment"],
-                                decision_role="substantial_factor", data_categories=["employment"]),
-        AISystem.objects.create(name="Support chatbot", model_type="generative_app", roles=["deployer"],
-                                jurisdictions=["FR"], domains=["customer_service"], capabilities=["chatbot"],
-                                interacts_with_persons=True, consumer_facing=True),
-        AISystem.objects.create(name="Workplace mood analytics", model_type="computer_vision",
-                                roles=["deployer"], jurisdictions=["DE"], domains=["employment"],
-                                capabilities=["emotion_recognition"], data_categories=["biometric"]),
-    ]  # fmt: skip
+        AISystem.objects.create(
+            name="Hiring ranker",
+            model_type="ml_classifier",
+            roles=["deployer"],
+            jurisdictions=["CO", "DE"],
+            domains=["employment"],
+            decision_role="substantial_factor",
+            data_categories=["employment"],
+        ),
+        AISystem.objects.create(
+            name="Support chatbot",
+            model_type="generative_app",
+            roles=["deployer"],
+            jurisdictions=["FR"],
+            domains=["customer_service"],
+            capabilities=["chatbot"],
+            interacts_with_persons=True,
+            consumer_facing=True,
+        ),
+        AISystem.objects.create(
+            name="Workplace mood analytics",
+            model_type="computer_vision",
+            roles=["deployer"],
+            jurisdictions=["DE"],
+            domains=["employment"],
+            capabilities=["emotion_recognition"],
+            data_categories=["biometric"],
+        ),
+    ]
     for system in systems:
         classification_run(system=system)
     return systems

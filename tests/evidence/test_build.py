@@ -41,9 +41,13 @@ def test_pack_builds_and_verifies(built, storage_dir):
     with zipfile.ZipFile(zip_path) as zf:
         names = set(zf.namelist())
     assert {
-        f"sightline-evidence-pack-{built.pk}.pdf", "inventory.csv", "findings.csv",
-        "classifications.json", "manifest.json", "manifest.sig",
-    } <= names  # fmt: skip
+        f"sightline-evidence-pack-{built.pk}.pdf",
+        "inventory.csv",
+        "findings.csv",
+        "classifications.json",
+        "manifest.json",
+        "manifest.sig",
+    } <= names
     assert built.pdf_pages >= 6
 
 

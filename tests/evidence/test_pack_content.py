@@ -25,8 +25,10 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots" / "pack"
 def page_text(pdf: Path, n: int) -> str:
     return subprocess.run(
         [PDFTOTEXT, "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
 
 
 @pytest.fixture

@@ -33,8 +33,18 @@ SECTIONS = [
         "id": "purpose",
         "title": "Purpose and context",
         "questions": [
-            {"id": "purpose.use", "text": "Describe the intended purpose of the system.", "type": "text", "citation": "Art. 27(1)(a)"},
-            {"id": "purpose.rich", "text": "Which groups of persons are affected?", "type": "richtext", "citation": "Art. 27(1)(c)"},
+            {
+                "id": "purpose.use",
+                "text": "Describe the intended purpose of the system.",
+                "type": "text",
+                "citation": "Art. 27(1)(a)",
+            },
+            {
+                "id": "purpose.rich",
+                "text": "Which groups of persons are affected?",
+                "type": "richtext",
+                "citation": "Art. 27(1)(c)",
+            },
             {"id": "purpose.human", "text": "Is there human oversight?", "type": "yesno"},
         ],
     },
@@ -42,17 +52,35 @@ SECTIONS = [
         "id": "risks",
         "title": "Risks of harm",
         "questions": [
-            {"id": "risks.list", "text": "What specific risks of harm are likely?", "type": "text", "citation": "Art. 27(1)(d)"},
+            {
+                "id": "risks.list",
+                "text": "What specific risks of harm are likely?",
+                "type": "text",
+                "citation": "Art. 27(1)(d)",
+            },
         ],
     },
-]  # fmt: skip
+]
 RATIONALE = [
-    {"rule_id": "eu.v1.annex3.employment", "met": True, "deciding_fact": "domains contains employment",
-     "citation": "Regulation (EU) 2024/1689, Annex III point 4(a)", "url": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
-     "confidence": "H", "explanation": "Recruitment and selection of natural persons, in particular to filter applications."},
-    {"rule_id": "eu.v1.art6-3.exception", "met": False, "deciding_fact": "art6_3_claim is false",
-     "citation": "Art. 6(3)", "url": "", "confidence": "M", "explanation": "No claim that the system does not materially influence outcomes."},
-]  # fmt: skip
+    {
+        "rule_id": "eu.v1.annex3.employment",
+        "met": True,
+        "deciding_fact": "domains contains employment",
+        "citation": "Regulation (EU) 2024/1689, Annex III point 4(a)",
+        "url": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
+        "confidence": "H",
+        "explanation": "Recruitment and selection of natural persons, in particular to filter applications.",
+    },
+    {
+        "rule_id": "eu.v1.art6-3.exception",
+        "met": False,
+        "deciding_fact": "art6_3_claim is false",
+        "citation": "Art. 6(3)",
+        "url": "",
+        "confidence": "M",
+        "explanation": "No claim that the system does not materially influence outcomes.",
+    },
+]
 
 
 def make_content():
@@ -61,17 +89,34 @@ def make_content():
         regime=regime, version="2026-test", sha256="ab" * 32, data={"regime_name": "EU AI Act"}
     )
     obligation, _ = Obligation.objects.get_or_create(
-        content_version=cv, key="eu.fria",
-        defaults={"title": "Fundamental rights impact assessment", "citation": "Art. 27", "assessment_template": "eu.fria"},
-    )  # fmt: skip
+        content_version=cv,
+        key="eu.fria",
+        defaults={
+            "title": "Fundamental rights impact assessment",
+            "citation": "Art. 27",
+            "assessment_template": "eu.fria",
+        },
+    )
     template, _ = AssessmentTemplate.objects.get_or_create(
-        content_version=cv, key="eu.fria",
-        defaults={"title": "EU FRIA", "kind": "assessment", "status": "current", "citation": "Art. 27", "sections": SECTIONS},
-    )  # fmt: skip
+        content_version=cv,
+        key="eu.fria",
+        defaults={
+            "title": "EU FRIA",
+            "kind": "assessment",
+            "status": "current",
+            "citation": "Art. 27",
+            "sections": SECTIONS,
+        },
+    )
     item, _ = VendorChecklistItem.objects.get_or_create(
-        content_version=cv, key="eu.tech-doc",
-        defaults={"title": "Technical documentation (Annex IV)", "citation": "Art. 11", "confidence": "H"},
-    )  # fmt: skip
+        content_version=cv,
+        key="eu.tech-doc",
+        defaults={
+            "title": "Technical documentation (Annex IV)",
+            "citation": "Art. 11",
+            "confidence": "H",
+        },
+    )
     Organisation.objects.update_or_create(
         pk=1, defaults={"name": "Example Corp", "employees": 1200, "does_business_in": ["EU", "CO"]}
     )
@@ -96,28 +141,54 @@ def make_system(
 ):
     """One system with a classification, override, deadline, approved assessment, checklist and files."""
     system = AISystem.objects.create(
-        name=f"System {n:03d} screening assistant", model_type="ml_classifier", vendor=vendor,
-        owner=actor, team="People Operations", lifecycle="in_use", sanction_status="sanctioned",
-        roles=["deployer"], jurisdictions=["DE"], domains=["employment"],
-    )  # fmt: skip
+        name=f"System {n:03d} screening assistant",
+        model_type="ml_classifier",
+        vendor=vendor,
+        owner=actor,
+        team="People Operations",
+        lifecycle="in_use",
+        sanction_status="sanctioned",
+        roles=["deployer"],
+        jurisdictions=["DE"],
+        domains=["employment"],
+    )
     audit_record(actor=actor, action="system.create", target=system)
     result = ClassificationResult.objects.create(
-        system=system, regime=content["regime"], content_version=content["cv"], inputs_hash="cd" * 32,
-        inputs={}, evaluated_on=NOW.date(), applies=True, roles=["deployer"], outcome="eu.high_risk.annex3_4",
-        outcome_label="High-risk (Annex III point 4: employment)", risk_tier="high", high_risk=True,
-        triggered_obligations=["eu.fria"], rationale=RATIONALE, computed_at=NOW - dt.timedelta(days=30),
-    )  # fmt: skip
+        system=system,
+        regime=content["regime"],
+        content_version=content["cv"],
+        inputs_hash="cd" * 32,
+        inputs={},
+        evaluated_on=NOW.date(),
+        applies=True,
+        roles=["deployer"],
+        outcome="eu.high_risk.annex3_4",
+        outcome_label="High-risk (Annex III point 4: employment)",
+        risk_tier="high",
+        high_risk=True,
+        triggered_obligations=["eu.fria"],
+        rationale=RATIONALE,
+        computed_at=NOW - dt.timedelta(days=30),
+    )
     if n % 3 == 0:
         override = ManualOverride.objects.create(
-            system=system, regime=content["regime"], result=result, outcome_label="Not high-risk",
-            risk_tier="minimal", justification="Only used to de-duplicate applications; no ranking.",
+            system=system,
+            regime=content["regime"],
+            result=result,
+            outcome_label="Not high-risk",
+            risk_tier="minimal",
+            justification="Only used to de-duplicate applications; no ranking.",
             created_by=actor,
-        )  # fmt: skip
+        )
         ManualOverride.objects.filter(pk=override.pk).update(created_at=NOW - dt.timedelta(days=5))
     Deadline.objects.create(
-        title="Complete the FRIA before first use", due_date=dt.date(2026, 8, 2), kind="statutory",
-        system=system, regime_code="eu", obligation_key="eu.fria",
-    )  # fmt: skip
+        title="Complete the FRIA before first use",
+        due_date=dt.date(2026, 8, 2),
+        kind="statutory",
+        system=system,
+        regime_code="eu",
+        obligation_key="eu.fria",
+    )
     template = content["template"]
     answers = {
         "purpose.use": "Ranks applications for engineering roles " + "x" * 40,
@@ -130,10 +201,15 @@ def make_system(
         system=system, template=template, state="approved", created_by=actor
     )
     AssessmentRevision.objects.create(
-        assessment=assessment, number=1, answers=answers, template_version=version, created_by=actor,
+        assessment=assessment,
+        number=1,
+        answers=answers,
+        template_version=version,
+        created_by=actor,
         approval_hash=canonical_hash(answers=answers, attachments={}, template_version=version),
-        approved_by=actor, approved_at=NOW - dt.timedelta(days=10),
-    )  # fmt: skip
+        approved_by=actor,
+        approved_at=NOW - dt.timedelta(days=10),
+    )
     if vendor is None:
         return system
     checklist = VendorChecklist.objects.create(vendor=vendor, system=system, created_by=actor)
@@ -151,11 +227,20 @@ def make_system(
         if missing and i == 0:
             sha = f"{n:04d}" + "e" * 60  # recorded, but the bytes were never stored
         EvidenceFile.objects.create(
-            vendor=vendor, system=system, checklist_item=content["item"], item_status=status,
-            name=f"annex-iv-{n}-{i}.txt", content_type="text/plain", kind="text", size=len(payload),
-            sha256=sha, uploaded_by=actor, uploaded_at=NOW - dt.timedelta(days=20),
-            effective_date=dt.date(2026, 1, 1), expiry_date=dt.date(2027, 1, 1),
-        )  # fmt: skip
+            vendor=vendor,
+            system=system,
+            checklist_item=content["item"],
+            item_status=status,
+            name=f"annex-iv-{n}-{i}.txt",
+            content_type="text/plain",
+            kind="text",
+            size=len(payload),
+            sha256=sha,
+            uploaded_by=actor,
+            uploaded_at=NOW - dt.timedelta(days=20),
+            effective_date=dt.date(2026, 1, 1),
+            expiry_date=dt.date(2027, 1, 1),
+        )
     return system
 
 
@@ -179,9 +264,15 @@ def make_discovery(systems):
         d = (NOW - dt.timedelta(days=day)).date()
         for key, reqs in (("chatgpt", 400), ("claude", 90), ("deepseek", 30)):
             UsageRollup.objects.create(
-                app_key=key, identity=f"user{day % 4}", day=d, requests=reqs + day, bytes_up=1000,
-                bytes_down=5000, first_seen=NOW - dt.timedelta(days=day), last_seen=NOW - dt.timedelta(days=day),
-            )  # fmt: skip
+                app_key=key,
+                identity=f"user{day % 4}",
+                day=d,
+                requests=reqs + day,
+                bytes_up=1000,
+                bytes_down=5000,
+                first_seen=NOW - dt.timedelta(days=day),
+                last_seen=NOW - dt.timedelta(days=day),
+            )
     Finding.objects.create(
         kind="unsanctioned_use",
         severity="medium",
@@ -202,8 +293,17 @@ def make_discovery(systems):
         first_seen=first,
         last_seen=NOW,
     )
-    Finding.objects.create(kind="new_app", severity="low", title="ChatGPT seen for the first time", dedupe_key="new:chatgpt",
-                           app_key="chatgpt", first_seen=first, last_seen=first, state="sanctioned", system=systems[0])  # fmt: skip
+    Finding.objects.create(
+        kind="new_app",
+        severity="low",
+        title="ChatGPT seen for the first time",
+        dedupe_key="new:chatgpt",
+        app_key="chatgpt",
+        first_seen=first,
+        last_seen=first,
+        state="sanctioned",
+        system=systems[0],
+    )
 
 
 def make_world(*, actor, systems: int = 4, files_per_system: int = 2, with_missing: bool = True):
@@ -219,7 +319,7 @@ def make_world(*, actor, systems: int = 4, files_per_system: int = 2, with_missi
                 vendor=vendor if n % 4 else None,
                 files=files_per_system,
                 missing=with_missing and n == 1,
-            )  # fmt: skip
+            )
         )
     make_discovery(made)
     return {"systems": made, "content": content, "vendor": vendor}

@@ -173,9 +173,14 @@ def test_formula_injection_is_neutralised_on_export(officer, fmt):
     for i, payload in enumerate(payloads):
         ai_system_create(
             actor=officer,
-            data={"name": f"System {i}", "description": payload, "team": payload,
-                  "lifecycle": "in_use", "model_type": "ml_classifier"},
-        )  # fmt: skip
+            data={
+                "name": f"System {i}",
+                "description": payload,
+                "team": payload,
+                "lifecycle": "in_use",
+                "model_type": "ml_classifier",
+            },
+        )
     data = export_bytes(AISystem.objects.all(), fmt)
     if fmt == "csv":
         import csv
@@ -208,9 +213,14 @@ def test_xlsx_export_survives_control_characters_in_text(officer, client):
 
     ai_system_create(
         actor=officer,
-        data={"name": "Bell system", "description": "ring\x07bell\x1b[0m", "team": "ops",
-              "lifecycle": "in_use", "model_type": "ml_classifier"},
-    )  # fmt: skip
+        data={
+            "name": "Bell system",
+            "description": "ring\x07bell\x1b[0m",
+            "team": "ops",
+            "lifecycle": "in_use",
+            "model_type": "ml_classifier",
+        },
+    )
     client.login(username=officer.username, password=PASSWORD)
     response = client.get(reverse("inventory:system-export") + "?format=xlsx")
     assert response.status_code == 200

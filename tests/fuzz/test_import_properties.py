@@ -88,9 +88,13 @@ def _paths(node, prefix=()):
 
 PATHS = [p for p in _paths(BASE_DOC) if p]
 JUNK = st.one_of(
-    st.none(), st.integers(), st.text(max_size=20), st.lists(st.integers(), max_size=3),
-    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2), st.booleans(),
-)  # fmt: skip
+    st.none(),
+    st.integers(),
+    st.text(max_size=20),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.booleans(),
+)
 
 
 @PROPS

@@ -86,8 +86,12 @@ def _point_app_at(broker: str, queue: str) -> Callable[[], None]:
     reset_pools()
 
     def undo() -> None:
-        (app.conf.broker_url, app.conf.task_default_queue, app.conf.broker_transport_options,
-         app.conf.task_always_eager) = saved  # fmt: skip
+        (
+            app.conf.broker_url,
+            app.conf.task_default_queue,
+            app.conf.broker_transport_options,
+            app.conf.task_always_eager,
+        ) = saved
         reset_pools()
 
     return undo
@@ -107,12 +111,30 @@ def celery_worker(transactional_db, tmp_path):
         )
     queue = f"sightline-test-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path / "celery-worker.log"
-    env = dict(os.environ, DATABASE_URL=_database_url(), CELERY_BROKER_URL=broker,
-               CELERY_TASK_ALWAYS_EAGER="0", SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR))  # fmt: skip
+    env = dict(
+        os.environ,
+        DATABASE_URL=_database_url(),
+        CELERY_BROKER_URL=broker,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR),
+    )
     command = [
-        sys.executable, "-m", "celery", "-A", "sightline", "worker", "--pool=solo", "--loglevel=INFO",
-        "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "sightline",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "-Q",
+        queue,
+        "-n",
+        f"{queue}@%h",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     worker = Worker(process, queue, log_path)

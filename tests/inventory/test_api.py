@@ -54,10 +54,16 @@ def test_api_create_goes_through_the_audited_service(api, officer):
     api.force_authenticate(officer)
     response = api.post(
         reverse("api-system-list"),
-        {"name": "Via API", "model_type": "rules", "vendor": vendor.pk, "owner": officer.username,
-         "jurisdictions": ["CO", "EU"], "roles": ["deployer"]},
+        {
+            "name": "Via API",
+            "model_type": "rules",
+            "vendor": vendor.pk,
+            "owner": officer.username,
+            "jurisdictions": ["CO", "EU"],
+            "roles": ["deployer"],
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     system = AISystem.objects.get(name="Via API")
     assert response.json()["id"] == system.pk and system.owner == officer

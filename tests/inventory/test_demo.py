@@ -27,8 +27,10 @@ def test_seed_demo_is_idempotent_and_audited():
     )
     seed()
     assert (AISystem.objects.count(), Vendor.objects.count(), AuditEntry.objects.count()) == (
-        systems, vendors, entries,
-    )  # fmt: skip
+        systems,
+        vendors,
+        entries,
+    )
     assert systems >= 15 and vendors >= 8
     assert AuditEntry.objects.filter(action="system.create").count() == systems
     assert audit_verify().ok

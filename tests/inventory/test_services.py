@@ -126,8 +126,10 @@ def test_vendor_lifecycle_is_audited(procurement):
     vendor_update(actor=procurement, vendor=vendor, data={"contact_email": "a@acme.example"})
     vendor_delete(actor=procurement, vendor=vendor)
     assert list(AuditEntry.objects.order_by("seq").values_list("action", flat=True)) == [
-        "vendor.create", "vendor.update", "vendor.delete",
-    ]  # fmt: skip
+        "vendor.create",
+        "vendor.update",
+        "vendor.delete",
+    ]
     assert not Vendor.objects.exists()
 
 

@@ -37,9 +37,14 @@ def _run(users, status="queued"):
     from discovery.models import IngestRun
 
     run = IngestRun.objects.create(
-        file_name="access.log", path="/nonexistent/access.log", sha256=f"{status:0<64}"[:64],
-        format="squid", status=status, size=10, bytes_total=10,
-    )  # fmt: skip
+        file_name="access.log",
+        path="/nonexistent/access.log",
+        sha256=f"{status:0<64}"[:64],
+        format="squid",
+        status=status,
+        size=10,
+        bytes_total=10,
+    )
     return {"pk": run.pk}
 
 
@@ -67,14 +72,31 @@ ROWS = [
     Row("discovery:finding-list", READ, setup=_finding),
     Row("discovery:finding-detail", READ, setup=_finding, kwargs=pk),
     Row("discovery:finding-triage-forms", FORM_OFFICER, setup=_finding, kwargs=pk),
-    Row("discovery:finding-sanction", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}),
-    Row("discovery:finding-block", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}),
     Row(
-        "discovery:finding-dismiss", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk,
+        "discovery:finding-sanction",
+        WRITE_OFFICER,
+        method="post",
+        setup=_finding,
+        kwargs=pk,
+        data={},
+    ),
+    Row(
+        "discovery:finding-block", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}
+    ),
+    Row(
+        "discovery:finding-dismiss",
+        WRITE_OFFICER,
+        method="post",
+        setup=_finding,
+        kwargs=pk,
         data={"reason": "Approved pilot"},
     ),
     Row(
-        "discovery:finding-assign", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk,
+        "discovery:finding-assign",
+        WRITE_OFFICER,
+        method="post",
+        setup=_finding,
+        kwargs=pk,
         data=lambda ctx: {"assignee": ctx["officer"]},
     ),
     Row("discovery:run-list", READ),
@@ -83,12 +105,18 @@ ROWS = [
     Row("discovery:run-detail", READ, setup=_run, kwargs=pk),
     Row("discovery:run-progress", READ, setup=_run, kwargs=pk),
     Row(
-        "discovery:run-retry", WRITE_OFFICER, method="post", kwargs=pk, data={},
+        "discovery:run-retry",
+        WRITE_OFFICER,
+        method="post",
+        kwargs=pk,
+        data={},
         setup=lambda users: _run(users, status="failed"),
     ),
     Row("discovery:source-list", ADMIN_ONLY),
     Row(
-        "discovery:source-create", ADMIN_WRITE, method="post",
+        "discovery:source-create",
+        ADMIN_WRITE,
+        method="post",
         data={"name": "Branch DNS", "kind": "dns", "format": "bind9"},
     ),
     Row("discovery:source-toggle", ADMIN_WRITE, method="post", setup=_source, kwargs=pk, data={}),
@@ -96,15 +124,26 @@ ROWS = [
     Row("discovery:blocklist", READ, setup=_blocked),
     Row("discovery:blocklist-export", READ, setup=_blocked, kwargs={"fmt": "squid"}),
     Row("discovery:blocklist-export", READ, kwargs={"fmt": "rpz"}),
-    Row("discovery:blocklist-remove", WRITE_OFFICER, method="post", setup=_blocked, kwargs=pk, data={}),
+    Row(
+        "discovery:blocklist-remove",
+        WRITE_OFFICER,
+        method="post",
+        setup=_blocked,
+        kwargs=pk,
+        data={},
+    ),
     Row("discovery-api-run-list", API_READ),
     Row("discovery-api-run-detail", API_READ, setup=_run, kwargs=pk),
     Row("discovery-api-finding-list", API_READ, setup=_finding),
     Row("discovery-api-finding-detail", API_READ, setup=_finding, kwargs=pk),
     Row(
-        "discovery-api-finding-triage", API_WRITE, method="post", setup=_finding,
-        kwargs=lambda ctx: {"pk": ctx["pk"], "action": "dismiss"}, data={"reason": "Known pilot"},
+        "discovery-api-finding-triage",
+        API_WRITE,
+        method="post",
+        setup=_finding,
+        kwargs=lambda ctx: {"pk": ctx["pk"], "action": "dismiss"},
+        data={"reason": "Known pilot"},
     ),
     Row("discovery-api-app-list", API_READ),
     Row("discovery-api-blocklist", API_READ, setup=_blocked),
-]  # fmt: skip
+]

@@ -84,7 +84,7 @@ ROWS = [
         setup=vendor,
         kwargs=pk,
         data={"name": "Renamed vendor"},
-    ),  # fmt: skip
+    ),
     Row("inventory:vendor-delete", VENDOR_DELETE, setup=vendor, kwargs=pk),
     Row(
         "inventory:vendor-delete",
@@ -128,7 +128,7 @@ ROWS += [
         kwargs=pk,
         data={"lifecycle": "retired"},
         content_type=JSON,
-    ),  # fmt: skip
+    ),
     Row(
         "api-system-detail",
         API_SYSTEM_CHANGED,
@@ -137,7 +137,7 @@ ROWS += [
         kwargs=pk,
         data=API_SYSTEM,
         content_type=JSON,
-    ),  # fmt: skip
+    ),
     Row("api-system-detail", API_SYSTEM_DELETED, method="delete", setup=system, kwargs=pk),
     Row("api-vendor-list", API_READ, setup=vendor),
     Row(
@@ -156,6 +156,6 @@ ROWS += [
         kwargs=pk,
         data={"notes": "x"},
         content_type=JSON,
-    ),  # fmt: skip
+    ),
     Row("api-vendor-detail", API_VENDOR_DELETED, method="delete", setup=vendor, kwargs=pk),
 ]

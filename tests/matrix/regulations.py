@@ -18,17 +18,22 @@ def _content():
     for kwargs in ({}, {"version": "v2", "effective_from": "2025-01-01", "extra_rule": True}):
         data = version_data(**kwargs)
         obj = parse_version(data)
-        content_version_load(path=Path(f"zz/{obj.version}.yaml"), version_obj=obj,
-                             sha256=obj.version.ljust(64, "0"))  # fmt: skip
+        content_version_load(
+            path=Path(f"zz/{obj.version}.yaml"), version_obj=obj, sha256=obj.version.ljust(64, "0")
+        )
 
 
 def _system():
     from inventory.models import AISystem
 
     return AISystem.objects.create(
-        name="Matrix screener", model_type="ml_classifier", roles=["deployer"],
-        jurisdictions=["DE"], domains=["employment"], decision_role="sole",
-    )  # fmt: skip
+        name="Matrix screener",
+        model_type="ml_classifier",
+        roles=["deployer"],
+        jurisdictions=["DE"],
+        domains=["employment"],
+        decision_role="sole",
+    )
 
 
 def content(users):
@@ -55,8 +60,14 @@ def override(users):
 
     ctx = classified(users)
     result = ClassificationResult.objects.get(pk=ctx["result"])
-    row = classification_override(actor=users["compliance_officer"], result=result, outcome_label="Minimal",
-                                  risk_tier="minimal", high_risk=False, justification="Human review of all.")  # fmt: skip
+    row = classification_override(
+        actor=users["compliance_officer"],
+        result=result,
+        outcome_label="Minimal",
+        risk_tier="minimal",
+        high_risk=False,
+        justification="Human review of all.",
+    )
     return {"pk": row.pk, "result": result.pk}
 
 
@@ -83,28 +94,85 @@ ROWS = [
     Row("regulations:dashboard", READ, setup=classified),
     Row("regulations:organisation", READ),
     Row("regulations:organisation", ADMIN_WRITE_DONE, method="post", data=ORG_FORM),
-    Row("regulations:version-detail", READ, setup=content, kwargs=lambda ctx: {"code": "zz", "version": "v1"}),
+    Row(
+        "regulations:version-detail",
+        READ,
+        setup=content,
+        kwargs=lambda ctx: {"code": "zz", "version": "v1"},
+    ),
     Row("regulations:version-diff", READ, setup=content, kwargs={"code": "zz"}),
-    Row("regulations:version-diff", READ, setup=content, kwargs={"code": "zz"}, query="?from=v1&to=v2"),
+    Row(
+        "regulations:version-diff",
+        READ,
+        setup=content,
+        kwargs={"code": "zz"},
+        query="?from=v1&to=v2",
+    ),
     Row("regulations:deadline-list", READ, setup=deadline),
-    Row("regulations:deadline-list", READ, setup=deadline, query="?status=upcoming&regime=zz&owner=none&system=org"),
+    Row(
+        "regulations:deadline-list",
+        READ,
+        setup=deadline,
+        query="?status=upcoming&regime=zz&owner=none&system=org",
+    ),
     Row("regulations:deadline-calendar", READ, setup=deadline, query="?month=2027-01"),
-    Row("regulations:deadline-complete", OFFICER_WRITE_DONE, method="post", setup=deadline, kwargs=pk,
-        data={"evidence_url": "https://evidence.example/1", "note": "done"}),
+    Row(
+        "regulations:deadline-complete",
+        OFFICER_WRITE_DONE,
+        method="post",
+        setup=deadline,
+        kwargs=pk,
+        data={"evidence_url": "https://evidence.example/1", "note": "done"},
+    ),
     Row("regulations:calendar-token", READ),
     Row("regulations:calendar-token", ANY_READER_POST, method="post", data={"action": "issue"}),
     Row("regulations:calendar-feed", NOT_FOUND, kwargs={"token": "not-a-valid-token"}),
     Row("regulations:system-panel", READ, setup=classified, kwargs=pk),
-    Row("regulations:system-classify", OFFICER_WRITE_DONE, method="post", setup=system, kwargs=pk, data={}),
-    Row("regulations:system-override", OFFICER_WRITE_DONE, method="post", setup=classified, kwargs=pk,
-        data=lambda ctx: {"result_id": ctx["result"], "outcome_label": "Minimal risk", "risk_tier": "minimal",
-                          "justification": "A recruiter reviews every ranking."}),
-    Row("regulations:system-override-form", expect(READ, procurement=403, auditor=403), setup=classified, kwargs=pk,
-        data=lambda ctx: {"result": ctx["result"]}),
-    Row("regulations:system-modification", OFFICER_WRITE_DONE, method="post", setup=classified, kwargs=pk,
-        data={"description": "Retrained on 2026 data", "on": "2026-11-01"}),
-    Row("regulations:override-withdraw", OFFICER_WRITE_DONE, method="post", setup=override, kwargs=pk, data={}),
-]  # fmt: skip
+    Row(
+        "regulations:system-classify",
+        OFFICER_WRITE_DONE,
+        method="post",
+        setup=system,
+        kwargs=pk,
+        data={},
+    ),
+    Row(
+        "regulations:system-override",
+        OFFICER_WRITE_DONE,
+        method="post",
+        setup=classified,
+        kwargs=pk,
+        data=lambda ctx: {
+            "result_id": ctx["result"],
+            "outcome_label": "Minimal risk",
+            "risk_tier": "minimal",
+            "justification": "A recruiter reviews every ranking.",
+        },
+    ),
+    Row(
+        "regulations:system-override-form",
+        expect(READ, procurement=403, auditor=403),
+        setup=classified,
+        kwargs=pk,
+        data=lambda ctx: {"result": ctx["result"]},
+    ),
+    Row(
+        "regulations:system-modification",
+        OFFICER_WRITE_DONE,
+        method="post",
+        setup=classified,
+        kwargs=pk,
+        data={"description": "Retrained on 2026 data", "on": "2026-11-01"},
+    ),
+    Row(
+        "regulations:override-withdraw",
+        OFFICER_WRITE_DONE,
+        method="post",
+        setup=override,
+        kwargs=pk,
+        data={},
+    ),
+]
 
 ROWS += [
     Row("api-regime-list", API_READ, setup=content),

@@ -5,30 +5,63 @@ from pathlib import Path
 import yaml
 
 
-def version_data(*, regime: str = "zz", version: str = "v1", status: str = "in_force",
-                 effective_from: str = "2024-01-01", effective_to: str | None = None,
-                 domain: str = "employment", extra_rule: bool = False,
-                 deadline_date: str = "2027-12-02") -> dict:  # fmt: skip
+def version_data(
+    *,
+    regime: str = "zz",
+    version: str = "v1",
+    status: str = "in_force",
+    effective_from: str = "2024-01-01",
+    effective_to: str | None = None,
+    domain: str = "employment",
+    extra_rule: bool = False,
+    deadline_date: str = "2027-12-02",
+) -> dict:
     """A regime that applies to systems in `domain`, high-risk when the decision role is sole."""
     cite = {"citation": "Art 1", "url": "https://example.org/law", "confidence": "H"}
     rules = [
-        {"id": "in-domain", "kind": "applicability", "title": f"Used in {domain}",
-         "explanation": "Scope by domain.",
-         "when": {"fact": "system.domains", "op": "contains", "value": domain}, **cite},
-        {"id": "deployer", "kind": "role", "role": "deployer", "title": "We deploy it",
-         "explanation": "Deployer role.",
-         "when": {"fact": "system.roles", "op": "contains", "value": "deployer"}, **cite},
-        {"id": "sole", "kind": "classification", "outcome": "high", "title": "Sole decision",
-         "outcome_label": "High risk: sole decision-maker", "explanation": "No human in the loop.",
-         "when": {"fact": "system.decision_role", "op": "eq", "value": "sole"}, **cite},
-    ]  # fmt: skip
+        {
+            "id": "in-domain",
+            "kind": "applicability",
+            "title": f"Used in {domain}",
+            "explanation": "Scope by domain.",
+            "when": {"fact": "system.domains", "op": "contains", "value": domain},
+            **cite,
+        },
+        {
+            "id": "deployer",
+            "kind": "role",
+            "role": "deployer",
+            "title": "We deploy it",
+            "explanation": "Deployer role.",
+            "when": {"fact": "system.roles", "op": "contains", "value": "deployer"},
+            **cite,
+        },
+        {
+            "id": "sole",
+            "kind": "classification",
+            "outcome": "high",
+            "title": "Sole decision",
+            "outcome_label": "High risk: sole decision-maker",
+            "explanation": "No human in the loop.",
+            "when": {"fact": "system.decision_role", "op": "eq", "value": "sole"},
+            **cite,
+        },
+    ]
     if extra_rule:
         rules.append(
-            {"id": "chatbot", "kind": "classification", "outcome": "limited", "title": "Chatbot",
-             "explanation": "Talks to people.", "outcome_label": "Transparency duties",
-             "when": {"fact": "system.capabilities", "op": "contains", "value": "chatbot"},
-             "citation": "Art 2", "url": "https://example.org/law2", "confidence": "L"}
-        )  # fmt: skip
+            {
+                "id": "chatbot",
+                "kind": "classification",
+                "outcome": "limited",
+                "title": "Chatbot",
+                "explanation": "Talks to people.",
+                "outcome_label": "Transparency duties",
+                "when": {"fact": "system.capabilities", "op": "contains", "value": "chatbot"},
+                "citation": "Art 2",
+                "url": "https://example.org/law2",
+                "confidence": "L",
+            }
+        )
     data = {
         "regime": regime,
         "regime_name": f"Test regime {regime.upper()}",
@@ -81,7 +114,7 @@ def version_data(*, regime: str = "zz", version: str = "v1", status: str = "in_f
                 "cadence": [{"kind": "ongoing"}],
                 **cite,
             },
-        ],  # fmt: skip
+        ],
         "deadlines": [
             {
                 "id": "high-risk-date",
@@ -91,7 +124,7 @@ def version_data(*, regime: str = "zz", version: str = "v1", status: str = "in_f
                 "obligations": ["review"],
                 **cite,
             },
-        ],  # fmt: skip
+        ],
         "vendor_checklist": [
             {
                 "id": "docs",

@@ -19,8 +19,9 @@ def load(content_dir, **kwargs):
 
 
 @pytest.mark.django_db
-def test_creating_a_system_classifies_it_on_commit(loaded_zz, make_system, eager_celery,
-                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_creating_a_system_classifies_it_on_commit(
+    loaded_zz, make_system, eager_celery, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         system = make_system()
     result = classification_current(system)["zz"]
@@ -43,9 +44,9 @@ def test_unchanged_facts_store_no_new_result(loaded_zz, make_system):
 
 
 @pytest.mark.django_db
-def test_changing_a_fact_stores_a_new_result_linked_to_the_previous(loaded_zz, make_system, officer,
-                                                                    eager_celery,
-                                                                    django_capture_on_commit_callbacks):  # fmt: skip
+def test_changing_a_fact_stores_a_new_result_linked_to_the_previous(
+    loaded_zz, make_system, officer, eager_celery, django_capture_on_commit_callbacks
+):
     system = make_system()
     classification_run(system=system)
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,8 +64,9 @@ def test_changing_a_fact_stores_a_new_result_linked_to_the_previous(loaded_zz, m
 
 
 @pytest.mark.django_db
-def test_new_version_file_reclassifies_while_old_results_keep_their_version(content_dir, make_system,
-                                                                            eager_celery):  # fmt: skip
+def test_new_version_file_reclassifies_while_old_results_keep_their_version(
+    content_dir, make_system, eager_celery
+):
     write_version(content_dir)
     load(content_dir)
     system = make_system()
@@ -101,9 +103,13 @@ def test_override_is_audited_and_shown_beside_the_computed_result(loaded_zz, mak
     system = make_system()
     result = classification_run(system=system)[0]
     override = classification_override(
-        actor=officer, result=result, outcome_label="Not high risk: human reviews every decision",
-        risk_tier="minimal", high_risk=False, justification="Recruiters review every ranking.",
-    )  # fmt: skip
+        actor=officer,
+        result=result,
+        outcome_label="Not high risk: human reviews every decision",
+        risk_tier="minimal",
+        high_risk=False,
+        justification="Recruiters review every ranking.",
+    )
     result.refresh_from_db()
     assert result.outcome == "high" and result.high_risk is True  # computed result untouched
     assert ManualOverride.objects.get().result_id == result.pk
@@ -119,8 +125,14 @@ def test_override_without_justification_is_refused(loaded_zz, make_system, offic
     system = make_system()
     result = classification_run(system=system)[0]
     with pytest.raises(ValidationError):
-        classification_override(actor=officer, result=result, outcome_label="x", risk_tier="minimal",
-                                high_risk=False, justification="  ")  # fmt: skip
+        classification_override(
+            actor=officer,
+            result=result,
+            outcome_label="x",
+            risk_tier="minimal",
+            high_risk=False,
+            justification="  ",
+        )
     assert not ManualOverride.objects.exists()
 
 

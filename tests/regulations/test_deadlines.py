@@ -35,8 +35,9 @@ def test_triggered_obligations_create_statutory_and_recurring_deadlines(loaded_z
 def test_substantial_modification_starts_the_90_day_clock(loaded_zz, make_system, officer):
     system = make_system()
     classification_run(system=system)
-    system_record_substantial_modification(actor=officer, system=system, description="Retrained",
-                                           on=dt.date(2026, 11, 30))  # fmt: skip
+    system_record_substantial_modification(
+        actor=officer, system=system, description="Retrained", on=dt.date(2026, 11, 30)
+    )
     event = Deadline.objects.get(system=system, kind="event")
     assert event.due_date == dt.date(2027, 2, 28)
     assert event.obligation_key == "zz.v1.obligation.review"
@@ -48,8 +49,12 @@ def test_complete_is_audited_and_recurring_duty_gets_next_instance(loaded_zz, ma
     system = make_system()
     classification_run(system=system)
     review = Deadline.objects.get(system=system, kind="reassessment")
-    deadline_complete(actor=officer, deadline=review, evidence_url="https://dms.example/review-2026",
-                      note="Approved by the board")  # fmt: skip
+    deadline_complete(
+        actor=officer,
+        deadline=review,
+        evidence_url="https://dms.example/review-2026",
+        note="Approved by the board",
+    )
     review.refresh_from_db()
     assert review.done and review.completed_by == officer
     entry = AuditEntry.objects.get(action="deadline.complete", target_id=str(review.pk))
@@ -64,10 +69,22 @@ def test_complete_is_audited_and_recurring_duty_gets_next_instance(loaded_zz, ma
 
 @pytest.mark.django_db
 def test_ics_feed_parses_back_with_the_users_deadlines(client, officer, auditor):
-    mine = deadline_create(actor=officer, title="File the FRIA", due_date=dt.date(2027, 12, 2),
-                           kind="statutory", regime_code="eu", owner=officer, citation="Art 27")  # fmt: skip
-    deadline_create(actor=officer, title="Someone else's", due_date=dt.date(2027, 6, 1),
-                    kind="statutory", owner=auditor)  # fmt: skip
+    mine = deadline_create(
+        actor=officer,
+        title="File the FRIA",
+        due_date=dt.date(2027, 12, 2),
+        kind="statutory",
+        regime_code="eu",
+        owner=officer,
+        citation="Art 27",
+    )
+    deadline_create(
+        actor=officer,
+        title="Someone else's",
+        due_date=dt.date(2027, 6, 1),
+        kind="statutory",
+        owner=auditor,
+    )
     token = calendar_token_issue(actor=officer)
     response = client.get(reverse("regulations:calendar-feed", args=[token]))
     assert response.status_code == 200
@@ -91,8 +108,13 @@ def test_reissued_token_revokes_the_old_feed_url(client, officer):
 @pytest.mark.django_db
 def test_reminders_are_sent_once_per_slot(officer, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    deadline_create(actor=officer, title="Annual review", due_date=dt.date(2027, 1, 8),
-                    kind="recurring", owner=officer)  # fmt: skip
+    deadline_create(
+        actor=officer,
+        title="Annual review",
+        due_date=dt.date(2027, 1, 8),
+        kind="recurring",
+        owner=officer,
+    )
     now = dt.datetime(2027, 1, 1, 10, tzinfo=dt.UTC)  # 7 days before, after 09:00
     assert reminders_send(now=now) == 1
     assert reminders_send(now=now) == 0  # recorded, not sent twice
@@ -111,8 +133,13 @@ def test_reminders_are_sent_once_per_slot(officer, settings):
 @pytest.mark.django_db
 def test_done_deadlines_get_no_reminders(officer, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    d = deadline_create(actor=officer, title="Done already", due_date=dt.date(2027, 1, 8), kind="statutory",
-                        owner=officer)  # fmt: skip
+    d = deadline_create(
+        actor=officer,
+        title="Done already",
+        due_date=dt.date(2027, 1, 8),
+        kind="statutory",
+        owner=officer,
+    )
     deadline_complete(actor=officer, deadline=d, note="Filed")
     assert reminders_send(now=dt.datetime(2027, 1, 7, 12, tzinfo=dt.UTC)) == 0
     assert mail.outbox == []

@@ -46,38 +46,127 @@ BASE = {
     "not_applicable_outcome": "na",
     "definitions": {"hr": {"fact": "system.domains", "op": "contains", "value": "employment"}},
     "rules": [
-        _rule("scope", "applicability", {"fact": "system.subjects_in", "op": "contains", "value": "EU"}),
-        _rule("role-deployer", "role", {"fact": "system.roles", "op": "contains", "value": "deployer"}, role="deployer"),
-        _rule("role-provider", "role", {"fact": "system.roles", "op": "contains", "value": "provider"}, role="provider"),
+        _rule(
+            "scope",
+            "applicability",
+            {"fact": "system.subjects_in", "op": "contains", "value": "EU"},
+        ),
+        _rule(
+            "role-deployer",
+            "role",
+            {"fact": "system.roles", "op": "contains", "value": "deployer"},
+            role="deployer",
+        ),
+        _rule(
+            "role-provider",
+            "role",
+            {"fact": "system.roles", "op": "contains", "value": "provider"},
+            role="provider",
+        ),
         # listed first but with a weaker outcome: precedence, not file order, must decide
         _rule("hr-high", "classification", {"ref": "hr"}, outcome="high", outcome_label="High: HR"),
-        _rule("scoring-banned", "classification", {"fact": "system.capabilities", "op": "contains", "value": "social_scoring"}, outcome="banned"),
+        _rule(
+            "scoring-banned",
+            "classification",
+            {"fact": "system.capabilities", "op": "contains", "value": "social_scoring"},
+            outcome="banned",
+        ),
     ],
     "obligations": [
-        {"id": "dep-duty", "title": "Deployer duty", "who": ["deployer"], "what": "Do it.", "cadence": [{"kind": "ongoing"}],
-         "when": {"fact": "result.high_risk", "op": "is_true"}, "effective_from": dt.date(2027, 12, 2),
-         "effective_from_overrides": [{"when": {"fact": "system.capabilities", "op": "contains", "value": "safety_component"},
-                                       "effective_from": dt.date(2028, 8, 2)}],
-         "assessment_template": "ia", **CITE},
-        {"id": "prov-duty", "title": "Provider duty", "who": ["provider"], "what": "Do it.", "cadence": [{"kind": "one_off", "due": "2026-01-01"}], **CITE},
-        {"id": "cure", "title": "Cure window", "who": ["all"], "what": "Cure.", "cadence": [{"kind": "event", "due": "within:60d of AG notice"}],
-         "effective_to": dt.date(2027, 12, 31), **CITE},
+        {
+            "id": "dep-duty",
+            "title": "Deployer duty",
+            "who": ["deployer"],
+            "what": "Do it.",
+            "cadence": [{"kind": "ongoing"}],
+            "when": {"fact": "result.high_risk", "op": "is_true"},
+            "effective_from": dt.date(2027, 12, 2),
+            "effective_from_overrides": [
+                {
+                    "when": {
+                        "fact": "system.capabilities",
+                        "op": "contains",
+                        "value": "safety_component",
+                    },
+                    "effective_from": dt.date(2028, 8, 2),
+                }
+            ],
+            "assessment_template": "ia",
+            **CITE,
+        },
+        {
+            "id": "prov-duty",
+            "title": "Provider duty",
+            "who": ["provider"],
+            "what": "Do it.",
+            "cadence": [{"kind": "one_off", "due": "2026-01-01"}],
+            **CITE,
+        },
+        {
+            "id": "cure",
+            "title": "Cure window",
+            "who": ["all"],
+            "what": "Cure.",
+            "cadence": [{"kind": "event", "due": "within:60d of AG notice"}],
+            "effective_to": dt.date(2027, 12, 31),
+            **CITE,
+        },
     ],
     "deadlines": [
-        {"id": "hr-date", "title": "HR duties", "kind": "statutory", "date": dt.date(2027, 12, 2), "obligations": ["dep-duty"], **CITE},
-        {"id": "annual", "title": "Annual review", "kind": "recurring", "rrule": "DTSTART:20250101\nRRULE:FREQ=YEARLY",
-         "applies_when": {"fact": "result.roles", "op": "contains", "value": "provider"}, **CITE},
+        {
+            "id": "hr-date",
+            "title": "HR duties",
+            "kind": "statutory",
+            "date": dt.date(2027, 12, 2),
+            "obligations": ["dep-duty"],
+            **CITE,
+        },
+        {
+            "id": "annual",
+            "title": "Annual review",
+            "kind": "recurring",
+            "rrule": "DTSTART:20250101\nRRULE:FREQ=YEARLY",
+            "applies_when": {"fact": "result.roles", "op": "contains", "value": "provider"},
+            **CITE,
+        },
     ],
     "templates": [
-        {"id": "ia", "title": "Impact assessment", "kind": "assessment", "status": "current", **CITE,
-         "sections": [{"id": "s1", "title": "Purpose", "questions": [
-             {"id": "q1", "text": "Purpose?", "type": "text", "required": True, "prefill": "description", "citation": "Art 1", "confidence": "H"}]}]},
+        {
+            "id": "ia",
+            "title": "Impact assessment",
+            "kind": "assessment",
+            "status": "current",
+            **CITE,
+            "sections": [
+                {
+                    "id": "s1",
+                    "title": "Purpose",
+                    "questions": [
+                        {
+                            "id": "q1",
+                            "text": "Purpose?",
+                            "type": "text",
+                            "required": True,
+                            "prefill": "description",
+                            "citation": "Art 1",
+                            "confidence": "H",
+                        }
+                    ],
+                }
+            ],
+        },
     ],
     "vendor_checklist": [
-        {"id": "docs", "title": "Docs", "description": "Instructions.", "applies_when": {"fact": "result.high_risk", "op": "is_true"}, **CITE},
+        {
+            "id": "docs",
+            "title": "Docs",
+            "description": "Instructions.",
+            "applies_when": {"fact": "result.high_risk", "op": "is_true"},
+            **CITE,
+        },
         {"id": "always", "title": "Contract", "description": "DPA.", **CITE},
     ],
-}  # fmt: skip
+}
 ON = dt.date(2026, 11, 24)
 
 
@@ -268,10 +357,17 @@ def test_rebuilt_versions_evaluate_identically():
     from regulations.schema import RegimeVersion
     from tests.regulations.cases.profiles import TODAY
 
-    facts = system(subjects_in=["EU", "CO", "CT", "MD", "CA"], domains=["employment", "lending_financial"],
-                   decision_role="sole", data_categories=["employment", "health"], profiling=True,
-                   procured_on="2025-01-01", roles=["deployer", "developer"], training_ops=3e26,
-                   model_type="general_purpose")  # fmt: skip
+    facts = system(
+        subjects_in=["EU", "CO", "CT", "MD", "CA"],
+        domains=["employment", "lending_financial"],
+        decision_role="sole",
+        data_categories=["employment", "health"],
+        profiling=True,
+        procured_on="2025-01-01",
+        roles=["deployer", "developer"],
+        training_ops=3e26,
+        model_type="general_purpose",
+    )
     profile = org(
         org_kind="state_agency", annual_revenue_usd=700_000_000, does_business_in=["CA", "MD", "EU"]
     )

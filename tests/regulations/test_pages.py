@@ -15,8 +15,13 @@ from tests.regulations.content_factory import write_version
 @pytest.fixture
 def two_versions(content_dir, db):
     write_version(content_dir)
-    write_version(content_dir, version="v2", effective_from="2025-01-01", extra_rule=True,
-                  deadline_date="2028-08-02")  # fmt: skip
+    write_version(
+        content_dir,
+        version="v2",
+        effective_from="2025-01-01",
+        extra_rule=True,
+        deadline_date="2028-08-02",
+    )
     call_command("load_content", content_dir=content_dir, no_classify=True, stdout=io.StringIO())
 
 
@@ -47,8 +52,14 @@ def test_system_panel_shows_override_beside_computed_outcome(
 ):
     system = make_system()
     result = classification_run(system=system)[0]
-    classification_override(actor=officer, result=result, outcome_label="Human decides",
-                            risk_tier="minimal", high_risk=False, justification="Every case reviewed.")  # fmt: skip
+    classification_override(
+        actor=officer,
+        result=result,
+        outcome_label="Human decides",
+        risk_tier="minimal",
+        high_risk=False,
+        justification="Every case reviewed.",
+    )
     client.force_login(officer)
     html = client.get(
         reverse("regulations:system-panel", args=[system.pk]), HTTP_HX_REQUEST="true"
@@ -62,9 +73,16 @@ def test_override_form_errors_rerender_with_200(client, officer, two_versions, m
     system = make_system()
     result = classification_run(system=system)[0]
     client.force_login(officer)
-    response = client.post(reverse("regulations:system-override", args=[system.pk]),
-                           {"result_id": result.pk, "outcome_label": "x", "risk_tier": "minimal",
-                            "justification": "short"}, HTTP_HX_REQUEST="true")  # fmt: skip
+    response = client.post(
+        reverse("regulations:system-override", args=[system.pk]),
+        {
+            "result_id": result.pk,
+            "outcome_label": "x",
+            "risk_tier": "minimal",
+            "justification": "short",
+        },
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert "at least 10 characters" in response.content.decode()
 
@@ -104,13 +122,21 @@ def test_the_regime_acted_on_stays_expanded_after_override_and_withdrawal(
         reverse("regulations:system-panel", args=[system.pk]), HTTP_HX_REQUEST="true"
     )
     assert collapsed in panel.content.decode()
-    html = client.post(reverse("regulations:system-override", args=[system.pk]),
-                       {"result_id": result.pk, "outcome_label": "Human decides", "risk_tier": "minimal",
-                        "justification": "Every case is reviewed."}, HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    html = client.post(
+        reverse("regulations:system-override", args=[system.pk]),
+        {
+            "result_id": result.pk,
+            "outcome_label": "Human decides",
+            "risk_tier": "minimal",
+            "justification": "Every case is reviewed.",
+        },
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert expanded in html and "Every case is reviewed." in html
     override = ManualOverride.objects.get(system=system)
-    html = client.post(reverse("regulations:override-withdraw", args=[override.pk]),
-                       HTTP_HX_REQUEST="true").content.decode()  # fmt: skip
+    html = client.post(
+        reverse("regulations:override-withdraw", args=[override.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert expanded in html
 
 

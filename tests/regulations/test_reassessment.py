@@ -35,9 +35,13 @@ def test_a_three_year_cadence_schedules_three_years_not_annual(real_content, off
         True,
     )
     deadline = reassessment_schedule(
-        actor=officer, system=system, template=template, approved_on=APPROVED,
-        source_type="assessments.assessment", source_id="41",
-    )  # fmt: skip
+        actor=officer,
+        system=system,
+        template=template,
+        approved_on=APPROVED,
+        source_type="assessments.assessment",
+        source_id="41",
+    )
     assert deadline.due_date == dt.date(2029, 12, 4)
     assert deadline.recurrence == "every:P3Y"
     assert deadline.kind == Deadline.Kind.REASSESSMENT
@@ -49,9 +53,13 @@ def test_the_signal_schedules_exactly_one_reassessment(real_content, officer, ma
     template = _template("eu.2024-1689-omnibus-r2.template.fria")
     assessment = SimpleNamespace(pk=7, current_revision=2)
     assessment_approved.send(
-        sender=None, assessment=assessment, system=system, template=template, actor=officer,
+        sender=None,
+        assessment=assessment,
+        system=system,
+        template=template,
+        actor=officer,
         approved_on=APPROVED,
-    )  # fmt: skip
+    )
     deadlines = Deadline.objects.filter(kind="reassessment", source_id="7")
     assert deadlines.count() == 1
     assert deadlines.get().source_type == "assessments.assessment"
@@ -65,8 +73,12 @@ def test_a_template_without_a_periodic_duty_gets_the_default_and_says_so(
     _obligation, period, from_content = review_period(template)
     assert (period, from_content) == ("every:P1Y", False)
     deadline = reassessment_schedule(
-        actor=officer, system=system, template=template, approved_on=APPROVED,
-        source_type="assessments.assessment", source_id="8",
-    )  # fmt: skip
+        actor=officer,
+        system=system,
+        template=template,
+        approved_on=APPROVED,
+        source_type="assessments.assessment",
+        source_id="8",
+    )
     assert deadline.due_date == dt.date(2027, 12, 4)
     assert "default every:P1Y" in deadline.notes

@@ -133,8 +133,9 @@ def test_grant_refuses_a_past_end_date_and_admins(admin_user):
 def test_grant_auditor_command_creates_the_account(db):
     out = io.StringIO()
     until = (timezone.now().date() + dt.timedelta(days=7)).isoformat()
-    call_command("grant_auditor", "cmd-auditor", "--email", "c@example.com", "--until", until,
-                 stdout=out)  # fmt: skip
+    call_command(
+        "grant_auditor", "cmd-auditor", "--email", "c@example.com", "--until", until, stdout=out
+    )
     user = get_user_model().objects.get(username="cmd-auditor")
     assert user_roles(user) == {Role.AUDITOR}
     assert f"until {until}" in out.getvalue()

@@ -46,8 +46,12 @@ def test_ics_feed_of_a_user_without_a_role_or_past_end_date_stops(client, office
     from core.models import AccountExpiry
     from regulations.services.calendar import calendar_token_issue
 
-    ext = external_auditor_grant(actor=admin_user, username="ext", email="e@example.com",
-                                 expires_on=timezone.now().date() + dt.timedelta(days=3))  # fmt: skip
+    ext = external_auditor_grant(
+        actor=admin_user,
+        username="ext",
+        email="e@example.com",
+        expires_on=timezone.now().date() + dt.timedelta(days=3),
+    )
     token = calendar_token_issue(actor=ext)
     assert _feed(client, token).status_code == 200
     AccountExpiry.objects.filter(user=ext).update(

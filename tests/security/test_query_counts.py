@@ -29,14 +29,22 @@ def _findings(n, ctx):
     )
     states = [Finding.State.OPEN, Finding.State.ASSIGNED, Finding.State.SANCTIONED]
     Finding.objects.bulk_create(
-        Finding(kind=Finding.Kind.values[i % len(Finding.Kind.values)],
-                severity=Finding.Severity.values[i % len(Finding.Severity.values)],
-                state=states[i % 3], assignee=ctx["officer"] if i % 3 == 1 else None,
-                system=systems[i % 3] if i % 3 == 2 else None, run=run,
-                title=f"Finding {i}", dedupe_key=f"qc:{ctx['round']}:{i}", app_key="chatgpt",
-                host=f"h{i}.example", first_seen=now, last_seen=now)
+        Finding(
+            kind=Finding.Kind.values[i % len(Finding.Kind.values)],
+            severity=Finding.Severity.values[i % len(Finding.Severity.values)],
+            state=states[i % 3],
+            assignee=ctx["officer"] if i % 3 == 1 else None,
+            system=systems[i % 3] if i % 3 == 2 else None,
+            run=run,
+            title=f"Finding {i}",
+            dedupe_key=f"qc:{ctx['round']}:{i}",
+            app_key="chatgpt",
+            host=f"h{i}.example",
+            first_seen=now,
+            last_seen=now,
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
 
 
 def _rollups(n, ctx):
@@ -45,16 +53,32 @@ def _rollups(n, ctx):
     from discovery.services.rollups import RollupRow, rollup_upsert
 
     now = timezone.now()
-    rollup_upsert(rows=[
-        RollupRow("", f"ai{ctx['round']}-{i}.example", f"u{i}", "", dt.date(2026, 11, 1),
-                  i + 1, 0, 0, now, now)
-        for i in range(n)
-    ])  # fmt: skip
+    rollup_upsert(
+        rows=[
+            RollupRow(
+                "",
+                f"ai{ctx['round']}-{i}.example",
+                f"u{i}",
+                "",
+                dt.date(2026, 11, 1),
+                i + 1,
+                0,
+                0,
+                now,
+                now,
+            )
+            for i in range(n)
+        ]
+    )
     DiscoveredApp.objects.bulk_create(
-        DiscoveredApp(app_key="", host=f"ai{ctx['round']}-{i}.example", name=f"ai{i}",
-                      system=AISystemFactory() if i % 2 else None)
+        DiscoveredApp(
+            app_key="",
+            host=f"ai{ctx['round']}-{i}.example",
+            name=f"ai{i}",
+            system=AISystemFactory() if i % 2 else None,
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
 
 
 def _deadlines(n, ctx):
@@ -62,10 +86,15 @@ def _deadlines(n, ctx):
 
     systems = [AISystemFactory() for _ in range(3)]
     Deadline.objects.bulk_create(
-        Deadline(title=f"Deadline {i}", due_date=dt.date(2027, 1, 1) + dt.timedelta(days=i),
-                 kind=Deadline.Kind.values[0], system=systems[i % 3], owner=ctx["officer"])
+        Deadline(
+            title=f"Deadline {i}",
+            due_date=dt.date(2027, 1, 1) + dt.timedelta(days=i),
+            kind=Deadline.Kind.values[0],
+            system=systems[i % 3],
+            owner=ctx["officer"],
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
 
 
 def _assessments(n, ctx):
@@ -75,10 +104,15 @@ def _assessments(n, ctx):
     template = fria(eu_content())
     states = Assessment.State.values
     Assessment.objects.bulk_create(
-        Assessment(system=AISystemFactory(), template=template, state=states[i % len(states)],
-                   submitted_by=ctx["officer"], created_by=ctx["officer"])
+        Assessment(
+            system=AISystemFactory(),
+            template=template,
+            state=states[i % len(states)],
+            submitted_by=ctx["officer"],
+            created_by=ctx["officer"],
+        )
         for i in range(n)
-    )  # fmt: skip
+    )
 
 
 PAGES = [
