@@ -4,7 +4,7 @@ import time
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.audit import audit_verify
 from core.audit_display import changes_text
 from core.csvio import csv_spool
+from core.htmx import HtmxHttpRequest
 from core.inbox import inbox_count, inbox_for
 from core.models import AuditEntry, ChainHead, NotificationKind
 from core.notifications import notification_preferences_update, preferences_of
@@ -24,7 +25,7 @@ AUDIT_CSV_HEADER = [
 ]  # fmt: skip
 
 
-def _filter_query(request) -> str:
+def _filter_query(request: HtmxHttpRequest) -> str:
     """The current filters as a query string, without the page number."""
     params = request.GET.copy()
     params.pop("page", None)
@@ -33,7 +34,7 @@ def _filter_query(request) -> str:
 
 @require_GET
 @reader_required
-def audit_list(request):
+def audit_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = audit_entry_filter(filters=request.GET)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     actions = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
@@ -67,7 +68,7 @@ def _audit_csv_rows(entries):
 
 @require_GET
 @permission_required("core.export_data")
-def audit_export(request):
+def audit_export(request: HtmxHttpRequest) -> FileResponse:
     """The entries the page's filters select, oldest first, as CSV; cells never open as formulas."""
     entries = audit_entry_list(filters=request.GET).order_by("seq")
     spool = csv_spool(AUDIT_CSV_HEADER, _audit_csv_rows(entries))
@@ -79,7 +80,7 @@ def audit_export(request):
 
 @require_GET
 @reader_required
-def audit_verify_page(request):
+def audit_verify_page(request: HtmxHttpRequest) -> HttpResponse:
     started = time.perf_counter()
     result = audit_verify()
     elapsed_ms = (time.perf_counter() - started) * 1000
@@ -97,16 +98,20 @@ def audit_verify_page(request):
 
 @require_GET
 @reader_required
-def inbox(request):
+def inbox(request: HtmxHttpRequest) -> HttpResponse:
     """Everything waiting for the signed-in user, one section per kind of work."""
     sections = inbox_for(request.user)
-    context = {"sections": sections, "total": sum(s.count for s in sections)}
+    context = {
+        "busy": [s for s in sections if s.count],
+        "clear": [s for s in sections if not s.count],
+        "total": sum(s.count for s in sections),
+    }
     return render(request, "core/inbox.html", context)
 
 
 @require_GET
 @reader_required
-def inbox_badge(request):
+def inbox_badge(request: HtmxHttpRequest) -> HttpResponse:
     """The navigation's count, fetched after the page so no page pays for it."""
     response = render(
         request, "core/partials/inbox_badge.html", {"count": inbox_count(request.user)}
@@ -117,7 +122,7 @@ def inbox_badge(request):
 
 @require_http_methods(["GET", "POST"])
 @reader_required
-def notification_settings(request):
+def notification_settings(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification_preferences_update(actor=request.user, enabled=request.POST.getlist("kind"))
         messages.success(request, "Your e-mail notification settings are saved.")
