@@ -177,7 +177,7 @@ def persist_copy(result: ChunkResult, dsn: str) -> int:
                         agg.bytes_down,
                         agg.first_ts,
                         agg.last_ts,
-                    )  # fmt: skip
+                    )
                 )
         return len(result.rollups)
 
