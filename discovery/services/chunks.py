@@ -127,7 +127,8 @@ def _day(value: str) -> dt.date:
     return dt.date.fromisoformat(value[:10])
 
 
-def _aware(ts: Any) -> dt.datetime:
+def as_datetime(ts: Any) -> dt.datetime:
+    """Chunk results hold epoch seconds (JSON); rules and rollups need aware datetimes."""
     if isinstance(ts, dt.datetime):
         return ts
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
@@ -140,7 +141,7 @@ def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, s
     """
     for subject, data in sorted(subjects.items()):
         app_key, host = _split_subject(subject)
-        first, last = _aware(data["first"]), _aware(data["last"])
+        first, last = as_datetime(data["first"]), as_datetime(data["last"])
         app, created = DiscoveredApp.objects.select_for_update().get_or_create(
             app_key=app_key,
             host=host,
@@ -220,7 +221,7 @@ def ingest_chunk_store(
         app_key, host = _split_subject(nul_free(subject))
         ident = nul_free(identity or "")[:200]
         key = (app_key[:80], host[:253], ident, _day(day))
-        first, last = _aware(agg.first_ts), _aware(agg.last_ts)
+        first, last = as_datetime(agg.first_ts), as_datetime(agg.last_ts)
         row = merged_rows.get(key)
         if row is None:
             merged_rows[key] = [

@@ -11,6 +11,7 @@ from discovery.engine.llmjacking import detect
 from discovery.engine.parsers.records import INVOKE_EVENTS, CloudEvent
 from discovery.models import CloudHistory, DiscoveredApp, Finding, IngestRun, UsageRollup
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
+from discovery.services.chunks import as_datetime
 from discovery.services.findings import finding_upsert, severity_normalise
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
@@ -29,12 +30,6 @@ HEURISTIC_LABELS = {
     "H6": "New host used by several people",
     "H8": "Proxy category says AI",
 }
-
-
-def _aware(ts) -> dt.datetime:
-    if isinstance(ts, dt.datetime):
-        return ts
-    return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
 MAX_HISTORY_ITEMS = 5000
@@ -147,7 +142,7 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
         hosts = [h.host for h in cat.hosts.all()] if cat else []
         app = apps.get((subject_key, ""))
         status = app_status(app=app, blocked=blocked, hosts=hosts)
-        first, last = _aware(subject["first"]), _aware(subject["last"])
+        first, last = as_datetime(subject["first"]), as_datetime(subject["last"])
         evidence = _usage_evidence(subject, run)
         if cat:
             evidence |= {"vendor": cat.vendor, "category": cat.category, "risk": cat.risk}
@@ -207,8 +202,8 @@ def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
             dedupe_key=f"possible_ai:{host}",
             severity="info",
             title=f"Possible AI endpoint: {host} ({', '.join(codes)})",
-            first_seen=_aware(min(h["first"] for h in hits)),
-            last_seen=_aware(max(h["last"] for h in hits)),
+            first_seen=as_datetime(min(h["first"] for h in hits)),
+            last_seen=as_datetime(max(h["last"] for h in hits)),
             evidence={
                 "run": run.pk,
                 "heuristics": [
@@ -253,8 +248,8 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
             dedupe_key=f"llmjacking:{d.rule_id}:{d.principal}",
             severity=severity_normalise(d.severity),
             title=f"{d.rule_id} {d.name}: {d.principal or 'unknown principal'}",
-            first_seen=_aware(d.first_ts),
-            last_seen=_aware(d.last_ts),
+            first_seen=as_datetime(d.first_ts),
+            last_seen=as_datetime(d.last_ts),
             evidence={
                 "rule_id": d.rule_id,
                 "rule": d.name,

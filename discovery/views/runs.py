@@ -19,7 +19,7 @@ from core.htmx import HtmxHttpRequest, error_text, redirect_to, render_partial
 from core.ids import parse_id
 from core.permissions import permission_required, reader_required
 from discovery.conf import upload_max_bytes
-from discovery.engine.parsers import FORMAT_LABELS, FORMATS
+from discovery.engine.parsers import format_choices
 from discovery.models import IngestRun, LogSource
 from discovery.selectors import can_see_samples, ingest_run_list
 from discovery.services import ingest_run_create, ingest_run_dispatch, ingest_run_retry
@@ -52,17 +52,13 @@ def run_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-def _formats() -> list[tuple[str, str]]:
-    return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
-
-
 def _upload_form(request: HtmxHttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
     return render_partial(
         request,
         page="discovery/run_upload.html",
         partial="discovery/partials/upload_form.html",
         context={
-            "formats": _formats(),
+            "formats": format_choices(),
             "sources": LogSource.objects.filter(active=True),
             "max_bytes": upload_max_bytes(),
             "error": error,

@@ -10,7 +10,7 @@ from core.htmx import HtmxHttpRequest, error_text
 from core.permissions import permission_required, reader_required
 from discovery.blocklist import EXPORTS
 from discovery.conf import watch_roots
-from discovery.engine.parsers import FORMAT_LABELS, FORMATS
+from discovery.engine.parsers import format_choices
 from discovery.models import BlocklistEntry, IdentityMapping, LogSource
 from discovery.selectors import blocklist_domains, blocklist_entry_list
 from discovery.services.sources import (
@@ -23,10 +23,6 @@ from discovery.services.triage import blocklist_entry_remove
 ADMIN_PERM = "discovery.change_logsource"
 
 
-def _formats():
-    return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
-
-
 def _source_page(
     request: HtmxHttpRequest, *, form_error: str = "", status: int = 200
 ) -> HttpResponse:
@@ -36,7 +32,7 @@ def _source_page(
         {
             "sources": LogSource.objects.all(),
             "kinds": LogSource.Kind.choices,
-            "formats": _formats(),
+            "formats": format_choices(),
             "form_error": form_error,
             "f": request.POST if request.method == "POST" else {},
             "watch_roots": [str(r) for r in watch_roots()],

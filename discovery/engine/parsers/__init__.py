@@ -79,9 +79,16 @@ FORMAT_LABELS: dict[str, str] = {
     "entra_signin": "Microsoft Entra ID sign-ins",
 }
 
+
+def format_choices() -> list[tuple[str, str]]:
+    """(format, label) pairs in FORMATS order, for the upload and source forms."""
+    return [(f, FORMAT_LABELS.get(f, f)) for f in FORMATS]
+
+
 __all__ = [
     "FORMATS",
     "FORMAT_LABELS",
+    "format_choices",
     "CloudEvent",
     "LineParser",
     "Record",
