@@ -92,7 +92,7 @@ def catalog_app_names() -> dict[str, str]:
 
 
 def matching_catalog():
-    """DP's matcher built from the stored entries, cached per catalogue version in each process."""
+    """The engine's matcher built from the stored entries, cached per catalogue version in each process."""
     version = catalog_version_current()
     if version is None:
         raise RuntimeError("No AI catalogue is loaded: run `manage.py load_content` first.")

@@ -17,7 +17,7 @@ def severity_max(a: str, b: str) -> str:
 
 
 def severity_normalise(value: str) -> str:
-    """DP's detections say High/Med/Crit; findings use the model's vocabulary."""
+    """The engine's detections say High/Med/Crit; findings use the model's vocabulary."""
     v = (value or "").strip().lower()
     return {
         "crit": "critical", "critical": "critical", "high": "high", "med": "medium",

@@ -226,7 +226,7 @@ def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
 
 
 def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Finding]:
-    """Runs DP's detector over the run's CloudTrail events with the stored per-principal history."""
+    """Runs the engine's LLMjacking detector over the run's CloudTrail events with the stored per-principal history."""
     if not cloud_events:
         return []
     fields = {f.name for f in dataclasses.fields(CloudEvent)}
