@@ -175,7 +175,7 @@ def chunk_plan(path: str | Path, *, target_bytes: int = DEFAULT_CHUNK_BYTES) -> 
         size = f.stat().st_size
         if size == 0:
             continue
-        if is_gzip(f) or is_zip(f) or size <= target_bytes:
+        if is_gzip(f) or is_zip(f) or size <= target_bytes or _is_document_file(f):
             chunks.append(Chunk(str(f), 0, size, len(chunks)))
             continue
         with open(f, "rb") as fh:
@@ -445,6 +445,19 @@ def _blocks(chunk: Chunk, gz: bool, res: ChunkResult) -> Iterator[tuple[int, byt
         return
     yield off, data
     yield from raw
+
+
+def _is_document_file(path: Path) -> bool:
+    """A whole JSON document (array or pretty-printed object) up to MAX_DOCUMENT_BYTES: it is
+    read in one chunk, since a cut document cannot be decoded."""
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            return False
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return head.lstrip()[:1] in (b"[", b"{") and not _is_json_lines(head)
 
 
 def _is_json_lines(head: bytes) -> bool:

@@ -60,3 +60,16 @@ def test_bind_syslog_line_takes_the_year_from_the_file_date():
         "Jan  2 00:00:01 ns1 named[812]: client 192.0.2.11#40122: query: chatgpt.com IN A + (192.0.2.53)"
     )
     assert jan.dt.year == 2025
+
+
+def test_a_json_document_larger_than_a_chunk_stays_one_chunk(tmp_path):
+    import json
+
+    from discovery.engine.pipeline import chunk_plan
+
+    doc = tmp_path / "events.json"
+    doc.write_text(json.dumps([{"eventID": str(i), "pad": "x" * 50} for i in range(500)], indent=2))
+    lines = tmp_path / "events.jsonl"
+    lines.write_text("".join(json.dumps({"eventID": str(i)}) + "\n" for i in range(2000)))
+    assert len(chunk_plan(doc, target_bytes=4096)) == 1
+    assert len(chunk_plan(lines, target_bytes=4096)) > 1
