@@ -131,12 +131,13 @@ class DiscoveredAppSerializer(serializers.Serializer):
         OpenApiParameter("since", OpenApiTypes.DATE, description="Usage on or after this day."),
         OpenApiParameter("known", str, enum=["yes", "no"], description="In the catalogue or not."),
         OpenApiParameter(
-            "order", str,
+            "order",
+            str,
             description="requests, users, name, bytes_up, first_seen or last_seen; '-' sorts "
             "descending. Default (and for anything else) -requests.",
         ),
     ]
-)  # fmt: skip
+)
 class DiscoveredAppListApi(generics.ListAPIView):
     """One row per app or unknown host, filtered like the HTML page; paginated like every list."""
 

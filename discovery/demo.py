@@ -16,9 +16,13 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo_logs"
 DEMO_SOURCES = [
     ("Head-office Squid proxy", LogSource.Kind.PROXY, "squid", "squid-access.log"),
     ("Zeek sensor (TLS SNI)", LogSource.Kind.PROXY, "zeek_ssl", "zeek-ssl.log"),
-    ("AWS CloudTrail (org trail)", LogSource.Kind.CLOUDTRAIL, "cloudtrail",
-     "111122223333_CloudTrail_us-east-1_20261119T0320Z_DemoProbe0001.json.gz"),
-]  # fmt: skip
+    (
+        "AWS CloudTrail (org trail)",
+        LogSource.Kind.CLOUDTRAIL,
+        "cloudtrail",
+        "111122223333_CloudTrail_us-east-1_20261119T0320Z_DemoProbe0001.json.gz",
+    ),
+]
 # Inventory demo systems that are the sanctioned form of a catalogue app (matched by host).
 SANCTIONED = [("ChatGPT Enterprise", "chatgpt.com"), ("GitHub Copilot", "api.githubcopilot.com")]
 

@@ -188,10 +188,16 @@ def discovered_app_totals(*, since: dt.date | None = None) -> dict[tuple[str, st
         return {
             (r["app_key"], r["host"]): r
             for r in AppUsageTotal.objects.values(
-                "app_key", "host", "requests", "bytes_up", "bytes_down", "users",
-                first=F("first_seen"), last=F("last_seen"),
+                "app_key",
+                "host",
+                "requests",
+                "bytes_up",
+                "bytes_down",
+                "users",
+                first=F("first_seen"),
+                last=F("last_seen"),
             )
-        }  # fmt: skip
+        }
     users = {
         (r["app_key"], r["host"]): r["n"]
         for r in AppIdentity.objects.filter(last_day__gte=since)
@@ -318,10 +324,14 @@ def app_usage_daily(*, app_key: str, host: str = "") -> list[dict]:
     return list(
         UsageRollup.objects.filter(app_key=app_key, host=host)
         .values("day")
-        .annotate(requests=Sum("requests"), bytes_up=Sum("bytes_up"), bytes_down=Sum("bytes_down"),
-                  users=Count("identity", distinct=True))
+        .annotate(
+            requests=Sum("requests"),
+            bytes_up=Sum("bytes_up"),
+            bytes_down=Sum("bytes_down"),
+            users=Count("identity", distinct=True),
+        )
         .order_by("day")
-    )  # fmt: skip
+    )
 
 
 def app_top_identities(*, app_key: str, host: str = "", limit: int = 10) -> list[dict]:

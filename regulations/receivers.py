@@ -17,7 +17,11 @@ def on_assessment_approved(
 ) -> None:
     """An approved assessment is due again after the interval its obligation's cadence names."""
     reassessment_schedule(
-        actor=actor, system=system, template=template, approved_on=approved_on,
-        source_type="assessments.assessment", source_id=str(assessment.pk),
+        actor=actor,
+        system=system,
+        template=template,
+        approved_on=approved_on,
+        source_type="assessments.assessment",
+        source_id=str(assessment.pk),
         note=f"Scheduled on approval of revision {getattr(assessment, 'current_revision', '')}",
-    )  # fmt: skip
+    )

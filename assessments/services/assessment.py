@@ -362,9 +362,13 @@ def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
     )
     # Regulations owns scheduling: the obligation's structured cadence sets the interval.
     assessment_approved.send(
-        sender=Assessment, assessment=assessment, system=assessment.system,
-        template=assessment.template, actor=actor, approved_on=timezone.localdate(now),
-    )  # fmt: skip
+        sender=Assessment,
+        assessment=assessment,
+        system=assessment.system,
+        template=assessment.template,
+        actor=actor,
+        approved_on=timezone.localdate(now),
+    )
     assessment_approved_notify(assessment=assessment, actor=actor)
     return revision
 

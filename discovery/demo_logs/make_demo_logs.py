@@ -93,12 +93,22 @@ def make_zeek_ssl(rng: random.Random) -> None:
                 ts = (
                     START + dt.timedelta(days=d, seconds=rng.randint(8 * 3600, 18 * 3600))
                 ).timestamp()
-                rows.append({
-                    "ts": round(ts, 6), "uid": f"C{rng.getrandbits(60):015x}", "id.orig_h": USERS[user],
-                    "id.orig_p": rng.randint(40000, 60000), "id.resp_h": "198.51.100.21", "id.resp_p": 443,
-                    "version": "TLSv13", "cipher": "TLS_AES_128_GCM_SHA256", "server_name": host,
-                    "resumed": False, "established": True, "ssl_history": "CsiI",
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "ts": round(ts, 6),
+                        "uid": f"C{rng.getrandbits(60):015x}",
+                        "id.orig_h": USERS[user],
+                        "id.orig_p": rng.randint(40000, 60000),
+                        "id.resp_h": "198.51.100.21",
+                        "id.resp_p": 443,
+                        "version": "TLSv13",
+                        "cipher": "TLS_AES_128_GCM_SHA256",
+                        "server_name": host,
+                        "resumed": False,
+                        "established": True,
+                        "ssl_history": "CsiI",
+                    }
+                )
     rows.sort(key=lambda r: r["ts"])
     (HERE / "zeek-ssl.log").write_text("".join(json.dumps(r) + "\n" for r in rows))
 
@@ -114,15 +124,24 @@ def ct_event(
     params=None,
 ) -> dict:
     event = {
-        "eventVersion": "1.10", "userIdentity": ident, "eventTime": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "eventSource": source, "eventName": name, "awsRegion": region, "sourceIPAddress": ip,
+        "eventVersion": "1.10",
+        "userIdentity": ident,
+        "eventTime": ts.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "eventSource": source,
+        "eventName": name,
+        "awsRegion": region,
+        "sourceIPAddress": ip,
         "userAgent": "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux lang/python#3.11.4",
-        "requestParameters": params, "responseElements": None,
+        "requestParameters": params,
+        "responseElements": None,
         "requestID": hashlib.sha256(f"{ts}{name}{region}".encode()).hexdigest()[:32],
         "eventID": f"evt-{name}-{region}-{int(ts.timestamp())}",
-        "readOnly": True, "eventType": "AwsApiCall", "managementEvent": True,
-        "recipientAccountId": "111122223333", "eventCategory": "Management",
-    }  # fmt: skip
+        "readOnly": True,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": "111122223333",
+        "eventCategory": "Management",
+    }
     if error:
         event["errorCode"] = error
         event["errorMessage"] = "(message text omitted)"
@@ -154,8 +173,18 @@ def make_cloudtrail() -> None:
     for i, region in enumerate(
         ["us-east-1", "us-west-2", "ap-southeast-2", "ap-south-1", "eu-west-3"]
     ):
-        records.append(ct_event(t + step * (i + 5), "InvokeModel", "bedrock.amazonaws.com", region, ip, attacker,
-                                error="ValidationException", params={"modelId": "anthropic.claude-v2"}))  # fmt: skip
+        records.append(
+            ct_event(
+                t + step * (i + 5),
+                "InvokeModel",
+                "bedrock.amazonaws.com",
+                region,
+                ip,
+                attacker,
+                error="ValidationException",
+                params={"modelId": "anthropic.claude-v2"},
+            )
+        )
     records.append(
         ct_event(
             t + step * 11,
@@ -177,8 +206,17 @@ def make_cloudtrail() -> None:
         )
     )
     for i in range(12):
-        records.append(ct_event(t + dt.timedelta(hours=6, minutes=5 * i), "InvokeModel", "bedrock.amazonaws.com",
-                                "us-east-1", "192.0.2.40", app, params={"modelId": "anthropic.claude-3-haiku-20240307-v1:0"}))  # fmt: skip
+        records.append(
+            ct_event(
+                t + dt.timedelta(hours=6, minutes=5 * i),
+                "InvokeModel",
+                "bedrock.amazonaws.com",
+                "us-east-1",
+                "192.0.2.40",
+                app,
+                params={"modelId": "anthropic.claude-3-haiku-20240307-v1:0"},
+            )
+        )
     records.sort(key=lambda r: r["eventTime"])
     name = "111122223333_CloudTrail_us-east-1_20261119T0320Z_DemoProbe0001.json.gz"
     with gzip.GzipFile(HERE / name, "wb", mtime=0) as fh:

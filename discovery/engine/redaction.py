@@ -18,12 +18,12 @@ _PATTERNS = [
             r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA)[A-Z0-9]{16}(?![A-Z0-9])"
         ),
         REDACTED,
-    ),  # fmt: skip
+    ),
     # Authorization headers and bearer-style credentials
     (
         re.compile(r"(?i)\b(bearer|basic|token|digest)(\s+)[A-Za-z0-9._~+/=-]{8,}"),
         rf"\1\2{REDACTED}",
-    ),  # fmt: skip
+    ),
     # JSON web tokens anywhere
     (re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), REDACTED),
     # well-known token shapes: OpenAI/Anthropic keys, GitHub, Slack, Google API keys
@@ -32,7 +32,7 @@ _PATTERNS = [
             r"\b(?:sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|AIza[A-Za-z0-9_-]{30,})"
         ),
         REDACTED,
-    ),  # fmt: skip
+    ),
     # name=value / name: value secrets, in config lines, query strings and JSON
     (
         re.compile(

@@ -75,9 +75,16 @@ def _serialise_result(result: ChunkResult) -> dict:
     for (subject, identity, day), agg in result.rollups.items():
         s = subjects.setdefault(
             subject,
-            {"requests": 0, "bytes_up": 0, "bytes_down": 0, "first": _epoch(agg.first_ts),
-             "last": _epoch(agg.last_ts), "identities": {}, "days": {}},
-        )  # fmt: skip
+            {
+                "requests": 0,
+                "bytes_up": 0,
+                "bytes_down": 0,
+                "first": _epoch(agg.first_ts),
+                "last": _epoch(agg.last_ts),
+                "identities": {},
+                "days": {},
+            },
+        )
         s["requests"] += agg.requests
         s["bytes_up"] += agg.bytes_up
         s["bytes_down"] += agg.bytes_down
@@ -283,9 +290,16 @@ def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
         for subject, s in r.get("subjects", {}).items():
             m = subjects.setdefault(
                 subject,
-                {"requests": 0, "bytes_up": 0, "bytes_down": 0, "first": s["first"], "last": s["last"],
-                 "identities": {}, "days": {}},
-            )  # fmt: skip
+                {
+                    "requests": 0,
+                    "bytes_up": 0,
+                    "bytes_down": 0,
+                    "first": s["first"],
+                    "last": s["last"],
+                    "identities": {},
+                    "days": {},
+                },
+            )
             for k in ("requests", "bytes_up", "bytes_down"):
                 m[k] += s[k]
             m["first"], m["last"] = min(m["first"], s["first"]), max(m["last"], s["last"])
@@ -296,9 +310,16 @@ def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
         for p in r.get("possible_ai", []):
             m = possible.setdefault(
                 (p["host"], p["code"]),
-                {"host": p["host"], "code": p["code"], "count": 0, "users": set(),
-                 "first": p["first"], "last": p["last"], "samples": []},
-            )  # fmt: skip
+                {
+                    "host": p["host"],
+                    "code": p["code"],
+                    "count": 0,
+                    "users": set(),
+                    "first": p["first"],
+                    "last": p["last"],
+                    "samples": [],
+                },
+            )
             m["count"] += p["count"]
             m["users"].update(p["users"])
             m["first"], m["last"] = min(m["first"], p["first"]), max(m["last"], p["last"])

@@ -20,9 +20,15 @@ def severity_normalise(value: str) -> str:
     """The engine's detections say High/Med/Crit; findings use the model's vocabulary."""
     v = (value or "").strip().lower()
     return {
-        "crit": "critical", "critical": "critical", "high": "high", "med": "medium",
-        "medium": "medium", "low": "low", "info": "info", "informational": "info",
-    }.get(v, "medium")  # fmt: skip
+        "crit": "critical",
+        "critical": "critical",
+        "high": "high",
+        "med": "medium",
+        "medium": "medium",
+        "low": "low",
+        "info": "info",
+        "informational": "info",
+    }.get(v, "medium")
 
 
 @transaction.atomic

@@ -140,12 +140,19 @@ def _sqlite_upsert(rows: list[RollupRow]) -> None:
     )
     params = [
         (
-            r.app_key, r.host, r.identity, r.team, ops.adapt_datefield_value(r.day),
-            r.requests, r.bytes_up, r.bytes_down,
-            ops.adapt_datetimefield_value(r.first_seen), ops.adapt_datetimefield_value(r.last_seen),
+            r.app_key,
+            r.host,
+            r.identity,
+            r.team,
+            ops.adapt_datefield_value(r.day),
+            r.requests,
+            r.bytes_up,
+            r.bytes_down,
+            ops.adapt_datetimefield_value(r.first_seen),
+            ops.adapt_datetimefield_value(r.last_seen),
         )
         for r in rows
-    ]  # fmt: skip
+    ]
     with connection.cursor() as cursor:
         for i in range(0, len(params), SQLITE_BATCH):
             cursor.executemany(sql, params[i : i + SQLITE_BATCH])
@@ -184,11 +191,19 @@ def _sqlite_summaries(cursor, rows: list[RollupRow]) -> None:
         "first_seen = MIN(first_seen, excluded.first_seen), "
         "last_seen = MAX(last_seen, excluded.last_seen)",
         [
-            (k[0], k[1], ops.adapt_datefield_value(k[2]), v[0], v[1], v[2],
-             ops.adapt_datetimefield_value(v[3]), ops.adapt_datetimefield_value(v[4]))
+            (
+                k[0],
+                k[1],
+                ops.adapt_datefield_value(k[2]),
+                v[0],
+                v[1],
+                v[2],
+                ops.adapt_datetimefield_value(v[3]),
+                ops.adapt_datetimefield_value(v[4]),
+            )
             for k, v in sorted(days.items())
         ],
-    )  # fmt: skip
+    )
     new_users: dict[tuple, int] = {}
     for key in sorted(last_days):
         cursor.execute(
@@ -213,11 +228,19 @@ def _sqlite_summaries(cursor, rows: list[RollupRow]) -> None:
         "first_seen = MIN(first_seen, excluded.first_seen), "
         "last_seen = MAX(last_seen, excluded.last_seen)",
         [
-            (k[0], k[1], v[0], v[1], v[2], new_users.get(k, 0),
-             ops.adapt_datetimefield_value(v[3]), ops.adapt_datetimefield_value(v[4]))
+            (
+                k[0],
+                k[1],
+                v[0],
+                v[1],
+                v[2],
+                new_users.get(k, 0),
+                ops.adapt_datetimefield_value(v[3]),
+                ops.adapt_datetimefield_value(v[4]),
+            )
             for k, v in sorted(apps.items())
         ],
-    )  # fmt: skip
+    )
 
 
 def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:

@@ -115,11 +115,17 @@ def _spike_findings(
             title=f"Usage spike: {name} on {day.isoformat()} ({today} requests vs {mean:.0f}/day)",
             first_seen=moment,
             last_seen=moment + dt.timedelta(days=1) - dt.timedelta(seconds=1),
-            evidence={"day": day.isoformat(), "requests": today, "baseline_mean": round(mean, 1),
-                      "baseline_days": len(base), "factor": SPIKE_FACTOR, "run": run.pk},
+            evidence={
+                "day": day.isoformat(),
+                "requests": today,
+                "baseline_mean": round(mean, 1),
+                "baseline_days": len(base),
+                "factor": SPIKE_FACTOR,
+                "run": run.pk,
+            },
             run=run,
             app_key=app_key,
-        )  # fmt: skip
+        )
         found.append(finding)
     return found
 
@@ -217,7 +223,7 @@ def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                 "distinct_users": len(users),
                 "users": sorted(users)[:TOP_IDENTITIES],
                 "sample_lines": samples,
-            },  # fmt: skip
+            },
             run=run,
             host=host,
         )
@@ -258,7 +264,7 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
                 "event_ids": list(d.event_ids)[:100],
                 "sample_events": samples,
                 "regions": regions,
-            },  # fmt: skip
+            },
             run=run,
             principal=d.principal or "",
             source_ip=d.source_ip or "",

@@ -121,9 +121,13 @@ def finding_sanction(
         actor=actor,
         action="discovery.finding.sanction",
         target=finding,
-        changes={"state": [before, finding.state], "system": [None, system.pk],
-                 "note": [None, note], "also_closed": [None, sibling_ids]},
-    )  # fmt: skip
+        changes={
+            "state": [before, finding.state],
+            "system": [None, system.pk],
+            "note": [None, note],
+            "also_closed": [None, sibling_ids],
+        },
+    )
     return system
 
 
@@ -185,9 +189,13 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
     for domain in _hosts_for(finding):
         entry, created = BlocklistEntry.objects.get_or_create(
             domain=domain,
-            defaults={"app_key": finding.app_key, "reason": reason[:300] or finding.title[:300],
-                      "finding": finding, "added_by": actor if getattr(actor, "pk", None) else None},
-        )  # fmt: skip
+            defaults={
+                "app_key": finding.app_key,
+                "reason": reason[:300] or finding.title[:300],
+                "finding": finding,
+                "added_by": actor if getattr(actor, "pk", None) else None,
+            },
+        )
         if created:
             entries.append(entry)
     app = _app_row(finding)
@@ -206,9 +214,13 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
         actor=actor,
         action="discovery.finding.block",
         target=finding,
-        changes={"state": [before, finding.state], "blocked_domains": [None, [e.domain for e in entries]],
-                 "reason": [None, reason], "also_closed": [None, sibling_ids]},
-    )  # fmt: skip
+        changes={
+            "state": [before, finding.state],
+            "blocked_domains": [None, [e.domain for e in entries]],
+            "reason": [None, reason],
+            "also_closed": [None, sibling_ids],
+        },
+    )
     return entries
 
 
@@ -280,9 +292,13 @@ def blocklist_entry_remove(*, entry: BlocklistEntry, actor) -> None:
     pk = entry.pk
     entry.delete()
     audit_record(
-        actor=actor, action="discovery.blocklist.remove", target_type="discovery.blocklistentry",
-        target_id=str(pk), target_repr=domain, changes={"domain": [domain, None]},
-    )  # fmt: skip
+        actor=actor,
+        action="discovery.blocklist.remove",
+        target_type="discovery.blocklistentry",
+        target_id=str(pk),
+        target_repr=domain,
+        changes={"domain": [domain, None]},
+    )
 
 
 @transaction.atomic

@@ -69,20 +69,41 @@ def app_export(request: HtmxHttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="sightline-discovered-ai.csv"'
     writer = csv_writer(response)
     writer.writerow(
-        ["app", "host", "vendor", "category", "status", "users", "requests", "bytes_up",
-         "bytes_down", "first_seen", "last_seen", "trains_on_customer_data", "enterprise_sso"]
-    )  # fmt: skip
+        [
+            "app",
+            "host",
+            "vendor",
+            "category",
+            "status",
+            "users",
+            "requests",
+            "bytes_up",
+            "bytes_down",
+            "first_seen",
+            "last_seen",
+            "trains_on_customer_data",
+            "enterprise_sso",
+        ]
+    )
     for r in rows:
         risk = r["risk"] or {}
         writer.writerow(
             [
-                r["name"], r["host"], r["vendor"], r["category"], r["status"], r["users"],
-                r["requests"], r["bytes_up"], r["bytes_down"],
+                r["name"],
+                r["host"],
+                r["vendor"],
+                r["category"],
+                r["status"],
+                r["users"],
+                r["requests"],
+                r["bytes_up"],
+                r["bytes_down"],
                 r["first_seen"].isoformat() if r["first_seen"] else "",
                 r["last_seen"].isoformat() if r["last_seen"] else "",
-                risk.get("trains_on_customer_data"), risk.get("enterprise_sso"),
+                risk.get("trains_on_customer_data"),
+                risk.get("enterprise_sso"),
             ]
-        )  # fmt: skip
+        )
     return response
 
 

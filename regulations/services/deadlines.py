@@ -30,36 +30,80 @@ _AUDITED = ["title", "due_date", "kind", "system", "regime_code", "obligation_ke
 
 
 @transaction.atomic
-def deadline_create(*, actor, title: str, due_date: dt.date, kind: str, system=None,
-                    regime_code: str = "", obligation_key: str = "", source_type: str = "",
-                    source_id: str = "", notes: str = "", citation: str = "",
-                    recurrence: str = "", owner=None) -> Deadline:  # fmt: skip
+def deadline_create(
+    *,
+    actor,
+    title: str,
+    due_date: dt.date,
+    kind: str,
+    system=None,
+    regime_code: str = "",
+    obligation_key: str = "",
+    source_type: str = "",
+    source_id: str = "",
+    notes: str = "",
+    citation: str = "",
+    recurrence: str = "",
+    owner=None,
+) -> Deadline:
     """Any app (evidence expiry, assessments) adds dated duties here so they share reminders and ICS."""
     deadline = Deadline(
-        title=title[:300], due_date=due_date, kind=kind, system=system, regime_code=regime_code,
-        obligation_key=obligation_key, source_type=source_type, source_id=source_id,
-        notes=notes, citation=citation[:300], recurrence=recurrence,
+        title=title[:300],
+        due_date=due_date,
+        kind=kind,
+        system=system,
+        regime_code=regime_code,
+        obligation_key=obligation_key,
+        source_type=source_type,
+        source_id=source_id,
+        notes=notes,
+        citation=citation[:300],
+        recurrence=recurrence,
         owner=owner if owner is not None else getattr(system, "owner", None),
-    )  # fmt: skip
+    )
     deadline.full_clean()
     deadline.save()
-    audit_record(actor=actor, action="deadline.create", target=deadline,
-                 changes=diff(None, snapshot(deadline, _AUDITED)))  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="deadline.create",
+        target=deadline,
+        changes=diff(None, snapshot(deadline, _AUDITED)),
+    )
     return deadline
 
 
-def _ensure(*, actor, system, regime_code: str, obligation_key: str, source_type: str,
-            source_id: str, due_date: dt.date, **fields: Any) -> Deadline | None:  # fmt: skip
+def _ensure(
+    *,
+    actor,
+    system,
+    regime_code: str,
+    obligation_key: str,
+    source_type: str,
+    source_id: str,
+    due_date: dt.date,
+    **fields: Any,
+) -> Deadline | None:
     """Idempotent: one live instance per (system, source, due date)."""
     existing = Deadline.objects.filter(
-        system=system, regime_code=regime_code, source_type=source_type, source_id=source_id,
-        due_date=due_date, cancelled_at__isnull=True,
-    ).first()  # fmt: skip
+        system=system,
+        regime_code=regime_code,
+        source_type=source_type,
+        source_id=source_id,
+        due_date=due_date,
+        cancelled_at__isnull=True,
+    ).first()
     if existing:
         return None
-    return deadline_create(actor=actor, system=system, regime_code=regime_code,
-                           obligation_key=obligation_key, source_type=source_type,
-                           source_id=source_id, due_date=due_date, **fields)  # fmt: skip
+    return deadline_create(
+        actor=actor,
+        system=system,
+        regime_code=regime_code,
+        obligation_key=obligation_key,
+        source_type=source_type,
+        source_id=source_id,
+        due_date=due_date,
+        **fields,
+    )
 
 
 def last_approval(*, system) -> dt.date | None:
@@ -103,21 +147,35 @@ def review_period(template) -> tuple[Obligation | None, str, bool]:
 
 
 @transaction.atomic
-def reassessment_schedule(*, actor, system, template, approved_on: dt.date, source_type: str,
-                          source_id: str, note: str = "") -> Deadline:  # fmt: skip
+def reassessment_schedule(
+    *,
+    actor,
+    system,
+    template,
+    approved_on: dt.date,
+    source_type: str,
+    source_id: str,
+    note: str = "",
+) -> Deadline:
     """The one place a reassessment is scheduled: approval date plus the content's interval
     (every:P3Y is three years), recurring on completion."""
     obligation, period, from_content = review_period(template)
     due = approved_on + parse_period(period.removeprefix("every:").split(" from ", 1)[0])
     origin = f"cadence {period} of {obligation.key}" if from_content else f"default {period}"
     return deadline_create(
-        actor=actor, title=f"Reassess: {template.title} · {system.name}", due_date=due,
-        kind=Deadline.Kind.REASSESSMENT, system=system,
+        actor=actor,
+        title=f"Reassess: {template.title} · {system.name}",
+        due_date=due,
+        kind=Deadline.Kind.REASSESSMENT,
+        system=system,
         regime_code=template.content_version.regime.code,
-        obligation_key=obligation.key if obligation else "", source_type=source_type,
-        source_id=source_id, citation=obligation.citation if obligation else "",
-        recurrence=period, notes=f"{note} ({origin}).".strip(),
-    )  # fmt: skip
+        obligation_key=obligation.key if obligation else "",
+        source_type=source_type,
+        source_id=source_id,
+        citation=obligation.citation if obligation else "",
+        recurrence=period,
+        notes=f"{note} ({origin}).".strip(),
+    )
 
 
 def obligation_start(obligation: Obligation, result: ClassificationResult) -> dt.date | None:
@@ -130,8 +188,9 @@ def obligation_start(obligation: Obligation, result: ClassificationResult) -> dt
     )
 
 
-def deadlines_sync_for_system(*, system, results: list[ClassificationResult], actor=None,
-                              on: dt.date | None = None) -> None:  # fmt: skip
+def deadlines_sync_for_system(
+    *, system, results: list[ClassificationResult], actor=None, on: dt.date | None = None
+) -> None:
     """Create the deadlines the current results trigger; cancel auto ones no longer triggered."""
     today = on or timezone.localdate()
     for result in results:
@@ -147,17 +206,26 @@ def deadlines_sync_for_system(*, system, results: list[ClassificationResult], ac
             target = system if linked else None
             ob_key = sorted(linked & triggered)[0] if linked else ""
             source_id = f"{cv.version}:{spec.key}"
-            common = {"actor": actor, "system": target, "regime_code": code,
-                      "obligation_key": ob_key, "source_type": "content_deadline",
-                      "source_id": source_id, "title": spec.title or spec.key,
-                      "citation": spec.citation}  # fmt: skip
+            common = {
+                "actor": actor,
+                "system": target,
+                "regime_code": code,
+                "obligation_key": ob_key,
+                "source_type": "content_deadline",
+                "source_id": source_id,
+                "title": spec.title or spec.key,
+                "citation": spec.citation,
+            }
             if spec.date:
                 _ensure(due_date=spec.date, kind=Deadline.Kind.STATUTORY, **common)
                 continue
             open_exists = Deadline.objects.filter(
-                system=target, source_type="content_deadline", source_id=source_id,
-                completed_at__isnull=True, cancelled_at__isnull=True,
-            ).exists()  # fmt: skip
+                system=target,
+                source_type="content_deadline",
+                source_id=source_id,
+                completed_at__isnull=True,
+                cancelled_at__isnull=True,
+            ).exists()
             due = (
                 schedule.next_occurrence(
                     spec.rrule, anchor=today, after=today - dt.timedelta(days=1)
@@ -170,13 +238,19 @@ def deadlines_sync_for_system(*, system, results: list[ClassificationResult], ac
         obligations = {o.key: o for o in cv.obligations.filter(key__in=triggered)}
         for key in sorted(triggered):
             if key in obligations:
-                _obligation_deadlines(system=system, result=result, obligation=obligations[key],
-                                      actor=actor, has_spec=key in linked_by_spec)  # fmt: skip
+                _obligation_deadlines(
+                    system=system,
+                    result=result,
+                    obligation=obligations[key],
+                    actor=actor,
+                    has_spec=key in linked_by_spec,
+                )
         _cancel_untriggered(system=system, regime_code=code, triggered=triggered, actor=actor)
 
 
-def _obligation_deadlines(*, system, result: ClassificationResult, obligation: Obligation,
-                          actor, has_spec: bool) -> None:  # fmt: skip
+def _obligation_deadlines(
+    *, system, result: ClassificationResult, obligation: Obligation, actor, has_spec: bool
+) -> None:
     """Annual/periodic duties recur from the last approval; one-off duties are due when they start."""
     code, cv = result.regime.code, result.content_version
     start = obligation_start(obligation, result)
@@ -187,9 +261,13 @@ def _obligation_deadlines(*, system, result: ClassificationResult, obligation: O
             # Any open reassessment of this duty counts, including one the assessments app
             # scheduled on approval, so the two never double up.
             if Deadline.objects.filter(
-                system=system, regime_code=code, obligation_key=obligation.key,
-                kind=Deadline.Kind.REASSESSMENT, completed_at__isnull=True, cancelled_at__isnull=True,
-            ).exists():  # fmt: skip
+                system=system,
+                regime_code=code,
+                obligation_key=obligation.key,
+                kind=Deadline.Kind.REASSESSMENT,
+                completed_at__isnull=True,
+                cancelled_at__isnull=True,
+            ).exists():
                 continue
             approved = last_approval(system=system)
             due = (
@@ -199,30 +277,53 @@ def _obligation_deadlines(*, system, result: ClassificationResult, obligation: O
             )
             if due is None:
                 continue
-            _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
-                    source_type="obligation", source_id=f"{cv.version}:{obligation.key}",
-                    due_date=due, title=f"{obligation.title} (recurring)",
-                    kind=Deadline.Kind.REASSESSMENT, citation=obligation.citation,
-                    recurrence=period)  # fmt: skip
+            _ensure(
+                actor=actor,
+                system=system,
+                regime_code=code,
+                obligation_key=obligation.key,
+                source_type="obligation",
+                source_id=f"{cv.version}:{obligation.key}",
+                due_date=due,
+                title=f"{obligation.title} (recurring)",
+                kind=Deadline.Kind.REASSESSMENT,
+                citation=obligation.citation,
+                recurrence=period,
+            )
         elif kind in {"one_off", "before_deployment"} and start and not has_spec:
-            _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
-                    source_type="obligation", source_id=f"{cv.version}:{obligation.key}:start",
-                    due_date=start, title=obligation.title, kind=Deadline.Kind.STATUTORY,
-                    citation=obligation.citation,
-                    notes=f"Cadence: {kind.replace('_', ' ')}; the duty applies from this date.")  # fmt: skip
+            _ensure(
+                actor=actor,
+                system=system,
+                regime_code=code,
+                obligation_key=obligation.key,
+                source_type="obligation",
+                source_id=f"{cv.version}:{obligation.key}:start",
+                due_date=start,
+                title=obligation.title,
+                kind=Deadline.Kind.STATUTORY,
+                citation=obligation.citation,
+                notes=f"Cadence: {kind.replace('_', ' ')}; the duty applies from this date.",
+            )
 
 
 def _cancel_untriggered(*, system, regime_code: str, triggered: set[str], actor) -> None:
     stale = Deadline.objects.filter(
-        system=system, regime_code=regime_code, source_type__in=AUTO_SOURCES,
-        completed_at__isnull=True, cancelled_at__isnull=True,
-    ).exclude(obligation_key__in=triggered)  # fmt: skip
+        system=system,
+        regime_code=regime_code,
+        source_type__in=AUTO_SOURCES,
+        completed_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).exclude(obligation_key__in=triggered)
     for deadline in stale.select_for_update():
         deadline.cancelled_at = timezone.now()
         deadline.cancel_reason = "Obligation no longer triggered by the current classification."
         deadline.save(update_fields=["cancelled_at", "cancel_reason"])
-        audit_record(actor=actor, action="deadline.cancel", target=deadline,
-                     changes={"cancel_reason": [None, deadline.cancel_reason]})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="deadline.cancel",
+            target=deadline,
+            changes={"cancel_reason": [None, deadline.cancel_reason]},
+        )
 
 
 @transaction.atomic
@@ -240,8 +341,12 @@ def deadline_complete(
     deadline.evidence_url, deadline.completion_note = evidence_url.strip(), note.strip()
     deadline.full_clean()
     deadline.save()
-    audit_record(actor=actor, action="deadline.complete", target=deadline,
-                 changes=diff(before, snapshot(deadline, _AUDITED)))  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="deadline.complete",
+        target=deadline,
+        changes=diff(before, snapshot(deadline, _AUDITED)),
+    )
     if deadline.recurrence:
         done_on = timezone.localdate(deadline.completed_at)
         anchor = done_on if deadline.kind == Deadline.Kind.REASSESSMENT else deadline.due_date
@@ -250,13 +355,20 @@ def deadline_complete(
         )
         if nxt:
             deadline_create(
-                actor=actor, title=deadline.title, due_date=nxt, kind=deadline.kind,
-                system=deadline.system, regime_code=deadline.regime_code,
-                obligation_key=deadline.obligation_key, source_type=deadline.source_type,
-                source_id=deadline.source_id, citation=deadline.citation,
-                recurrence=deadline.recurrence, owner=deadline.owner,
+                actor=actor,
+                title=deadline.title,
+                due_date=nxt,
+                kind=deadline.kind,
+                system=deadline.system,
+                regime_code=deadline.regime_code,
+                obligation_key=deadline.obligation_key,
+                source_type=deadline.source_type,
+                source_id=deadline.source_id,
+                citation=deadline.citation,
+                recurrence=deadline.recurrence,
+                owner=deadline.owner,
                 notes=f"Next instance after completion on {done_on.isoformat()}.",
-            )  # fmt: skip
+            )
     return deadline
 
 
@@ -267,13 +379,21 @@ def system_record_substantial_modification(
     """Starts every 'within N days of a substantial modification' clock the system's duties carry."""
     if not (description or "").strip():
         raise ValidationError({"description": "Describe the modification."})
-    mod = SubstantialModification(system=system, description=description.strip(), on=on,
-                                  recorded_by=actor)  # fmt: skip
+    mod = SubstantialModification(
+        system=system, description=description.strip(), on=on, recorded_by=actor
+    )
     mod.full_clean()
     mod.save()
-    audit_record(actor=actor, action="system.substantial_modification", target=mod,
-                 changes={"system": [None, str(system)], "on": [None, on.isoformat()],
-                          "description": [None, mod.description]})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="system.substantial_modification",
+        target=mod,
+        changes={
+            "system": [None, str(system)],
+            "on": [None, on.isoformat()],
+            "description": [None, mod.description],
+        },
+    )
     for code, result in classification_current(system).items():
         if not result.applies:
             continue
@@ -285,9 +405,16 @@ def system_record_substantial_modification(
                 if cadence.get("kind") != "within_days_of_substantial_modification":
                     continue
                 days = int(cadence.get("days") or 0)
-                _ensure(actor=actor, system=system, regime_code=code, obligation_key=obligation.key,
-                        source_type="modification", source_id=str(mod.pk),
-                        due_date=schedule.due_after_event(on, amount=days, unit="d"),
-                        title=f"{obligation.title} (within {days} days of the modification on {on.isoformat()})",
-                        kind=Deadline.Kind.EVENT, citation=obligation.citation)  # fmt: skip
+                _ensure(
+                    actor=actor,
+                    system=system,
+                    regime_code=code,
+                    obligation_key=obligation.key,
+                    source_type="modification",
+                    source_id=str(mod.pk),
+                    due_date=schedule.due_after_event(on, amount=days, unit="d"),
+                    title=f"{obligation.title} (within {days} days of the modification on {on.isoformat()})",
+                    kind=Deadline.Kind.EVENT,
+                    citation=obligation.citation,
+                )
     return mod

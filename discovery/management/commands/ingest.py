@@ -70,8 +70,14 @@ class Command(BaseCommand):
             raise CommandError(f"{rejected} file(s) could not be ingested (see above).")
 
     def _follow(self, run: IngestRun, *, sync: bool, wait: bool) -> None:
-        bar = tqdm(total=run.size, unit="B", unit_scale=True, desc=f"#{run.pk} {run.file_name}"[:40],
-                   file=self.stderr._out, disable=not wait)  # fmt: skip
+        bar = tqdm(
+            total=run.size,
+            unit="B",
+            unit_scale=True,
+            desc=f"#{run.pk} {run.file_name}"[:40],
+            file=self.stderr._out,
+            disable=not wait,
+        )
 
         def show(current: IngestRun) -> None:
             bar.update(max(0, current.bytes_done - bar.n))
