@@ -1,4 +1,4 @@
-"""CSV/XLSX import and export of the inventory with pandas: all rows valid, or nothing is written."""
+"""CSV/XLSX import (streamed, capped) and export of the inventory: all rows valid, or nothing is written."""
 
 import io
 from dataclasses import dataclass, field
@@ -14,6 +14,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from core.audit import audit_record
 from core.csvio import csv_bytes, neutralise, unneutralise
 from core.ids import parse_id
+from core.tabular import MAX_CELL_CHARS, TableError, excerpt, read_table
 from inventory.forms import AISystemForm
 from inventory.models import AISystem, Vendor
 from inventory.services import ai_system_create, ai_system_update
@@ -109,20 +110,6 @@ class ImportResult:
         return not self.file_errors and not self.row_errors
 
 
-def read_frame(content: bytes, filename: str) -> pd.DataFrame:
-    """Every cell as text, blanks as empty strings; XLSX is recognised by its zip signature."""
-    if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        frame = pd.read_excel(
-            io.BytesIO(content), dtype=str, keep_default_na=False, engine="openpyxl"
-        )
-    else:
-        frame = pd.read_csv(
-            io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig"
-        )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
 def _form_data(row: dict[str, str], instance: AISystem, lookups: dict) -> tuple[dict, list[str]]:
     """Overlay the row on the instance's current values so an update may name only some columns."""
     data: dict[str, Any] = {
@@ -138,14 +125,16 @@ def _form_data(row: dict[str, str], instance: AISystem, lookups: dict) -> tuple[
         if col == "owner":
             data["owner"] = lookups["users"].get(value.lower()) if value else None
             if value and data["owner"] is None:
-                problems.append(f"owner: no user named '{value}'.")
+                problems.append(f"owner: no user named '{excerpt(value)}'.")
         elif col == "vendor":
             data["vendor"] = lookups["vendors"].get(value.lower()) if value else None
             if value and data["vendor"] is None:
-                problems.append(f"vendor: no vendor named '{value}' (add it under Vendors first).")
+                problems.append(
+                    f"vendor: no vendor named '{excerpt(value)}' (add it under Vendors first)."
+                )
         elif col in BOOL_COLUMNS or col in FACT_BOOL_COLUMNS:
             if value.lower() not in TRUE | FALSE:
-                problems.append(f"{col}: '{value}' is not yes/no.")
+                problems.append(f"{col}: '{excerpt(value)}' is not yes/no.")
             data[col] = value.lower() in TRUE
         else:
             data[col] = value
@@ -166,20 +155,21 @@ def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
         )
         return result
     try:
-        frame = read_frame(content, filename)
-    except Exception as err:  # pandas raises many types for malformed files
-        result.file_errors.append(f"Could not read the file as CSV or XLSX: {err}")
+        columns, records = read_table(
+            content, filename, max_rows=MAX_IMPORT_ROWS, max_cell=MAX_CELL_CHARS
+        )
+    except TableError as err:
+        result.file_errors.append(str(err))
         return result
-    unknown = sorted(set(frame.columns) - set(COLUMNS) - IGNORED_COLUMNS)
+    unknown = sorted(set(columns) - set(COLUMNS) - IGNORED_COLUMNS)
     if unknown:
         result.file_errors.append(
-            f"Unknown column(s): {', '.join(unknown)}. Expected: {', '.join(COLUMNS)}."
+            f"Unknown column(s): {', '.join(excerpt(c) for c in unknown[:10])}. "
+            f"Expected: {', '.join(COLUMNS)}."
         )
-    if "name" not in frame.columns:
+    if "name" not in columns:
         result.file_errors.append("The file needs a 'name' column.")
-    if len(frame) > MAX_IMPORT_ROWS:
-        result.file_errors.append(f"At most {MAX_IMPORT_ROWS} rows per import.")
-    if len(frame) == 0:
+    if not records:
         result.file_errors.append("The file has no data rows.")
     if result.file_errors:
         return result
@@ -190,18 +180,20 @@ def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
         },
         "vendors": {v.name.lower(): v.pk for v in Vendor.objects.only("pk", "name")},
     }
-    ids = {parse_id(i) for i in frame.get("id", pd.Series(dtype=str))} - {None}
+    ids = {parse_id(r.get("id", "")) for r in records} - {None}
     existing = AISystem.objects.in_bulk(ids)
     planned: list[tuple[AISystem | None, dict]] = []
-    result.rows = len(frame)
-    for index, row in enumerate(frame.to_dict(orient="records")):
+    result.rows = len(records)
+    for index, row in enumerate(records):
         number, raw_id = index + 2, str(row.get("id", "")).strip()
         instance: AISystem | None = None
         problems: list[str] = []
         if raw_id:
             instance = existing.get(parse_id(raw_id))
             if instance is None:
-                problems.append(f"id: no system with id '{raw_id}' (leave id empty to create one).")
+                problems.append(
+                    f"id: no system with id '{excerpt(raw_id)}' (leave id empty to create one)."
+                )
         data, more = _form_data(row, instance or AISystem(), lookups)
         form = AISystemForm(
             data, instance=AISystem.objects.get(pk=instance.pk) if instance else None
@@ -212,7 +204,7 @@ def import_systems(*, actor, content: bytes, filename: str) -> ImportResult:
                 label = "row" if name == "__all__" else name
                 problems += [f"{label}: {message}" for message in errors]
         if problems:
-            result.row_errors.append(RowError(number, str(row.get("name", "")), problems))
+            result.row_errors.append(RowError(number, excerpt(row.get("name", "")), problems))
         else:
             planned.append((instance, form.cleaned_data))
     if result.row_errors:
