@@ -9,6 +9,8 @@ from regulations.selectors import templates_for_system
 from tests.assessments import factories
 from tests.e2e.conftest import SCREENSHOTS, screenshot
 
+pytestmark = pytest.mark.usefixtures("storage_dir")
+
 ANSWERS = {
     "fria-b-period": ("text", "From January 2028 for at least three years"),
     "fria-b-frequency": ("select", "Daily"),
@@ -30,11 +32,6 @@ ANSWERS = {
     "fria-f-complaints": ("text", "Complaints via the lending portal; answered within 15 days."),
     "fria-notify-date": ("date", "2027-12-20"),
 }
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path / "storage"
 
 
 @pytest.fixture
@@ -101,8 +98,10 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     # A slow connection (2 s latency, emulated by Chromium): "Saving…" until the server answers.
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions",
-             {"offline": False, "latency": 2000, "downloadThroughput": -1, "uploadThroughput": -1})  # fmt: skip
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 2000, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     period = slug(full_id(template, "fria-b-period"))
     page.locator(f"#in-{period}").fill(ANSWERS["fria-b-period"][1])
     page.locator(f"#in-{period}").press("Tab")
@@ -110,8 +109,10 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     shot(page.locator(f"#q-{period}"), "assessments-autosave-saving")
     expect(page.locator(f"#qs-{period} .saved")).to_be_visible(timeout=10000)
     shot(page.locator(f"#q-{period}"), "assessments-autosave-saved")
-    cdp.send("Network.emulateNetworkConditions",
-             {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})  # fmt: skip
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
 
     # Submitting too early lists the missing questions with links to them.
     page.locator("#submit-review").click()
@@ -181,8 +182,13 @@ def test_concurrent_edit_shows_conflict_and_keep_mine(
     page = login(officer)
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
     # Meanwhile a colleague saves the same field.
-    answer_save(actor=officer2, assessment=assessment, question_id=qid, raw="Until the model is retired",
-                base_version=0)  # fmt: skip
+    answer_save(
+        actor=officer2,
+        assessment=assessment,
+        question_id=qid,
+        raw="Until the model is retired",
+        base_version=0,
+    )
     field = page.locator(f"#in-{slug(qid)}")
     field.fill("Three years from January 2028")
     field.press("Tab")

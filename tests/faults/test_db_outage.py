@@ -23,21 +23,18 @@ from tests.integration.test_ingest_worker import stored, truth
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def tiny_chunks(monkeypatch, settings):
-    monkeypatch.setenv("SIGHTLINE_INGEST_CHUNK_BYTES", "2048")
-    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 2048
-
-
 @contextmanager
 def _run_row_locked(run_pk: int):
     """Holds the run's row lock on a second connection: a worker that merges a chunk then waits
     for it inside its transaction, connection open, instead of slipping between our kills."""
     settings = connection.settings_dict
     with psycopg.connect(
-        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
-        host=settings["HOST"] or "127.0.0.1", port=settings["PORT"] or 5432,
-    ) as locker:  # fmt: skip
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    ) as locker:
         locker.execute("SELECT 1 FROM discovery_ingestrun WHERE id = %s FOR UPDATE", [run_pk])
         yield locker.info.backend_pid
         locker.rollback()
@@ -65,18 +62,22 @@ def test_db_connection_killed_mid_ingest_fails_cleanly_and_retries_exactly(
     ingest_run_process.delay(run_id=run.pk)
     wait_until(
         lambda: IngestChunk.objects.filter(run=run, status="done").count() >= 2,
-        timeout=120, what="a few chunks to finish",
-    )  # fmt: skip
+        timeout=120,
+        what="a few chunks to finish",
+    )
     with _run_row_locked(run.pk) as locker_pid:
         killed = wait_until(
-            lambda: _kill_backends_waiting_on_lock(locker_pid), interval=0.05,
-            timeout=60, what="the worker to block on the run row, mid-transaction",
-        )  # fmt: skip
+            lambda: _kill_backends_waiting_on_lock(locker_pid),
+            interval=0.05,
+            timeout=60,
+            what="the worker to block on the run row, mid-transaction",
+        )
     assert killed >= 1
     run = wait_until(
         lambda: IngestRun.objects.filter(pk=run.pk, status="failed").first(),
-        timeout=120, what="the run to show 'failed' instead of hanging as running",
-    )  # fmt: skip
+        timeout=120,
+        what="the run to show 'failed' instead of hanging as running",
+    )
     assert IngestChunk.objects.filter(run=run, status="failed").exists()
     assert run.error
     client.login(username=officer.username, password=PASSWORD)
@@ -86,6 +87,7 @@ def test_db_connection_killed_mid_ingest_fails_cleanly_and_retries_exactly(
     ingest_run_retry(run=run, actor="fault-test")
     run = wait_until(
         lambda: IngestRun.objects.filter(pk=run.pk, status="done").first(),
-        timeout=120, what="the retried run",
-    )  # fmt: skip
+        timeout=120,
+        what="the retried run",
+    )
     assert stored() == expected

@@ -22,19 +22,17 @@ from tests.integration.test_ingest_worker import stored, truth
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def tiny_chunks(monkeypatch, settings):
-    monkeypatch.setenv("SIGHTLINE_INGEST_CHUNK_BYTES", "2048")
-    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 2048
-
-
 def _restart(worker) -> subprocess.Popen:
     """A second worker on the same queue, like a supervisor restarting the killed one."""
     from django.conf import settings
 
-    env = dict(os.environ, DATABASE_URL=_database_url(), CELERY_TASK_ALWAYS_EAGER="0",
-               CELERY_BROKER_URL=os.environ.get("CELERY_TEST_BROKER_URL", DEFAULT_TEST_BROKER),
-               SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR))  # fmt: skip
+    env = dict(
+        os.environ,
+        DATABASE_URL=_database_url(),
+        CELERY_TASK_ALWAYS_EAGER="0",
+        CELERY_BROKER_URL=os.environ.get("CELERY_TEST_BROKER_URL", DEFAULT_TEST_BROKER),
+        SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR),
+    )
     log = open(worker.log_path, "ab")  # noqa: SIM115 - the child keeps it open
     return subprocess.Popen(
         worker.process.args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
@@ -50,8 +48,9 @@ def test_worker_killed_mid_ingest_then_rerun_gives_exact_totals(tiny_chunks, cel
     ingest_run_process.delay(run_id=run.pk)
     wait_until(
         lambda: IngestChunk.objects.filter(run=run, status="done").count() >= 3,
-        timeout=120, what="a few chunks to finish",
-    )  # fmt: skip
+        timeout=120,
+        what="a few chunks to finish",
+    )
     os.kill(celery_worker.process.pid, signal.SIGKILL)
     celery_worker.process.wait(timeout=10)
     run.refresh_from_db()
@@ -60,13 +59,17 @@ def test_worker_killed_mid_ingest_then_rerun_gives_exact_totals(tiny_chunks, cel
 
     replacement = _restart(celery_worker)
     try:
-        wait_until(lambda: celery_worker.log().count(" ready.") >= 2, timeout=60,
-                   what="the restarted worker")  # fmt: skip
+        wait_until(
+            lambda: celery_worker.log().count(" ready.") >= 2,
+            timeout=60,
+            what="the restarted worker",
+        )
         ingest_run_process.delay(run_id=run.pk)  # the re-run: only unfinished chunks are redone
         run = wait_until(
             lambda: IngestRun.objects.filter(pk=run.pk, status__in=["done", "failed"]).first(),
-            timeout=180, what="the re-run to finish",
-        )  # fmt: skip
+            timeout=180,
+            what="the re-run to finish",
+        )
     finally:
         replacement.terminate()
         replacement.wait(timeout=15)

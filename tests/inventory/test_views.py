@@ -26,18 +26,6 @@ FORM = {
 }
 
 
-@pytest.fixture
-def as_officer(client, officer):
-    client.login(username=officer.username, password=PASSWORD)
-    return client
-
-
-@pytest.fixture
-def as_auditor(client, auditor):
-    client.login(username=auditor.username, password=PASSWORD)
-    return client
-
-
 def names(response) -> list[str]:
     return [s.name for s in response.context["page"].object_list]
 
@@ -134,8 +122,10 @@ def test_list_query_count_is_constant(as_officer, django_assert_num_queries):
 def test_detail_shows_facts_and_history(as_officer, officer):
     from inventory.services import ai_system_create, ai_system_update
 
-    system = ai_system_create(actor=officer, data={"name": "Scorer", "model_type": "ml_classifier",
-                                                    "jurisdictions": ["CO"]})  # fmt: skip
+    system = ai_system_create(
+        actor=officer,
+        data={"name": "Scorer", "model_type": "ml_classifier", "jurisdictions": ["CO"]},
+    )
     ai_system_update(actor=officer, system=system, data={"lifecycle": "in_use"})
     body = as_officer.get(reverse("inventory:system-detail", args=[system.pk])).content.decode()
     assert "Colorado" in body
