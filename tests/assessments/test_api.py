@@ -17,13 +17,17 @@ def answer_url(a):
 
 
 def test_answer_then_stale_answer_gets_409_with_both_values(officer, officer2, assessment):
-    ok = api(officer).post(answer_url(assessment),
-                           {"question_id": "c.groups", "value": ["applicants"], "base_version": 0},
-                           format="json")  # fmt: skip
+    ok = api(officer).post(
+        answer_url(assessment),
+        {"question_id": "c.groups", "value": ["applicants"], "base_version": 0},
+        format="json",
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 1
-    stale = api(officer2).post(answer_url(assessment),
-                               {"question_id": "c.groups", "value": ["employees"], "base_version": 0},
-                               format="json")  # fmt: skip
+    stale = api(officer2).post(
+        answer_url(assessment),
+        {"question_id": "c.groups", "value": ["employees"], "base_version": 0},
+        format="json",
+    )
     assert stale.status_code == 409
     body = stale.json()
     assert (body["mine"], body["theirs"], body["theirs_by"], body["theirs_version"]) == (
@@ -35,9 +39,11 @@ def test_answer_then_stale_answer_gets_409_with_both_values(officer, officer2, a
 
 
 def test_invalid_answer_is_400(officer, assessment):
-    response = api(officer).post(answer_url(assessment),
-                                 {"question_id": "a.frequency", "value": "hourly", "base_version": 0},
-                                 format="json")  # fmt: skip
+    response = api(officer).post(
+        answer_url(assessment),
+        {"question_id": "a.frequency", "value": "hourly", "base_version": 0},
+        format="json",
+    )
     assert response.status_code == 400 and "not one of the choices" in response.json()["detail"]
 
 
@@ -61,20 +67,32 @@ def test_evidence_upload_api_sniffs_content(procurement, system):
     checklist = checklist_create(actor=procurement, vendor=system.vendor, system=system)
     row = checklist.items.first()
     url = reverse("api-evidence-list")
-    bad = api(procurement).post(url, {"item_status": row.pk, "file": SimpleUploadedFile("a.pdf", samples.EXE)},
-                                format="multipart")  # fmt: skip
+    bad = api(procurement).post(
+        url,
+        {"item_status": row.pk, "file": SimpleUploadedFile("a.pdf", samples.EXE)},
+        format="multipart",
+    )
     assert bad.status_code == 400 and "Windows executable" in bad.json()["detail"]
-    good = api(procurement).post(url, {"item_status": row.pk, "file": SimpleUploadedFile("a.pdf", samples.PDF)},
-                                 format="multipart")  # fmt: skip
+    good = api(procurement).post(
+        url,
+        {"item_status": row.pk, "file": SimpleUploadedFile("a.pdf", samples.PDF)},
+        format="multipart",
+    )
     assert good.status_code == 201 and good.json()["content_type"] == "application/pdf"
 
 
 def test_openapi_schema_lists_the_assessment_and_evidence_endpoints(auditor):
     schema = api(auditor).get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
     paths = schema["paths"]
-    for path in ["/api/assessments/", "/api/assessments/{id}/", "/api/assessments/{id}/answers/",
-                 "/api/assessments/{id}/transitions/", "/api/evidence-files/",
-                 "/api/evidence-files/{id}/", "/api/vendor-checklists/"]:  # fmt: skip
+    for path in [
+        "/api/assessments/",
+        "/api/assessments/{id}/",
+        "/api/assessments/{id}/answers/",
+        "/api/assessments/{id}/transitions/",
+        "/api/evidence-files/",
+        "/api/evidence-files/{id}/",
+        "/api/vendor-checklists/",
+    ]:
         assert path in paths, path
     assert "409" in paths["/api/assessments/{id}/answers/"]["post"]["responses"]
 

@@ -51,7 +51,9 @@ def returned_and_resubmitted_by(colleague, reviewer, author, assessment):
     assessment.refresh_from_db()
 
 
-def test_the_author_cannot_approve_after_a_colleague_resubmits(officer, officer2, officer3, assessment):  # fmt: skip
+def test_the_author_cannot_approve_after_a_colleague_resubmits(
+    officer, officer2, officer3, assessment
+):
     returned_and_resubmitted_by(officer2, officer3, officer, assessment)
     with pytest.raises(PermissionDenied, match="(?i)four-eyes"):
         assessment_approve(actor=officer, assessment=assessment)
@@ -59,7 +61,9 @@ def test_the_author_cannot_approve_after_a_colleague_resubmits(officer, officer2
     assert assessment_approve(actor=officer3, assessment=assessment).approved_by == officer3
 
 
-def test_the_submitter_cannot_approve_answers_written_by_someone_else(officer, officer2, officer3, assessment):  # fmt: skip
+def test_the_submitter_cannot_approve_answers_written_by_someone_else(
+    officer, officer2, officer3, assessment
+):
     fill(officer, assessment)
     assessment_submit(actor=officer2, assessment=assessment)
     assessment.refresh_from_db()
@@ -96,7 +100,9 @@ def test_attaching_a_file_counts_as_writing(officer, officer2, officer3, assessm
         assessment_approve(actor=officer, assessment=assessment)
 
 
-def test_answers_carried_from_an_approved_revision_do_not_bar_their_author(officer, officer2, officer3, assessment):  # fmt: skip
+def test_answers_carried_from_an_approved_revision_do_not_bar_their_author(
+    officer, officer2, officer3, assessment
+):
     fill(officer, assessment)
     assessment_submit(actor=officer, assessment=assessment)
     assessment_approve(actor=officer2, assessment=assessment)
@@ -108,7 +114,9 @@ def test_answers_carried_from_an_approved_revision_do_not_bar_their_author(offic
     assert assessment_approve(actor=officer, assessment=assessment).number == 2
 
 
-def test_api_refuses_the_author_after_a_colleague_resubmits(officer, officer2, officer3, assessment):  # fmt: skip
+def test_api_refuses_the_author_after_a_colleague_resubmits(
+    officer, officer2, officer3, assessment
+):
     returned_and_resubmitted_by(officer2, officer3, officer, assessment)
     client = APIClient()
     client.force_authenticate(officer)

@@ -18,9 +18,14 @@ def world(officer, procurement):
         factories.classify_high_risk(system, cv)
         assessment_start(actor=officer, system=system, template=factories.fria())
         checklist = checklist_create(actor=procurement, vendor=vendor, system=system)
-        evidence_upload(actor=procurement, item_status=checklist.items.first(),
-                        upload=SimpleUploadedFile("doc.pdf", samples.PDF), effective_date=None,
-                        expiry_date=None, note="")  # fmt: skip
+        evidence_upload(
+            actor=procurement,
+            item_status=checklist.items.first(),
+            upload=SimpleUploadedFile("doc.pdf", samples.PDF),
+            effective_date=None,
+            expiry_date=None,
+            note="",
+        )
     return {"vendor": vendor, "systems": systems}
 
 

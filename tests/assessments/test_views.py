@@ -53,8 +53,13 @@ def test_autosave_returns_saved_state_new_base_version_and_progress(client, offi
 def test_stale_save_over_http_shows_both_values_and_changes_nothing(
     client, officer, officer2, assessment
 ):
-    answer_save(actor=officer2, assessment=assessment, question_id="a.process",
-                raw="Theirs: shortlisting", base_version=1)  # fmt: skip
+    answer_save(
+        actor=officer2,
+        assessment=assessment,
+        question_id="a.process",
+        raw="Theirs: shortlisting",
+        base_version=1,
+    )
     response = client_for(client, officer).post(
         save_url(assessment, "a.process"), {"value": "Mine: interviews", "base_version": "1"}, **HX
     )
@@ -95,8 +100,13 @@ def test_submit_with_missing_answers_lists_links_to_the_fields(client, officer, 
 def test_attachment_download_is_an_attachment_with_a_safe_type(
     client, officer, auditor, assessment
 ):
-    rev, _ = attachment_add(actor=officer, assessment=assessment, question_id="f.dpia",
-                            upload=SimpleUploadedFile("dpia.pdf", samples.PDF), base_version=0)  # fmt: skip
+    rev, _ = attachment_add(
+        actor=officer,
+        assessment=assessment,
+        question_id="f.dpia",
+        upload=SimpleUploadedFile("dpia.pdf", samples.PDF),
+        base_version=0,
+    )
     sha = rev.attachments["f.dpia"][0]["sha256"]
     response = client_for(client, auditor).get(
         reverse("assessments:attachment-download", args=[assessment.pk, sha])
@@ -136,8 +146,11 @@ def test_text_evidence_is_downloaded_as_plain_text_attachment(
     client, procurement, auditor, checklist
 ):
     row = checklist.items.first()
-    evidence = evidence_upload(actor=procurement, item_status=row,
-                               upload=SimpleUploadedFile("notes.html", b"plain notes, no markup\n"))  # fmt: skip
+    evidence = evidence_upload(
+        actor=procurement,
+        item_status=row,
+        upload=SimpleUploadedFile("notes.html", b"plain notes, no markup\n"),
+    )
     response = client_for(client, auditor).get(
         reverse("assessments:evidence-download", args=[evidence.pk])
     )
@@ -159,8 +172,9 @@ def test_system_page_offers_the_fria_through_the_panel_and_starting_opens_it(
     assert "Assessments and vendor evidence" in html
     assert "Fundamental-rights impact assessment (Art 27)" in html and "Start assessment" in html
     fria = next(t for t in templates_for_system(real_system) if t.key.endswith(".fria"))
-    response = client.post(reverse("assessments:assessment-start"),
-                           {"system": real_system.pk, "template": fria.pk})  # fmt: skip
+    response = client.post(
+        reverse("assessments:assessment-start"), {"system": real_system.pk, "template": fria.pk}
+    )
     assessment = Assessment.objects.get(system=real_system, template=fria)
     assert response["Location"] == reverse("assessments:assessment-detail", args=[assessment.pk])
     answers = {k.rsplit(".", 1)[-1]: v for k, v in assessment.revision().answers.items()}

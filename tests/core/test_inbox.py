@@ -75,9 +75,14 @@ def test_review_section_is_empty_for_a_role_that_cannot_approve(officer, procure
 def test_finding_assigned_to_me_is_listed_until_triaged(officer, officer2):
     now = timezone.now()
     finding = Finding.objects.create(
-        kind=Finding.Kind.UNSANCTIONED_USE, severity="high", title="Claude used",
-        dedupe_key="inbox:claude", app_key="claude", first_seen=now, last_seen=now,
-    )  # fmt: skip
+        kind=Finding.Kind.UNSANCTIONED_USE,
+        severity="high",
+        title="Claude used",
+        dedupe_key="inbox:claude",
+        app_key="claude",
+        first_seen=now,
+        last_seen=now,
+    )
     assert counts(officer2)["findings-assigned"] == 0
     finding_assign(finding=finding, actor=officer, assignee=officer2)
     section = {s.section.key: s for s in inbox_for(officer2)}["findings-assigned"]
@@ -87,22 +92,34 @@ def test_finding_assigned_to_me_is_listed_until_triaged(officer, officer2):
 
 def test_deadlines_i_own_within_30_days_including_overdue(officer, officer2):
     today = timezone.localdate()
-    for title, days, owner in (("soon", 10, officer), ("late", -3, officer),
-                               ("far", 45, officer), ("theirs", 5, officer2)):  # fmt: skip
-        Deadline.objects.create(title=title, due_date=today + dt.timedelta(days=days),
-                                kind="statutory", owner=owner)  # fmt: skip
-    Deadline.objects.create(title="done", due_date=today, kind="statutory", owner=officer,
-                            completed_at=timezone.now())  # fmt: skip
+    for title, days, owner in (
+        ("soon", 10, officer),
+        ("late", -3, officer),
+        ("far", 45, officer),
+        ("theirs", 5, officer2),
+    ):
+        Deadline.objects.create(
+            title=title, due_date=today + dt.timedelta(days=days), kind="statutory", owner=owner
+        )
+    Deadline.objects.create(
+        title="done", due_date=today, kind="statutory", owner=officer, completed_at=timezone.now()
+    )
     section = {s.section.key: s for s in inbox_for(officer)}["deadlines-owned"]
     assert [i.title for i in section.items] == ["late", "soon"]
     assert section.items[0].flag == "overdue"
 
 
 def test_systems_needing_facts_until_the_facts_are_set(officer, procurement):
-    bare = AISystemFactory(name="Shadow tool", owner=None, description="", jurisdictions=[],
-                           domains=[])  # fmt: skip
-    AISystemFactory(name="Complete", owner=officer, description="Ranks CVs",
-                    jurisdictions=["CO"], domains=["employment"])  # fmt: skip
+    bare = AISystemFactory(
+        name="Shadow tool", owner=None, description="", jurisdictions=[], domains=[]
+    )
+    AISystemFactory(
+        name="Complete",
+        owner=officer,
+        description="Ranks CVs",
+        jurisdictions=["CO"],
+        domains=["employment"],
+    )
     section = {s.section.key: s for s in inbox_for(officer)}["systems-needing-facts"]
     assert [i.title for i in section.items] == ["Shadow tool"]
     assert "jurisdictions" in section.items[0].detail
@@ -180,9 +197,14 @@ def test_a_switched_off_kind_is_not_sent(officer, officer2):
 def test_assignment_mails_the_assignee(officer, officer2):
     now = timezone.now()
     finding = Finding.objects.create(
-        kind=Finding.Kind.UNSANCTIONED_USE, severity="high", title="Claude used",
-        dedupe_key="mail:claude", app_key="claude", first_seen=now, last_seen=now,
-    )  # fmt: skip
+        kind=Finding.Kind.UNSANCTIONED_USE,
+        severity="high",
+        title="Claude used",
+        dedupe_key="mail:claude",
+        app_key="claude",
+        first_seen=now,
+        last_seen=now,
+    )
     with TestCase.captureOnCommitCallbacks(execute=True):
         finding_assign(finding=finding, actor=officer, assignee=officer2)
     assert [m.to for m in mail.outbox] == [["officer2@example.com"]]

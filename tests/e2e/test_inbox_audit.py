@@ -36,9 +36,14 @@ def shapes(transactional_db, officer, auditor):
         ("assessment.attach", {"file": {"name": "instructions.pdf", "size": 678}}),
     ]
     for i, (action, changes) in enumerate(rows):
-        audit_record(actor=officer if i % 2 == 0 else auditor, action=action,
-                     target_type="inventory.aisystem", target_id=str(i + 1),
-                     target_repr=f"Shape {i + 1}", changes=changes)  # fmt: skip
+        audit_record(
+            actor=officer if i % 2 == 0 else auditor,
+            action=action,
+            target_type="inventory.aisystem",
+            target_id=str(i + 1),
+            target_repr=f"Shape {i + 1}",
+            changes=changes,
+        )
     return rows
 
 

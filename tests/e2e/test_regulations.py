@@ -61,7 +61,9 @@ def test_editing_domain_to_employment_changes_eu_and_colorado_outcomes(
     eu = page.locator("#result-eu")
     assert "What changed since the previous result" in eu.inner_text()
     assert "system fact: domains" in eu.inner_text()
-    eu.locator("details.all-rules summary").click()  # the full rule table is behind "Show all rules"
+    eu.locator(
+        "details.all-rules summary"
+    ).click()  # the full rule table is behind "Show all rules"
     rationale = eu.locator(".rationale-table").inner_text()
     assert "Annex III" in rationale or "employment" in rationale
     assert page.locator("#result-eu .rationale-table a[href^='http']").count() > 0
@@ -148,10 +150,15 @@ def test_officer_sees_a_cv_ranker_is_high_risk_from_2027_12_02_and_the_change_wh
     if timezone.localdate() >= dt.date(2027, 12, 2):
         pytest.skip("the scenario is about a date before Annex III applies")
     system = AISystem.objects.create(
-        name="CV ranker", model_type="ml_classifier", roles=["provider"], jurisdictions=["DE"],
-        purposes=["recruitment_selection"], decision_role="supportive", data_categories=["employment"],
+        name="CV ranker",
+        model_type="ml_classifier",
+        roles=["provider"],
+        jurisdictions=["DE"],
+        purposes=["recruitment_selection"],
+        decision_role="supportive",
+        data_categories=["employment"],
         lifecycle="in_use",
-    )  # fmt: skip
+    )
     classification_run(system=system)
     page = login(officer)
     page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")

@@ -58,10 +58,14 @@ def test_every_new_org_fact_is_in_the_profile_form_and_cites_its_section(name):
 
 def test_csv_round_trip_keeps_the_new_facts(officer):
     AISystemFactory(
-        name="CV ranker", purposes=["recruitment_selection"], employment_decision_kind="consequential",
-        use_started_on="2026-03-01", placed_on_market_on="2025-06-30", hipaa_covered_use=True,
+        name="CV ranker",
+        purposes=["recruitment_selection"],
+        employment_decision_kind="consequential",
+        use_started_on="2026-03-01",
+        placed_on_market_on="2025-06-30",
+        hipaa_covered_use=True,
         art6_3_preparatory=True,
-    )  # fmt: skip
+    )
     frame = pd.read_csv(
         io.BytesIO(export_bytes(AISystem.objects.all(), "csv")), dtype=str, keep_default_na=False
     )
@@ -96,10 +100,16 @@ def test_api_writes_and_reads_the_new_facts(officer):
     api.force_authenticate(officer)
     response = api.post(
         reverse("api-system-list"),
-        {"name": "Benefits triage", "model_type": "ml_classifier", "purposes": ["public_benefits_eligibility"],
-         "use_started_on": "2027-02-01", "art25_own_name": True, "employment_decision_kind": ""},
+        {
+            "name": "Benefits triage",
+            "model_type": "ml_classifier",
+            "purposes": ["public_benefits_eligibility"],
+            "use_started_on": "2027-02-01",
+            "art25_own_name": True,
+            "employment_decision_kind": "",
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["purposes"] == ["public_benefits_eligibility"] and body["art25_own_name"] is True
@@ -116,9 +126,15 @@ def test_api_writes_and_reads_the_new_facts(officer):
 
 
 def test_org_facts_are_saved_audited_and_read_by_the_engine(admin_user):
-    organisation_update(actor=admin_user, data={"agency_state": "MD", "md_exempt_unit": "comptroller",
-                                                 "business_status": "nonprofit",
-                                                 "revenue_incl_affiliates_usd": 700_000_000})  # fmt: skip
+    organisation_update(
+        actor=admin_user,
+        data={
+            "agency_state": "MD",
+            "md_exempt_unit": "comptroller",
+            "business_status": "nonprofit",
+            "revenue_incl_affiliates_usd": 700_000_000,
+        },
+    )
     facts = Organisation.get().facts()
     assert facts["agency_state"] == "MD" and facts["md_exempt_unit"] == "comptroller"
     assert (
@@ -130,7 +146,16 @@ def test_org_facts_are_saved_audited_and_read_by_the_engine(admin_user):
 
 
 def test_org_form_refuses_a_malformed_state():
-    form = OrganisationForm(data={"name": "X", "org_kind": "state_agency", "employees": 1, "annual_revenue_usd": 0,
-                                  "consumers_personal_data": 0, "consumers_sensitive_data": 0,
-                                  "revenue_share_from_selling_data": 0, "agency_state": "Maryland"})  # fmt: skip
+    form = OrganisationForm(
+        data={
+            "name": "X",
+            "org_kind": "state_agency",
+            "employees": 1,
+            "annual_revenue_usd": 0,
+            "consumers_personal_data": 0,
+            "consumers_sensitive_data": 0,
+            "revenue_share_from_selling_data": 0,
+            "agency_state": "Maryland",
+        }
+    )
     assert not form.is_valid() and "agency_state" in form.errors

@@ -68,8 +68,11 @@ def checklist(users):
 
     ctx = fresh_system(users)
     buyer = users["procurement"]
-    checklist = checklist_create(actor=buyer, vendor=Vendor.objects.get(pk=ctx["vendor"]),
-                                 system=AISystem.objects.get(pk=ctx["system"]))  # fmt: skip
+    checklist = checklist_create(
+        actor=buyer,
+        vendor=Vendor.objects.get(pk=ctx["vendor"]),
+        system=AISystem.objects.get(pk=ctx["system"]),
+    )
     row = checklist.items.order_by("pk").first()
     evidence = evidence_upload(actor=buyer, item_status=row, upload=_pdf())
     return {**ctx, "checklist": checklist.pk, "item": row.pk, "file": evidence.pk}

@@ -21,11 +21,27 @@ def _subset(fact: str, size: int = 3):
 
 
 # Start dates of the content (versions and outcomes): the search starts near them half of the time.
-BOUNDARIES = [dt.date.fromisoformat(d) for d in (
-    "2024-07-01", "2024-08-01", "2025-02-02", "2026-01-01", "2026-05-27", "2026-07-27", "2026-08-01",
-    "2026-08-02", "2026-10-01", "2026-12-02", "2027-01-01", "2027-08-02", "2027-10-01", "2027-12-02",
-    "2028-08-02", "2030-08-02",
-)]  # fmt: skip
+BOUNDARIES = [
+    dt.date.fromisoformat(d)
+    for d in (
+        "2024-07-01",
+        "2024-08-01",
+        "2025-02-02",
+        "2026-01-01",
+        "2026-05-27",
+        "2026-07-27",
+        "2026-08-01",
+        "2026-08-02",
+        "2026-10-01",
+        "2026-12-02",
+        "2027-01-01",
+        "2027-08-02",
+        "2027-10-01",
+        "2027-12-02",
+        "2028-08-02",
+        "2030-08-02",
+    )
+]
 dates = st.dates(min_value=START, max_value=END)
 near_boundary = st.tuples(st.sampled_from(BOUNDARIES), st.integers(-3, 0)).map(
     lambda pair: pair[0] + dt.timedelta(days=pair[1])
@@ -34,15 +50,20 @@ first_dates = st.one_of(dates, near_boundary)
 steps = st.one_of(st.integers(min_value=0, max_value=7), st.integers(min_value=0, max_value=1500))
 rarely = st.sampled_from([False, False, False, False, True])  # facts that are mostly not recorded
 optional_dates = st.one_of(st.none(), dates.map(dt.date.isoformat))
-bool_facts = sorted(name for name, kind in SYSTEM_FACTS.items() if kind == "bool" and name not in
-                    {"personal_data", "sensitive_data"})  # fmt: skip
+bool_facts = sorted(
+    name
+    for name, kind in SYSTEM_FACTS.items()
+    if kind == "bool" and name not in {"personal_data", "sensitive_data"}
+)
 
 
 @st.composite
 def systems(draw) -> dict:
     facts = {
         "roles": draw(_subset("system.roles", 2)),
-        "subjects_in": draw(st.lists(st.sampled_from(["CO", "CT", "MD", "CA", "EU", "DE"]), max_size=3, unique=True)),
+        "subjects_in": draw(
+            st.lists(st.sampled_from(["CO", "CT", "MD", "CA", "EU", "DE"]), max_size=3, unique=True)
+        ),
         "domains": draw(_subset("system.domains")),
         "capabilities": draw(_subset("system.capabilities")),
         "purposes": draw(_subset("system.purposes", 2)),
@@ -51,10 +72,14 @@ def systems(draw) -> dict:
         "model_type": draw(st.sampled_from(sorted(FACT_VOCAB["system.model_type"]))),
         "lifecycle": draw(st.sampled_from(sorted(FACT_VOCAB["system.lifecycle"]))),
         "training_ops": draw(st.sampled_from([0, 5e24, 2e25, 2e26])),
-        "employment_decision_kind": draw(st.one_of(st.none(), st.sampled_from(sorted(FACT_VOCAB["system.employment_decision_kind"])))),
+        "employment_decision_kind": draw(
+            st.one_of(
+                st.none(), st.sampled_from(sorted(FACT_VOCAB["system.employment_decision_kind"]))
+            )
+        ),
         "placed_on_market_on": draw(optional_dates),
         "use_started_on": draw(optional_dates),
-    }  # fmt: skip
+    }
     for name in bool_facts:
         facts[name] = draw(rarely)
     return system(**facts)
@@ -67,11 +92,13 @@ def orgs(draw) -> dict:
         annual_revenue_usd=draw(st.sampled_from([1_000_000, 30_000_000, 60_000_000, 600_000_000])),
         consumers_personal_data=draw(st.sampled_from([1_000, 40_000, 150_000])),
         revenue_share_from_selling_data=draw(st.sampled_from([0.0, 0.6])),
-        does_business_in=draw(st.lists(st.sampled_from(["CO", "CT", "MD", "CA", "EU"]), max_size=3, unique=True)),
+        does_business_in=draw(
+            st.lists(st.sampled_from(["CO", "CT", "MD", "CA", "EU"]), max_size=3, unique=True)
+        ),
         agency_state=draw(st.sampled_from([None, "MD", "VA"])),
         md_exempt_unit=draw(st.sampled_from([None, "comptroller"])),
         business_status=draw(st.sampled_from([None, "for_profit", "nonprofit"])),
-    )  # fmt: skip
+    )
 
 
 def _evaluate(regime: str, facts: dict, org_facts: dict, on: dt.date):
