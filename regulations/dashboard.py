@@ -36,6 +36,7 @@ def current_results() -> list[ClassificationResult]:
             "applies",
             "risk_tier",
             "high_risk",
+            "pending_from",
             "triggered_obligations",
             "computed_at",
         )
@@ -116,6 +117,9 @@ def dashboard_data(*, today: dt.date | None = None) -> dict:
                 "classified": len(rows),
                 "in_scope": len(in_scope),
                 "high_risk": sum(1 for r in in_scope if r.high_risk),
+                "high_risk_pending": sum(
+                    1 for r in in_scope if r.high_risk and r.pending_from and r.pending_from > today
+                ),
                 "prohibited": tiers.get(RiskTier.PROHIBITED, 0),
                 "open_obligations": sum(len(r.triggered_obligations) for r in in_scope),
                 "overdue": open_deadlines.filter(

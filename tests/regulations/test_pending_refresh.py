@@ -21,8 +21,13 @@ DAY_BEFORE, DAY_OF = dt.date(2027, 12, 1), dt.date(2027, 12, 2)
 @pytest.fixture
 def cv_ranker(db, make_system):
     call_command("load_content", no_classify=True, stdout=io.StringIO())
-    system = make_system(name="CV ranker", jurisdictions=["DE"], domains=[], decision_role="none",
-                         purposes=["recruitment_selection"])  # fmt: skip
+    system = make_system(
+        name="CV ranker",
+        jurisdictions=["DE"],
+        domains=[],
+        decision_role="none",
+        purposes=["recruitment_selection"],
+    )
     classification_run(system=system, on=DAY_BEFORE)
     return system
 
@@ -90,3 +95,11 @@ def test_the_api_gives_the_headline_and_the_pending_date(cv_ranker, auditor):
     assert eu["details"]["deciding_facts"] == [
         {"fact": "system.purposes", "value": ["recruitment_selection"]}
     ]
+
+
+def test_dashboard_counts_high_risk_not_yet_in_force(cv_ranker):
+    eu = next(r for r in dashboard_data(today=DAY_BEFORE)["regimes"] if r["regime"].code == "eu")
+    assert (eu["high_risk"], eu["high_risk_pending"]) == (1, 1)
+    classification_pending_refresh(on=DAY_OF)
+    eu = next(r for r in dashboard_data(today=DAY_OF)["regimes"] if r["regime"].code == "eu")
+    assert (eu["high_risk"], eu["high_risk_pending"]) == (1, 0)
