@@ -45,6 +45,7 @@ SYSTEMS = [
         "lifecycle": "in_use", "sanction_status": "sanctioned", "roles": ["deployer"],
         "jurisdictions": ["CO", "DE"], "domains": ["employment"], "decision_role": "substantial_factor",
         "human_review": True, "capabilities": ["recruitment_screening"],
+        "purposes": ["recruitment_selection"], "employment_decision_kind": "consequential",
         "data_categories": ["contact", "employment", "education"], "profiling": True,
         "interacts_with_persons": False, "consumer_facing": False, "tags": ["hiring", "saas"]}),
     ("officer2", None, {
@@ -54,6 +55,7 @@ SYSTEMS = [
         "lifecycle": "in_use", "sanction_status": "sanctioned", "roles": ["developer", "deployer"],
         "jurisdictions": ["CO", "EU", "IE"], "domains": ["lending_financial"],
         "decision_role": "substantial_factor", "human_review": True, "capabilities": ["credit_scoring"],
+        "purposes": ["creditworthiness"],
         "data_categories": ["financial", "identifiers", "contact"], "profiling": True,
         "consumer_facing": True, "tags": ["lending", "in-house"]}),
     ("officer", "Conversa AI", {
@@ -99,6 +101,7 @@ SYSTEMS = [
         "lifecycle": "in_use", "sanction_status": "sanctioned", "roles": ["developer", "deployer"],
         "jurisdictions": ["EU", "DE", "NL"], "domains": ["insurance_life_health", "insurance"],
         "decision_role": "substantial_factor", "capabilities": ["insurance_pricing"],
+        "purposes": ["life_health_insurance_pricing"],
         "consumer_facing": True, "data_categories": ["health", "financial", "identifiers"],
         "profiling": True, "tags": ["insurance", "in-house"]}),
     ("buyer", "SecureVision", {
