@@ -376,6 +376,11 @@ CASES += [
          {"eu": "high_risk_annex_iii"}, labels={"eu": "5(b)"}, also={"eu": ["4(a)"]}),
     Case("eu-4a-decides-over-2", system(subjects_in=EU, domains=["critical_infrastructure"], purposes=["recruitment_selection"]),
          {"eu": "high_risk_annex_iii"}, labels={"eu": "4(a)"}, also={"eu": ["point 2"]}),
+    # A lettered point replaces the unlettered reading of the same point (no "point 4" beside "4(a)").
+    Case("eu-4a-no-unlettered-point-4", system(subjects_in=EU, purposes=["recruitment_selection"], domains=HR, decision_role="sole", data_categories=HR),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "4(a)"}, also={"eu": []}),
+    Case("eu-3a-no-unlettered-point-3", system(subjects_in=EU, purposes=["education_admission"], domains=["education"], decision_role="sole"),
+         {"eu": "high_risk_annex_iii"}, labels={"eu": "3(a)"}, also={"eu": []}),
     Case("eu-3d-and-4b-letters", system(subjects_in=EU, capabilities=["exam_proctoring", "performance_monitoring"]),
          {"eu": "high_risk_annex_iii"}, labels={"eu": "3(d)"}, also={"eu": ["4(b)"]}),
     # ---------------------------------------------------------------- Art 6(3), Art 50, Art 2(12), Art 25 (§5.2, 5.3)
@@ -560,6 +565,8 @@ def test_classification(case: Case):
             assert case.headline[regime] in result.headline, result.headline
         for text in case.also.get(regime, []):
             assert any(text in a["label"] for a in result.also), [a["label"] for a in result.also]
+        if case.also.get(regime) == []:  # an empty list: nothing else matched
+            assert result.also == [], [a["label"] for a in result.also]
         # The deciding rule is in the rationale, met, with a citation and URL.
         if result.deciding_rule:
             row = next(r for r in result.rationale if r.rule_id == result.deciding_rule)
