@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +24,12 @@ AUDIT_CSV_HEADER = [
     "seq", "time_utc", "actor", "action", "object_type", "object_id", "object",
     "changes", "changes_json", "hash", "prev_hash",
 ]  # fmt: skip
+
+
+@require_GET
+def favicon(request: HtmxHttpRequest) -> HttpResponse:
+    """Resolved per request: the hashed static name exists only after collectstatic."""
+    return redirect(static("favicon.svg"))
 
 
 def _filter_query(request: HtmxHttpRequest) -> str:
