@@ -1,9 +1,6 @@
 """Regime content rows (through the regulations models), systems and vendors for assessment tests."""
 
 import datetime as dt
-import hashlib
-
-from django.utils import timezone
 
 from assessments.services import answer_save
 from inventory.models import AISystem, Vendor
@@ -12,10 +9,10 @@ from regulations.models import (
     ClassificationResult,
     ContentVersion,
     Obligation,
-    Regime,
     VendorChecklistItem,
 )
 from tests.factories import AISystemFactory, VendorFactory
+from tests.regulations.factories import ClassificationResultFactory, ContentVersionFactory
 
 FRIA_SECTIONS = [
     {
@@ -110,18 +107,10 @@ CHECKLIST = [
 
 
 def eu_content(version: str = "2026-08") -> ContentVersion:
-    regime, _ = Regime.objects.get_or_create(code="eu", defaults={"name": "EU AI Act"})
-    existing = ContentVersion.objects.filter(regime=regime, version=version).first()
+    existing = ContentVersion.objects.filter(regime__code="eu", version=version).first()
     if existing:
         return existing
-    cv = ContentVersion.objects.create(
-        regime=regime,
-        version=version,
-        file_path=f"regulations/content/eu/{version}.yaml",
-        sha256=hashlib.sha256(version.encode()).hexdigest(),
-        status=ContentVersion.Status.IN_FORCE,
-        data={},
-    )
+    cv = ContentVersionFactory(version=version, effective_from=None)
     AssessmentTemplate.objects.create(
         content_version=cv,
         key="eu.fria",
@@ -202,25 +191,16 @@ def fill_required(actor, assessment) -> None:
 
 def classify_high_risk(system_obj: AISystem, cv: ContentVersion) -> ClassificationResult:
     """Store a result as the classifier would, so the selectors see the regime as applying."""
-    return ClassificationResult.objects.create(
+    return ClassificationResultFactory(
         system=system_obj,
-        regime=cv.regime,
         content_version=cv,
-        inputs_hash="0" * 64,
         inputs={"org": {}},
         evaluated_on=dt.date(2027, 12, 2),
-        applies=True,
-        roles=["deployer"],
-        outcome="high_risk_annex_iii_4",
-        outcome_label="High-risk (Annex III point 4)",
-        risk_tier="high",
-        high_risk=True,
         triggered_obligations=["eu.deployer.fria"],
         details={
             "templates": ["eu.fria"],
             "checklist_items": list(cv.checklist_items.values_list("key", flat=True)),
         },
-        computed_at=timezone.now(),
     )
 
 

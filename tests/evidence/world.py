@@ -14,18 +14,28 @@ from assessments.models import (
 )
 from core.audit import audit_record
 from core.storage import store_blob
-from discovery.models import CatalogApp, CatalogVersion, DiscoveredApp, Finding, UsageRollup
-from inventory.models import AISystem, Vendor
+from inventory.models import Vendor
 from regulations.models import (
     AssessmentTemplate,
-    ClassificationResult,
-    Deadline,
     ManualOverride,
     Obligation,
     Organisation,
     VendorChecklistItem,
 )
-from tests.regulations.factories import ContentVersionFactory, RegimeFactory
+from tests.discovery.factories import (
+    CatalogAppFactory,
+    CatalogVersionFactory,
+    DiscoveredAppFactory,
+    FindingFactory,
+    UsageRollupFactory,
+)
+from tests.factories import AISystemFactory, VendorFactory
+from tests.regulations.factories import (
+    ClassificationResultFactory,
+    ContentVersionFactory,
+    DeadlineFactory,
+    RegimeFactory,
+)
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
 SECTIONS = [
@@ -140,32 +150,23 @@ def make_system(
     file_bytes: int = 0,
 ):
     """One system with a classification, override, deadline, approved assessment, checklist and files."""
-    system = AISystem.objects.create(
+    system = AISystemFactory(
         name=f"System {n:03d} screening assistant",
-        model_type="ml_classifier",
+        description="",
         vendor=vendor,
         owner=actor,
         team="People Operations",
-        lifecycle="in_use",
-        sanction_status="sanctioned",
-        roles=["deployer"],
         jurisdictions=["DE"],
-        domains=["employment"],
+        decision_role="none",
     )
     audit_record(actor=actor, action="system.create", target=system)
-    result = ClassificationResult.objects.create(
+    result = ClassificationResultFactory(
         system=system,
-        regime=content["regime"],
         content_version=content["cv"],
         inputs_hash="cd" * 32,
-        inputs={},
         evaluated_on=NOW.date(),
-        applies=True,
-        roles=["deployer"],
         outcome="eu.high_risk.annex3_4",
         outcome_label="High-risk (Annex III point 4: employment)",
-        risk_tier="high",
-        high_risk=True,
         triggered_obligations=["eu.fria"],
         rationale=RATIONALE,
         computed_at=NOW - dt.timedelta(days=30),
@@ -181,10 +182,9 @@ def make_system(
             created_by=actor,
         )
         ManualOverride.objects.filter(pk=override.pk).update(created_at=NOW - dt.timedelta(days=5))
-    Deadline.objects.create(
+    DeadlineFactory(
         title="Complete the FRIA before first use",
         due_date=dt.date(2026, 8, 2),
-        kind="statutory",
         system=system,
         regime_code="eu",
         obligation_key="eu.fria",
@@ -245,25 +245,25 @@ def make_system(
 
 
 def make_discovery(systems):
-    cat = CatalogVersion.objects.create(version="test-1", sha256="ef" * 32, file_name="test.yaml")
+    cat = CatalogVersionFactory(version="test-1", sha256="ef" * 32, file_name="test.yaml")
     apps = [
         ("chatgpt", "ChatGPT", "OpenAI"),
         ("claude", "Claude", "Anthropic"),
         ("deepseek", "DeepSeek", "DeepSeek"),
     ]
     for key, name, vendor in apps:
-        CatalogApp.objects.create(version=cat, key=key, name=name, vendor=vendor)
+        CatalogAppFactory(version=cat, key=key, name=name, vendor=vendor)
     first = NOW - dt.timedelta(days=40)
-    DiscoveredApp.objects.create(
+    DiscoveredAppFactory(
         app_key="chatgpt", name="ChatGPT", first_seen=first, last_seen=NOW, system=systems[0]
     )
-    DiscoveredApp.objects.create(
+    DiscoveredAppFactory(
         app_key="deepseek", name="DeepSeek", first_seen=NOW - dt.timedelta(days=5), last_seen=NOW
     )
     for day in range(30):
         d = (NOW - dt.timedelta(days=day)).date()
         for key, reqs in (("chatgpt", 400), ("claude", 90), ("deepseek", 30)):
-            UsageRollup.objects.create(
+            UsageRollupFactory(
                 app_key=key,
                 identity=f"user{day % 4}",
                 day=d,
@@ -271,18 +271,15 @@ def make_discovery(systems):
                 bytes_up=1000,
                 bytes_down=5000,
                 first_seen=NOW - dt.timedelta(days=day),
-                last_seen=NOW - dt.timedelta(days=day),
             )
-    Finding.objects.create(
-        kind="unsanctioned_use",
-        severity="medium",
+    FindingFactory(
         title="DeepSeek used without a sanctioned system",
         dedupe_key="unsanctioned:deepseek",
         app_key="deepseek",
         first_seen=first,
         last_seen=NOW,
     )
-    Finding.objects.create(
+    FindingFactory(
         kind="llmjacking",
         severity="critical",
         title="Bedrock InvokeModel from unknown principal in 3 regions",
@@ -293,7 +290,7 @@ def make_discovery(systems):
         first_seen=first,
         last_seen=NOW,
     )
-    Finding.objects.create(
+    FindingFactory(
         kind="new_app",
         severity="low",
         title="ChatGPT seen for the first time",
@@ -308,7 +305,7 @@ def make_discovery(systems):
 
 def make_world(*, actor, systems: int = 4, files_per_system: int = 2, with_missing: bool = True):
     content = make_content()
-    vendor = Vendor.objects.create(name="HireLogic Inc.")
+    vendor = VendorFactory(name="HireLogic Inc.", website="")
     made = []
     for n in range(1, systems + 1):
         made.append(

@@ -6,7 +6,7 @@ import hashlib
 import factory
 from django.utils import timezone
 
-from regulations.models import ContentVersion, Deadline, Regime
+from regulations.models import ClassificationResult, ContentVersion, Deadline, Regime
 
 
 class RegimeFactory(factory.django.DjangoModelFactory):
@@ -45,3 +45,23 @@ class DeadlineFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Deadline {n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
     kind = Deadline.Kind.STATUTORY
+
+
+class ClassificationResultFactory(factory.django.DjangoModelFactory):
+    """A stored high-risk result for `system`, as the classifier writes one."""
+
+    class Meta:
+        model = ClassificationResult
+
+    content_version = factory.SubFactory(ContentVersionFactory)
+    regime = factory.LazyAttribute(lambda o: o.content_version.regime)
+    inputs_hash = "0" * 64
+    inputs = factory.LazyFunction(dict)
+    evaluated_on = factory.LazyFunction(timezone.localdate)
+    applies = True
+    roles = factory.LazyFunction(lambda: ["deployer"])
+    outcome = "high_risk_annex_iii_4"
+    outcome_label = "High-risk (Annex III point 4)"
+    risk_tier = "high"
+    high_risk = True
+    computed_at = factory.LazyFunction(timezone.now)
