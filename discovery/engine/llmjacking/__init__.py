@@ -10,8 +10,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from ..parsers.records import CloudEvent
+from .aggregate import FindingSummary, summarise
 from .core import *  # noqa: F403 - re-export the constants named after the rules
-from .core import Detection, _first_success, _role_names
+from .core import (
+    BASELINE_CAP,
+    LEARNING_CAPPED,
+    SEVERITIES,
+    Detection,
+    _baseline,
+    _first_success,
+    _role_names,
+)
 from .rules import (
     _l1_probe,
     _l2_denied,
@@ -29,16 +38,28 @@ from .rules import (
     _l13_root,
 )
 
-__all__ = ["Detection", "detect"]
+__all__ = ["Detection", "FindingSummary", "detect", "summarise"]
+
+
+def _cap(sev: str, cap: str) -> str:
+    return sev if SEVERITIES.index(sev) <= SEVERITIES.index(cap) else cap
 
 
 def detect(
-    events: Iterable[CloudEvent], *, allowlist: set[str], history: dict | None = None
+    events: Iterable[CloudEvent],
+    *,
+    allowlist: set[str],
+    history: dict | None = None,
+    learning_until: float | None = None,
 ) -> list[Detection]:
-    """Run every rule. ``history`` (30 days before these events) may hold:
+    """Run every rule over events taken in event-time order, so the result does not depend on
+    the order the events arrived in. ``history`` (30 days before these events) may hold:
     ``principals_seen`` (principals with a successful Bedrock call), ``models_seen``,
     ``key_ips`` ({access key or principal: [ips]}), ``hourly_p99`` ({principal: float}) and
-    ``quarantined_keys`` / ``quarantined_users``. Without it every principal counts as new."""
+    ``quarantined_keys`` / ``quarantined_users``; without it, "new" is judged from the events.
+
+    ``learning_until`` ends the learning period (an event time): first-use style detections
+    before it raise at most info, and principals with steady use before it are baseline."""
     hist = history or {}
     seen_ids: set[str] = set()
     evs: list[CloudEvent] = []
@@ -78,5 +99,13 @@ def detect(
         out += _l12_usage(principal, bed, hist, prior_success)
     out += _l11_api_keys(evs, hist, allowed)
     out += _l13_quarantine(evs, hist)
-    out.sort(key=lambda d: (d.first_ts, d.rule_id, d.principal))
+    for d in out:
+        if learning_until is not None and d.key in LEARNING_CAPPED:
+            if d.first_ts.timestamp() < learning_until:
+                d.severity = "info"
+                d.learning = True
+            elif _baseline(prior_success.get(d.principal), learning_until):
+                d.baseline = True
+                d.severity = _cap(d.severity, BASELINE_CAP.get(d.key, d.severity))
+    out.sort(key=lambda d: (d.first_ts, d.key, d.principal, d.event_ids[:1]))
     return out

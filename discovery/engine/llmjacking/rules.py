@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..parsers.records import INVOKE_EVENTS, CloudEvent
+from ..parsers.records import INVOKE_EVENTS
 from .core import (
     DENIED,
     ENABLEMENT,
@@ -25,9 +25,11 @@ from .core import (
     L12_MIN_PER_HOUR,
     L12_P99_FACTOR,
     MIN,
+    NEW_WINDOW,
     PROWLER_NAMES,
     QUARANTINE_POLICY,
     RECON,
+    SPIKE_BASELINE,
     Detection,
     _clusters,
     _is_new,
@@ -207,6 +209,7 @@ def _l7_tamper(principal, bed, is_allowed) -> list[Detection]:
                     principal,
                     [e],
                     "Model invocation logging configuration deleted",
+                    "L7.delete",
                 )
             )
         elif e.event_name == "PutModelInvocationLoggingConfiguration" and not is_allowed:
@@ -218,6 +221,7 @@ def _l7_tamper(principal, bed, is_allowed) -> list[Detection]:
                     principal,
                     [e],
                     "Model invocation logging configuration changed by a non-allowlisted principal",
+                    "L7.change",
                 )
             )
     return out
@@ -294,31 +298,51 @@ def _l10_identity_check(principal, pevs, hist) -> list[Detection]:
     return out
 
 
+def _hourly_p99(times: list[float], hour: int) -> float:
+    """p99 of the principal's invocations per hour over the 14 days of event time before ``hour``
+    (hours without a call count as zero)."""
+    start = hour - int(SPIKE_BASELINE // HOUR)
+    counts: dict[int, int] = defaultdict(int)
+    for t in times:
+        h = int(t // HOUR)
+        if start <= h < hour:
+            counts[h] += 1
+    if not counts:
+        return 0.0
+    n = hour - start
+    values = sorted([*counts.values(), *([0] * (n - len(counts)))])
+    return float(values[min(n - 1, int(0.99 * n))])
+
+
 def _l12_usage(principal, bed, hist, prior) -> list[Detection]:
+    """First use (no successful call in the 30 days before), hourly spike against the principal's
+    own 14-day p99, and a model it had not used in 30 days: all by event time."""
     out = []
-    first = prior.get(principal)
-    if first is not None:
-        first_ev = next((e for e in bed if e.ts == first and not e.error_code), None)
-        if first_ev is not None:
+    ok_inv = [e for e in bed if e.event_name in INVOKE_EVENTS and not e.error_code]
+    for e in ok_inv:
+        if _is_new(principal, e.ts, prior):
             out.append(
                 _make(
                     "L12",
                     "First use of Bedrock",
                     "medium",
                     principal,
-                    [first_ev],
+                    [e],
                     "First successful Bedrock call by this principal in 30 days",
+                    "L12.first_use",
                 )
             )
-    ok_inv = [e for e in bed if e.event_name in INVOKE_EVENTS and not e.error_code]
     if not ok_inv:
         return out
-    p99 = float((hist.get("hourly_p99") or {}).get(principal, 0.0))
-    limit = max(L12_P99_FACTOR * p99, L12_MIN_PER_HOUR)
+    times = [e.ts for e in ok_inv]
+    hist_p99 = float((hist.get("hourly_p99") or {}).get(principal, 0.0))
     hours: dict[int, list] = defaultdict(list)
     for e in ok_inv:
         hours[int(e.ts // HOUR)].append(e)
-    for _h, lst in sorted(hours.items()):
+    for h, lst in sorted(hours.items()):
+        if len(lst) <= L12_MIN_PER_HOUR:
+            continue
+        limit = max(L12_P99_FACTOR * max(hist_p99, _hourly_p99(times, h)), L12_MIN_PER_HOUR)
         if len(lst) > limit:
             out.append(
                 _make(
@@ -328,15 +352,27 @@ def _l12_usage(principal, bed, hist, prior) -> list[Detection]:
                     principal,
                     lst,
                     f"{len(lst)} invocations in one hour (limit {limit:g})",
+                    "L12.spike",
                 )
             )
-    models_seen = set(hist.get("models_seen") or ())
-    new_models: dict[str, CloudEvent] = {}
+    hist_models = hist.get("models_seen")
+    known_org = set(hist_models or ())
+    last_use: dict[str, float] = {}
     for e in ok_inv:
-        if e.model_id and e.model_id not in models_seen and e.model_id not in new_models:
-            new_models[e.model_id] = e
-    if hist.get("models_seen") is not None:
-        for model, e in new_models.items():
+        model = e.model_id
+        if not model:
+            continue
+        prev = last_use.get(model)
+        last_use[model] = e.ts
+        if _is_new(principal, e.ts, prior):
+            continue
+        # Without a model history, only models used earlier in these events are known.
+        known_principal = hist_models is not None or isinstance(prior.get(principal), list)
+        if (
+            known_principal
+            and model not in known_org
+            and (prev is None or e.ts - prev > NEW_WINDOW)
+        ):
             out.append(
                 _make(
                     "L12",
@@ -344,7 +380,8 @@ def _l12_usage(principal, bed, hist, prior) -> list[Detection]:
                     "medium",
                     principal,
                     [e],
-                    f"Model {model} first used in 30 days",
+                    f"Model {model} first used by this principal in 30 days",
+                    "L12.new_model",
                 )
             )
     return out
@@ -362,6 +399,7 @@ def _l13_root(principal, bed) -> list[Detection]:
             principal,
             root,
             f"Root account made {len(root)} Bedrock call(s)",
+            "L13.root",
         )
     ]
 
@@ -391,6 +429,7 @@ def _l13_quarantine(evs, hist) -> list[Detection]:
                 principal,
                 lst,
                 f"Key under {QUARANTINE_POLICY} still calling Bedrock ({len(lst)} call(s))",
+                "L13.quarantine",
             )
         )
     return out
@@ -415,6 +454,7 @@ def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
                     e.principal,
                     [e],
                     "Long-term Bedrock API key created (CreateServiceSpecificCredential)",
+                    "L11.credential",
                 )
             )
         elif name == "CreateUser" and e.params.get("userName", "").startswith("BedrockAPIKey-"):
@@ -427,6 +467,7 @@ def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
                     e.principal,
                     [e],
                     f"IAM user {e.params['userName']} created for a Bedrock API key",
+                    "L11.user",
                 )
             )
         elif name == "CreateAccessKey" and e.params.get("userName", "").startswith(
@@ -440,6 +481,7 @@ def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
                     e.principal,
                     [e],
                     f"Access key created on Bedrock API key user {e.params['userName']}",
+                    "L11.access_key",
                 )
             )
         elif e.bearer_token and e.source_ip not in known_ips and not allowed(e):
@@ -451,6 +493,7 @@ def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
                     e.principal,
                     [e],
                     f"Bedrock API key (bearer token) call from unknown IP {e.source_ip}",
+                    "L11.bearer",
                 )
             )
             known_ips.add(e.source_ip)
