@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.csvio import FORMULA_PREFIXES, csv_bytes, csv_spool, neutralise, unneutralise
-from discovery.models import AppUsageTotal, DiscoveredApp, Finding
 from evidence import exports
 from evidence.collect.base import EvidenceRef, PackData, Scope, SystemSection
 from inventory.models import AISystem
 from inventory.transfer import export_bytes
 from tests.conftest import PASSWORD
+from tests.discovery.factories import AppUsageTotalFactory, DiscoveredAppFactory, FindingFactory
 from tests.factories import AISystemFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,13 +65,8 @@ def site_inventory_transfer(payload: str, client, officer) -> bytes:
 
 
 def site_discovery_apps(payload: str, client, officer) -> bytes:
-    now = timezone.now()
-    DiscoveredApp.objects.create(
-        host="llm.example.net", name=payload, first_seen=now, last_seen=now
-    )
-    AppUsageTotal.objects.create(
-        host="llm.example.net", requests=3, users=1, first_seen=now, last_seen=now
-    )
+    DiscoveredAppFactory(host="llm.example.net", name=payload)
+    AppUsageTotalFactory(host="llm.example.net")
     client.login(username=officer.username, password=PASSWORD)
     return client.get(reverse("discovery:app-export")).content
 
@@ -83,15 +78,7 @@ def site_pack_inventory(payload: str, client, officer) -> bytes:
 
 
 def site_pack_findings(payload: str, client, officer) -> bytes:
-    now = timezone.now()
-    finding = Finding.objects.create(
-        kind="unsanctioned_use",
-        severity="medium",
-        title=payload,
-        dedupe_key="k",
-        first_seen=now,
-        last_seen=now,
-    )
+    finding = FindingFactory(title=payload)
     return _read(exports.findings_csv(_pack(findings=[finding])))
 
 
@@ -118,8 +105,16 @@ def site_pack_audit(payload: str, client, officer) -> bytes:
     return _read(exports.audit_csv(_pack(), [entry]))
 
 
+def site_audit_export(payload: str, client, officer) -> bytes:
+    audit_record(actor=officer, action="system.create", target_repr=payload)
+    client.login(username=officer.username, password=PASSWORD)
+    response = client.get(reverse("audit-export"))
+    return b"".join(response.streaming_content)
+
+
 SITES = [
     site_core,
+    site_audit_export,
     site_inventory_export,
     site_inventory_transfer,
     site_discovery_apps,
