@@ -17,8 +17,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.authentication import TokenAuthentication
 
 from core.audit import audit_record
 from core.models import AccountExpiry
@@ -53,11 +54,26 @@ class ExpiringModelBackend(ModelBackend):
 class ExpiringTokenAuthentication(TokenAuthentication):
     """API tokens of an expired account stop working too."""
 
-    def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+    def authenticate_credentials(self, token):
+        user, auth_token = super().authenticate_credentials(token)
         if account_expired(user):
             raise drf_exceptions.AuthenticationFailed("This account has expired.")
-        return user, token
+        return user, auth_token
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI schema names the token header (`Authorization: Token <token>`)."""
+
+    target_class = "core.access.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token from POST /api/token/, sent with the prefix "Token ".',
+        }
 
 
 class LoginForm(AuthenticationForm):

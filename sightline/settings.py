@@ -1,5 +1,6 @@
 """Sightline settings: everything that differs between machines comes from the environment."""
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -38,7 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens stored as hashes, with an expiry
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
@@ -176,6 +177,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api_errors.api_exception_handler",
+}
+# API tokens (django-rest-knox): only a SHA-512 digest is stored; each token expires.
+SIGHTLINE_API_TOKEN_DAYS = int(os.environ.get("SIGHTLINE_API_TOKEN_DAYS", 30))
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=SIGHTLINE_API_TOKEN_DAYS),
+    "TOKEN_PREFIX": "slt_",  # lets secret scanners recognise a leaked token
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sightline API",

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.api import TokenObtainApi
+from core.api import TokenListApi, TokenObtainApi, TokenRevokeApi
 from regulations.views.dashboard import dashboard
 
 api_patterns = [
@@ -13,6 +13,8 @@ api_patterns = [
     path("", include("assessments.api_urls")),
     path("", include("evidence.api_urls")),
     path("token/", TokenObtainApi.as_view(), name="api-token"),
+    path("tokens/", TokenListApi.as_view(), name="api-token-list"),
+    path("tokens/<str:token_key>/", TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its init script as a file, so scripts stay 'self'; Swagger UI sets
     # inline styles, which this one page allows.

@@ -72,9 +72,9 @@ def api_objects(users):
 
 @pytest.fixture
 def tokens(users):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    return {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()}
+    return {role: AuthToken.objects.create(user=user)[1] for role, user in users.items()}
 
 
 @pytest.mark.parametrize("role", ROLES)

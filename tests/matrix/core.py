@@ -30,4 +30,21 @@ ROWS = [
         data={"username": "x", "password": "y"},
     ),
     Row("api-token", dict.fromkeys(READ, 405)),
+    # Own tokens only: listing is scoped to the user, revoking someone else's prefix is a 404.
+    Row("api-token-list", API_READ),
+    Row(
+        "api-token-revoke",
+        expect(API_READ, compliance_officer=404, procurement=404, auditor=404, admin=404),
+        method="delete",
+        kwargs={"token_key": "slt_nosuchtoke"},
+    ),
+    Row("api-tokens", READ),
+    Row("api-tokens", READ, method="post", data={}),
+    Row(
+        "api-token-revoke-page",
+        expect(READ, compliance_officer=404, procurement=404, auditor=404, admin=404),
+        method="post",
+        kwargs={"token_key": "slt_nosuchtoke"},
+        data={},
+    ),
 ]

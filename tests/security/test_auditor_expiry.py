@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from core.access import external_auditor_grant
 from core.audit import audit_verify
@@ -95,8 +95,8 @@ def test_moving_the_end_date_signs_out_existing_sessions(client, external):
 
 
 def test_api_token_stops_working_after_the_end_date(client, external):
-    token = Token.objects.create(user=external)
-    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _, token = AuthToken.objects.create(user=external)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
     assert client.get("/api/evidence-packs/", **headers).status_code == 200
     _expire(external)
     response = client.get("/api/evidence-packs/", **headers)

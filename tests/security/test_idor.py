@@ -107,8 +107,8 @@ def test_evidence_file_download_needs_a_role(client, users):
 
 
 def test_api_token_of_a_user_without_a_role_reads_nothing(client, norole):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=norole)
-    response = client.get("/api/evidence-packs/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = AuthToken.objects.create(user=norole)
+    response = client.get("/api/evidence-packs/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 403
