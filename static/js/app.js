@@ -56,6 +56,19 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // The inbox count also shows on the Menu button, where the phone menu hides the navigation.
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (!toggle || !event.detail.target.closest("#nav-inbox")) return;
+    const count = event.detail.target.querySelector(".inbox-count");
+    toggle.querySelector(".inbox-count")?.remove();
+    if (count) {
+      const copy = count.cloneNode(true);
+      copy.removeAttribute("id");
+      copy.setAttribute("aria-hidden", "true");
+      toggle.append(" ", copy);
+    }
+  });
+
   // Copy buttons: <button class="copy" data-copy="…">, also inside content swapped in later.
   document.body.addEventListener("click", (event) => {
     const button = event.target.closest("button.copy[data-copy]");

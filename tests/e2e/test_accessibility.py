@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.demo import DEMO_PASSWORD
 from core.extensions import app_hooks
@@ -18,7 +19,7 @@ BLOCKING = {"serious", "critical"}
 
 
 def _demo_paths() -> list[tuple[str, str]]:
-    from assessments.models import Assessment
+    from assessments.models import Assessment, VendorChecklist
     from discovery.models import DiscoveredApp, Finding, IngestRun
     from inventory.models import AISystem, Vendor
 
@@ -51,8 +52,17 @@ def _demo_paths() -> list[tuple[str, str]]:
         ("audit-filtered", "/audit/?action=assessment.&actor=officer"),
         ("inbox", "/inbox/"),
         ("notifications", "/account/notifications/"),
+        ("system-new", "/inventory/systems/new/"),
+        ("organisation", "/regulations/organisation/"),
+        ("log-upload", "/discovery/runs/upload/"),
+        ("blocklist", "/discovery/blocklist/"),
+        ("pack-new", "/evidence/new/"),
+        ("pack-verify", "/evidence/verify/"),
         ("not-found", "/inventory/systems/999999/"),
     ]
+    checklist = VendorChecklist.objects.order_by("pk").first()
+    if checklist is not None:
+        paths.append(("checklist-detail", f"/assessments/vendors/checklists/{checklist.pk}/"))
     if app is not None:
         paths.append(("app-detail", f"/discovery/apps/{app.app_key}/"))
     return paths
@@ -147,6 +157,10 @@ def test_phone_menu_opens_and_closes_with_its_button(demo, browser, live_server)
         toggle = page.locator("#nav-toggle")
         assert toggle.is_visible()
         assert not menu.is_visible()
+        expect(toggle.locator(".inbox-count")).to_have_text(
+            page.locator("#inbox-count").inner_text()
+        )
+        assert int(toggle.locator(".inbox-count").inner_text()) > 0  # the demo officer has work
         toggle.click()
         assert toggle.get_attribute("aria-expanded") == "true"
         assert page.get_by_role("link", name="Audit trail").is_visible()
