@@ -36,10 +36,11 @@ from assessments.services import (
     assessment_submit,
     evidence_upload,
 )
+from core.htmx import error_text
 
 
 def _drf_error(err: DjangoValidationError) -> ValidationError:
-    detail: dict = {"detail": " ".join(err.messages)}
+    detail: dict = {"detail": error_text(err)}
     if getattr(err, "code", "") == "missing" and err.params:
         detail["missing"] = err.params.get("missing", [])
     return ValidationError(detail)

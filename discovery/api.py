@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.htmx import error_text
 from discovery.filters import (
     BlocklistEntryFilter,
     DiscoveredAppFilter,
@@ -194,6 +195,6 @@ class FindingTriageApi(APIView):
                 assignee = User.objects.filter(username=args["assignee"]).first()
                 finding_assign(finding=finding, actor=request.user, assignee=assignee)
         except DjangoValidationError as exc:
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": error_text(exc)}, status=status.HTTP_400_BAD_REQUEST)
         finding.refresh_from_db()
         return Response(FindingSerializer(finding).data)
