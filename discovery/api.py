@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,7 +18,7 @@ from discovery.filters import (
     FindingFilter,
     IngestRunFilter,
 )
-from discovery.models import BlocklistEntry, Finding, IngestRun
+from discovery.models import BlocklistEntry, Finding, IngestFile, IngestRun
 from discovery.selectors import (
     AppUsageRows,
     blocklist_entry_list,
@@ -34,6 +34,22 @@ from discovery.services.triage import (
 )
 
 
+class IngestFileSerializer(serializers.ModelSerializer):
+    lines_prefiltered = serializers.IntegerField(read_only=True)
+    duplicate_of_run = serializers.IntegerField(
+        source="duplicate_of.run_id", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = IngestFile
+        fields = [
+            "index", "file_name", "size", "sha256", "content_sha256", "format",
+            "format_requested", "format_detected", "status", "message", "offset",
+            "duplicate_of_run", "lines_read", "lines_parsed", "lines_skipped", "lines_prefiltered",
+            "lines_header", "lines_matched", "events_duplicate", "skip_counts",
+        ]  # fmt: skip
+
+
 class IngestRunSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
     skip_samples = serializers.SerializerMethodField(
@@ -46,7 +62,8 @@ class IngestRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = IngestRun
         fields = [
-            "id", "source", "format", "file_name", "sha256", "size", "status", "percent",
+            "id", "source", "format", "file_name", "sha256", "size", "status", "attention",
+            "percent", "files_total", "events_duplicate",
             "bytes_done", "bytes_total", "lines_read", "lines_parsed", "lines_skipped",
             "lines_prefiltered", "lines_header", "lines_matched", "skip_counts", "skip_samples",
             "chunks_total", "findings_count",
@@ -56,6 +73,15 @@ class IngestRunSerializer(serializers.ModelSerializer):
     def get_skip_samples(self, run: IngestRun) -> dict[str, list[str]]:
         request = self.context.get("request")
         return run.skip_samples if can_see_samples(getattr(request, "user", None)) else {}
+
+
+class IngestRunDetailSerializer(IngestRunSerializer):
+    """A run with its files: per-file detection, hashes, counts and state."""
+
+    files = IngestFileSerializer(many=True, read_only=True)
+
+    class Meta(IngestRunSerializer.Meta):
+        fields = [*IngestRunSerializer.Meta.fields, "files"]
 
 
 class FindingSerializer(serializers.ModelSerializer):
@@ -84,9 +110,12 @@ class IngestRunListApi(generics.ListAPIView):
         return ingest_run_list()
 
 
+RUN_FILES = Prefetch("files", IngestFile.objects.select_related("duplicate_of").order_by("index"))
+
+
 class IngestRunDetailApi(generics.RetrieveAPIView):
-    serializer_class = IngestRunSerializer
-    queryset = IngestRun.objects.all()
+    serializer_class = IngestRunDetailSerializer
+    queryset = IngestRun.objects.prefetch_related(RUN_FILES)
 
 
 class FindingListApi(generics.ListAPIView):

@@ -31,6 +31,11 @@ class LogSource(models.Model):
         help_text="This proxy's Squid logformat line (logformat NAME %ts.%03tu %6tr %>a …); "
         "Squid's native format when empty.",
     )
+    learning_days = models.PositiveSmallIntegerField(
+        default=14,
+        help_text="CloudTrail learning period, in days of event time from the source's first "
+        "event: first-use style LLMjacking rules record a baseline and raise at most info.",
+    )
     use_identity_mapping = models.BooleanField(
         default=True, help_text="Resolve IP addresses and user names through the identity mapping."
     )
@@ -118,26 +123,40 @@ class CatalogHost(models.Model):
 
 
 class IngestRun(models.Model):
-    """One file ingested once: the sha256 is unique, so the same bytes are never counted twice."""
+    """One ingest batch: a file, a folder, a multi-file upload, a watched-folder poll or a .zip.
+
+    Its files (IngestFile) carry the per-file detection, hashes and counts; the run carries the
+    totals, one progress bar, and the findings of the rules, which run once per batch."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
         FAILED = "failed", "Failed"
+
+    FINISHED = (Status.DONE, Status.NEEDS_ATTENTION)
 
     source = models.ForeignKey(
         LogSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
-    format = models.CharField(max_length=32, blank=True)
+    format = models.CharField(
+        max_length=32, blank=True, help_text="The files' format, or 'mixed' for several."
+    )
     format_requested = models.CharField(max_length=32, blank=True)
     file_name = models.CharField(max_length=300)
     path = models.CharField(max_length=1000, help_text="Where the file is stored or was read.")
-    sha256 = models.CharField(max_length=64, unique=True)
+    sha256 = models.CharField(
+        max_length=64, blank=True, help_text="The file's sha256 (of the files' hashes for a batch)."
+    )
     size = models.BigIntegerField(default=0)
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
+    attention = models.TextField(
+        blank=True, help_text="Why the run needs attention: files that were mostly not understood."
+    )
+    files_total = models.PositiveIntegerField(default=1)
     bytes_done = models.BigIntegerField(default=0)
     bytes_total = models.BigIntegerField(default=0)
     lines_read = models.BigIntegerField(default=0)
@@ -148,6 +167,9 @@ class IngestRun(models.Model):
         help_text="Header, directive and blank lines: neither parsed, skipped nor inspected.",
     )
     lines_matched = models.BigIntegerField(default=0)
+    events_duplicate = models.BigIntegerField(
+        default=0, help_text="CloudTrail events already counted (same eventID) by an earlier file."
+    )
     skip_counts = models.JSONField(default=dict, blank=True)
     skip_samples = models.JSONField(default=dict, blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
@@ -165,13 +187,14 @@ class IngestRun(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         permissions = [("ingest_logs", "Can upload and ingest log files")]
+        indexes = [models.Index(fields=["sha256"])]
 
     def __str__(self) -> str:
         return f"Run #{self.pk} {self.file_name}"
 
     @property
     def percent(self) -> int:
-        if self.status == self.Status.DONE:
+        if self.status in self.FINISHED:
             return 100
         if not self.bytes_total:
             return 0
@@ -192,9 +215,98 @@ class IngestRun(models.Model):
     def is_active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    def batch_cloud_events(self) -> list[dict]:
+        """The batch's CloudTrail events (first sightings only: an eventID already counted by an
+        earlier file is left out), in event-time order, as the chunks stored them."""
+        events = [e for c in self.chunks.order_by("index") for e in c.cloud_events]
+        events.sort(key=lambda e: (e.get("ts") or 0, e.get("event_id") or ""))
+        return events
+
+
+class IngestFile(models.Model):
+    """One file of a batch: what it was detected as, its hashes and its own counts.
+
+    The duplicate check keys on the hash of the decompressed content AND the format, so the same
+    content gzipped or plain counts once, and a file forced into the wrong format can be ingested
+    again with another. A file whose first bytes are a known file's whole content (a log that grew,
+    or its rotated copy) is counted from `offset` on: only the new tail."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Done"
+        NEEDS_ATTENTION = "needs_attention", "Needs attention"
+        DUPLICATE = "duplicate", "Already ingested"
+        REFUSED = "refused", "Refused"
+
+    COUNTED = ("queued", "done", "needs_attention")
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="files")
+    index = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=300)
+    path = models.CharField(max_length=1000)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, help_text="Of the bytes as stored (gzip or not).")
+    content_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="Of the decompressed content: the duplicate key."
+    )
+    head_sha256 = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Of the first 64 KB of the content."
+    )
+    content_length = models.BigIntegerField(default=0, help_text="Decompressed length.")
+    offset = models.BigIntegerField(
+        default=0, help_text="Content bytes already counted by `prefix_of`; only the rest counts."
+    )
+    prefix_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(max_length=32, blank=True)
+    format_requested = models.CharField(max_length=32, blank=True)
+    format_detected = models.CharField(
+        max_length=32, blank=True, help_text="What detection on the content says, even if forced."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    lines_read = models.BigIntegerField(default=0)
+    lines_parsed = models.BigIntegerField(default=0)
+    lines_skipped = models.BigIntegerField(default=0)
+    lines_header = models.BigIntegerField(default=0)
+    lines_matched = models.BigIntegerField(default=0)
+    events_duplicate = models.BigIntegerField(default=0)
+    skip_counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_sha256", "format"],
+                condition=Q(status__in=["queued", "done", "needs_attention"]),
+                name="discovery_ingestfile_content_uniq",
+            )
+        ]
+        indexes = [models.Index(fields=["path", "size"])]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.index} {self.file_name}"
+
+    @property
+    def lines_prefiltered(self) -> int:
+        return max(0, self.lines_read - self.lines_parsed - self.lines_skipped - self.lines_header)
+
+    @property
+    def is_counted(self) -> bool:
+        return self.status in self.COUNTED
+
 
 class IngestChunk(models.Model):
-    """A byte range of a run; its row is the merge key, so re-running a chunk never double counts."""
+    """A byte range of one file of a run; its row is the merge key, so re-running a chunk never
+    double counts. `skip` is the decompressed prefix of a gzip file that is already counted."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -202,9 +314,13 @@ class IngestChunk(models.Model):
         FAILED = "failed", "Failed"
 
     run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="chunks")
+    file = models.ForeignKey(
+        IngestFile, null=True, blank=True, on_delete=models.CASCADE, related_name="chunks"
+    )
     index = models.PositiveIntegerField()
     start = models.BigIntegerField()
     end = models.BigIntegerField()
+    skip = models.BigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     results = models.JSONField(default=dict, blank=True)
     cloud_events = models.JSONField(default=list, blank=True)
@@ -219,6 +335,21 @@ class IngestChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.index}"
+
+
+class CloudEventSeen(models.Model):
+    """Every CloudTrail eventID counted once: the same event in an S3 .json.gz, a JSON-lines
+    export and a lookup-events dump is inserted with ON CONFLICT DO NOTHING, and only the rows
+    that were new are counted and handed to the rules."""
+
+    event_id = models.CharField(max_length=128, unique=True)
+    run = models.ForeignKey(
+        IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event_time = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.event_id
 
 
 class UsageCounts(models.Model):
@@ -476,12 +607,52 @@ class BlocklistEntry(models.Model):
         return self.domain
 
 
-class CloudHistory(models.Model):
-    """The LLMjacking detector's memory between runs (principals seen, 30-day history)."""
+class CloudTrailEvent(models.Model):
+    """A CloudTrail event the LLMjacking rules read (Bedrock, STS identity checks, IAM key and
+    quarantine calls), kept by event time so the rules are re-evaluated over a principal's whole
+    history whatever order the files arrive in. One row per eventID."""
 
-    key = models.CharField(max_length=40, unique=True, default="llmjacking")
-    data = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    event_id = models.CharField(max_length=128, unique=True)
+    ts = models.DateTimeField(help_text="eventTime")
+    principal = models.CharField(max_length=300, blank=True)
+    event_name = models.CharField(max_length=120)
+    source = models.ForeignKey(
+        LogSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    run = models.ForeignKey(
+        IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(help_text="The compact event the rules take.")
+
+    class Meta:
+        ordering = ["ts", "event_id"]
+        indexes = [models.Index(fields=["principal", "ts"]), models.Index(fields=["source", "ts"])]
 
     def __str__(self) -> str:
-        return self.key
+        return f"{self.event_name} {self.event_id}"
+
+
+class CloudPrincipal(models.Model):
+    """Per-principal Bedrock history by event time (first/last event, first/last successful
+    call), widened with min/max as files arrive, so late files of earlier days count as earlier."""
+
+    principal = models.CharField(max_length=300, unique=True)
+    source = models.ForeignKey(
+        LogSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_event = models.DateTimeField()
+    last_event = models.DateTimeField()
+    first_success = models.DateTimeField(null=True, blank=True)
+    last_success = models.DateTimeField(null=True, blank=True)
+    events = models.BigIntegerField(default=0)
+    successes = models.BigIntegerField(default=0)
+    baseline = models.BooleanField(
+        default=False, help_text="Steady Bedrock use before the learning period ended."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["principal"]
+
+    def __str__(self) -> str:
+        return self.principal

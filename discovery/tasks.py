@@ -10,10 +10,10 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
 from discovery.conf import watch_path_problem, watch_roots
-from discovery.models import IngestChunk, IngestRun, LogSource
+from discovery.models import IngestChunk, IngestFile, LogSource
 from discovery.services import (
+    ingest_batch_create,
     ingest_chunk_process,
-    ingest_run_create,
     ingest_run_fail,
     ingest_run_finalise,
     ingest_run_plan,
@@ -109,7 +109,10 @@ def _candidate_files(root: Path):
 
 @shared_task(name="discovery.watched_folders_poll")
 def watched_folders_poll() -> int:
-    """Beat task: new files in a source's watched folder become runs (known sha256 adds nothing)."""
+    """Beat task: the new files of a source's watched folder become ONE run (a batch) per poll.
+
+    A file seen before at the same path and size is skipped without reading it; content already
+    ingested adds nothing, and a log that grew since the last poll counts only its new lines."""
     queued = 0
     now = timezone.now().timestamp()
     roots = watch_roots()
@@ -121,6 +124,7 @@ def watched_folders_poll() -> int:
         if not root.is_dir():
             log.warning("watched folder %s of %s is missing", root, source)
             continue
+        batch: list[tuple[Path, str]] = []
         for path in _candidate_files(root):
             if problem := watch_path_problem(path, roots):
                 log.warning("skipping %s: %s", path, problem)  # a symlink leading out of the roots
@@ -131,17 +135,22 @@ def watched_folders_poll() -> int:
                 continue
             if now - stat.st_mtime < STABLE_SECONDS:
                 continue  # still being written
-            if IngestRun.objects.filter(path=str(path.resolve()), size=stat.st_size).exists():
+            if IngestFile.objects.filter(path=str(path.resolve()), size=stat.st_size).exists():
                 continue
+            batch.append((path, str(path.relative_to(root))))
+        if batch:
             try:
-                run, created = ingest_run_create(
-                    path=path, actor=f"watch:{source.name}", source=source
+                result = ingest_batch_create(
+                    files=batch,
+                    actor=f"watch:{source.name}",
+                    source=source,
+                    label=f"{source.name}: {len(batch)} file(s)" if len(batch) > 1 else "",
                 )
             except ValidationError as exc:
-                log.warning("skipping %s: %s", path, "; ".join(exc.messages))
-                continue
-            if created:
-                queued += 1
-                ingest_run_process.delay(run_id=run.pk)
+                log.warning("skipping %s: %s", root, "; ".join(exc.messages))
+            else:
+                if result.created:
+                    queued += 1
+                    ingest_run_process.delay(run_id=result.run.pk)
         LogSource.objects.filter(pk=source.pk).update(last_polled_at=timezone.now())
     return queued

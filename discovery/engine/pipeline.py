@@ -45,12 +45,16 @@ BEDROCK_APP_KEY = "amazon-bedrock"
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """A line-aligned byte range of one file; a gzip file is always one whole chunk."""
+    """A line-aligned byte range of one file; a gzip file is always one whole chunk.
+
+    ``skip`` drops that many decompressed bytes first: the part of a gzip file (a rotated log)
+    that an earlier file already counted."""
 
     path: str
     start: int
     end: int
     index: int
+    skip: int = 0
 
 
 @dataclass(slots=True)
@@ -167,19 +171,29 @@ def iter_input_files(path: str | Path) -> Iterator[Path]:
             yield Path(root) / name
 
 
-def chunk_plan(path: str | Path, *, target_bytes: int = DEFAULT_CHUNK_BYTES) -> list[Chunk]:
-    """Line-aligned byte ranges of about ``target_bytes``; a gzip file (or dir entry) is one chunk."""
+def chunk_plan(
+    path: str | Path, *, target_bytes: int = DEFAULT_CHUNK_BYTES, offset: int = 0
+) -> list[Chunk]:
+    """Line-aligned byte ranges of about ``target_bytes``; a gzip file (or dir entry) is one chunk.
+
+    ``offset`` (one file only) is where counting starts: the bytes before it were counted already
+    (a log that grew); for a gzip file it is a decompressed offset, carried as ``Chunk.skip``."""
     chunks: list[Chunk] = []
     target_bytes = max(int(target_bytes), 1)
     for f in iter_input_files(path):
         size = f.stat().st_size
         if size == 0:
             continue
-        if is_gzip(f) or is_zip(f) or size <= target_bytes or _is_document_file(f):
-            chunks.append(Chunk(str(f), 0, size, len(chunks)))
+        if is_gzip(f) or is_zip(f):
+            chunks.append(Chunk(str(f), 0, size, len(chunks), skip=offset))
+            continue
+        if offset >= size:
+            continue
+        if size - offset <= target_bytes or (not offset and _is_document_file(f)):
+            chunks.append(Chunk(str(f), offset, size, len(chunks)))
             continue
         with open(f, "rb") as fh:
-            start = 0
+            start = offset
             while start < size:
                 cut = start + target_bytes
                 if cut >= size:
@@ -382,6 +396,20 @@ class _Acc:
         return res
 
 
+def cloud_rollups(
+    events: list[CloudEvent],
+    *,
+    identity_map: dict[str, str] | None = None,
+    pseudonymise_key: bytes | None = None,
+) -> tuple[dict, int]:
+    """(rollups, matched) of CloudTrail events alone, as process_chunk counts them: used when
+    some of a chunk's events were already counted elsewhere and only the rest may count."""
+    acc = _Acc(Catalog([]), IdentityResolver(identity_map, pseudonymise_key), set())
+    for ev in events:
+        acc.add_cloud(ev)
+    return {k: RollupAgg(*v) for k, v in acc.rollups.items()}, acc.matched
+
+
 def process_chunk(
     chunk: Chunk,
     *,
@@ -426,7 +454,7 @@ def _blocks(chunk: Chunk, gz: bool, res: ChunkResult) -> Iterator[tuple[int, byt
         res.bytes_done = chunk.end - chunk.start
         return
     raw = _blocks_raw(chunk, gz, res)
-    if chunk.start != 0:
+    if chunk.start != 0 or chunk.skip:
         yield from raw
         return
     first = next(raw, None)
@@ -573,8 +601,13 @@ def _process_cloudtrail(chunk: Chunk, gz: bool, acc: _Acc, res: ChunkResult) -> 
 
 def _blocks_raw(chunk: Chunk, gz: bool, res: ChunkResult) -> Iterator[tuple[int, bytes]]:
     if gz:
+        skip = chunk.skip
         for off, data, consumed in iter_gzip_blocks(chunk.path, BLOCK_BYTES):
             res.bytes_done = consumed
+            if off + len(data) <= skip:
+                continue  # counted already, as part of an earlier file
+            if off < skip:
+                data, off = data[skip - off :], skip
             yield off, data
     else:
         for off, data in _iter_plain_blocks(chunk, BLOCK_BYTES):

@@ -4,6 +4,8 @@ The ingest API is exported here; callers import it from `discovery.services`.
 """
 
 from discovery.services.runs import (
+    Batch,
+    ingest_batch_create,
     ingest_chunk_process,
     ingest_run_create,
     ingest_run_dispatch,
@@ -15,6 +17,8 @@ from discovery.services.runs import (
 )
 
 __all__ = [
+    "Batch",
+    "ingest_batch_create",
     "ingest_chunk_process",
     "ingest_run_create",
     "ingest_run_dispatch",

@@ -2,22 +2,37 @@
 
 import dataclasses
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from discovery.conf import host_allowlist, pseudonym_key
-from discovery.engine.pipeline import Chunk, ChunkResult, process_chunk, pseudonymise
+from discovery.engine.parsers.records import CloudEvent
+from discovery.engine.pipeline import (
+    Chunk,
+    ChunkResult,
+    cloud_rollups,
+    process_chunk,
+    pseudonymise,
+)
 from discovery.engine.redaction import redact_line, redact_samples
-from discovery.models import DiscoveredApp, IdentityMapping, IngestChunk, IngestRun
+from discovery.models import (
+    CloudEventSeen,
+    DiscoveredApp,
+    IdentityMapping,
+    IngestChunk,
+    IngestRun,
+)
 from discovery.selectors import catalog_app_names, matching_catalog
 from discovery.services.rollups import RollupRow, rollup_upsert
 
 MAX_SAMPLES = 20
 MAX_CLOUD_EVENTS_PER_CHUNK = 200_000
+SEEN_BATCH = 500  # rows per INSERT: 3 parameters each, well under SQLite's limit
 
 
 class ChunkUnreadable(ValueError):
@@ -149,6 +164,8 @@ def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, s
     for subject, data in sorted(subjects.items()):
         app_key, host = _split_subject(subject)
         first, last = as_datetime(data["first"]), as_datetime(data["last"])
+        if host and not DiscoveredApp.objects.filter(app_key=app_key, host=host).exists():
+            continue  # a heuristic hit becomes a discovered app only once an officer confirms it
         app, created = DiscoveredApp.objects.select_for_update().get_or_create(
             app_key=app_key,
             host=host,
@@ -176,11 +193,14 @@ def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, s
             app.save(update_fields=update)
 
 
-def chunk_identity(*, run: IngestRun) -> tuple[dict[str, str], dict[str, str], bytes | None]:
-    """(identifier → person, person → team, pseudonym key or None) for this run's source."""
+def chunk_identity(
+    *, run: IngestRun, path: str | None = None
+) -> tuple[dict[str, str], dict[str, str], bytes | None]:
+    """(identifier → person, person → team, pseudonym key or None) for this run's source, with
+    the mappings valid when the file (``path``, else the run's) was last written."""
     source = run.source
     people, teams = (
-        identity_maps(on=_file_time(run.path))
+        identity_maps(on=_file_time(path or run.path))
         if (source is None or source.use_identity_mapping)
         else ({}, {})
     )
@@ -200,9 +220,10 @@ def ingest_chunk_compute(
         options["feed"] = source.zscaler_feed
     if source and source.squid_logformat:
         options["logformat"] = source.squid_logformat
+    f = chunk.file
     result = process_chunk(
-        Chunk(run.path, chunk.start, chunk.end, chunk.index),
-        fmt=run.format,
+        Chunk(f.path if f else run.path, chunk.start, chunk.end, chunk.index, skip=chunk.skip),
+        fmt=f.format if f else run.format,
         catalog=matching_catalog(),
         identity_map=people or None,
         pseudonymise_key=key,
@@ -214,12 +235,102 @@ def ingest_chunk_compute(
     return result
 
 
+def cloud_event_key(e: CloudEvent) -> str:
+    """The eventID; an event without one is keyed by a hash of what identifies it."""
+    if e.event_id:
+        return e.event_id[:128]
+    parts = (
+        f"{e.ts:.6f}",
+        e.event_source,
+        e.event_name,
+        e.region,
+        e.principal or e.access_key_id,
+        e.source_ip,
+        e.error_code,
+        e.model_id,
+    )
+    return "h:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def cloud_events_first_seen(*, run: IngestRun, events: list[CloudEvent]) -> list[CloudEvent]:
+    """Records the events' keys and returns the events seen here for the first time, in order.
+
+    INSERT … ON CONFLICT DO NOTHING RETURNING on PostgreSQL and SQLite: a key another transaction
+    is inserting waits for it, so two chunks (or two workers) holding one event count it once."""
+    if not events:
+        return []
+    first: dict[str, CloudEvent] = {}
+    for e in events:
+        first.setdefault(cloud_event_key(e), e)
+    table = CloudEventSeen._meta.db_table
+    ops = connection.ops
+    new: set[str] = set()
+    keys = list(first)
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), SEEN_BATCH):
+            part = keys[i : i + SEEN_BATCH]
+            values = ", ".join(["(%s, %s, %s)"] * len(part))
+            params: list = []
+            for k in part:
+                params += [k, run.pk, ops.adapt_datetimefield_value(as_datetime(first[k].ts))]
+            cursor.execute(
+                f"INSERT INTO {table} (event_id, run_id, event_time) VALUES {values} "
+                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                params,
+            )
+            new.update(row[0] for row in cursor.fetchall())
+    return [e for k, e in first.items() if k in new]
+
+
+def _count_new_events_only(
+    result: ChunkResult, *, run: IngestRun, people: dict[str, str] | None, key: bytes | None
+) -> int:
+    """Drops the chunk's CloudTrail events counted before (same eventID) from its rollups, its
+    matched count and the events handed to the rules; returns how many were dropped."""
+    fresh = cloud_events_first_seen(run=run, events=result.cloud_events)
+    dropped = len(result.cloud_events) - len(fresh)
+    if dropped:
+        result.rollups, result.matched = cloud_rollups(
+            fresh, identity_map=people or None, pseudonymise_key=key
+        )
+        result.cloud_events = fresh
+    return dropped
+
+
 def ingest_chunk_store(
-    *, run: IngestRun, chunk: IngestChunk, result: ChunkResult, teams: dict[str, str]
+    *,
+    run: IngestRun,
+    chunk: IngestChunk,
+    result: ChunkResult,
+    teams: dict[str, str],
+    people: dict[str, str] | None = None,
+    key: bytes | None = None,
 ) -> bool:
-    """The rollup writes and the 'done' mark share one transaction; False if already done."""
+    """The event-ID check, rollup writes and the 'done' mark share one transaction; False if
+    the chunk was already done."""
     names = catalog_app_names()
+    with transaction.atomic():
+        locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
+        if locked.status == IngestChunk.Status.DONE:
+            return False
+        dropped = 0
+        if result.cloud_events:
+            dropped = _count_new_events_only(result, run=run, people=people, key=key)
+        _store_locked(run, chunk, locked, result, teams, names, dropped)
+    return True
+
+
+def _store_locked(
+    run: IngestRun,
+    chunk: IngestChunk,
+    locked: IngestChunk,
+    result: ChunkResult,
+    teams: dict[str, str],
+    names: dict[str, str],
+    dropped: int,
+) -> None:
     data = _serialise_result(result)
+    data["events_duplicate"] = dropped
     events = nul_free(
         [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
     )
@@ -248,32 +359,34 @@ def ingest_chunk_store(
         RollupRow(k[0], k[1], k[2], v[5], k[3], v[0], v[1], v[2], v[3], v[4])
         for k, v in merged_rows.items()
     ]
-    with transaction.atomic():
-        locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
-        if locked.status == IngestChunk.Status.DONE:
-            return False
-        rollup_upsert(rows=rows)
-        _touch_apps(run=run, subjects=data["subjects"], names=names)
-        locked.status = IngestChunk.Status.DONE
-        locked.results = data
-        locked.cloud_events = events
-        locked.error = ""
-        locked.finished_at = timezone.now()
-        locked.save()
-        IngestRun.objects.filter(pk=run.pk).update(
-            bytes_done=F("bytes_done") + max(0, chunk.end - chunk.start),
-            lines_read=F("lines_read") + data["lines_read"],
-            lines_parsed=F("lines_parsed") + data["parsed"],
-            lines_matched=F("lines_matched") + data["matched"],
-            lines_skipped=F("lines_skipped") + sum(data["skipped"].values()),
-            lines_header=F("lines_header") + data.get("header_lines", 0),
-        )
-    return True
+    rollup_upsert(rows=rows)
+    _touch_apps(run=run, subjects=data["subjects"], names=names)
+    locked.status = IngestChunk.Status.DONE
+    locked.results = data
+    locked.cloud_events = events
+    locked.error = ""
+    locked.finished_at = timezone.now()
+    locked.save()
+    IngestRun.objects.filter(pk=run.pk).update(
+        bytes_done=F("bytes_done") + max(0, chunk.end - chunk.start),
+        lines_read=F("lines_read") + data["lines_read"],
+        lines_parsed=F("lines_parsed") + data["parsed"],
+        lines_matched=F("lines_matched") + data["matched"],
+        lines_skipped=F("lines_skipped") + sum(data["skipped"].values()),
+        lines_header=F("lines_header") + data.get("header_lines", 0),
+    )
 
 
 def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
     """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits."""
-    totals = {"lines_read": 0, "parsed": 0, "matched": 0, "header_lines": 0, "bytes_done": 0}
+    totals = {
+        "lines_read": 0,
+        "parsed": 0,
+        "matched": 0,
+        "header_lines": 0,
+        "bytes_done": 0,
+        "events_duplicate": 0,
+    }
     skipped: dict[str, int] = {}
     samples: dict[str, list[str]] = {}
     subjects: dict[str, dict] = {}

@@ -4,15 +4,25 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Min, Sum
 
-from discovery.conf import bedrock_allowlist
-from discovery.engine.llmjacking import detect
+from core.audit import audit_record
+from discovery.conf import bedrock_allowlist, llmjacking_learning_days
+from discovery.engine.llmjacking import FindingSummary, detect, summarise
+from discovery.engine.llmjacking.core import BASELINE_MIN_DAYS, QUARANTINE_POLICY
 from discovery.engine.parsers.records import INVOKE_EVENTS, CloudEvent
-from discovery.models import CloudHistory, DiscoveredApp, Finding, IngestRun, UsageRollup
+from discovery.models import (
+    AppUsageTotal,
+    CloudPrincipal,
+    CloudTrailEvent,
+    DiscoveredApp,
+    Finding,
+    IngestRun,
+    UsageRollup,
+)
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.chunks import as_datetime
-from discovery.services.findings import finding_upsert, severity_normalise
+from discovery.services.findings import finding_upsert
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
 SPIKE_BASELINE_DAYS = 14
@@ -20,6 +30,9 @@ SPIKE_MIN_BASELINE_DAYS = 3
 SPIKE_FACTOR = 3.0
 SPIKE_MIN_REQUESTS = 50
 TOP_IDENTITIES = 10
+CLOUD_EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(CloudEvent))
+STORE_BATCH = 500
+SUPERSEDED = "Superseded"
 
 HEURISTIC_LABELS = {
     "H1": "AI API path shape",
@@ -30,36 +43,6 @@ HEURISTIC_LABELS = {
     "H6": "New host used by several people",
     "H8": "Proxy category says AI",
 }
-
-
-MAX_HISTORY_ITEMS = 5000
-
-
-def _history_update(history: dict, events: list) -> dict:
-    """Remembers who already used Bedrock (and with which models and IPs) for the 'new' rules."""
-    principals = set(history.get("principals_seen") or ())
-    models = set(history.get("models_seen") or ())
-    key_ips: dict[str, list[str]] = dict(history.get("key_ips") or {})
-    for e in events:
-        if (
-            e.event_source.startswith("bedrock")
-            and e.event_name in INVOKE_EVENTS
-            and not e.error_code
-        ):
-            principals.add(e.principal or e.access_key_id)
-            if e.model_id:
-                models.add(e.model_id)
-        key = e.access_key_id or e.principal
-        if key and e.source_ip:
-            ips = key_ips.setdefault(key, [])
-            if e.source_ip not in ips and len(ips) < 50:
-                ips.append(e.source_ip)
-    return {
-        **history,
-        "principals_seen": sorted(p for p in principals if p)[:MAX_HISTORY_ITEMS],
-        "models_seen": sorted(models)[:MAX_HISTORY_ITEMS],
-        "key_ips": dict(list(key_ips.items())[:MAX_HISTORY_ITEMS]),
-    }
 
 
 def _truthy(value: Any) -> bool:
@@ -77,6 +60,21 @@ def _usage_evidence(subject: dict, run: IngestRun) -> dict:
         "distinct_users": len(subject["identities"]),
         "top_users": [{"identity": i, "requests": n} for i, n in top],
         "days": subject["days"],
+    }
+
+
+def _usage_totals(total: AppUsageTotal | None) -> dict:
+    """All-time totals across runs, so a title shows what is known now, not one file's share.
+    Byte totals of zero mean the log carried no sizes: they are shown as unknown."""
+    if total is None:
+        return {"requests_total": 0, "users_total": 0}
+    return {
+        "requests_total": total.requests,
+        "users_total": total.users,
+        "bytes_up_total": total.bytes_up or None,
+        "bytes_down_total": total.bytes_down or None,
+        "first_seen_total": total.first_seen.isoformat(),
+        "last_seen_total": total.last_seen.isoformat(),
     }
 
 
@@ -139,6 +137,12 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
             app_key__in=[k for k in merged["subjects"] if not k.startswith("host:")]
         )
     }
+    totals = {
+        t.app_key: t
+        for t in AppUsageTotal.objects.filter(
+            host="", app_key__in=[k for k in merged["subjects"] if not k.startswith("host:")]
+        )
+    }
     found: list[Finding] = []
     for subject_key, subject in sorted(merged["subjects"].items()):
         if subject_key.startswith("host:"):
@@ -149,7 +153,7 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
         app = apps.get((subject_key, ""))
         status = app_status(app=app, blocked=blocked, hosts=hosts)
         first, last = as_datetime(subject["first"]), as_datetime(subject["last"])
-        evidence = _usage_evidence(subject, run)
+        evidence = _usage_evidence(subject, run) | _usage_totals(totals.get(subject_key))
         if cat:
             evidence |= {"vendor": cat.vendor, "category": cat.category, "risk": cat.risk}
         common = {"first_seen": first, "last_seen": last, "run": run, "app_key": subject_key}
@@ -159,7 +163,8 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                     kind=Finding.Kind.BLOCKED_USE,
                     dedupe_key=f"blocked_use:{subject_key}",
                     severity="high",
-                    title=f"{name} is {status} but was used by {evidence['distinct_users']} user(s)",
+                    title=f"{name} is {status} but was used by {evidence['users_total']} user(s) "
+                    f"({evidence['requests_total']} requests in all)",
                     evidence=evidence | {"status": status},
                     **common,
                 )[0]
@@ -171,7 +176,9 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                     kind=Finding.Kind.UNSANCTIONED_USE,
                     dedupe_key=f"unsanctioned_use:{subject_key}",
                     severity="high" if trains else "medium",
-                    title=f"{name} used with no sanctioned AI system ({evidence['requests']} requests)",
+                    title=f"{name} used with no sanctioned AI system "
+                    f"({evidence['requests_total']} requests by {evidence['users_total']} "
+                    "user(s) in all)",
                     evidence=evidence,
                     **common,
                 )[0]
@@ -231,52 +238,186 @@ def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
     return found
 
 
+def _principal_of(e: CloudEvent) -> str:
+    return e.principal or e.access_key_id or "unknown"
+
+
+def _cloud_event(row: dict) -> CloudEvent:
+    return CloudEvent(**{k: v for k, v in row.items() if k in CLOUD_EVENT_FIELDS})
+
+
+def _learning_start(source_id: int | None) -> dt.datetime | None:
+    """The source's first CloudTrail event time: the learning period counts from it."""
+    return CloudTrailEvent.objects.filter(source_id=source_id).aggregate(t=Min("ts"))["t"]
+
+
+def _events_store(*, run: IngestRun, events: list[CloudEvent]) -> None:
+    """Keeps the batch's events by event time; an eventID already stored is not stored again."""
+    rows = [
+        CloudTrailEvent(
+            event_id=e.event_id[:128],
+            ts=as_datetime(e.ts),
+            principal=_principal_of(e)[:300],
+            event_name=e.event_name[:120],
+            source_id=run.source_id,
+            run=run,
+            data=dataclasses.asdict(e),
+        )
+        for e in events
+        if e.event_id
+    ]
+    CloudTrailEvent.objects.bulk_create(rows, batch_size=STORE_BATCH, ignore_conflicts=True)
+
+
+def _events_of(principals: set[str]) -> list[CloudEvent]:
+    """Every stored event of these principals, plus the quarantine policy attachments (another
+    principal's call that changes what a key's later calls mean)."""
+    names = sorted(principals)
+    rows: list[dict] = []
+    for i in range(0, len(names), STORE_BATCH):
+        part = names[i : i + STORE_BATCH]
+        rows += CloudTrailEvent.objects.filter(principal__in=part).values_list("data", flat=True)
+    rows += CloudTrailEvent.objects.filter(event_name="AttachUserPolicy").values_list(
+        "data", flat=True
+    )
+    by_id = {r["event_id"]: _cloud_event(r) for r in rows}
+    return sorted(by_id.values(), key=lambda e: (e.ts, e.event_id))
+
+
+def _principals_update(*, events: list[CloudEvent], principals: set[str], source_id, until):
+    """The per-principal history table, by event time: min/max of what is stored now."""
+    hist: dict[str, dict] = {}
+    for e in events:
+        p = _principal_of(e)
+        if p not in principals:
+            continue
+        h = hist.setdefault(p, {"first": e.ts, "last": e.ts, "n": 0, "ok": []})
+        h["first"], h["last"] = min(h["first"], e.ts), max(h["last"], e.ts)
+        h["n"] += 1
+        if e.event_name in INVOKE_EVENTS and not e.error_code:
+            h["ok"].append(e.ts)
+    for p, h in sorted(hist.items()):
+        ok = h["ok"]
+        days = {int(t // 86400) for t in ok if until is not None and t < until}
+        CloudPrincipal.objects.update_or_create(
+            principal=p[:300],
+            defaults={
+                "source_id": source_id,
+                "first_event": as_datetime(h["first"]),
+                "last_event": as_datetime(h["last"]),
+                "first_success": as_datetime(min(ok)) if ok else None,
+                "last_success": as_datetime(max(ok)) if ok else None,
+                "events": h["n"],
+                "successes": len(ok),
+                "baseline": len(days) >= BASELINE_MIN_DAYS,
+            },
+        )
+
+
+def _summary_upsert(*, run: IngestRun, summary: FindingSummary) -> Finding | None:
+    """Opens or rewrites the finding of one (sub-detection, principal) from its summary. A
+    finding an officer closed is not reopened unless later events arrived."""
+    closed = (
+        Finding.objects.filter(dedupe_key=summary.dedupe_key)
+        .exclude(state__in=Finding.OPEN_STATES)
+        .exclude(dismiss_reason__startswith=SUPERSEDED)
+        .order_by("-last_seen")
+        .first()
+    )
+    if closed is not None and summary.last_ts <= closed.last_seen:
+        return None
+    finding, _ = finding_upsert(
+        kind=Finding.Kind.LLMJACKING,
+        dedupe_key=summary.dedupe_key,
+        severity=summary.severity,
+        title=summary.title,
+        first_seen=summary.first_ts,
+        last_seen=summary.last_ts,
+        evidence=summary.evidence(),
+        run=run,
+        principal=summary.principal,
+        source_ip=", ".join(summary.source_ips[:5]),
+        region=", ".join(summary.regions),
+        replace=True,
+    )
+    return finding
+
+
+def _stale_close(*, principals: set[str], keep: set[str]) -> None:
+    """A finding the whole history no longer supports (a late file showed the principal was
+    not new after all) is closed as superseded, with an audit entry."""
+    stale = Finding.objects.filter(
+        kind=Finding.Kind.LLMJACKING, state__in=Finding.OPEN_STATES, principal__in=principals
+    ).exclude(dedupe_key__in=keep)
+    for f in stale:
+        before = f.state
+        f.state = Finding.State.DISMISSED
+        f.dismiss_reason = (
+            f"{SUPERSEDED}: events ingested later show this no longer holds "
+            "(the rules are re-evaluated over event time)."
+        )
+        f.save(update_fields=["state", "dismiss_reason", "updated_at"])
+        audit_record(
+            actor="system",
+            action="discovery.finding.supersede",
+            target=f,
+            changes={"state": [before, f.state]},
+        )
+
+
 def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Finding]:
-    """Runs the engine's LLMjacking detector over the run's CloudTrail events with the stored per-principal history."""
+    """Stores the batch's CloudTrail events by event time, then re-evaluates the rules over the
+    whole history of every principal they touch, so the findings are the same whatever order
+    the files arrive in, and show cumulative totals."""
     if not cloud_events:
         return []
-    fields = {f.name for f in dataclasses.fields(CloudEvent)}
-    events = sorted(
-        (CloudEvent(**{k: v for k, v in e.items() if k in fields}) for e in cloud_events),
-        key=lambda e: e.ts,
-    )
-    state, _ = CloudHistory.objects.select_for_update().get_or_create(key="llmjacking")
-    history = state.data or {}
-    detections = detect(events, allowlist=bedrock_allowlist(), history=history)
-    state.data = _history_update(history, events)
-    state.save()
-    found = []
-    for d in detections:
-        regions = sorted(d.regions) if d.regions else []
-        samples = [e.as_dict() if hasattr(e, "as_dict") else e for e in list(d.sample_events)[:20]]
-        finding, _ = finding_upsert(
-            kind=Finding.Kind.LLMJACKING,
-            dedupe_key=f"llmjacking:{d.rule_id}:{d.principal}",
-            severity=severity_normalise(d.severity),
-            title=f"{d.rule_id} {d.name}: {d.principal or 'unknown principal'}",
-            first_seen=as_datetime(d.first_ts),
-            last_seen=as_datetime(d.last_ts),
-            evidence={
-                "rule_id": d.rule_id,
-                "rule": d.name,
-                "summary": d.summary,
-                "run": run.pk,
-                "event_ids": list(d.event_ids)[:100],
-                "sample_events": samples,
-                "regions": regions,
-            },
-            run=run,
-            principal=d.principal or "",
-            source_ip=d.source_ip or "",
-            region=", ".join(regions),
+    batch = [_cloud_event(e) for e in cloud_events]
+    source_id = run.source_id
+    before = _learning_start(source_id)
+    _events_store(run=run, events=batch)
+    start = _learning_start(source_id)
+    principals = {_principal_of(e) for e in batch}
+    quarantined = {
+        e.params.get("userName", "")
+        for e in batch
+        if e.event_name == "AttachUserPolicy" and QUARANTINE_POLICY in e.params.get("policyArn", "")
+    }
+    if quarantined:
+        for name in sorted(n for n in quarantined if n):
+            principals |= set(
+                CloudPrincipal.objects.filter(principal__endswith=f":user/{name}").values_list(
+                    "principal", flat=True
+                )
+            )
+    if before != start:
+        # The learning period moved: every principal of the source is judged again.
+        principals |= set(
+            CloudTrailEvent.objects.filter(source_id=source_id)
+            .values_list("principal", flat=True)
+            .distinct()
         )
-        found.append(finding)
+    days = run.source.learning_days if run.source else llmjacking_learning_days()
+    until = (start + dt.timedelta(days=days)).timestamp() if start and days else None
+    events = _events_of(principals)
+    detections = detect(events, allowlist=bedrock_allowlist(), learning_until=until)
+    by_id = {e.event_id: e for e in events}
+    summaries = [s for s in summarise(detections, by_id) if s.principal in principals]
+    _principals_update(events=events, principals=principals, source_id=source_id, until=until)
+    found = []
+    for summary in summaries:
+        finding = _summary_upsert(run=run, summary=summary)
+        if finding is not None:
+            found.append(finding)
+    _stale_close(principals=principals, keep={s.dedupe_key for s in summaries})
     return found
 
 
-def rules_apply(*, run: IngestRun, merged: dict, cloud_events: list[dict]) -> list[Finding]:
-    """Every rule, in order; returns the findings opened or refreshed by this run."""
+def rules_apply(*, run: IngestRun, merged: dict) -> list[Finding]:
+    """Every rule, in order, once per batch; returns the findings opened or refreshed by it.
+
+    ``merged`` is the batch's chunk results added up; its CloudTrail events come from
+    run.batch_cloud_events() (first sightings only, in event-time order)."""
     found = _app_findings(run=run, merged=merged)
     found += _possible_ai_findings(run=run, merged=merged)
-    found += _llmjacking_findings(run=run, cloud_events=cloud_events)
+    found += _llmjacking_findings(run=run, cloud_events=run.batch_cloud_events())
     return found

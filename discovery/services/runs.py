@@ -1,14 +1,15 @@
-"""Ingest run lifecycle: register a file once by sha256, plan its chunks, process, finish, fail, retry.
+"""Ingest run lifecycle: register a batch of files, plan their chunks, process, finish, fail, retry.
 
-The chunk work itself (engine call, rollup writes, merge) is in discovery/services/chunks.py.
+A run is one batch: a file, a folder, a multi-file upload, a watched-folder poll or a .zip. Each
+file is registered once by the hash of its content and its format (discovery/services/files.py);
+the chunk work itself (engine call, rollup writes, merge) is in discovery/services/chunks.py.
 """
 
-import gzip
 import hashlib
-import re
+import os
 import shutil
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -18,10 +19,10 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from discovery.conf import chunk_target_bytes
-from discovery.engine.parsers import FORMATS, detect
-from discovery.engine.parsers.archive import ZIP_MAGIC, zip_head
+from discovery.engine.parsers import FORMAT_LABELS
+from discovery.engine.parsers.gz import is_gzip
 from discovery.engine.pipeline import chunk_plan
-from discovery.models import IngestChunk, IngestRun, LogSource
+from discovery.models import IngestChunk, IngestFile, IngestRun, LogSource
 from discovery.services.chunks import (
     ChunkUnreadable,
     chunk_identity,
@@ -30,89 +31,351 @@ from discovery.services.chunks import (
     ingest_chunks_merge,
     nul_free,
 )
+from discovery.services.files import (
+    ContentDigest,
+    file_digest,
+    file_sha256,
+    format_detect,
+    format_guess,
+    is_zip_file,
+    prefix_match,
+    safe_name,
+    zip_expand,
+)
 from discovery.services.rules import rules_apply
 
-HEAD_BYTES = 64 * 1024
+# Plain words for the skip reasons, for the "needs attention" message.
+REASON_WORDS = {
+    "malformed": "the lines do not have this format's shape",
+    "bad_json": "bad JSON",
+    "bad_timestamp": "bad timestamps",
+    "bad_number": "bad numbers",
+    "missing_host": "no host name in the lines",
+    "no_header": "data lines before any header",
+    "field_count": "the column count differs from the header",
+    "not_utf8": "not UTF-8 text",
+    "too_long": "lines too long",
+    "digest_file": "a CloudTrail digest file",
+    "gzip_error": "a corrupt or truncated gzip stream",
+    "gzip_bomb": "the gzip inflates beyond the guard",
+    "not_hostname_log": "not a log of host names",
+    "not_event": "no client events",
+}
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1024 * 1024):
-            digest.update(block)
-    return digest.hexdigest()
+def attention_message(
+    *, fmt: str, detected: str, parsed: int, skipped: int, skip_counts: dict[str, int]
+) -> str:
+    """Why a file was not understood, or '' when it was: no record parsed, or more than half of
+    the inspected lines (parsed + skipped) skipped. Suggests the detected format if it differs."""
+    inspected = parsed + skipped
+    if parsed and skipped * 2 <= inspected:
+        return ""
+    label = FORMAT_LABELS.get(fmt, fmt)
+    if not inspected:
+        text = f"No record parsed as {label}: the file holds no log lines"
+    else:
+        text = f"{parsed:,} of {inspected:,} lines parsed as {label}"
+        if skip_counts:
+            top = max(sorted(skip_counts.items()), key=lambda kv: kv[1])[0]
+            text += f": {REASON_WORDS.get(top, top.replace('_', ' '))}"
+    if detected and detected != fmt:
+        text += f"; did you mean {FORMAT_LABELS.get(detected, detected)}?"
+    else:
+        text += "."
+    return text
 
 
-def file_head(path: Path) -> bytes:
-    """The first bytes as text would be read: gzip is unpacked so detection sees the log lines."""
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
-    if head[:4] == ZIP_MAGIC:  # a .zip of logs: detection sees its first log member
-        member = zip_head(path, HEAD_BYTES)
-        if not member:
-            raise ValidationError("The file looks like a .zip archive but holds no readable log.")
-        return member
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as gz:
-                return gz.read(HEAD_BYTES)
-        except EOFError:
-            # A truncated gzip still yields what was decompressed so far.
-            decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
-            return decomp.decompress(head)
-        except (OSError, zlib.error) as exc:
-            raise ValidationError(
-                f"The file looks like gzip but cannot be unpacked: {exc}."
-            ) from exc
-    return head
+@dataclass
+class _Entry:
+    """A file of a batch before it is recorded: detection, hashes and what it duplicates."""
+
+    path: Path
+    name: str
+    size: int = 0
+    fmt: str = ""
+    requested: str = ""
+    detected: str = ""
+    digest: ContentDigest | None = None
+    refused: str = ""
+    duplicate_of: IngestFile | None = None
+    prefix_of: IngestFile | None = None
 
 
-_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13, 27))
+@dataclass
+class Batch:
+    """What registering a batch did: the run (new, or the one that already counted these files),
+    whether it was created, and per file the duplicates and refusals (name, run id or message)."""
+
+    run: IngestRun | None
+    created: bool
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def looks_binary(head: bytes) -> bool:
-    """More than 10% control bytes in the first 4 KB: an image or archive, not a log with a bad line."""
-    sample = head[:4096]
-    if not sample:
-        return False
-    return len(sample) - len(sample.translate(None, _CONTROL)) > len(sample) // 10
+class _NothingNew(Exception):
+    def __init__(self, run: IngestRun) -> None:
+        self.run = run
 
 
-def format_detect(*, path: Path, requested: str = "", logformat: str = "") -> str:
-    """Detect (or check) the format up front so a wrong file gets a clear message, not a failed run.
+def _expand(
+    items: Iterable[tuple[Path, str]], *, move_into_storage: bool
+) -> tuple[list[_Entry], list[Path]]:
+    """(files, storage paths made for them): a .zip becomes its members (written under storage)."""
+    entries: list[_Entry] = []
+    made: list[Path] = []
+    for path, name in items:
+        path = Path(path)
+        if not path.is_file():
+            raise ValidationError(f"{path} is not a file.")
+        if is_zip_file(path):
+            sha = file_sha256(path)
+            try:
+                members = zip_expand(path, display_name=name, sha=sha)
+            except ValidationError as exc:
+                entries.append(_Entry(path, name, refused=" ".join(exc.messages)))
+                continue
+            made.extend(m for m, _n in members)
+            entries.extend(_Entry(m, n) for m, n in members)
+            if move_into_storage:
+                path.unlink(missing_ok=True)
+            continue
+        entries.append(_Entry(path, name))
+    return entries, made
 
-    A log that is recognised but holds no destination hosts (Zeek conn.log, a Squid useragent
-    log, PAN-OS traffic) is refused by name; ``logformat`` is the source's Squid logformat line."""
-    if requested:
-        if requested not in FORMATS:
-            raise ValidationError(
-                f"Unknown format {requested!r}. Known: {', '.join(sorted(FORMATS))}."
-            )
-        return requested
-    head = file_head(path)
-    if not head.strip():
-        raise ValidationError("The file is empty.")
-    if looks_binary(head):
+
+def _inspect(entry: _Entry, *, requested: str, logformat: str) -> None:
+    """Detection, content hashes and duplicate/prefix lookups of one file (outside any lock)."""
+    if entry.refused:
+        return
+    try:
+        entry.fmt = format_detect(path=entry.path, requested=requested, logformat=logformat)
+    except ValidationError as exc:
+        entry.refused = " ".join(exc.messages)
+        return
+    entry.requested = requested
+    entry.detected = format_guess(path=entry.path, logformat=logformat) if requested else entry.fmt
+    entry.size = entry.path.stat().st_size
+    entry.digest = file_digest(entry.path, fmt=entry.fmt)
+
+
+def _store(entry: _Entry) -> None:
+    """Moves an uploaded temporary file into storage, named by its content hash."""
+    sha = entry.digest.sha256
+    folder = Path(settings.SIGHTLINE_STORAGE_DIR) / "uploads" / sha[:2] / sha
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_name(entry.name)
+    shutil.move(str(entry.path), target)
+    entry.path = target
+
+
+def _batch_label(entries: list[_Entry], label: str) -> str:
+    if label:
+        return label
+    if len(entries) == 1:
+        return entries[0].name
+    return f"{entries[0].name} and {len(entries) - 1} more file(s)"
+
+
+def _common_path(entries: list[_Entry]) -> str:
+    paths = [str(e.path.resolve()) for e in entries]
+    if len(paths) == 1:
+        return paths[0]
+    try:
+        return os.path.commonpath(paths)
+    except ValueError:
+        return ""
+
+
+def ingest_batch_create(
+    *,
+    files: Iterable[tuple[Path, str]],
+    actor,
+    source: LogSource | None = None,
+    fmt: str = "",
+    label: str = "",
+    move_into_storage: bool = False,
+) -> Batch:
+    """Registers a batch of (path, display name) files as one run.
+
+    A file whose content was already ingested in the same format is a duplicate (recorded, not
+    counted); one that grew from a known file counts from the known length on; one that cannot be
+    read as a log is refused with its reason. With nothing new to count, no run is created: the
+    result names the run that counted the content (a failed one is retried), and a batch of
+    refused files only raises ValidationError with their reasons."""
+    requested = fmt or (source.format if source else "")
+    logformat = getattr(source, "squid_logformat", "") or ""
+    entries, made = _expand(files, move_into_storage=move_into_storage)
+    if not entries:
+        raise ValidationError("No files to ingest.")
+    for entry in entries:
+        _inspect(entry, requested=requested, logformat=logformat)
+    counted = [e for e in entries if not e.refused]
+    refused = [(e.name, e.refused) for e in entries if e.refused]
+    if not counted:
+        for entry in entries:
+            if move_into_storage or entry.path in made:
+                entry.path.unlink(missing_ok=True)
         raise ValidationError(
-            "This is a binary file, not a text log. Upload a proxy, DNS or CloudTrail log."
+            refused[0][1] if len(refused) == 1 else "; ".join(f"{n}: {m}" for n, m in refused)
         )
-    found = detect(head, logformat=logformat)
-    if found.format:
-        return found.format
-    if found.message and not found.message.startswith("Could not recognise"):
-        raise ValidationError(found.message)
-    raise ValidationError(
-        "Could not recognise the log format from the first lines. "
-        f"Choose the format explicitly (one of: {', '.join(sorted(FORMATS))})."
+    try:
+        return _batch_record(
+            entries,
+            actor=actor,
+            source=source,
+            requested=requested,
+            label=label,
+            move_into_storage=move_into_storage,
+            made=made,
+        )
+    except _NothingNew as nothing:
+        if nothing.run.status == IngestRun.Status.FAILED:
+            ingest_run_retry(run=nothing.run, actor=actor)
+            nothing.run.refresh_from_db()
+        return Batch(
+            nothing.run,
+            False,
+            duplicates=[(e.name, e.duplicate_of.run_id) for e in counted if e.duplicate_of],
+            refused=refused,
+        )
+
+
+def _duplicate_lookup(entry: _Entry) -> IngestFile | None:
+    return (
+        IngestFile.objects.select_related("run")
+        .filter(
+            content_sha256=entry.digest.content_sha256,
+            format=entry.fmt,
+            status__in=IngestFile.COUNTED,
+        )
+        .first()
     )
 
 
-def _safe_name(name: str) -> str:
-    name = Path(name).name or "upload.log"
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:200]
-
-
 @transaction.atomic
+def _batch_record(
+    entries: list[_Entry],
+    *,
+    actor,
+    source,
+    requested: str,
+    label: str,
+    move_into_storage: bool,
+    made: list[Path],
+) -> Batch:
+    for entry in entries:
+        if not entry.refused:
+            entry.duplicate_of = _duplicate_lookup(entry)
+            if entry.duplicate_of is None:
+                entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
+    new = [e for e in entries if not e.refused and e.duplicate_of is None]
+    if not new:
+        first = next(e.duplicate_of for e in entries if e.duplicate_of)
+        for entry in entries:
+            if move_into_storage or entry.path in made:
+                entry.path.unlink(missing_ok=True)
+        raise _NothingNew(first.run)
+    if move_into_storage:
+        for entry in entries:
+            if entry.path in made:
+                continue
+            if any(entry is e for e in new):
+                _store(entry)
+            else:
+                entry.path.unlink(missing_ok=True)
+    formats = sorted({e.fmt for e in new})
+    shas = sorted(e.digest.sha256 for e in new)
+    size = sum(e.size for e in new)
+    run = IngestRun.objects.create(
+        source=source,
+        format=formats[0] if len(formats) == 1 else "mixed",
+        format_requested=requested,
+        file_name=_batch_label(entries, label)[:300],
+        path=_common_path(new)[:1000],
+        sha256=shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest(),
+        size=size,
+        files_total=len(entries),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    kept = 0
+    bytes_total = 0
+    duplicates: list[tuple[str, int]] = []
+    for index, entry in enumerate(entries):
+        common = {
+            "run": run,
+            "index": index,
+            "file_name": entry.name[:300],
+            "path": str(entry.path.resolve())[:1000],
+            "size": entry.size,
+        }
+        if entry.refused:
+            IngestFile.objects.create(
+                **common, sha256="", status=IngestFile.Status.REFUSED, message=entry.refused
+            )
+            continue
+        d = entry.digest
+        facts = {
+            "sha256": d.sha256,
+            "content_sha256": d.content_sha256,
+            "head_sha256": d.head_sha256,
+            "content_length": d.content_length,
+            "format": entry.fmt,
+            "format_requested": entry.requested,
+            "format_detected": entry.detected,
+        }
+        if entry.duplicate_of is None:
+            offset = entry.prefix_of.content_length if entry.prefix_of else 0
+            try:
+                with transaction.atomic():
+                    IngestFile.objects.create(
+                        **common, **facts, offset=offset, prefix_of=entry.prefix_of
+                    )
+                kept += 1
+                whole = offset == 0 or is_gzip(entry.path)  # a gzip is read whole, then skipped
+                bytes_total += entry.size if whole else max(0, entry.size - offset)
+                continue
+            except IntegrityError:
+                # the same content was registered a moment ago (two uploads at once)
+                entry.duplicate_of = _duplicate_lookup(entry)
+        IngestFile.objects.create(
+            **common,
+            **facts,
+            status=IngestFile.Status.DUPLICATE,
+            duplicate_of=entry.duplicate_of,
+            message=f"Already ingested in run #{entry.duplicate_of.run_id}"
+            if entry.duplicate_of
+            else "Already ingested",
+        )
+        if entry.duplicate_of:
+            duplicates.append((entry.name, entry.duplicate_of.run_id))
+    if not kept:
+        first = next((e.duplicate_of for e in entries if e.duplicate_of), None)
+        transaction.set_rollback(True)
+        if first is None:
+            raise ValidationError("The files were registered by another upload at the same time.")
+        raise _NothingNew(first.run)
+    run.bytes_total = bytes_total
+    run.save(update_fields=["bytes_total"])
+    audit_record(
+        actor=actor,
+        action="discovery.ingest.create",
+        target=run,
+        changes={
+            "sha256": [None, run.sha256],
+            "format": [None, run.format],
+            "size": [None, size],
+            "files": [None, [e.name for e in entries][:100]],
+        },
+    )
+    return Batch(
+        run,
+        True,
+        duplicates=duplicates,
+        refused=[(e.name, e.refused) for e in entries if e.refused],
+    )
+
+
 def ingest_run_create(
     *,
     path: Path,
@@ -122,57 +385,16 @@ def ingest_run_create(
     fmt: str = "",
     move_into_storage: bool = False,
 ) -> tuple[IngestRun, bool]:
-    """Registers a file; a known sha256 returns the existing run (and retries it if it had failed)."""
+    """One file as a batch; known content returns the run that counted it (retried if it failed)."""
     path = Path(path)
-    if not path.is_file():
-        raise ValidationError(f"{path} is not a file.")
-    file_name = file_name or path.name
-    requested = fmt or (source.format if source else "")
-    sha = file_sha256(path)
-    existing = IngestRun.objects.select_for_update().filter(sha256=sha).first()
-    if existing:
-        if move_into_storage:
-            path.unlink(missing_ok=True)
-        if existing.status == IngestRun.Status.FAILED:
-            if requested and requested != existing.format:
-                existing.format = format_detect(path=Path(existing.path), requested=requested)
-                existing.format_requested = requested
-                existing.save(update_fields=["format", "format_requested"])
-            ingest_run_retry(run=existing, actor=actor)
-        return existing, False
-    detected = format_detect(
-        path=path, requested=requested, logformat=getattr(source, "squid_logformat", "") or ""
-    )
-    if move_into_storage:
-        folder = Path(settings.SIGHTLINE_STORAGE_DIR) / "uploads" / sha[:2] / sha
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / _safe_name(file_name)
-        shutil.move(str(path), target)
-        path = target
-    size = path.stat().st_size
-    try:
-        with transaction.atomic():
-            run = IngestRun.objects.create(
-                source=source,
-                format=detected,
-                format_requested=requested,
-                file_name=file_name[:300],
-                path=str(path.resolve()),
-                sha256=sha,
-                size=size,
-                bytes_total=size,
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
-    except IntegrityError:
-        # The same bytes were registered a moment ago (two uploads at once): that run is this one.
-        return IngestRun.objects.get(sha256=sha), False
-    audit_record(
+    batch = ingest_batch_create(
+        files=[(path, file_name or path.name)],
         actor=actor,
-        action="discovery.ingest.create",
-        target=run,
-        changes={"sha256": [None, sha], "format": [None, detected], "size": [None, size]},
+        source=source,
+        fmt=fmt,
+        move_into_storage=move_into_storage,
     )
-    return run, True
+    return batch.run, batch.created
 
 
 @transaction.atomic
@@ -205,30 +427,37 @@ def ingest_run_dispatch(*, run_id: int) -> None:
 
 
 def ingest_run_fail(*, run_id: int, message: str) -> None:
-    """A late failure (e.g. a redelivered chunk task) never turns a finalised run into a failed one."""
-    IngestRun.objects.filter(pk=run_id).exclude(status=IngestRun.Status.DONE).update(
+    """A late failure (e.g. a redelivered chunk task) never turns a finished run into a failed one."""
+    IngestRun.objects.filter(pk=run_id).exclude(status__in=IngestRun.FINISHED).update(
         status=IngestRun.Status.FAILED,
         error=message[:2000].replace("\x00", "\ufffd"),
         finished_at=timezone.now(),
     )
 
 
+def _counted_files(run: IngestRun) -> list[IngestFile]:
+    return list(run.files.filter(status__in=IngestFile.COUNTED).order_by("index"))
+
+
 def ingest_run_plan(*, run_id: int) -> list[int]:
-    """Splits the file into chunks (once) and returns the indexes still to process."""
+    """Splits the batch's files into chunks (once) and returns the indexes still to process."""
     run = IngestRun.objects.get(pk=run_id)
-    if run.status == IngestRun.Status.DONE:
+    if run.status in IngestRun.FINISHED:
         return []
-    path = Path(run.path)
-    if not path.is_file():
-        ingest_run_fail(
-            run_id=run_id, message=f"The file {run.file_name} is no longer at {run.path}."
-        )
-        return []
-    try:
-        plan = chunk_plan(path, target_bytes=chunk_target_bytes())
-    except (OSError, ValueError) as exc:
-        ingest_run_fail(run_id=run_id, message=f"Could not read {run.file_name}: {exc}")
-        return []
+    plan: list[tuple[IngestFile, object]] = []
+    for f in _counted_files(run):
+        path = Path(f.path)
+        if not path.is_file():
+            ingest_run_fail(
+                run_id=run_id, message=f"The file {f.file_name} is no longer at {f.path}."
+            )
+            return []
+        try:
+            chunks = chunk_plan(path, target_bytes=chunk_target_bytes(), offset=f.offset)
+        except (OSError, ValueError) as exc:
+            ingest_run_fail(run_id=run_id, message=f"Could not read {f.file_name}: {exc}")
+            return []
+        plan.extend((f, c) for c in chunks)
     if not plan:  # an empty file has no chunks, so no chunk would ever finalise the run
         ingest_run_fail(
             run_id=run_id, message=f"{run.file_name} is empty: there is nothing to ingest."
@@ -239,9 +468,9 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
         known = set(run.chunks.values_list("index", flat=True))
         IngestChunk.objects.bulk_create(
             [
-                IngestChunk(run=run, index=c.index, start=c.start, end=c.end)
-                for c in plan
-                if c.index not in known
+                IngestChunk(run=run, file=f, index=i, start=c.start, end=c.end, skip=c.skip)
+                for i, (f, c) in enumerate(plan)
+                if i not in known
             ]
         )
         run.status = IngestRun.Status.RUNNING
@@ -259,28 +488,86 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
 def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     """Processes one chunk; the chunk that completes the run finalises it."""
     run = IngestRun.objects.select_related("source").get(pk=run_id)
-    chunk = IngestChunk.objects.get(run=run, index=index)
+    chunk = IngestChunk.objects.select_related("file").get(run=run, index=index)
     if chunk.status == IngestChunk.Status.DONE:
         return ingest_run_finalise(run_id=run_id)
-    people, teams, key = chunk_identity(run=run)
+    name = chunk.file.file_name if chunk.file else run.file_name
+    people, teams, key = chunk_identity(run=run, path=chunk.file.path if chunk.file else None)
     try:
         result = ingest_chunk_compute(run=run, chunk=chunk, people=people, key=key)
     except Exception as exc:  # noqa: BLE001 - any parser failure must end as a visible run error
         message = nul_free(f"Chunk {index} failed: {type(exc).__name__}: {exc}")
         if isinstance(exc, ChunkUnreadable):
-            message = f"Could not read {run.file_name}: {exc}"
+            message = f"Could not read {name}: {exc}"
         IngestChunk.objects.filter(pk=chunk.pk).update(
             status=IngestChunk.Status.FAILED, error=message[:2000]
         )
         ingest_run_fail(run_id=run_id, message=message)
         return False
-    if not ingest_chunk_store(run=run, chunk=chunk, result=result, teams=teams):
+    if not ingest_chunk_store(
+        run=run, chunk=chunk, result=result, teams=teams, people=people, key=key
+    ):
         return False
     return ingest_run_finalise(run_id=run_id)
 
 
+def _file_totals(chunks: list[IngestChunk]) -> dict[int | None, dict]:
+    """Per file: lines read, parsed, matched, header, skipped by reason, duplicate events."""
+    out: dict[int | None, dict] = {}
+    for c in chunks:
+        r = c.results
+        t = out.setdefault(
+            c.file_id,
+            {"read": 0, "parsed": 0, "matched": 0, "header": 0, "dup": 0, "skipped": {}},
+        )
+        t["read"] += int(r.get("lines_read", 0))
+        t["parsed"] += int(r.get("parsed", 0))
+        t["matched"] += int(r.get("matched", 0))
+        t["header"] += int(r.get("header_lines", 0))
+        t["dup"] += int(r.get("events_duplicate", 0))
+        for reason, n in r.get("skipped", {}).items():
+            t["skipped"][reason] = t["skipped"].get(reason, 0) + n
+    return out
+
+
+def _files_finish(run: IngestRun, chunks: list[IngestChunk]) -> list[str]:
+    """Writes each file's counts and state; returns the 'name: reason' lines that need attention."""
+    totals = _file_totals(chunks)
+    notes: list[str] = []
+    for f in run.files.order_by("index"):
+        if f.status == IngestFile.Status.REFUSED:
+            notes.append(f"{f.file_name}: {f.message}")
+            continue
+        if not f.is_counted or f.pk not in totals:
+            continue
+        t = totals[f.pk]
+        skipped = sum(t["skipped"].values())
+        message = attention_message(
+            fmt=f.format,
+            detected=f.format_detected,
+            parsed=t["parsed"],
+            skipped=skipped,
+            skip_counts=t["skipped"],
+        )
+        IngestFile.objects.filter(pk=f.pk).update(
+            lines_read=t["read"],
+            lines_parsed=t["parsed"],
+            lines_matched=t["matched"],
+            lines_header=t["header"],
+            lines_skipped=skipped,
+            skip_counts=t["skipped"],
+            events_duplicate=t["dup"],
+            status=IngestFile.Status.NEEDS_ATTENTION if message else IngestFile.Status.DONE,
+            message=message,
+        )
+        if message:
+            notes.append(f"{f.file_name}: {message}")
+    return notes
+
+
 def ingest_run_finalise(*, run_id: int) -> bool:
-    """Runs once, when the last chunk is done: merges totals, applies the rules, marks the run done."""
+    """Runs once, when the last chunk is done: merges totals, settles each file, applies the
+    rules once for the whole batch, and marks the run done (or needing attention)."""
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         if run.finalised or run.status == IngestRun.Status.FAILED:
@@ -289,18 +576,20 @@ def ingest_run_finalise(*, run_id: int) -> bool:
         if not chunks or any(c.status != IngestChunk.Status.DONE for c in chunks):
             return False
         merged = ingest_chunks_merge(chunks)
-        events = [e for c in chunks for e in c.cloud_events]
-        findings = rules_apply(run=run, merged=merged, cloud_events=events)
+        notes = _files_finish(run, chunks)
+        findings = rules_apply(run=run, merged=merged)
         run.lines_read = merged["lines_read"]
         run.lines_parsed = merged["parsed"]
         run.lines_matched = merged["matched"]
         run.lines_skipped = sum(merged["skipped"].values())
         run.lines_header = merged["header_lines"]
+        run.events_duplicate = merged.get("events_duplicate", 0)
         run.skip_counts = merged["skipped"]
         run.skip_samples = merged["skip_samples"]
         run.bytes_done = run.bytes_total
         run.findings_count = len(findings)
-        run.status = IngestRun.Status.DONE
+        run.attention = "\n".join(notes)[:10000]
+        run.status = IngestRun.Status.NEEDS_ATTENTION if notes else IngestRun.Status.DONE
         run.finalised = True
         run.finished_at = timezone.now()
         run.save()

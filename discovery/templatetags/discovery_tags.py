@@ -1,6 +1,7 @@
 """Small display helpers for discovery templates."""
 
 from django import template
+from django.template.defaultfilters import filesizeformat
 
 from discovery.selectors import app_status_label
 
@@ -10,7 +11,8 @@ SEVERITY_CLASS = {"critical": "bad", "high": "bad", "medium": "warn", "low": "",
 STATUS_CLASS = {
     "sanctioned": "ok", "blocked": "bad", "unsanctioned": "bad", "under_review": "warn",
     "unreviewed": "warn", "open": "warn", "assigned": "warn", "dismissed": "", "done": "ok",
-    "failed": "bad", "running": "warn", "queued": "",
+    "failed": "bad", "running": "warn", "queued": "", "needs_attention": "bad", "refused": "bad",
+    "duplicate": "",
 }  # fmt: skip
 
 
@@ -56,3 +58,20 @@ def risk_value(value) -> str:
 @register.filter
 def subject_of(finding) -> str:
     return finding.app_key or (f"host:{finding.host}" if finding.host else "")
+
+
+@register.filter
+def volume(value) -> str:
+    """A byte total, or "unknown" when the log carried no sizes (DNS, CONNECT-only lines):
+    a total of zero bytes over real traffic means the size was not logged, not that none moved."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        return "unknown"
+    return filesizeformat(n) if n > 0 else "unknown"
+
+
+@register.filter
+def attack_path(technique: str) -> str:
+    """T1078.004 → T1078/004, the path of the technique's page on attack.mitre.org."""
+    return str(technique).replace(".", "/")

@@ -22,7 +22,7 @@ from discovery.conf import upload_max_bytes
 from discovery.engine.parsers import format_choices
 from discovery.models import IngestRun, LogSource
 from discovery.selectors import can_see_samples, ingest_run_list
-from discovery.services import ingest_run_create, ingest_run_dispatch, ingest_run_retry
+from discovery.services import ingest_batch_create, ingest_run_dispatch, ingest_run_retry
 
 
 class SizeLimitedUploadHandler(TemporaryFileUploadHandler):
@@ -93,8 +93,8 @@ def _run_upload(request: HtmxHttpRequest) -> HttpResponse:
             request,
             error=f"The file is larger than the {filesizeformat(upload_max_bytes())} limit.",
         )
-    uploaded = request.FILES.get("file")
-    if uploaded is None:
+    uploads = request.FILES.getlist("file")
+    if not uploads:
         return _upload_form(request, error="Choose a log file to upload.")
     source = None
     if (source_id := parse_id(request.POST.get("source"))) is not None:
@@ -102,23 +102,29 @@ def _run_upload(request: HtmxHttpRequest) -> HttpResponse:
     fmt = request.POST.get("format", "").strip()
     try:
         with transaction.atomic():
-            run, created = ingest_run_create(
-                path=Path(uploaded.temporary_file_path()),
+            batch = ingest_batch_create(
+                files=[(Path(u.temporary_file_path()), u.name) for u in uploads],
                 actor=request.user,
-                file_name=uploaded.name,
                 source=source,
                 fmt=fmt,
                 move_into_storage=True,
             )
-            if created:
+            run = batch.run
+            if batch.created:
                 transaction.on_commit(lambda: ingest_run_dispatch(run_id=run.pk))
     except ValidationError as exc:
         return _upload_form(request, error=error_text(exc))
-    if not created:
+    if not batch.created:
         messages.info(
             request,
-            f"This file (sha256 {run.sha256[:12]}…) was already ingested as run #{run.pk}; "
+            f"This content (sha256 {run.sha256[:12]}…) was already ingested as run #{run.pk}; "
             "nothing was counted twice.",
+        )
+    elif batch.duplicates:
+        messages.info(
+            request,
+            f"{len(batch.duplicates)} file(s) were already ingested and are not counted again: "
+            + ", ".join(f"{name} (run #{pk})" for name, pk in batch.duplicates[:10]),
         )
     return redirect_to(request, reverse("discovery:run-detail", kwargs={"pk": run.pk}))
 
@@ -129,6 +135,7 @@ def _run_context(run: IngestRun, user) -> dict:
     samples = run.skip_samples if can_see_samples(user) else {}
     return {
         "run": run,
+        "files": list(run.files.select_related("duplicate_of", "prefix_of").order_by("index")),
         "show_samples": can_see_samples(user),
         "skips": [(reason, n, samples.get(reason, [])) for reason, n in skips],
         "chunks": {

@@ -47,14 +47,17 @@ def ingest(catalog):
 
 @pytest.fixture
 def copy_of(tmp_path):
-    """A copy of a demo log, optionally with extra lines appended (so its sha256 differs)."""
+    """A copy of a demo log, optionally with extra lines appended (the same log grown: only the
+    new lines count) or prepended (a different file whose lines all count)."""
 
-    def make(src: Path, *, append: str = "", name: str | None = None) -> Path:
+    def make(src: Path, *, append: str = "", prepend: str = "", name: str | None = None) -> Path:
         dest = tmp_path / (name or src.name)
         shutil.copyfile(src, dest)
         if append:
             with open(dest, "a") as fh:
                 fh.write(append)
+        if prepend:
+            dest.write_bytes(prepend.encode() + dest.read_bytes())
         return dest
 
     return make

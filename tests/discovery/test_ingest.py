@@ -85,7 +85,7 @@ def test_reingesting_the_same_file_adds_nothing(ingest, copy_of):
 def test_two_different_files_add_up(ingest, copy_of):
     ingest(SQUID)
     extra = "1794300000.000    100 192.0.2.10 TCP_TUNNEL/200 500 CONNECT chatgpt.com:443 alice HIER_DIRECT/198.51.100.20 -\n"
-    ingest(copy_of(SQUID, append=extra))
+    ingest(copy_of(SQUID, prepend=extra))
     assert rollup_requests()["chatgpt"] == 2 * pipeline_requests(SQUID, "squid")["chatgpt"] + 1
 
 

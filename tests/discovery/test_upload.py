@@ -90,11 +90,13 @@ def test_empty_file_gets_a_clear_error(officer_client):
 
 
 def test_wrong_forced_format_ends_as_counted_skips(officer_client):
-    """Zeek JSON read as Squid: lines are skipped with a reason and samples, nothing matches, no crash."""
+    """Zeek JSON read as Squid: lines are skipped with a reason and samples, nothing matches, no
+    crash, and the run is not "Done": it needs attention and names the format detected."""
     response = officer_client.upload("zeek.log", ZEEK.read_bytes(), format="squid")
     assert response.status_code == 302
     run = IngestRun.objects.get()
-    assert run.status == IngestRun.Status.DONE
+    assert run.status == IngestRun.Status.NEEDS_ATTENTION
+    assert "0 of" in run.attention and "did you mean Zeek ssl.log?" in run.attention
     assert run.lines_matched == 0 and run.lines_parsed == 0
     assert run.lines_skipped > 100
     reason, samples = next(iter(run.skip_samples.items()))

@@ -1,0 +1,255 @@
+"""The files of an ingest batch: format detection, content hashes and the already-counted prefix.
+
+The duplicate key of a file is the sha256 of its decompressed content with its format, so the
+same log gzipped or plain counts once. A file whose first bytes are the whole content of a file
+already ingested in the same format (a log that grew, or its rotated copy access.log.1 or
+access.log.2.gz) is counted from there on: only the new tail. A .zip is unpacked into its members,
+each a file of the batch.
+"""
+
+import gzip
+import hashlib
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from discovery.engine.parsers import FORMATS, detect
+from discovery.engine.parsers.archive import ZIP_MAGIC, iter_zip_members, zip_head
+from discovery.engine.parsers.gz import GzipGuardError, iter_gzip_blocks
+from discovery.models import IngestFile
+
+HEAD_BYTES = 64 * 1024
+PREFIX_HEAD_BYTES = 64 * 1024  # the head hash that finds a file's earlier, shorter versions
+READ_BYTES = 1024 * 1024
+MAX_SMALL_CANDIDATES = 2000
+NO_PREFIX_FORMATS = (
+    "cloudtrail",
+    "entra_signin",
+)  # JSON documents: deduplicated by event, not by prefix
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(READ_BYTES):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_head(path: Path) -> bytes:
+    """The first bytes as text would be read: gzip is unpacked so detection sees the log lines."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if head[:4] == ZIP_MAGIC:  # a .zip of logs: detection sees its first log member
+        member = zip_head(path, HEAD_BYTES)
+        if not member:
+            raise ValidationError("The file looks like a .zip archive but holds no readable log.")
+        return member
+    if head[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(path, "rb") as gz:
+                return gz.read(HEAD_BYTES)
+        except EOFError:
+            # A truncated gzip still yields what was decompressed so far.
+            decomp = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            return decomp.decompress(head)
+        except (OSError, zlib.error) as exc:
+            raise ValidationError(
+                f"The file looks like gzip but cannot be unpacked: {exc}."
+            ) from exc
+    return head
+
+
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 13, 27))
+
+
+def looks_binary(head: bytes) -> bool:
+    """More than 10% control bytes in the first 4 KB: an image or archive, not a log with a bad line."""
+    sample = head[:4096]
+    if not sample:
+        return False
+    return len(sample) - len(sample.translate(None, _CONTROL)) > len(sample) // 10
+
+
+def format_detect(*, path: Path, requested: str = "", logformat: str = "") -> str:
+    """Detect (or check) the format up front so a wrong file gets a clear message, not a failed run.
+
+    A log that is recognised but holds no destination hosts (Zeek conn.log, a Squid useragent
+    log, PAN-OS traffic) is refused by name; ``logformat`` is the source's Squid logformat line."""
+    if requested:
+        if requested not in FORMATS:
+            raise ValidationError(
+                f"Unknown format {requested!r}. Known: {', '.join(sorted(FORMATS))}."
+            )
+        return requested
+    head = file_head(path)
+    if not head.strip():
+        raise ValidationError("The file is empty.")
+    if looks_binary(head):
+        raise ValidationError(
+            "This is a binary file, not a text log. Upload a proxy, DNS or CloudTrail log."
+        )
+    found = detect(head, logformat=logformat)
+    if found.format:
+        return found.format
+    if found.message and not found.message.startswith("Could not recognise"):
+        raise ValidationError(found.message)
+    raise ValidationError(
+        "Could not recognise the log format from the first lines. "
+        f"Choose the format explicitly (one of: {', '.join(sorted(FORMATS))})."
+    )
+
+
+def format_guess(*, path: Path, logformat: str = "") -> str:
+    """What detection says about the content, '' when unsure: the 'did you mean' of a forced run."""
+    try:
+        return format_detect(path=path, logformat=logformat)
+    except ValidationError:
+        return ""
+
+
+def safe_name(name: str) -> str:
+    name = Path(name).name or "upload.log"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:200]
+
+
+def is_zip_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def zip_expand(path: Path, *, display_name: str, sha: str) -> list[tuple[Path, str]]:
+    """A .zip's log members written under the storage dir, as (path, 'archive.zip/member')."""
+    folder = Path(settings.SIGHTLINE_STORAGE_DIR) / "uploads" / sha[:2] / sha / "members"
+    out: list[tuple[Path, str]] = []
+    try:
+        for i, (name, data) in enumerate(iter_zip_members(path)):
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{i:05d}_{safe_name(name)}"
+            target.write_bytes(data)
+            out.append((target, f"{display_name}/{name}"[:300]))
+    except GzipGuardError as exc:
+        raise ValidationError(f"The .zip archive cannot be read: {exc}.") from exc
+    if not out:
+        raise ValidationError("The file looks like a .zip archive but holds no readable log.")
+    return out
+
+
+@dataclass
+class ContentDigest:
+    """Hashes of a file's decompressed content, and of the prefixes asked for."""
+
+    sha256: str
+    content_sha256: str
+    head_sha256: str
+    content_length: int
+    prefixes: dict[int, str] = field(default_factory=dict)
+
+
+def _content_blocks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    if not gz:
+        with open(path, "rb") as fh:
+            while block := fh.read(READ_BYTES):
+                yield block
+        return
+    for _off, data, _consumed in iter_gzip_blocks(path, READ_BYTES):
+        yield data
+
+
+def content_digest(
+    path: Path, *, small: list[int] = (), long_for: Callable[[str], list[int]] | None = None
+) -> ContentDigest:
+    """One pass over the decompressed content, hashing it whole and at the prefix lengths worth
+    checking: ``small`` (known files shorter than the head) and ``long_for(head_sha256)``, asked
+    once the first PREFIX_HEAD_BYTES are read. A gzip that cannot be unpacked (corrupt, or past
+    the bomb guard) is keyed by its raw bytes, and the pipeline reports what is wrong with it."""
+    raw = file_sha256(path)
+    digest = hashlib.sha256()
+    length = 0
+    head = bytearray()
+    head_sha = ""
+    wanted = sorted(n for n in set(small) if n > 0)
+    prefixes: dict[int, str] = {}
+    try:
+        for block in _content_blocks(path):
+            view = memoryview(block)
+            while view:
+                step = len(view)
+                if not head_sha:
+                    step = min(step, PREFIX_HEAD_BYTES - length)
+                if wanted:
+                    step = min(step, wanted[0] - length)
+                piece = view[:step]
+                if not head_sha:
+                    head.extend(piece)
+                digest.update(piece)
+                length += step
+                view = view[step:]
+                if not head_sha and length == PREFIX_HEAD_BYTES:
+                    head_sha = hashlib.sha256(bytes(head)).hexdigest()
+                    more = long_for(head_sha) if long_for else []
+                    wanted = sorted({n for n in [*wanted, *more] if n > length})
+                while wanted and wanted[0] <= length:
+                    if wanted[0] == length:
+                        prefixes[length] = digest.copy().hexdigest()
+                    wanted.pop(0)
+    except GzipGuardError:
+        return ContentDigest(raw, raw, "", path.stat().st_size)
+    if not head_sha:  # shorter than the head: the head is the whole content
+        head_sha = hashlib.sha256(bytes(head)).hexdigest()
+    prefixes.pop(length, None)  # the whole content is the duplicate check, not a prefix
+    return ContentDigest(raw, digest.hexdigest(), head_sha, length, prefixes)
+
+
+def _counted(fmt: str):
+    return IngestFile.objects.filter(format=fmt, status__in=IngestFile.COUNTED)
+
+
+def file_digest(path: Path, *, fmt: str) -> ContentDigest:
+    """content_digest with the prefix lengths of counted files of this format: every small one
+    (shorter than the head, so its head is all of it) and the long ones whose head matches."""
+    if fmt in NO_PREFIX_FORMATS:
+        return content_digest(path)
+    small = list(
+        _counted(fmt)
+        .filter(content_length__lt=PREFIX_HEAD_BYTES)
+        .exclude(head_sha256="")
+        .values_list("content_length", flat=True)
+        .distinct()[:MAX_SMALL_CANDIDATES]
+    )
+
+    def long_for(head_sha: str) -> list[int]:
+        return list(
+            _counted(fmt)
+            .filter(head_sha256=head_sha, content_length__gte=PREFIX_HEAD_BYTES)
+            .values_list("content_length", flat=True)
+            .distinct()
+        )
+
+    return content_digest(path, small=small, long_for=long_for)
+
+
+def prefix_match(digest: ContentDigest, *, fmt: str) -> IngestFile | None:
+    """The longest counted file of this format whose whole content begins this one."""
+    if not digest.prefixes:
+        return None
+    matches = (
+        _counted(fmt)
+        .filter(content_sha256__in=list(digest.prefixes.values()))
+        .exclude(content_length__gte=digest.content_length)
+        .order_by("-content_length", "pk")
+    )
+    for known in matches:
+        if digest.prefixes.get(known.content_length) == known.content_sha256:
+            return known
+    return None
