@@ -484,3 +484,23 @@ def deciding_facts(cond: Any, ctx: Context) -> list[tuple[str, Any]]:
 def read_date(name: str, ctx: Context) -> dt.date | None:
     """A date fact's value (ISO text after a JSON round trip is accepted), or None."""
     return _date(read_fact(name, ctx))
+
+
+def on_thresholds(cond: Any, definitions: Mapping[str, Any]) -> set[dt.date]:
+    """Dates at which a condition on the evaluation date (`on` gte/gt/lt/lte X) can flip."""
+    out: set[dt.date] = set()
+    if isinstance(cond, Mapping):
+        if "ref" in cond and cond["ref"] in definitions:
+            return on_thresholds(definitions[cond["ref"]], definitions)
+        if cond.get("fact") == "on" and cond.get("op") in ORDER_OPS:
+            value = _date(cond.get("value"))
+            if value is not None:
+                # gte/lt flip on the date itself, gt/lte the day after
+                out.add(value if cond["op"] in {"gte", "lt"} else value + dt.timedelta(days=1))
+            return out
+        for key in ("all", "any"):
+            for sub in cond.get(key) or []:
+                out |= on_thresholds(sub, definitions)
+        if "not" in cond:
+            out |= on_thresholds(cond["not"], definitions)
+    return out

@@ -6,7 +6,13 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from regulations.conditions import Context, deciding_facts, evaluate_condition, read_date
+from regulations.conditions import (
+    Context,
+    deciding_facts,
+    evaluate_condition,
+    on_thresholds,
+    read_date,
+)
 from regulations.schema import EffectiveOverride, Obligation, RegimeVersion, Rule
 
 NEVER_OPERATIVE = {"repealed", "never_enacted"}
@@ -61,6 +67,9 @@ class Evaluation:
     headline: str = ""  # one plain sentence: outcome, start date if pending, why, the law cited
     deciding_facts: list[dict[str, Any]] = field(default_factory=list)
     also: list[dict[str, Any]] = field(default_factory=list)  # other met classification rules
+    # The first later date at which this evaluation can change by the passing of time alone: the
+    # pending start, a triggered duty's start or end, or a rule's condition on the date.
+    next_change_on: dt.date | None = None
 
     @property
     def pending_from(self) -> dt.date | None:
@@ -71,6 +80,7 @@ class Evaluation:
         data = asdict(self)
         data["on"] = self.on.isoformat()
         data["in_force_from"] = self.in_force_from.isoformat() if self.in_force_from else None
+        data["next_change_on"] = self.next_change_on.isoformat() if self.next_change_on else None
         for row in data["also"]:
             row["in_force_from"] = (
                 row["in_force_from"].isoformat() if row["in_force_from"] else None
@@ -338,6 +348,21 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
         and evaluate_condition(d.applies_when, ctx)[0]
     ]
 
+    later: set[dt.date] = set()
+    if applies:
+        if pending and in_force_from:
+            later.add(in_force_from)
+        later |= {t.effective_from for t in triggered if not t.in_force}
+        later |= {t.effective_to + dt.timedelta(days=1) for t in triggered if t.effective_to}
+        later |= {a["in_force_from"] for a in also if a["pending"]}
+        for rule in version.rules:
+            later |= on_thresholds(rule.when, version.definitions)
+        for ob in version.obligations:
+            later |= on_thresholds(ob.when, version.definitions)
+    if version.effective_to is not None:
+        later.add(version.effective_to + dt.timedelta(days=1))
+    future = sorted(d for d in later if d > on)
+
     return Evaluation(
         regime=version.regime,
         version=version.version,
@@ -360,6 +385,7 @@ def evaluate(*, facts: dict, org: dict, version: RegimeVersion, on: dt.date) -> 
         headline=headline,
         deciding_facts=facts_used,
         also=also,
+        next_change_on=future[0] if future else None,
     )
 
 

@@ -40,6 +40,11 @@ class ClassificationResult(models.Model):
         help_text="The outcome's legal start date while it is after evaluated_on; the daily task "
         "re-evaluates once it is reached.",
     )
+    next_change_on = models.DateField(
+        null=True, blank=True, db_index=True,
+        help_text="The first later date at which the outcome or its duties can change by time alone "
+        "(a start date, an end date); the daily task re-evaluates on it.",
+    )  # fmt: skip
     headline = models.CharField(
         max_length=400, blank=True, help_text="One plain sentence: outcome, start date, why, law."
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from core.audit import audit_record, canonical_json, jsonable
@@ -70,6 +70,7 @@ def evaluation_fields(evaluation: Any) -> dict[str, Any]:
             "high_risk": bool(data.get("high_risk")),
             "pending_from": data.get("in_force_from") if data.get("pending") else None,
             "headline": str(data.get("headline") or "")[:400],
+            "next_change_on": data.get("next_change_on"),
             "triggered_obligations": list(data.get("triggered_obligations") or []),
             "rationale": [_plain(row) for row in (data.get("rationale") or [])],
             "details": {
@@ -88,8 +89,9 @@ def evaluation_fields(evaluation: Any) -> dict[str, Any]:
             },
         }
     )
-    if fields["pending_from"]:
-        fields["pending_from"] = dt.date.fromisoformat(str(fields["pending_from"])[:10])
+    for key in ("pending_from", "next_change_on"):
+        if fields[key]:
+            fields[key] = dt.date.fromisoformat(str(fields[key])[:10])
     return fields
 
 
@@ -157,6 +159,13 @@ def classification_run(
             and _signature(previous.__dict__) == _signature(fields)
         )
         if unchanged:
+            if previous.next_change_on != fields["next_change_on"]:
+                # Only the scheduling hint moved (a date passed, nothing else changed): keep it
+                # current so the daily task does not pick the same result again.
+                ClassificationResult.objects.filter(pk=previous.pk).update(
+                    next_change_on=fields["next_change_on"]
+                )
+                previous.next_change_on = fields["next_change_on"]
             results.append(previous)
             continue
         changed = True
@@ -315,7 +324,8 @@ def classification_override_withdraw(*, actor, override: ManualOverride) -> Manu
 
 
 def classification_pending_refresh(*, on: dt.date | None = None) -> int:
-    """Re-evaluate every system whose current result names a start date that has come.
+    """Re-evaluate every system whose current result names a date that has come (its pending
+    start, or a duty's start or end).
 
     Results never go stale when a date passes: the run stores the new outcome with an audit
     entry (classification.change), exactly as a fact edit would. Returns the systems re-run.
@@ -325,7 +335,9 @@ def classification_pending_refresh(*, on: dt.date | None = None) -> int:
         system=OuterRef("system"), regime=OuterRef("regime")
     ).order_by("-computed_at", "-pk")
     due = (
-        ClassificationResult.objects.filter(pending_from__lte=today)
+        ClassificationResult.objects.filter(
+            Q(pending_from__lte=today) | Q(next_change_on__lte=today)
+        )
         .annotate(latest=Subquery(latest.values("pk")[:1]))
         .filter(pk=F("latest"))
         .values_list("system_id", flat=True)

@@ -121,6 +121,12 @@ def test_later_dates_never_turn_in_force_back_into_pending(facts, org_facts, fir
             if result is not None and result.pending:
                 assert result.in_force_from is not None and result.in_force_from > on
                 assert f"from {result.in_force_from.isoformat()}" in result.headline
+                assert (
+                    result.next_change_on is not None
+                    and result.next_change_on <= result.in_force_from
+                )
+            if result is not None and result.next_change_on is not None:
+                assert result.next_change_on > on
         if before is not None and before.applies and not before.pending and after is not None:
             assert not after.pending, (
                 f"{regime}: in force on {first} ({before.outcome}) but pending on {later} "

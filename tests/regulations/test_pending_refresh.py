@@ -103,3 +103,28 @@ def test_dashboard_counts_high_risk_not_yet_in_force(cv_ranker):
     classification_pending_refresh(on=DAY_OF)
     eu = next(r for r in dashboard_data(today=DAY_OF)["regimes"] if r["regime"].code == "eu")
     assert (eu["high_risk"], eu["high_risk_pending"]) == (1, 0)
+
+
+def test_a_duty_starting_later_is_refreshed_on_its_start_date(db, make_system):
+    """Connecticut: an AEDT is in force from 2026-10-01, its notice duties from 2027-10-01 (PA 26-15 Secs. 9-10)."""
+    call_command("load_content", no_classify=True, stdout=io.StringIO())
+    system = make_system(
+        name="CT screener", jurisdictions=["CT"], domains=["employment"], decision_role="sole"
+    )
+    classification_run(system=system, on=dt.date(2027, 9, 30))
+    ct = ClassificationResult.objects.filter(system=system, regime__code="ct").latest(
+        "computed_at", "pk"
+    )
+    assert ct.pending_from is None and ct.next_change_on == dt.date(2027, 10, 1)
+    assert classification_pending_refresh(on=dt.date(2027, 9, 30)) == 0
+    assert classification_pending_refresh(on=dt.date(2027, 10, 1)) == 1
+    now = ClassificationResult.objects.filter(system=system, regime__code="ct").latest(
+        "computed_at", "pk"
+    )
+    assert now.previous_id == ct.pk
+    in_force = {o["id"].rsplit(".", 1)[-1]: o["in_force"] for o in now.details["obligations"]}
+    assert in_force["ct-05"] is True
+    assert AuditEntry.objects.filter(action="classification.change", target_id=str(now.pk)).exists()
+    assert now.next_change_on == dt.date(
+        2028, 1, 1
+    )  # the cure window (CT-06) ends after 2027-12-31
