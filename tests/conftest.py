@@ -91,6 +91,17 @@ def eager_celery():
 
 
 @pytest.fixture
+def ingest_chunk_bytes(monkeypatch, settings):
+    """ingest_chunk_bytes(n): log chunks of n bytes, here and in workers (they read the env)."""
+
+    def set_size(n: int) -> None:
+        monkeypatch.setenv("SIGHTLINE_INGEST_CHUNK_BYTES", str(n))
+        settings.SIGHTLINE_INGEST_CHUNK_BYTES = n
+
+    return set_size
+
+
+@pytest.fixture
 def users(officer, procurement, auditor, admin_user, norole):
     return {
         "compliance_officer": officer,

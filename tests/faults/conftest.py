@@ -4,7 +4,6 @@ from tests.integration.conftest import celery_worker  # noqa: F401 - real worker
 
 
 @pytest.fixture
-def tiny_chunks(monkeypatch, settings):
+def tiny_chunks(ingest_chunk_bytes):
     """2 KB chunks, so a small log is many chunk tasks a worker can be killed between."""
-    monkeypatch.setenv("SIGHTLINE_INGEST_CHUNK_BYTES", "2048")
-    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 2048
+    ingest_chunk_bytes(2048)

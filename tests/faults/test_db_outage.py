@@ -17,8 +17,8 @@ from discovery.services import ingest_run_create, ingest_run_retry
 from discovery.tasks import ingest_run_process
 from tests.conftest import PASSWORD
 from tests.discovery.conftest import SQUID
+from tests.discovery.totals import pipeline_requests, rollup_requests
 from tests.integration.conftest import wait_until
-from tests.integration.test_ingest_worker import stored, truth
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +57,7 @@ def test_db_connection_killed_mid_ingest_fails_cleanly_and_retries_exactly(
     from discovery.catalog_loader import load_catalog
 
     load_catalog()
-    expected = truth()
+    expected = pipeline_requests(SQUID, "squid")
     run, _ = ingest_run_create(path=SQUID, actor="fault-test")
     ingest_run_process.delay(run_id=run.pk)
     wait_until(
@@ -90,4 +90,4 @@ def test_db_connection_killed_mid_ingest_fails_cleanly_and_retries_exactly(
         timeout=120,
         what="the retried run",
     )
-    assert stored() == expected
+    assert rollup_requests() == expected

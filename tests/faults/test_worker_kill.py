@@ -16,8 +16,8 @@ from discovery.services import ingest_run_create
 from discovery.tasks import ingest_run_process
 from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups
+from tests.discovery.totals import pipeline_requests, rollup_requests
 from tests.integration.conftest import DEFAULT_TEST_BROKER, ROOT, _database_url, wait_until
-from tests.integration.test_ingest_worker import stored, truth
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ def test_worker_killed_mid_ingest_then_rerun_gives_exact_totals(tiny_chunks, cel
     from discovery.catalog_loader import load_catalog
 
     load_catalog()
-    expected = truth()
+    expected = pipeline_requests(SQUID, "squid")
     run, _ = ingest_run_create(path=SQUID, actor="fault-test")
     ingest_run_process.delay(run_id=run.pk)
     wait_until(
@@ -76,5 +76,5 @@ def test_worker_killed_mid_ingest_then_rerun_gives_exact_totals(tiny_chunks, cel
     assert run.status == "done", run.error
     assert IngestChunk.objects.filter(run=run, status="done").count() == run.chunks_total
     assert run.lines_read == 1887
-    assert stored() == expected
+    assert rollup_requests() == expected
     assert_summary_matches_rollups()  # the killed chunk's summary merge rolled back with it

@@ -1,39 +1,22 @@
 """Ingest on a real Celery worker (Redis broker, PostgreSQL): chunks fan out and merge exactly once."""
 
 import pytest
-from django.db.models import Sum
 
-from discovery.engine.pipeline import chunk_plan, process_chunk
-from discovery.models import Finding, IngestChunk, IngestRun, UsageRollup
-from discovery.selectors import matching_catalog
+from discovery.models import Finding, IngestChunk, IngestRun
 from discovery.services import ingest_run_create
 from discovery.tasks import ingest_chunk_process_task, ingest_run_process
 from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups
+from tests.discovery.totals import pipeline_requests, rollup_requests
 from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def small_chunks(monkeypatch, settings):
-    """The worker reads its settings from the environment: split the demo log into ~14 chunks."""
-    monkeypatch.setenv("SIGHTLINE_INGEST_CHUNK_BYTES", "16384")
-    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16384
-
-
-def truth() -> dict[str, int]:
-    [chunk] = chunk_plan(SQUID, target_bytes=1 << 40)
-    result = process_chunk(chunk, fmt="squid", catalog=matching_catalog())
-    totals: dict[str, int] = {}
-    for (subject, _ident, _day), agg in result.rollups.items():
-        totals[subject] = totals.get(subject, 0) + agg.requests
-    return totals
-
-
-def stored() -> dict[str, int]:
-    rows = UsageRollup.objects.values("app_key", "host").annotate(n=Sum("requests"))
-    return {(r["app_key"] or "host:" + r["host"]): r["n"] for r in rows}
+def small_chunks(ingest_chunk_bytes):
+    """Split the demo log into ~14 chunks."""
+    ingest_chunk_bytes(16384)
 
 
 def test_worker_ingests_in_chunks_and_redelivery_never_double_counts(small_chunks, celery_worker):
@@ -52,8 +35,8 @@ def test_worker_ingests_in_chunks_and_redelivery_never_double_counts(small_chunk
     assert run.chunks_total > 5
     assert IngestChunk.objects.filter(run=run, status="done").count() == run.chunks_total
     assert run.lines_read == 1887 and run.skip_counts == {"malformed": 2}
-    expected = truth()
-    assert stored() == expected
+    expected = pipeline_requests(SQUID, "squid")
+    assert rollup_requests() == expected
     assert_summary_matches_rollups()  # chunks merged concurrently into the per-app summaries
     assert Finding.objects.filter(kind="usage_spike", app_key="claude").exists()
     log = celery_worker.log()
@@ -65,5 +48,5 @@ def test_worker_ingests_in_chunks_and_redelivery_never_double_counts(small_chunk
     wait_until(
         lambda: celery_worker.log().count("succeeded") > before, what="the redelivered chunk"
     )
-    assert stored() == expected
+    assert rollup_requests() == expected
     assert_summary_matches_rollups()
