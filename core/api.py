@@ -1,5 +1,6 @@
 """API tokens over the API: obtain with a password, list and revoke your own (django-rest-knox)."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
@@ -62,9 +63,8 @@ class TokenListApi(generics.ListAPIView):
     serializer_class = TokenSerializer
     permission_classes = [ReaderPermission]
     pagination_class = None
-    filter_backends: list = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[AuthToken]:
         return api_token_list(user=self.request.user)
 
 
