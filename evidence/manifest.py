@@ -1,7 +1,10 @@
 """The pack manifest (every file with sha256 and size) and the verifier that checks a ZIP against it."""
 
+import base64
 import hashlib
 import json
+import logging
+import struct
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,6 +25,13 @@ MAX_RATIO = 200
 RATIO_FLOOR = 1024**2  # small, highly repetitive files (CSV padding) may compress well
 MAX_MANIFEST_BYTES = 64 * 1024**2
 CHUNK = 1024 * 1024
+# The ZIP comment carries an Ed25519 signature over the whole file as written without it.
+FILE_SIGNATURE_PREFIX = b"sightline-pack-file-signature/1 ed25519 "
+FILE_SIGNATURE_CONTEXT = b"sightline-pack-file/1\n"
+EOCD = b"PK\x05\x06"
+EOCD_SIZE = 22
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,8 @@ class VerificationReport:
     ok: bool = False
     is_zip: bool = True
     signature_ok: bool = False
+    file_signature_ok: bool = False
+    file_problems: list[str] = field(default_factory=list)
     manifest_ok: bool = False
     content_digest_ok: bool = False
     changed: list[str] = field(default_factory=list)
@@ -79,7 +91,7 @@ class VerificationReport:
     key_fingerprint: str = ""
 
     def problems(self) -> list[str]:
-        out = list(self.errors)
+        out = list(self.file_problems) + list(self.errors)
         out += [f"changed: {p}" for p in self.changed]
         out += [f"added (not in manifest): {p}" for p in self.added]
         out += [f"removed (listed in manifest, missing from ZIP): {p}" for p in self.removed]
@@ -125,6 +137,77 @@ def _hash_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def _digest_without_comment(fh: BinaryIO, end: int) -> bytes:
+    """sha256 of the first `end` bytes followed by a zero comment length (the file as sealed)."""
+    digest = hashlib.sha256()
+    fh.seek(0)
+    left = end
+    while left > 0:
+        chunk = fh.read(min(CHUNK, left))
+        if not chunk:
+            raise EOFError("file shorter than expected")
+        digest.update(chunk)
+        left -= len(chunk)
+    digest.update(b"\x00\x00")
+    return digest.digest()
+
+
+def file_signature_message(fh: BinaryIO, end: int) -> bytes:
+    return FILE_SIGNATURE_CONTEXT + _digest_without_comment(fh, end)
+
+
+def seal_zip(path: Path) -> None:
+    """Sign the finished ZIP's bytes and write the signature as its comment (which was empty)."""
+    with open(path, "r+b") as fh:
+        size = fh.seek(0, 2)
+        fh.seek(size - EOCD_SIZE)
+        eocd = fh.read(EOCD_SIZE)
+        if eocd[:4] != EOCD or eocd[20:22] != b"\x00\x00":
+            raise ValueError(f"{path}: not a freshly written ZIP without a comment")
+        signature = signing.sign(file_signature_message(fh, size - 2))
+        comment = FILE_SIGNATURE_PREFIX + base64.b64encode(signature)
+        fh.seek(size - 2)
+        fh.write(struct.pack("<H", len(comment)) + comment)
+
+
+def _check_file_signature(fh: BinaryIO, key: Ed25519PublicKey, report: VerificationReport) -> None:
+    """The end record must close the file, its comment must be our signature, and it must verify."""
+    size = fh.seek(0, 2)
+    tail_start = max(0, size - EOCD_SIZE - 0xFFFF)
+    fh.seek(tail_start)
+    tail = fh.read()
+    at = tail.rfind(EOCD)
+    while at != -1:
+        (comment_len,) = struct.unpack("<H", tail[at + 20 : at + 22] or b"\x00\x00")
+        if at + EOCD_SIZE + comment_len == len(tail):
+            break
+        at = tail.rfind(EOCD, 0, at)
+    if at == -1 or len(tail) < at + EOCD_SIZE:
+        report.file_problems.append(
+            "whole-file signature: the ZIP's end record does not close the file "
+            "(bytes were appended, or the file is truncated)"
+        )
+        return
+    comment = tail[at + EOCD_SIZE :]
+    if not comment.startswith(FILE_SIGNATURE_PREFIX):
+        report.file_problems.append(
+            "whole-file signature: missing (the ZIP comment was changed or removed, or the pack "
+            "was built before whole-file signing)"
+        )
+        return
+    try:
+        signature = base64.b64decode(comment[len(FILE_SIGNATURE_PREFIX) :], validate=True)
+    except ValueError:
+        signature = b""
+    message = file_signature_message(fh, tail_start + at + 20)
+    report.file_signature_ok = signing.verify_signature(message, signature, key)
+    if not report.file_signature_ok:
+        report.file_problems.append(
+            "whole-file signature: does not match the file's bytes (bytes were prepended or "
+            "changed outside the listed files, or another key signed it)"
+        )
+
+
 def verify_pack(
     zip_path: str | Path | BinaryIO, *, public_key: Ed25519PublicKey | None = None
 ) -> VerificationReport:
@@ -136,19 +219,37 @@ def verify_pack(
     except signing.SigningKeyMissing as exc:
         report.errors.append(str(exc))
         return report
+    if isinstance(zip_path, (str, Path)):
+        with open(zip_path, "rb") as fh:
+            return _verify_file(fh, key, report)
+    return _verify_file(zip_path, key, report)
+
+
+def _verify_file(
+    fh: BinaryIO, key: Ed25519PublicKey, report: VerificationReport
+) -> VerificationReport:
+    """Whatever the bytes are, the answer is a report: damage is a finding, never an exception."""
     try:
-        zf = zipfile.ZipFile(zip_path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        _check_file_signature(fh, key, report)
+    except Exception as exc:  # a damaged file may fail anywhere; it is reported, not raised
+        log.info("pack file signature unreadable: %r", exc)
+        report.file_problems.append(f"whole-file signature: unreadable ({type(exc).__name__})")
+    try:
+        fh.seek(0)
+        zf = zipfile.ZipFile(fh)
+    except Exception as exc:
         report.is_zip = False
         report.errors.append(f"not a ZIP archive ({exc})")
         return report
     with zf:
         try:
             _verify_open_zip(zf, key, report)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            report.errors.append(f"archive is damaged: {exc}")
+        except Exception as exc:  # bad deflate (zlib.error), truncation, wrong directory...
+            log.info("pack archive damaged: %r", exc)
+            report.errors.append(f"archive is damaged: {type(exc).__name__}: {exc}")
     report.ok = (
-        report.signature_ok
+        report.file_signature_ok
+        and report.signature_ok
         and report.manifest_ok
         and report.content_digest_ok
         and not (report.changed or report.added or report.removed or report.errors)

@@ -15,6 +15,7 @@ from evidence.manifest import (
     FileEntry,
     content_digest,
     manifest_bytes,
+    seal_zip,
     unsafe_name,
 )
 
@@ -82,7 +83,7 @@ class PackWriter:
         return content_digest(self.entries, exclude=exclude)
 
     def finish(self, *, pack: dict[str, Any], pdf_name: str) -> tuple[bytes, bytes]:
-        """Write manifest.json and its detached Ed25519 signature; return both."""
+        """Write manifest.json and its detached Ed25519 signature, then sign the whole file."""
         manifest = manifest_bytes(entries=self.entries, pack=pack, pdf_name=pdf_name)
         signature = signing.sign(manifest)
         for name, data in ((MANIFEST_NAME, manifest), (SIGNATURE_NAME, signature)):
@@ -91,6 +92,7 @@ class PackWriter:
             info.external_attr = 0o644 << 16
             self._zip.writestr(info, data)
         self._zip.close()
+        seal_zip(self.path)
         return manifest, signature
 
     def abort(self) -> None:
