@@ -159,3 +159,13 @@ def test_org_form_refuses_a_malformed_state():
         }
     )
     assert not form.is_valid() and "agency_state" in form.errors
+
+
+def test_the_edit_page_shows_the_fact_sections_with_their_citations(client, officer):
+    from tests.conftest import PASSWORD
+
+    client.login(username=officer.username, password=PASSWORD)
+    html = client.get(reverse("inventory:system-create")).content.decode()
+    for text in ("EU AI Act facts", "US state facts", "Art 6(3)(a)", "C.R.S. 6-1-1708(3)",
+                 "11 CCR §7150(b)(4)", "Annex III 4(a)", 'type="date"'):  # fmt: skip
+        assert text in html, text
