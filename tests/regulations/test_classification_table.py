@@ -383,6 +383,9 @@ CASES += [
          {"eu": "high_risk_annex_iii"}, labels={"eu": "3(a)"}, also={"eu": []}),
     Case("eu-3d-and-4b-letters", system(subjects_in=EU, capabilities=["exam_proctoring", "performance_monitoring"]),
          {"eu": "high_risk_annex_iii"}, labels={"eu": "3(d)"}, also={"eu": ["4(b)"]}),
+    # §5.3 Art 5(1)(f): the headline says why in plain words, the law cited last.
+    Case("eu-art5-f-headline", system(subjects_in=EU, domains=HR, capabilities=["emotion_recognition"]), {"eu": "prohibited"},
+         pending={"eu": ""}, headline={"eu": "Prohibited because it recognises emotions at work or school (Art 5(1)(f))"}),
     # ---------------------------------------------------------------- Art 6(3), Art 50, Art 2(12), Art 25 (§5.2, 5.3)
     Case("eu-art6-3-a-narrow-procedural", system(roles=["provider"], subjects_in=EU, purposes=["learning_evaluation"], art6_3_narrow_procedural=True),
          {"eu": "not_high_risk_art6_3"}),
