@@ -4,19 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from discovery.models import DiscoveredApp, Finding
 from inventory.models import AISystem
-from tests.conftest import PASSWORD
 from tests.discovery.conftest import SQUID
+from tests.discovery.factories import FindingFactory
 from tests.factories import AISystemFactory
-
-
-@pytest.fixture
-def as_officer(client, officer):
-    client.login(username=officer.username, password=PASSWORD)
-    return client
 
 
 @pytest.fixture
@@ -35,15 +28,8 @@ def _search(client, q):
 
 
 def _open_finding():
-    now = timezone.now()
-    return Finding.objects.create(
-        kind=Finding.Kind.UNSANCTIONED_USE,
-        severity="high",
-        title="Claude used",
-        dedupe_key="picker:claude",
-        app_key="claude",
-        first_seen=now,
-        last_seen=now,
+    return FindingFactory(
+        severity="high", title="Claude used", dedupe_key="picker:claude", app_key="claude"
     )
 
 

@@ -16,6 +16,8 @@ from discovery.services.triage import (
 from inventory.models import AISystem, Vendor
 from tests.conftest import PASSWORD
 from tests.discovery.conftest import SQUID
+from tests.discovery.factories import FindingFactory
+from tests.factories import VendorFactory
 
 
 @pytest.fixture
@@ -49,7 +51,7 @@ def test_sanction_creates_a_discovered_system_with_provenance_and_vendor(finding
 
 
 def test_sanction_reuses_an_existing_vendor(findings, officer):
-    Vendor.objects.create(name="Anthropic")
+    VendorFactory(name="Anthropic")
     finding_sanction(finding=one(findings, "claude"), actor=officer)
     assert Vendor.objects.filter(name="Anthropic").count() == 1
 
@@ -70,7 +72,7 @@ def test_block_lists_the_app_hosts_and_blocks_its_system(findings, officer):
     assert "claude.ai" in {e.domain for e in entries}
     assert one(findings, "claude").state == Finding.State.BLOCKED
     # Blocking an app that has a system marks the system blocked too.
-    blocked_use = Finding.objects.create(
+    blocked_use = FindingFactory(
         kind=Finding.Kind.BLOCKED_USE,
         severity="high",
         title="DeepSeek used",

@@ -9,6 +9,7 @@ import pytest
 from discovery.models import IngestRun, LogSource
 from discovery.tasks import watched_folders_poll
 from tests.discovery.conftest import CLOUDTRAIL, SQUID
+from tests.discovery.factories import LogSourceFactory
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +30,7 @@ def test_watched_folder_files_are_ingested_once(catalog, eager, tmp_path):
     shutil.copyfile(CLOUDTRAIL, trail)
     shutil.copyfile(CLOUDTRAIL, root / "CloudTrail-Digest" / "digest.json.gz")
     age(trail)
-    LogSource.objects.create(name="Org trail", kind="cloudtrail", watch_path=str(tmp_path))
+    LogSourceFactory(name="Org trail", kind="cloudtrail", watch_path=str(tmp_path))
     assert watched_folders_poll() == 1
     run = IngestRun.objects.get()
     assert run.status == "done" and run.format == "cloudtrail"
@@ -42,7 +43,7 @@ def test_watched_folder_files_are_ingested_once(catalog, eager, tmp_path):
 def test_files_still_being_written_wait_for_the_next_poll(catalog, eager, tmp_path):
     path = tmp_path / "access.log"
     shutil.copyfile(SQUID, path)
-    LogSource.objects.create(name="Proxy", kind="proxy", watch_path=str(tmp_path))
+    LogSourceFactory(name="Proxy", kind="proxy", watch_path=str(tmp_path))
     assert watched_folders_poll() == 0
     age(path)
     assert watched_folders_poll() == 1
@@ -52,7 +53,7 @@ def test_paused_sources_and_missing_folders_are_skipped(catalog, eager, tmp_path
     path = tmp_path / "access.log"
     shutil.copyfile(SQUID, path)
     age(path)
-    LogSource.objects.create(name="Paused", kind="proxy", watch_path=str(tmp_path), active=False)
-    LogSource.objects.create(name="Gone", kind="proxy", watch_path=str(tmp_path / "nope"))
+    LogSourceFactory(name="Paused", kind="proxy", watch_path=str(tmp_path), active=False)
+    LogSourceFactory(name="Gone", kind="proxy", watch_path=str(tmp_path / "nope"))
     assert watched_folders_poll() == 0
     assert IngestRun.objects.count() == 0

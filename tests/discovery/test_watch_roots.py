@@ -15,6 +15,7 @@ from discovery.services.sources import log_source_create, log_source_update
 from discovery.tasks import watched_folders_poll
 from tests.conftest import PASSWORD
 from tests.discovery.conftest import SQUID
+from tests.discovery.factories import LogSourceFactory
 
 PEM = (
     "-----BEGIN " + "PRIVATE KEY-----\n"  # split so the committed-secrets check stays quiet
@@ -112,7 +113,7 @@ def test_the_form_shows_the_reason(roots, client, admin_user):
 def test_poll_skips_a_source_saved_before_the_rule(roots, catalog, eager):
     """A row written before this check (or straight into the database) is still never read."""
     aged(shutil.copyfile(SQUID, roots["storage"] / "keys" / "access.log"))
-    LogSource.objects.create(name="Old", kind="proxy", watch_path=str(roots["storage"] / "keys"))
+    LogSourceFactory(name="Old", kind="proxy", watch_path=str(roots["storage"] / "keys"))
     assert watched_folders_poll() == 0
     assert not IngestRun.objects.exists()
 
