@@ -30,6 +30,11 @@ def bedrock_allowlist() -> set[str]:
     return set(getattr(settings, "SIGHTLINE_BEDROCK_ALLOWLIST", []) or [])
 
 
+def llmjacking_learning_days() -> int:
+    """The LLMjacking learning period for CloudTrail ingested without a log source."""
+    return int(getattr(settings, "SIGHTLINE_LLMJACKING_LEARNING_DAYS", 14))
+
+
 def host_allowlist() -> set[str]:
     """Sanctioned internal AI gateways that the possible-AI heuristics should not report."""
     return set(getattr(settings, "SIGHTLINE_DISCOVERY_HOST_ALLOWLIST", []) or [])

@@ -31,6 +31,47 @@ def severity_normalise(value: str) -> str:
     }.get(v, "medium")
 
 
+def _finding_replace(
+    existing: Finding,
+    *,
+    severity: str,
+    title: str,
+    first_seen: dt.datetime,
+    last_seen: dt.datetime,
+    evidence: dict[str, Any],
+    run: IngestRun | None,
+    source_ip: str,
+    region: str,
+    actor: Any,
+) -> tuple[Finding, bool]:
+    runs = existing.evidence.get("runs", [])
+    if run and run.pk not in runs:
+        runs = (runs + [run.pk])[-MAX_EVIDENCE_RUNS:]
+    new = {
+        "severity": severity,
+        "title": title[:300],
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "source_ip": source_ip[:64],
+        "region": region[:200],
+    }
+    changed = {
+        k: [str(getattr(existing, k)), str(v)] for k, v in new.items() if getattr(existing, k) != v
+    }
+    evidence = {**evidence, "runs": runs}
+    if not changed and evidence == existing.evidence:
+        return existing, False
+    for k, v in new.items():
+        setattr(existing, k, v)
+    if existing.evidence.get("runs") != runs:
+        existing.occurrences += 1
+    existing.evidence = evidence
+    existing.run = run or existing.run
+    existing.save()
+    audit_record(actor=actor, action="discovery.finding.refresh", target=existing, changes=changed)
+    return existing, False
+
+
 @transaction.atomic
 def finding_upsert(
     *,
@@ -48,19 +89,42 @@ def finding_upsert(
     source_ip: str = "",
     region: str = "",
     actor: Any = "system",
+    replace: bool = False,
 ) -> tuple[Finding, bool]:
-    """Refreshes the open finding for `dedupe_key` (last seen, count, evidence) or opens one."""
+    """Refreshes the open finding for `dedupe_key` (last seen, count, title, evidence) or opens
+    one. The title is rewritten on every refresh, so it shows current totals, never the counts
+    at creation. With ``replace`` the caller's view is the whole history (LLMjacking summaries):
+    severity, times and evidence are set from it rather than widened, so the finding is the
+    same whatever order its events arrived in."""
     existing = (
         Finding.objects.select_for_update()
         .filter(dedupe_key=dedupe_key, state__in=Finding.OPEN_STATES)
         .first()
     )
     run_ids = [run.pk] if run else []
+    if existing and replace:
+        return _finding_replace(
+            existing,
+            severity=severity,
+            title=title,
+            first_seen=first_seen,
+            last_seen=last_seen,
+            evidence=evidence,
+            run=run,
+            source_ip=source_ip,
+            region=region,
+            actor=actor,
+        )
     if existing:
-        before = {"last_seen": existing.last_seen.isoformat(), "occurrences": existing.occurrences}
+        before = {
+            "last_seen": existing.last_seen.isoformat(),
+            "occurrences": existing.occurrences,
+            "title": existing.title,
+        }
         previous_runs = existing.evidence.get("runs", [])
         if run and run.pk in previous_runs:
             return existing, False
+        existing.title = title[:300]
         existing.first_seen = min(existing.first_seen, first_seen)
         existing.last_seen = max(existing.last_seen, last_seen)
         existing.occurrences += 1
@@ -75,6 +139,7 @@ def finding_upsert(
             changes={
                 "last_seen": [before["last_seen"], existing.last_seen.isoformat()],
                 "occurrences": [before["occurrences"], existing.occurrences],
+                "title": [before["title"], existing.title],
             },
         )
         return existing, False
