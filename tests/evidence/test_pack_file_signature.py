@@ -12,12 +12,6 @@ from django.urls import reverse
 
 from evidence.manifest import verify_pack
 from tests.conftest import PASSWORD
-from tests.evidence.test_signing import FILES, build_pack
-
-
-@pytest.fixture
-def pack(tmp_path):
-    return build_pack(tmp_path / "pack.zip", FILES)
 
 
 def variant(pack, tmp_path, name: str, data: bytes):

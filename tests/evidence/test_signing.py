@@ -8,21 +8,7 @@ from django.core.management import CommandError, call_command
 from evidence import signing
 from evidence.manifest import MAX_RATIO, verify_pack
 from evidence.zipwriter import PackWriter
-
-
-def build_pack(path, files: dict[str, bytes]):
-    writer = PackWriter(path)
-    for name, data in files.items():
-        writer.add_bytes(name, data)
-    writer.finish(pack={"id": 1, "title": "test"}, pdf_name="pack.pdf")
-    return path
-
-
-FILES = {
-    "pack.pdf": b"%PDF-1.7 fake but hashed",
-    "inventory.csv": b"name,vendor\nHireBot,Acme\n",
-    "evidence/Acme/Model card/card.txt": b"model card text" * 100,
-}
+from tests.evidence.factories import PACK_FILES
 
 
 def rewrite(src, dst, *, replace=None, drop=(), add=None):
@@ -38,11 +24,6 @@ def rewrite(src, dst, *, replace=None, drop=(), add=None):
     return dst
 
 
-@pytest.fixture
-def pack(tmp_path):
-    return build_pack(tmp_path / "pack.zip", FILES)
-
-
 def test_key_file_is_private_and_reused(signing_key):
     mode = stat.S_IMODE(signing_key.path.stat().st_mode)
     assert mode == 0o600
@@ -54,7 +35,7 @@ def test_key_file_is_private_and_reused(signing_key):
 def test_intact_pack_verifies(pack):
     report = verify_pack(pack)
     assert report.ok, report.problems()
-    assert report.checked == len(FILES)
+    assert report.checked == len(PACK_FILES)
     assert report.pack["title"] == "test"
 
 
@@ -102,9 +83,11 @@ def test_tampered_manifest_fails_signature(pack, tmp_path):
     new_csv = b"name,vendor\nX,Y\n"
     with zipfile.ZipFile(pack) as zf:
         manifest = zf.read("manifest.json").decode()
-    old_sha = hashlib.sha256(FILES["inventory.csv"]).hexdigest()
+    old_sha = hashlib.sha256(PACK_FILES["inventory.csv"]).hexdigest()
     manifest = manifest.replace(old_sha, hashlib.sha256(new_csv).hexdigest())
-    manifest = manifest.replace(f'"size": {len(FILES["inventory.csv"])}', f'"size": {len(new_csv)}')
+    manifest = manifest.replace(
+        f'"size": {len(PACK_FILES["inventory.csv"])}', f'"size": {len(new_csv)}'
+    )
     bad = rewrite(
         pack,
         tmp_path / "bad.zip",
