@@ -13,6 +13,7 @@ urlpatterns = [
     path("findings/<int:pk>/triage/", findings.finding_triage_forms, name="finding-triage-forms"),
     path("findings/<int:pk>/sanction/", findings.finding_sanction_view, name="finding-sanction"),
     path("findings/<int:pk>/block/", findings.finding_block_view, name="finding-block"),
+    path("findings/<int:pk>/confirm/", findings.finding_confirm_view, name="finding-confirm"),
     path("findings/<int:pk>/dismiss/", findings.finding_dismiss_view, name="finding-dismiss"),
     path("findings/<int:pk>/assign/", findings.finding_assign_view, name="finding-assign"),
     path("runs/", runs.run_list, name="run-list"),

@@ -6,6 +6,7 @@ Heuristics (reference 4.4) never produce silent matches: they return reason code
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +153,27 @@ H4_UA = re.compile(
     r"openai-python|openai/js|openai/python|anthropic-|google-genai|litellm|langchain|claude-cli",
     re.IGNORECASE,
 )
-H5_LABEL = re.compile(r"gpt|llm|chat|copilot|genai|inference|-ai\b|\bai-")
+# A bare "chat" is not a label of its own: live-chat widgets and chat servers are not AI.
+H5_LABEL = re.compile(r"gpt|llm|copilot|genai|inference|-ai\b|\bai-")
+# Names that never qualify as a possible AI service: local and internal zones, reverse DNS,
+# literal addresses and names that spell out a private (RFC 1918) address.
+LOCAL_SUFFIXES = (
+    ".local",
+    ".lan",
+    ".internal",
+    ".intranet",
+    ".corp",
+    ".home",
+    ".home.arpa",
+    ".localdomain",
+    ".localhost",
+    ".in-addr.arpa",
+    ".ip6.arpa",
+)
+PRIVATE_NAME = re.compile(
+    r"(?:^|[^0-9])(?:10(?:[.-]\d{1,3}){3}|192[.-]168(?:[.-]\d{1,3}){2}"
+    r"|172[.-](?:1[6-9]|2[0-9]|3[01])(?:[.-]\d{1,3}){2})(?:[^0-9]|$)"
+)
 
 HEURISTICS = {
     "H1": "AI API path shape",
@@ -177,7 +198,6 @@ HEURISTIC_TOKENS = (
     "claude-cli",
     "gpt",
     "llm",
-    "chat",
     "copilot",
     "genai",
     "inference",
@@ -187,8 +207,26 @@ HEURISTIC_TOKENS = (
 )
 
 
+def host_can_be_possible_ai(host: str) -> bool:
+    """Local, internal, reverse-DNS and address-literal names are never a possible AI service."""
+    h = host.strip().lower().rstrip(".")
+    if not h or "." not in h:
+        return False  # a single label is a local name
+    if h.endswith(LOCAL_SUFFIXES) or h in {"local", "lan", "internal", "localhost"}:
+        return False
+    try:
+        ipaddress.ip_address(h.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return False
+    return not PRIVATE_NAME.search(h.split(".", 1)[0])
+
+
 def heuristics(host: str, path: str, method: str, user_agent: str, mime: str) -> list[str]:
     """Heuristic reason codes for a record whose host is not in the catalogue."""
+    if not host_can_be_possible_ai(host):
+        return []
     codes = []
     if path and H1_PATHS.match(path):
         codes.append("H1")

@@ -77,6 +77,8 @@ def finding_sanction(
     if not (finding.app_key or finding.host):
         raise ValidationError("Only findings about an app or host can be sanctioned.")
     app = _app_row(finding)
+    if app is None and finding.kind == Finding.Kind.POSSIBLE_AI and finding.host:
+        app = _confirm_host(finding)  # sanctioning a review item confirms it is AI
     if system is None and app is not None and app.system_id:
         system = app.system
     if system is None:
@@ -222,6 +224,41 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
         },
     )
     return entries
+
+
+def _confirm_host(finding: Finding) -> DiscoveredApp:
+    app, _ = DiscoveredApp.objects.select_for_update().get_or_create(
+        app_key="",
+        host=finding.host,
+        defaults={
+            "name": finding.host[:200],
+            "first_seen": finding.first_seen,
+            "last_seen": finding.last_seen,
+            "first_run": finding.run,
+        },
+    )
+    return app
+
+
+@transaction.atomic
+def finding_confirm_ai(*, finding: Finding, actor) -> DiscoveredApp:
+    """A heuristic hit is only a guess: an officer's confirmation is what makes the host a
+    discovered AI app (listed, counted, and then sanctioned or blocked like any other)."""
+    finding = _lock(finding)
+    _require_open(finding)
+    if finding.kind != Finding.Kind.POSSIBLE_AI or not finding.host:
+        raise ValidationError("Only a possible-AI review item can be confirmed as AI.")
+    app = _confirm_host(finding)
+    before = finding.evidence.get("confirmed")
+    finding.evidence = {**finding.evidence, "confirmed": True}
+    finding.save(update_fields=["evidence", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="discovery.finding.confirm_ai",
+        target=finding,
+        changes={"confirmed": [before, True], "discovered_app": [None, app.pk]},
+    )
+    return app
 
 
 @transaction.atomic

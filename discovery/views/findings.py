@@ -19,6 +19,7 @@ from discovery.services.triage import (
     assignable_users,
     finding_assign,
     finding_block,
+    finding_confirm_ai,
     finding_dismiss,
     finding_sanction,
     finding_siblings_decided,
@@ -165,6 +166,17 @@ def finding_block_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _respond(request, finding, error=error_text(exc))
     domains = ", ".join(e.domain for e in entries) or "already listed"
     return _respond(request, finding, message=f"Blocked: {domains}.")
+
+
+@require_POST
+@permission_required("discovery.triage_finding")
+def finding_confirm_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    finding = get_object_or_404(Finding, pk=pk)
+    try:
+        app = finding_confirm_ai(finding=finding, actor=request.user)
+    except ValidationError as exc:
+        return _respond(request, finding, error=error_text(exc))
+    return _respond(request, finding, message=f"Confirmed as AI: {app.name} is now listed.")
 
 
 @require_POST

@@ -152,7 +152,8 @@ def test_first_sighting_is_recorded_per_app(ingest):
     app = DiscoveredApp.objects.get(app_key="claude")
     assert app.first_run_id == run.pk
     assert app.first_seen < app.last_seen
-    assert DiscoveredApp.objects.filter(host="llm-gw.partner.example.net").exists()
+    # A heuristic ("possible AI") host is a review item, not a discovered app, until confirmed.
+    assert not DiscoveredApp.objects.filter(host="llm-gw.partner.example.net").exists()
 
 
 def test_ingest_command_reports_and_skips_known_files(catalog, capsys):
@@ -209,6 +210,9 @@ def test_apps_are_locked_in_one_order_whatever_the_chunk_saw_first(catalog):
     run, _ = ingest_run_create(path=SQUID, actor="test")
     seen = {"first": 1_790_000_000, "last": 1_790_000_060}
     subjects = {"zeta-ai": seen, "host:b.example": seen, "alpha-ai": seen, "host:a.example": seen}
+    # Unknown hosts are touched only once an officer confirmed them (b.example here).
+    DiscoveredApp.objects.create(host="b.example", name="b.example")
     _touch_apps(run=run, subjects=subjects, names={})
     created = list(DiscoveredApp.objects.order_by("pk").values_list("app_key", "host"))
-    assert created == [("alpha-ai", ""), ("", "a.example"), ("", "b.example"), ("zeta-ai", "")]
+    assert created == [("", "b.example"), ("alpha-ai", ""), ("zeta-ai", "")]
+    assert DiscoveredApp.objects.get(host="b.example").first_run == run

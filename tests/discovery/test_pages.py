@@ -100,7 +100,10 @@ def test_csv_export_neutralises_formulas(logged_in, officer, ingest, catalog):
     from discovery.models import DiscoveredApp
 
     ingest(SQUID)
-    DiscoveredApp.objects.filter(host="llm-gw.partner.example.net").update(name="=HYPERLINK(1)")
+    # Confirmed by an officer, so the unknown host has a discovered-app row (and a name).
+    DiscoveredApp.objects.update_or_create(
+        app_key="", host="llm-gw.partner.example.net", defaults={"name": "=HYPERLINK(1)"}
+    )
     response = logged_in(officer).get(reverse("discovery:app-export"))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode())))

@@ -33,6 +33,20 @@ def _finding(users, **extra):
     return {"pk": finding.pk, "officer": users["compliance_officer"].pk}
 
 
+def _possible_ai(users):
+    from discovery.models import Finding
+
+    return _finding(
+        users,
+        kind=Finding.Kind.POSSIBLE_AI,
+        severity="info",
+        title="Possible AI endpoint: llm-gw.example.net (H1)",
+        dedupe_key="possible_ai:llm-gw.example.net",
+        app_key="",
+        host="llm-gw.example.net",
+    )
+
+
 def _run(users, status="queued"):
     from discovery.models import IngestRun
 
@@ -82,6 +96,14 @@ ROWS = [
     ),
     Row(
         "discovery:finding-block", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}
+    ),
+    Row(
+        "discovery:finding-confirm",
+        WRITE_OFFICER,
+        method="post",
+        setup=_possible_ai,
+        kwargs=pk,
+        data={},
     ),
     Row(
         "discovery:finding-dismiss",
