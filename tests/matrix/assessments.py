@@ -19,11 +19,11 @@ def _pdf():
     return SimpleUploadedFile("evidence.pdf", PDF, content_type="application/pdf")
 
 
-def draft(users):
+def draft(users, officer=None):
     from assessments.services import assessment_start, attachment_add
     from tests.assessments import factories
 
-    officer = users["compliance_officer"]
+    officer = officer or users["compliance_officer"]
     system = factories.classified_system()
     assessment = assessment_start(actor=officer, system=system, template=factories.fria())
     attachment_add(
@@ -40,15 +40,15 @@ def draft(users):
 
 
 def in_review(users):
-    """Submitted by a third officer, so both the officer and the admin may approve."""
+    """Written and submitted by a third officer, so both the officer and the admin may approve."""
     from assessments.models import Assessment
     from assessments.services import assessment_submit
     from core.roles import Role
     from tests.assessments import factories
     from tests.conftest import make_user
 
-    ctx = draft(users)
     author = make_user("author", Role.COMPLIANCE_OFFICER)
+    ctx = draft(users, officer=author)
     assessment = Assessment.objects.get(pk=ctx["pk"])
     factories.fill_required(author, assessment)
     assessment_submit(actor=author, assessment=assessment)
