@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +36,7 @@ from assessments.services import (
     evidence_upload,
 )
 from core.htmx import error_text
+from core.parsers import SafeFormParser, SafeJSONParser, SafeMultiPartParser
 
 
 def _drf_error(err: DjangoValidationError) -> ValidationError:
@@ -151,7 +151,7 @@ class AssessmentAnswerApi(APIView):
     """Save one answer if nobody changed it since base_version; 409 with both values otherwise."""
 
     write_permissions = ("assessments.change_assessment",)
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         request=AnswerIn,
@@ -213,7 +213,7 @@ class AssessmentTransitionApi(APIView):
     """submit (editors), approve or return (compliance officer/admin; four-eyes applies)."""
 
     write_permissions = ("assessments.change_assessment",)
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [SafeJSONParser, SafeFormParser]
 
     @extend_schema(
         request=TransitionIn,
@@ -272,7 +272,7 @@ class EvidenceFileListApi(generics.ListAPIView):
 
     serializer_class = EvidenceFileSerializer
     write_permissions = ("assessments.upload_evidence",)
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [SafeMultiPartParser, SafeFormParser]
     filterset_class = EvidenceFileFilter
 
     def get_queryset(self) -> QuerySet[EvidenceFile]:

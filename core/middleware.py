@@ -1,0 +1,20 @@
+"""Request guards shared by every page and the API."""
+
+from django.http import HttpResponseBadRequest, JsonResponse
+
+
+class NulQueryMiddleware:
+    """PostgreSQL refuses NUL in text, so a query string carrying one is a 400, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        ):
+            message = "The query string may not contain NUL characters."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
