@@ -22,7 +22,7 @@ MAX_IDENTITY_BYTES = 20 * 1024 * 1024
 MAX_REPORTED_ERRORS = 20
 SOURCE_FIELDS = [
     "name", "kind", "format", "watch_path", "zscaler_feed", "squid_logformat",
-    "use_identity_mapping", "pseudonymise", "active",
+    "use_identity_mapping", "pseudonymise", "active", "learning_days",
 ]  # fmt: skip
 
 

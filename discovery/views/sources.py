@@ -63,6 +63,13 @@ def source_create(request: HtmxHttpRequest) -> HttpResponse:
         "pseudonymise": bool(request.POST.get("pseudonymise")),
         "active": True,
     }
+    days = request.POST.get("learning_days", "").strip()
+    if days:
+        if not days.isdigit() or int(days) > 365:
+            return _source_page(
+                request, form_error="Learning period: a whole number of days from 0 to 365."
+            )
+        data["learning_days"] = int(days)
     try:
         source = log_source_create(actor=request.user, data=data)
     except ValidationError as exc:
