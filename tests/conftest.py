@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from core.roles import Role
 from evidence.signing import ensure_signing_key
@@ -99,6 +100,13 @@ def ingest_chunk_bytes(monkeypatch, settings):
         settings.SIGHTLINE_INGEST_CHUNK_BYTES = n
 
     return set_size
+
+
+@pytest.fixture
+def postgres_only():
+    """Real concurrent writers and row locks need PostgreSQL; SQLite serialises every writer."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises concurrent writers")
 
 
 @pytest.fixture

@@ -3,19 +3,13 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from assessments.models import Assessment
 from assessments.services import AnswerConflict, answer_save, assessment_start
 from tests.assessments import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are only meaningful on PostgreSQL (SQLite serialises all writers)")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgres_only")]
 
 
 def test_two_simultaneous_saves_on_one_version_one_wins_one_conflicts(officer, officer2):

@@ -14,13 +14,6 @@ from inventory.models import AISystem
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def storage(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path / "storage"
-    settings.SIGHTLINE_STORAGE_DIR.mkdir()
-    return settings.SIGHTLINE_STORAGE_DIR
-
-
 def _populate(users) -> dict:
     from inventory.services import ai_system_create
     from tests.matrix.assessments import checklist
@@ -64,7 +57,7 @@ def _snapshot() -> dict:
     }
 
 
-def test_round_trip_into_an_empty_database_keeps_everything(users, storage, tmp_path):
+def test_round_trip_into_an_empty_database_keeps_everything(users, storage_dir, tmp_path):
     from assessments.models import EvidenceFile
     from core.storage import blob_path
 
@@ -94,7 +87,7 @@ def test_round_trip_into_an_empty_database_keeps_everything(users, storage, tmp_
     call_command("verify_audit", stdout=io.StringIO())
 
 
-def test_import_refuses_a_non_empty_database_without_yes(users, storage, tmp_path):
+def test_import_refuses_a_non_empty_database_without_yes(users, storage_dir, tmp_path):
     _populate(users)
     call_command("export_all", str(tmp_path / "backup"), stdout=io.StringIO())
     with pytest.raises(CommandError, match="not empty"):
@@ -105,7 +98,7 @@ def test_import_refuses_a_non_empty_database_without_yes(users, storage, tmp_pat
     assert not AISystem.objects.filter(name="Changed after backup").exists()
 
 
-def test_a_tampered_blob_stops_the_import_before_anything_is_written(users, storage, tmp_path):
+def test_a_tampered_blob_stops_the_import_before_anything_is_written(users, storage_dir, tmp_path):
     _populate(users)
     call_command("export_all", str(tmp_path / "backup"), stdout=io.StringIO())
     blob = next((tmp_path / "backup" / "files" / "blobs").rglob("*"))
@@ -119,7 +112,7 @@ def test_a_tampered_blob_stops_the_import_before_anything_is_written(users, stor
     assert AISystem.objects.count() == 0
 
 
-def test_export_refuses_a_non_empty_target(users, storage, tmp_path):
+def test_export_refuses_a_non_empty_target(users, storage_dir, tmp_path):
     target = tmp_path / "occupied"
     target.mkdir()
     (target / "x").write_text("x")

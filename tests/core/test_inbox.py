@@ -26,12 +26,7 @@ from regulations.services.reminders import reminder_recipients
 from tests.assessments import factories
 from tests.factories import AISystemFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _own_storage(storage_dir):
-    return storage_dir
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("storage_dir")]
 
 
 def counts(user) -> dict[str, int]:

@@ -12,12 +12,9 @@ from core.audit import audit_record
 from tests.assessments import factories
 from tests.e2e.conftest import screenshot
 
+pytestmark = pytest.mark.usefixtures("storage_dir")
+
 SHA = "8e6e1af29df1114c61281b5e4d2a62bee2cde5f3e18a19ec79c827a2338f6b94"
-
-
-@pytest.fixture(autouse=True)
-def _own_storage(storage_dir):
-    return storage_dir
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -16,19 +16,11 @@ from inventory.models import Vendor
 from tests.assessments import factories
 from tests.discovery.conftest import SQUID
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only", "storage_dir"),
+]
 N = 8
-
-
-@pytest.fixture(autouse=True)
-def needs_postgres():
-    if connection.vendor != "postgresql":
-        pytest.skip("real concurrent writers need PostgreSQL (SQLite serialises them)")
-
-
-@pytest.fixture(autouse=True)
-def storage_dir(settings, tmp_path):
-    settings.SIGHTLINE_STORAGE_DIR = tmp_path
 
 
 def all_at_once(request) -> list:
