@@ -154,6 +154,9 @@ class Obligation(Cited):
     effective_to: dt.date | None = None
     effective_from_overrides: list[EffectiveOverride] = []
     assessment_template: str | None = None
+    # "organisation": owed once by the organisation (AI literacy, a framework, a yearly filing),
+    # tracked as one organisation-wide deadline, never one copy per system.
+    scope: Literal["system", "organisation"] = "system"
 
     @field_validator("retention")
     @classmethod
@@ -178,6 +181,9 @@ class DeadlineSpec(Cited):
     who: list[str] = []
     obligations: list[str] = []
     applies_when: Any = None
+    # "organisation": a date the organisation owes once (a law starts to apply, a yearly filing),
+    # one deadline for the organisation; "system": each system that triggers it gets its own.
+    scope: Literal["system", "organisation"] = "system"
 
     @model_validator(mode="after")
     def _when(self) -> DeadlineSpec:
