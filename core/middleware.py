@@ -1,6 +1,7 @@
 """Request guards shared by every page and the API."""
 
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.utils.cache import patch_cache_control
 
 
 class NulQueryMiddleware:
@@ -18,3 +19,17 @@ class NulQueryMiddleware:
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Pages and API answers for a signed-in user hold governed data: no browser or proxy keeps them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
