@@ -4,6 +4,7 @@ from django.db import connection
 
 from core.roles import Role
 from evidence.signing import ensure_signing_key
+from tests.assessments import factories as assessment_factories
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -107,6 +108,13 @@ def postgres_only():
     """Real concurrent writers and row locks need PostgreSQL; SQLite serialises every writer."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite serialises concurrent writers")
+
+
+@pytest.fixture
+def credit_system(db):
+    """A credit-scoring system classified under the shipped EU content (the FRIA applies)."""
+    assessment_factories.load_real_content("eu")
+    return assessment_factories.credit_scorer()
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """HTTP-level behaviour: autosave fragments, conflicts, submit validation, downloads, uploads."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -158,24 +157,18 @@ def test_text_evidence_is_downloaded_as_plain_text_attachment(
     assert response["Content-Disposition"].startswith('attachment; filename="notes.txt"')
 
 
-@pytest.fixture
-def real_system():
-    factories.load_real_content("eu")
-    return factories.credit_scorer()
-
-
 def test_system_page_offers_the_fria_through_the_panel_and_starting_opens_it(
-    client, officer, real_system
+    client, officer, credit_system
 ):
     client = client_for(client, officer)
-    html = client.get(reverse("inventory:system-detail", args=[real_system.pk])).content.decode()
+    html = client.get(reverse("inventory:system-detail", args=[credit_system.pk])).content.decode()
     assert "Assessments and vendor evidence" in html
     assert "Fundamental-rights impact assessment (Art 27)" in html and "Start assessment" in html
-    fria = next(t for t in templates_for_system(real_system) if t.key.endswith(".fria"))
+    fria = next(t for t in templates_for_system(credit_system) if t.key.endswith(".fria"))
     response = client.post(
-        reverse("assessments:assessment-start"), {"system": real_system.pk, "template": fria.pk}
+        reverse("assessments:assessment-start"), {"system": credit_system.pk, "template": fria.pk}
     )
-    assessment = Assessment.objects.get(system=real_system, template=fria)
+    assessment = Assessment.objects.get(system=credit_system, template=fria)
     assert response["Location"] == reverse("assessments:assessment-detail", args=[assessment.pk])
     answers = {k.rsplit(".", 1)[-1]: v for k, v in assessment.revision().answers.items()}
     assert answers["fria-a-decisions"] == "substantial_factor"
@@ -183,18 +176,18 @@ def test_system_page_offers_the_fria_through_the_panel_and_starting_opens_it(
     assert "creditworthiness" in answers["fria-a-processes"]
 
 
-def test_auditor_sees_the_panel_without_a_start_button(client, auditor, real_system):
-    url = reverse("inventory:system-detail", args=[real_system.pk])
+def test_auditor_sees_the_panel_without_a_start_button(client, auditor, credit_system):
+    url = reverse("inventory:system-detail", args=[credit_system.pk])
     html = client_for(client, auditor).get(url).content.decode()
     assert (
         "Fundamental-rights impact assessment (Art 27)" in html and "Start assessment" not in html
     )
 
 
-def test_approval_uses_the_obligation_cadence_of_real_content(officer, officer2, real_system):
+def test_approval_uses_the_obligation_cadence_of_real_content(officer, officer2, credit_system):
     from regulations.services.deadlines import review_period
 
-    fria = next(t for t in templates_for_system(real_system) if t.key.endswith(".fria"))
+    fria = next(t for t in templates_for_system(credit_system) if t.key.endswith(".fria"))
     assert review_period(fria)[0] is not None
 
 

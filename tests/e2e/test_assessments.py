@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 from assessments.models import Assessment
 from assessments.services import answer_save
 from regulations.selectors import templates_for_system
-from tests.assessments import factories
 from tests.e2e.conftest import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.usefixtures("storage_dir")
@@ -32,12 +31,6 @@ ANSWERS = {
     "fria-f-complaints": ("text", "Complaints via the lending portal; answered within 15 days."),
     "fria-notify-date": ("date", "2027-12-20"),
 }
-
-
-@pytest.fixture
-def credit_system(db):
-    factories.load_real_content("eu")
-    return factories.credit_scorer()
 
 
 def shot(locator, name: str) -> None:
