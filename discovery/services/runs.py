@@ -133,14 +133,16 @@ def _expand(
             try:
                 members = zip_expand(path, display_name=name, sha=sha)
             except ValidationError as exc:
-                entries.append(_Entry(path, name, refused=" ".join(exc.messages)))
+                entries.append(
+                    _Entry(path, name, size=path.stat().st_size, refused=" ".join(exc.messages))
+                )
                 continue
             made.extend(m for m, _n in members)
-            entries.extend(_Entry(m, n) for m, n in members)
+            entries.extend(_Entry(m, n, size=m.stat().st_size) for m, n in members)
             if move_into_storage:
                 path.unlink(missing_ok=True)
             continue
-        entries.append(_Entry(path, name))
+        entries.append(_Entry(path, name, size=path.stat().st_size))
     return entries, made
 
 
