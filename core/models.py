@@ -116,3 +116,25 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.kind}: {'on' if self.enabled else 'off'}"
+
+
+class OidcIdentity(models.Model):
+    """One person at one OpenID provider (issuer, sub): a renamed provider account keeps its user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oidc_identities"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="uniq_oidc_identity")
+        ]
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.issuer}"

@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import token_views, views
+from core import sso, token_views, views
 from core.access import LoginForm
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso.SignOutView.as_view(), name="logout"),
+    path("sso/login/", sso.SsoLoginView.as_view(), name="sso-login"),
+    path("sso/callback/", sso.SsoCallbackView.as_view(), name="sso-callback"),
     # Browsers and feed readers ask for /favicon.ico whatever the page links to.
     path("favicon.ico", views.favicon, name="favicon"),
     path("inbox/", views.inbox, name="inbox"),

@@ -6,6 +6,9 @@ ROWS = [
     Row("home", READ),  # renders the regulations dashboard
     Row("login", dict.fromkeys(READ, 200)),
     Row("logout", dict.fromkeys(READ, 302), method="post"),
+    # Single sign-on answers 404 until SIGHTLINE_OIDC_CLIENT_ID is set; tests/sso runs it for real.
+    Row("sso-login", dict.fromkeys(READ, 404)),
+    Row("sso-callback", dict.fromkeys(READ, 404)),
     Row("favicon", dict.fromkeys(READ, 302)),
     Row("inbox", READ),
     Row("inbox-badge", READ),
