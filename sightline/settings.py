@@ -112,12 +112,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Lockout first (django-axes), then the password check that also refuses expired accounts.
-AUTHENTICATION_BACKENDS = ["core.access.LoginAxesBackend", "core.access.ExpiringModelBackend"]
+# Single sign-on (core/sso.py) runs after the password check, which refuses everyone but the
+# break-glass account when SIGHTLINE_LOCAL_LOGIN=0.
+AUTHENTICATION_BACKENDS = [
+    "core.access.LoginAxesBackend",
+    "core.sso.LocalPasswordBackend",
+    "core.sso.OidcBackend",
+]
+SIGHTLINE_LOCAL_LOGIN = env_bool("SIGHTLINE_LOCAL_LOGIN", True)
+SIGHTLINE_BREAK_GLASS_USER = os.environ.get("SIGHTLINE_BREAK_GLASS_USER", "").strip()
+# OpenID Connect: on when SIGHTLINE_OIDC_CLIENT_ID is set; endpoints come from discovery unless named.
+SIGHTLINE_OIDC = {
+    key: os.environ.get(f"SIGHTLINE_OIDC_{key}", "")
+    for key in (
+        "PROVIDER_NAME",
+        "DISCOVERY_URL",
+        "ISSUER",
+        "AUTHORIZATION_ENDPOINT",
+        "TOKEN_ENDPOINT",
+        "USERINFO_ENDPOINT",
+        "JWKS_URI",
+        "END_SESSION_ENDPOINT",
+        "CLIENT_ID",
+        "CLIENT_SECRET",
+        "SCOPES",
+        "GROUPS_CLAIM",
+        "USERNAME_CLAIM",
+        "ROLE_MAP",
+        "SIGN_ALGO",
+    )
+}
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", 0.25))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.access.lockout_response"
+AXES_WHITELIST_CALLABLE = "core.sso.axes_exempt"  # the SSO callback takes no password
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", 0))
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 LOGIN_URL = "login"
@@ -279,6 +309,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# Sign-out is a form whose answer redirects to the provider's end-session endpoint.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        "/".join(SIGHTLINE_OIDC[key].split("/")[:3])  # scheme://host[:port]
+        for key in ("DISCOVERY_URL", "ISSUER", "END_SESSION_ENDPOINT")
+        if SIGHTLINE_OIDC[key].startswith(("https://", "http://"))
+    }
+)
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
