@@ -1,14 +1,16 @@
 from django.urls import path
 
-from discovery.views import apps, findings, runs, sources
+from discovery.views import apps, findings, overview, runs, sources
 
 app_name = "discovery"
 
 urlpatterns = [
     path("", apps.app_list, name="app-list"),
+    path("overview/", overview.overview, name="overview"),
     path("apps/export.csv", apps.app_export, name="app-export"),
     path("apps/<str:subject>/", apps.app_detail, name="app-detail"),
     path("findings/", findings.finding_list_view, name="finding-list"),
+    path("findings/bulk/", overview.finding_bulk_triage_view, name="finding-bulk-triage"),
     path("findings/<int:pk>/", findings.finding_detail, name="finding-detail"),
     path("findings/<int:pk>/triage/", findings.finding_triage_forms, name="finding-triage-forms"),
     path("findings/<int:pk>/sanction/", findings.finding_sanction_view, name="finding-sanction"),

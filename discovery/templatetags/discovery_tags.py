@@ -26,6 +26,14 @@ def status_class(value: str) -> str:
     return STATUS_CLASS.get(str(value), "")
 
 
+RISK_CLASS = {"high": "bad", "medium": "warn", "low": "ok"}
+
+
+@register.filter
+def risk_class(level: str) -> str:
+    return RISK_CLASS.get(str(level), "")
+
+
 @register.filter
 def status_label(value: str) -> str:
     return app_status_label(str(value))

@@ -9,21 +9,25 @@ from django.views.decorators.vary import vary_on_headers
 from core.csvio import csv_writer
 from core.htmx import HtmxHttpRequest, render_partial
 from core.permissions import permission_required, reader_required
+from discovery.analytics import app_usage_series
 from discovery.models import DiscoveredApp, Finding
+from discovery.risk import app_risk_score
 from discovery.selectors import (
     APP_STATUS_LABELS,
     app_status,
     app_top_identities,
     app_top_teams,
-    app_usage_daily,
     blocklist_domains,
     catalog_app_get,
     catalog_apps_by_key,
     discovered_app_rows,
 )
+from discovery.services.bulk import BULK_ACTIONS
+from discovery.services.triage import assignable_users
 
 STATUS_CHOICES = list(APP_STATUS_LABELS.items())
 APPS_PER_PAGE = 50
+FINDINGS_ON_APP_PAGE = 200
 
 
 def _subject(row: dict) -> str:
@@ -117,16 +121,18 @@ def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
         .filter(app_key=app_key, host=host)
         .first()
     )
-    daily = app_usage_daily(app_key=app_key, host=host)
-    if cat is None and app is None and not daily:
+    usage = app_usage_series(app_key=app_key, host=host)
+    if cat is None and app is None and not usage["rows"]:
         raise Http404("No such app.")
     hosts = sorted({h.host for h in cat.hosts.all()}) if cat else [host]
-    chart = {
-        "labels": [d["day"].isoformat() for d in daily],
-        "requests": [d["requests"] for d in daily],
-        "users": [d["users"] for d in daily],
-    }
-    findings = Finding.objects.filter(app_key=app_key, host=host).select_related("system")[:50]
+    chart = {k: usage[k] for k in ("labels", "requests", "users")}
+    findings = sorted(  # open ones first: they are the ones to triage
+        Finding.objects.filter(app_key=app_key, host=host)
+        .select_related("system", "assignee")
+        .order_by("-last_seen", "-pk")[:FINDINGS_ON_APP_PAGE],
+        key=lambda f: not f.is_open,
+    )
+    can_triage = request.user.has_perm("discovery.triage_finding")
     return render(
         request,
         "discovery/app_detail.html",
@@ -139,14 +145,20 @@ def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
             "name": cat.name if cat else (app.name if app else host),
             "status": app_status(app=app, blocked=set(blocklist_domains()), hosts=hosts),
             "chart": chart,
-            "daily": daily,
-            "totals": {
-                "requests": sum(d["requests"] for d in daily),
-                "bytes_up": sum(d["bytes_up"] or 0 for d in daily),
-                "bytes_down": sum(d["bytes_down"] or 0 for d in daily),
-            },
+            "daily": usage["rows"],
+            "days_with_traffic": usage["days_with_traffic"],
+            "totals": usage.get("totals", {"requests": 0, "bytes_up": 0, "bytes_down": 0}),
+            "risk_score": app_risk_score(
+                category=cat.category if cat else None,
+                risk=cat.risk if cat else None,
+                known=cat is not None,
+            ),
             "top_users": app_top_identities(app_key=app_key, host=host),
             "top_teams": app_top_teams(app_key=app_key, host=host),
             "findings": findings,
+            "open_findings": [f for f in findings if f.is_open] if can_triage else [],
+            "can_triage": can_triage,
+            "assignees": assignable_users() if can_triage else [],
+            "bulk_actions": BULK_ACTIONS,
         },
     )

@@ -80,10 +80,19 @@ def pk(ctx):
 
 ROWS = [
     Row("discovery:app-list", READ),
+    Row("discovery:overview", READ, setup=_finding),
+    Row("discovery:overview", READ, query="?days=7&stack=category"),
     Row("discovery:app-list", READ, query="?q=chat&status=unreviewed"),
     Row("discovery:app-export", EXPORT),
     Row("discovery:app-detail", READ, setup=_finding, kwargs={"subject": "chatgpt"}),
     Row("discovery:finding-list", READ, setup=_finding),
+    Row(
+        "discovery:finding-bulk-triage",
+        WRITE_OFFICER,
+        method="post",
+        setup=_finding,
+        data=lambda ctx: {"finding": [ctx["pk"]], "action": "assign", "assignee": ctx["officer"]},
+    ),
     Row("discovery:finding-detail", READ, setup=_finding, kwargs=pk),
     Row("discovery:finding-triage-forms", FORM_OFFICER, setup=_finding, kwargs=pk),
     Row(
