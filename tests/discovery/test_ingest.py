@@ -2,15 +2,12 @@
 
 import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 from django.db.models import Sum
 
 from core.models import AuditEntry
-from discovery.engine.pipeline import chunk_plan, process_chunk
 from discovery.models import DiscoveredApp, IngestChunk, IngestRun, UsageRollup
-from discovery.selectors import matching_catalog
 from discovery.services import (
     ingest_chunk_process,
     ingest_run_create,
@@ -19,21 +16,7 @@ from discovery.services import (
     ingest_run_retry,
 )
 from tests.discovery.conftest import CLOUDTRAIL, SQUID, ZEEK
-
-
-def pipeline_requests(path: Path, fmt: str) -> dict[str, int]:
-    """Ground truth straight from the pure pipeline over the whole file in one chunk."""
-    [chunk] = chunk_plan(path, target_bytes=1 << 40)
-    result = process_chunk(chunk, fmt=fmt, catalog=matching_catalog())
-    totals: dict[str, int] = {}
-    for (subject, _ident, _day), agg in result.rollups.items():
-        totals[subject] = totals.get(subject, 0) + agg.requests
-    return totals
-
-
-def rollup_requests() -> dict[str, int]:
-    rows = UsageRollup.objects.values("app_key", "host").annotate(n=Sum("requests"))
-    return {(r["app_key"] or "host:" + r["host"]): r["n"] for r in rows}
+from tests.discovery.totals import pipeline_requests, rollup_requests
 
 
 def test_squid_ingest_rolls_up_per_app_identity_and_day(ingest):
