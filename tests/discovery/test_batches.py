@@ -356,14 +356,9 @@ def test_a_refused_file_in_a_batch_is_named_and_the_rest_counts(catalog, tmp_pat
         ingest_batch_create(files=[(blob, "photo.log")], actor="test")
 
 
-@pytest.fixture
-def officer_client(client, officer, catalog, eager, django_capture_on_commit_callbacks):
-    client.login(username=officer.username, password=PASSWORD)
-    return client
-
-
+@pytest.mark.usefixtures("catalog", "eager")
 def test_an_upload_of_several_files_is_one_run_listed_file_by_file(
-    officer_client, django_capture_on_commit_callbacks
+    as_officer, django_capture_on_commit_callbacks
 ):
     files = [
         SimpleUploadedFile("access.log", SQUID.read_bytes()),
@@ -371,14 +366,14 @@ def test_an_upload_of_several_files_is_one_run_listed_file_by_file(
         SimpleUploadedFile("again.log", SQUID.read_bytes()),  # the same content twice
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        response = officer_client.post(reverse("discovery:run-upload"), {"file": files})
+        response = as_officer.post(reverse("discovery:run-upload"), {"file": files})
     run = IngestRun.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("discovery:run-detail", kwargs={"pk": run.pk})
     assert run.status == "done" and run.files_total == 3
     states = list(run.files.order_by("index").values_list("file_name", "status"))
     assert states == [("access.log", "done"), ("zeek.log", "done"), ("again.log", "duplicate")]
-    page = officer_client.get(response["Location"]).content.decode()
+    page = as_officer.get(response["Location"]).content.decode()
     assert page.count('<tr data-file="') == 3
     assert "Already ingested in" in page and "not counted again" in page
     assert '<tr data-file="zeek.log" data-status="done">' in page
