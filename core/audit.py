@@ -39,6 +39,9 @@ def _stable_numbers(value: Any) -> Any:
     return value
 
 
+HASH_VERSION = 2  # 2: the actor's id is hashed too (version-1 entries keep their own format)
+
+
 def entry_digest(entry: AuditEntry) -> str:
     content = {
         "seq": entry.seq,
@@ -51,6 +54,9 @@ def entry_digest(entry: AuditEntry) -> str:
         "changes": _stable_numbers(entry.changes),
         "prev_hash": entry.prev_hash,
     }
+    if entry.hash_version >= 2:
+        content["hash_version"] = entry.hash_version
+        content["actor_id"] = entry.actor_id
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
@@ -104,6 +110,7 @@ def audit_record(
             target_repr=target_repr[:300],
             changes=jsonable(changes or {}),
             prev_hash=head.hash,
+            hash_version=HASH_VERSION,
         )
         entry.hash = entry_digest(entry)
         entry.save()

@@ -21,7 +21,7 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,  # the id is hashed: deleting a user must not rewrite entries
         related_name="+",
         db_constraint=False,
     )
@@ -33,6 +33,9 @@ class AuditEntry(models.Model):
     changes = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    hash_version = models.PositiveSmallIntegerField(
+        default=1, help_text="Which fields the hash covers: 1 before actor_id was hashed, 2 since."
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -62,6 +65,23 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """The chain head (entry count and last hash) signed with the Ed25519 key nobody in the database
+    holds: re-hashing the whole chain cannot reproduce it."""
+
+    seq = models.PositiveBigIntegerField(help_text="Entries in the chain when signed.")
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    signature = models.CharField(max_length=128, help_text="Base64 Ed25519 signature.")
+    key_fingerprint = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-seq", "-pk"]
+
+    def __str__(self) -> str:
+        return f"checkpoint at #{self.seq}"
 
 
 class AccountExpiry(models.Model):

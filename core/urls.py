@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import sso, token_views, views
+from core import audit_views, sso, token_views, views
 from core.access import LoginForm
 
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit-list"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("audit/verify/", views.audit_verify_page, name="audit-verify"),
+    path("audit/checkpoints.json", audit_views.audit_checkpoints, name="audit-checkpoints"),
 ]

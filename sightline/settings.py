@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_verify_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Then sign the chain head (count, last hash) with the key kept off the database.
+    "core-audit-checkpoint-nightly": {
+        "task": "core.tasks.audit_checkpoint_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # Hourly; each reminder slot is sent once (regulations.ReminderSent).
     "regulations-deadline-reminders": {
         "task": "regulations.tasks.deadline_reminders_task",

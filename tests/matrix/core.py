@@ -21,6 +21,7 @@ ROWS = [
     ),
     Row("audit-list", READ),
     Row("audit-verify", READ),
+    Row("audit-checkpoints", READ),
     Row("audit-export", expect(READ, procurement=403)),
     Row("audit-list", READ, query="?actor=nobody&date_from=not-a-date&object_type=x"),
     Row("api-schema", API_READ),

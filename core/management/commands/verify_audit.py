@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.audit import audit_verify
+from core.audit_checkpoint import checkpoints_verify
 
 
 class Command(BaseCommand):
@@ -17,6 +18,14 @@ class Command(BaseCommand):
                 f"Audit chain BROKEN at entry #{result.broken_seq}: {result.reason} "
                 f"({result.checked} entries before it verified)."
             )
+        signed = checkpoints_verify()
+        if not signed.ok:
+            raise CommandError(
+                f"Audit chain BROKEN: signed checkpoint check failed: {signed.reason}"
+            )
         self.stdout.write(
-            self.style.SUCCESS(f"Audit chain verified: {result.checked} entries intact.")
+            self.style.SUCCESS(
+                f"Audit chain verified: {result.checked} entries intact, "
+                f"{signed.checked} signed checkpoint(s) hold."
+            )
         )
