@@ -19,16 +19,10 @@ def catalog(db):
 
 
 @pytest.fixture
-def eager(settings):
-    """Celery tasks run inline; the Celery app caches its config, so set both."""
-    from sightline.celery import app
-
+def eager(settings, eager_celery):
+    """Celery tasks run inline and raise; the Celery app caches its config, so set both."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager = before
+    eager_celery.conf.task_eager_propagates = True
 
 
 @pytest.fixture
