@@ -55,6 +55,19 @@ class Vendor(models.Model):
         return self.name
 
 
+class RiskTier(models.TextChoices):
+    """The tiers classification reports (regulations' outcomes map onto them), highest first."""
+
+    PROHIBITED = "prohibited", "Prohibited"
+    HIGH = "high", "High risk"
+    LIMITED = "limited", "Limited (transparency)"
+    MINIMAL = "minimal", "Minimal"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+RISK_ORDER = {tier.value: i for i, tier in enumerate(RiskTier)}
+
+
 class AISystem(models.Model):
     """An AI system we build, buy or use: the facts here are what the classification engine reads."""
 
@@ -257,8 +270,28 @@ class AISystem(models.Model):
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True, validators=[validate_string_list])
+    needs_facts = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Entered the inventory (e.g. sanctioned from discovery) without the facts "
+        "classification needs; not classified until they are set.",
+    )
+    # Read-only projection of the current classification per regime, written after each run, so
+    # the list can show and filter risk without joining the results table.
+    risk_tier = models.CharField(
+        max_length=20, choices=RiskTier.choices, blank=True, db_index=True, editable=False
+    )
+    risk_tiers = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Tokens 'high' and 'eu:high' for each regime's tier, for filtering.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    # Facts intake asks for; until they are set a discovered system stays "Needs facts".
+    REQUIRED_FACTS = ("owner", "description", "jurisdictions", "domains")
 
     class Meta:
         ordering = ["name", "pk"]
@@ -267,6 +300,28 @@ class AISystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def missing_facts(self) -> list[str]:
+        """The required facts still blank, named as the intake form names them."""
+        labels = {
+            "owner": "owner",
+            "description": "purpose",
+            "jurisdictions": "jurisdictions",
+            "domains": "use-case domains",
+        }
+        blank = {
+            "owner": self.owner_id is None,
+            "description": not (self.description or "").strip(),
+            "jurisdictions": not self.jurisdictions,
+            "domains": not self.domains,
+        }
+        return [labels[name] for name in self.REQUIRED_FACTS if blank[name]]
+
+    @property
+    def risk_by_regime(self) -> list[tuple[str, str]]:
+        """[(regime code, tier)] from the stored tokens, highest tier first."""
+        pairs = [tuple(t.split(":", 1)) for t in self.risk_tiers if ":" in t]
+        return sorted(pairs, key=lambda p: (RISK_ORDER.get(p[1], 99), p[0]))
 
     @property
     def personal_data(self) -> bool:

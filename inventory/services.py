@@ -8,11 +8,12 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
 from core.audit import audit_record, diff, snapshot
-from inventory.models import AISystem, Vendor
+from inventory.models import RISK_ORDER, AISystem, Vendor
 from inventory.signals import system_changed
 
 # Bookkeeping timestamps change on every save; leaving them out keeps diffs to real changes.
-_UNAUDITED = {"created_at", "updated_at"}
+# The risk projection is derived from classification results, which are audited themselves.
+_UNAUDITED = {"created_at", "updated_at", "risk_tier", "risk_tiers"}
 
 
 def _audited_fields(model: type[models.Model]) -> list[str]:
@@ -70,6 +71,8 @@ def ai_system_update(*, actor, system: AISystem, data: Mapping[str, Any]) -> AIS
     fields = _audited_fields(AISystem)
     before = snapshot(AISystem.objects.select_for_update().get(pk=system.pk), fields)
     _assign(system, data)
+    if system.needs_facts and not system.missing_facts():
+        system.needs_facts = False  # intake is over once every required fact is set
     system.full_clean()
     after = snapshot(system, fields)
     changes = diff(before, after)
@@ -79,6 +82,44 @@ def ai_system_update(*, actor, system: AISystem, data: Mapping[str, Any]) -> AIS
     audit_record(actor=actor, action="system.update", target=system, changes=changes)
     _announce(system, actor, created=False)
     return system
+
+
+@transaction.atomic
+def ai_system_intake_complete(*, actor, system: AISystem, data: Mapping[str, Any]) -> AISystem:
+    """Intake ends only when every required fact is set; then the system is classified."""
+    system = AISystem.objects.select_for_update().get(pk=system.pk)
+    _assign(system, data)
+    missing = system.missing_facts()
+    if missing:
+        raise ValidationError(
+            {
+                name: "Required before this system can be classified."
+                for name, label in (
+                    ("owner", "owner"),
+                    ("description", "purpose"),
+                    ("jurisdictions", "jurisdictions"),
+                    ("domains", "use-case domains"),
+                )
+                if label in missing
+            }
+        )
+    return ai_system_update(actor=actor, system=system, data=data)
+
+
+def ai_system_risk_record(
+    *, system: AISystem, tiers: Mapping[str, str], merge: bool = False
+) -> None:
+    """Store each regime's tier and the highest one, so the list shows and filters risk without
+    reading the results; a derived projection (the results carry the audit trail)."""
+    current = dict(pair for pair in system.risk_by_regime) if merge else {}
+    current.update({code: tier for code, tier in tiers.items() if tier})
+    tokens = sorted({*current.values()}) + sorted(f"{c}:{t}" for c, t in current.items())
+    ranked = sorted(current.values(), key=lambda t: RISK_ORDER.get(t, 99))
+    highest = ranked[0] if ranked else ""
+    if tokens == system.risk_tiers and highest == system.risk_tier:
+        return
+    AISystem.objects.filter(pk=system.pk).update(risk_tier=highest, risk_tiers=tokens)
+    system.risk_tier, system.risk_tiers = highest, tokens
 
 
 @transaction.atomic
