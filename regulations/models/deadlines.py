@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from regulations.recurrence import recurrence_words
+
 
 class Deadline(models.Model):
     """One dated duty for the organisation or one system; done only with a recorded completion."""
@@ -85,6 +87,15 @@ class Deadline(models.Model):
     @property
     def status(self) -> str:
         return self.status_on(timezone.localdate())
+
+    @property
+    def recurrence_text(self) -> str:
+        """'every 3 years', never the stored 'every:P3Y' or rrule."""
+        return recurrence_words(self.recurrence)
+
+    @property
+    def organisation_wide(self) -> bool:
+        return self.system_id is None
 
 
 class ReminderSent(models.Model):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.audit import audit_record, canonical_json, jsonable
 from inventory.models import AISystem
+from inventory.services import ai_system_risk_record
 from regulations import engine
 from regulations.models import (
     ClassificationResult,
@@ -24,7 +25,10 @@ from regulations.models import (
 )
 from regulations.models.classification import RiskTier
 from regulations.services.content import content_version_model
-from regulations.services.deadlines import deadlines_sync_for_system
+from regulations.services.deadlines import (
+    deadlines_retire_organisation_copies,
+    deadlines_sync_for_system,
+)
 
 
 def version_for_regime(*, regime: Regime, on: dt.date) -> tuple[ContentVersion | None, str]:
@@ -132,6 +136,10 @@ def classification_run(
 ) -> list[ClassificationResult]:
     """Evaluate every regime (or one given version); a new row only when inputs, version or output changed."""
     today = on or timezone.localdate()
+    if system.needs_facts:
+        # Sanctioned but not yet described: an outcome from guessed facts would mislead.
+        ai_system_risk_record(system=system, tiers={})
+        return []
     facts = jsonable(system.facts())
     org = Organisation.get().facts()
     digest = inputs_hash(facts=facts, org=org)
@@ -188,9 +196,31 @@ def classification_run(
         )
         results.append(result)
 
-    if changed or not system.deadlines.exists():
+    ai_system_risk_record(
+        system=system,
+        tiers={r.regime.code: risk_token(r) for r in results},
+        merge=version is not None,
+    )
+    if (
+        changed
+        or not system.deadlines.exists()
+        or deadlines_retire_organisation_copies(system=system, actor=actor)
+    ):
+        # Per-system copies of an organisation-wide date (made before content said so) are
+        # retired above; the sync then makes sure the one organisation-wide deadline exists.
         deadlines_sync_for_system(system=system, results=results, actor=actor, on=today)
     return results
+
+
+def risk_token(result: ClassificationResult) -> str:
+    """The tier the inventory shows and filters by, counted as the dashboard counts it."""
+    if result.risk_tier == RiskTier.PROHIBITED:
+        return RiskTier.PROHIBITED
+    if not result.applies:
+        return RiskTier.NOT_APPLICABLE
+    if result.high_risk:
+        return RiskTier.HIGH
+    return result.risk_tier or RiskTier.NOT_APPLICABLE
 
 
 def result_changes(previous: ClassificationResult | None, current: ClassificationResult) -> dict:

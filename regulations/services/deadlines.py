@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot
@@ -16,6 +17,7 @@ from regulations import schedule
 from regulations.models import (
     ClassificationResult,
     Deadline,
+    DeadlineSpec,
     Obligation,
     SubstantialModification,
 )
@@ -188,10 +190,28 @@ def obligation_start(obligation: Obligation, result: ClassificationResult) -> dt
     )
 
 
+ORGANISATION = "organisation"
+ORG_COPY_REASON = "Owed once by the organisation: tracked as one organisation-wide deadline."
+
+
+def is_organisation_scope(item) -> bool:
+    """A deadline spec or obligation the organisation owes once (content `scope: organisation`)."""
+    return (getattr(item, "data", None) or {}).get("scope") == ORGANISATION
+
+
+def organisation_source_id(spec) -> str:
+    """Stable across content versions, so a new revision never adds a second copy of the date."""
+    return "org:" + spec.key.rsplit(".deadline.", 1)[-1]
+
+
 def deadlines_sync_for_system(
     *, system, results: list[ClassificationResult], actor=None, on: dt.date | None = None
 ) -> None:
-    """Create the deadlines the current results trigger; cancel auto ones no longer triggered."""
+    """Create the deadlines the current results trigger; cancel auto ones no longer triggered.
+
+    A spec the organisation owes once becomes one organisation-wide deadline (no system), however
+    many systems trigger it; only what a system itself triggers is the system's deadline.
+    """
     today = on or timezone.localdate()
     for result in results:
         cv, code = result.content_version, result.regime.code
@@ -200,12 +220,14 @@ def deadlines_sync_for_system(
         linked_by_spec: set[str] = set()
         for spec in cv.deadline_specs.all():
             linked = set(spec.obligations)
-            linked_by_spec |= linked
+            organisation = is_organisation_scope(spec) or not linked
+            if not organisation:
+                linked_by_spec |= linked
             if not result.applies or spec.key not in applicable_specs:
                 continue
-            target = system if linked else None
-            ob_key = sorted(linked & triggered)[0] if linked else ""
-            source_id = f"{cv.version}:{spec.key}"
+            target = None if organisation else system
+            ob_key = sorted(linked & triggered)[0] if linked & triggered else ""
+            source_id = organisation_source_id(spec) if organisation else f"{cv.version}:{spec.key}"
             common = {
                 "actor": actor,
                 "system": target,
@@ -237,7 +259,7 @@ def deadlines_sync_for_system(
                 _ensure(due_date=due, kind=Deadline.Kind.RECURRING, recurrence=spec.rrule, **common)
         obligations = {o.key: o for o in cv.obligations.filter(key__in=triggered)}
         for key in sorted(triggered):
-            if key in obligations:
+            if key in obligations and not is_organisation_scope(obligations[key]):
                 _obligation_deadlines(
                     system=system,
                     result=result,
@@ -246,6 +268,40 @@ def deadlines_sync_for_system(
                     has_spec=key in linked_by_spec,
                 )
         _cancel_untriggered(system=system, regime_code=code, triggered=triggered, actor=actor)
+    deadlines_retire_organisation_copies(system=system, actor=actor)
+
+
+def deadlines_retire_organisation_copies(*, system, actor=None) -> int:
+    """Cancel (audited) the open per-system copies of dates the organisation owes once, which
+    earlier syncs made one per system; the organisation-wide deadline replaces them."""
+    spec_sources = [
+        f"{version}:{key}"
+        for version, key in DeadlineSpec.objects.filter(data__scope=ORGANISATION).values_list(
+            "content_version__version", "key"
+        )
+    ]
+    org_obligations = list(
+        Obligation.objects.filter(data__scope=ORGANISATION).values_list("key", flat=True)
+    )
+    copies = Deadline.objects.filter(
+        system=system, completed_at__isnull=True, cancelled_at__isnull=True
+    ).filter(
+        Q(source_type="content_deadline", source_id__in=spec_sources)
+        | Q(source_type="obligation", obligation_key__in=org_obligations)
+    )
+    count = 0
+    for deadline in copies.select_for_update():
+        deadline.cancelled_at = timezone.now()
+        deadline.cancel_reason = ORG_COPY_REASON
+        deadline.save(update_fields=["cancelled_at", "cancel_reason"])
+        audit_record(
+            actor=actor,
+            action="deadline.cancel",
+            target=deadline,
+            changes={"cancel_reason": [None, deadline.cancel_reason]},
+        )
+        count += 1
+    return count
 
 
 def _obligation_deadlines(
