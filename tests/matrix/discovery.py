@@ -15,21 +15,19 @@ API_WRITE = expect(API_READ, procurement=403, auditor=403)
 
 
 def _finding(users, **extra):
-    from discovery.models import DiscoveredApp, Finding
+    from discovery.models import DiscoveredApp
+    from tests.discovery.factories import FindingFactory
 
     DiscoveredApp.objects.get_or_create(
         app_key="chatgpt", host="", defaults={"name": "ChatGPT", "first_seen": T0, "last_seen": T0}
     )
     data = {
-        "kind": Finding.Kind.UNSANCTIONED_USE,
-        "severity": "medium",
         "title": "ChatGPT used with no sanctioned AI system",
         "dedupe_key": "unsanctioned_use:chatgpt",
         "app_key": "chatgpt",
         "first_seen": T0,
-        "last_seen": T0,
     } | extra
-    finding = Finding.objects.create(**data)
+    finding = FindingFactory(**data)
     return {"pk": finding.pk, "officer": users["compliance_officer"].pk}
 
 
@@ -63,9 +61,9 @@ def _run(users, status="queued"):
 
 
 def _source(users):
-    from discovery.models import LogSource
+    from tests.discovery.factories import LogSourceFactory
 
-    return {"pk": LogSource.objects.create(name="Proxy", kind="proxy").pk}
+    return {"pk": LogSourceFactory(name="Proxy").pk}
 
 
 def _blocked(users):
