@@ -90,6 +90,14 @@ class FindingSummary:
         }
 
 
+def _sample(e: CloudEvent) -> dict:
+    """The event as evidence, without the file offset it was read at: the same event delivered
+    in two files is one event, whichever file came first."""
+    d = e.as_dict()
+    d.pop("raw_ref", None)
+    return d
+
+
 def _listed(values: Iterable[str]) -> list[str]:
     return sorted({v for v in values if v})[:MAX_LISTED]
 
@@ -143,7 +151,7 @@ def summarise(
                 access_key_ids=_listed(e.access_key_id for e in evs),
                 event_names=dict(sorted(names.items())),
                 event_ids=[e.event_id for e in evs][:MAX_EVENT_IDS] or sorted(ids)[:MAX_EVENT_IDS],
-                sample_events=[e.as_dict() for e in evs[:SAMPLE_EVENTS]],
+                sample_events=[_sample(e) for e in evs[:SAMPLE_EVENTS]],
                 learning=all(d.learning for d in dets),
                 baseline=any(d.baseline for d in dets),
             )
