@@ -20,6 +20,7 @@ PERIODS = (7, 30, 90)
 STACKS = {"app": "App", "category": "Category"}
 TOP_SERIES = 8  # apps or categories drawn as their own colour; the rest is "Other"
 TOP_ROWS = 10
+TOP_RISKY = 6
 NEW_APP_DAYS = 7
 # Statuses grouped for the share chart: sanctioned, blocked, or neither (needs a decision).
 SHARE_GROUPS = {
@@ -78,7 +79,10 @@ def discovery_overview(*, days: int = 30, stack: str = "app", today: dt.date) ->
     for key, row in apps.items():
         row["subject"] = _subject(*key)
         row["risk_score"] = app_risk_score(
-            category=row["category"], risk=row["risk"], known=row["known"]
+            category=row["category"],
+            risk=row["risk"],
+            known=row["known"],
+            category_label=category_label(row["category"]),
         )
         row["period_requests"] = 0
         row["period_users"] = 0
@@ -161,7 +165,7 @@ def discovery_overview(*, days: int = 30, stack: str = "app", today: dt.date) ->
             "labels": [g["label"] for g in share.values()],
             "requests": [g["requests"] for g in share.values()],
         },
-        "risky_apps": risky[:TOP_ROWS],
+        "risky_apps": risky[:TOP_RISKY],
         "totals": {
             "requests": total_requests,
             "apps": len(active),

@@ -110,7 +110,11 @@ def risk_level(score: int) -> str:
 
 
 def app_risk_score(
-    *, category: str | None, risk: Mapping[str, Any] | None, known: bool = True
+    *,
+    category: str | None,
+    risk: Mapping[str, Any] | None,
+    known: bool = True,
+    category_label: str = "",
 ) -> RiskScore:
     """The sum of the factor points; `known=False` for a host the catalogue does not list."""
     risk = risk or {}
@@ -130,7 +134,8 @@ def app_risk_score(
             )
         )
     if known and category in CATEGORY_EXPOSURE:
-        exposure, what = CATEGORY_EXPOSURE[category], category.replace("_", " ").capitalize()
+        exposure = CATEGORY_EXPOSURE[category]
+        what = category_label or category.replace("_", " ").capitalize()
     else:
         exposure, what = CATEGORY_UNKNOWN, "Unknown"
     results.append(

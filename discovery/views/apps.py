@@ -24,6 +24,7 @@ from discovery.selectors import (
 )
 from discovery.services.bulk import BULK_ACTIONS
 from discovery.services.triage import assignable_users
+from discovery.templatetags.discovery_tags import category_label
 
 STATUS_CHOICES = list(APP_STATUS_LABELS.items())
 APPS_PER_PAGE = 50
@@ -152,6 +153,7 @@ def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
                 category=cat.category if cat else None,
                 risk=cat.risk if cat else None,
                 known=cat is not None,
+                category_label=category_label(cat.category) if cat else "",
             ),
             "top_users": app_top_identities(app_key=app_key, host=host),
             "top_teams": app_top_teams(app_key=app_key, host=host),

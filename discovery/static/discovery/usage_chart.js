@@ -1,4 +1,13 @@
 // Daily usage chart on the discovered-app page; data comes from json_script (no inline scripts).
+// A "select all" box ticks every box of the same name (bulk triage of the app's findings).
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("input[data-select-all]");
+  if (!all) return;
+  const form = all.closest("form") || document;
+  form.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`).forEach((box) => {
+    box.checked = all.checked;
+  });
+});
 document.addEventListener("DOMContentLoaded", () => {
   const canvas = document.getElementById("usage-chart");
   const source = document.getElementById("usage-data");
@@ -19,7 +28,7 @@ document.addEventListener("DOMContentLoaded", () => {
       animation: false,
       interaction: { mode: "index", intersect: false },
       scales: {
-        y: { beginAtZero: true, title: { display: true, text: "Requests" } },
+        y: { beginAtZero: true, title: { display: true, text: "Requests" }, ticks: { precision: 0 } },
         y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Users" }, ticks: { precision: 0 } },
       },
     },
