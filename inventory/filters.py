@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from inventory import vocab
 from inventory.lookups import ListHasAny
-from inventory.models import AISystem, Vendor
+from inventory.models import AISystem, RiskTier, Vendor
 from inventory.widgets import PlainSelect
 
 YES_NO = [("true", "Yes"), ("false", "No")]
@@ -74,6 +74,21 @@ class AISystemFilter(django_filters.FilterSet):
     profiling = django_filters.BooleanFilter()
     human_review = django_filters.BooleanFilter(label="Human review")
     sensitive_data = django_filters.BooleanFilter(method="filter_sensitive", label="Sensitive data")
+    needs_facts = django_filters.BooleanFilter(method="filter_needs_facts", label="Needs facts")
+    # Applied together in filter_queryset: a tier within a regime, a tier in any regime, or any
+    # tier within a regime, all over the projection's tokens ("high", "eu:high").
+    risk_regime = django_filters.ChoiceFilter(
+        choices=SharedChoices(vocab.Regime.choices),
+        empty_label="Any regime",
+        label="Risk in regime",
+        method="filter_risk_later",
+        widget=PlainSelect,
+    )
+    risk_tier = django_filters.MultipleChoiceFilter(
+        choices=SharedChoices(RiskTier.choices),
+        label="Risk tier",
+        method="filter_risk_later",
+    )
     o = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -112,9 +127,27 @@ class AISystemFilter(django_filters.FilterSet):
         has = ListHasAny("data_categories", [str(c) for c in vocab.SENSITIVE_DATA])
         return queryset.filter(has) if value else queryset.exclude(has)
 
+    def filter_needs_facts(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        q = AISystem.needs_facts_q()
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_risk_later(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset  # regime and tier are one condition, applied in filter_queryset
+
+    def filter_risk(self, queryset: QuerySet) -> QuerySet:
+        data = getattr(self.form, "cleaned_data", {}) or {}
+        regime, tiers = data.get("risk_regime") or "", list(data.get("risk_tier") or [])
+        if not (regime or tiers):
+            return queryset
+        tiers = tiers or [str(t) for t in RiskTier]
+        tokens = [f"{regime}:{t}" for t in tiers] if regime else tiers
+        return queryset.filter(ListHasAny("risk_tiers", tokens))
+
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         # A stable tiebreak keeps pagination deterministic whatever the chosen sort.
-        queryset = super().filter_queryset(queryset)
+        queryset = self.filter_risk(super().filter_queryset(queryset))
         return queryset.order_by(*(queryset.query.order_by or ("name",)), "pk")
 
 

@@ -187,3 +187,48 @@ class VendorForm(forms.ModelForm):
         model = Vendor
         fields = ["name", "website", "contact_name", "contact_email", "is_ai_developer", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class IntakeForm(forms.ModelForm):
+    """The short form a system found by discovery must pass before it is classified."""
+
+    owner = OwnerChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        help_text="Who answers for this system in the business.",
+    )
+    jurisdictions = ChoiceListField(
+        choices=vocab.Jurisdiction.choices,
+        help_text="Where it is used or whose residents it affects.",
+    )
+    domains = ChoiceListField(
+        choices=vocab.Domain.choices,
+        label="Use-case domains",
+        help_text="What it is used for; General productivity if nothing else fits.",
+    )
+    data_categories = ChoiceListField(
+        choices=vocab.DataCategory.choices,
+        required=False,
+        help_text="Personal and sensitive data it processes; none ticked means no personal data.",
+    )
+
+    class Meta:
+        model = AISystem
+        fields = [
+            "owner",
+            "team",
+            "description",
+            "jurisdictions",
+            "domains",
+            "data_categories",
+            "decision_role",
+        ]
+        labels = {"description": "Purpose"}
+        help_texts = {
+            "description": "What it does and for whom, in a sentence or two.",
+            "decision_role": "How far its output decides about people.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = True

@@ -1,15 +1,11 @@
-"""Inventory's part of the work inbox: systems that still lack the facts classification needs."""
+"""Inventory's part of the work inbox: systems in intake that still lack the facts classification
+needs (the "Needs facts" state of AISystem)."""
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from core.inbox import InboxItem, InboxSection
 from inventory.models import AISystem
-
-
-def needs_facts_q() -> Q:
-    """A system needs facts while any fact the laws turn on is still blank."""
-    return Q(owner__isnull=True) | Q(description="") | Q(jurisdictions=[]) | Q(domains=[])
 
 
 def ai_system_needing_facts(*, user) -> QuerySet[AISystem]:
@@ -19,23 +15,13 @@ def ai_system_needing_facts(*, user) -> QuerySet[AISystem]:
         mine |= Q(owner__isnull=True)
     return (
         AISystem.objects.filter(mine)
-        .filter(needs_facts_q())
+        .filter(AISystem.needs_facts_q())
         .exclude(lifecycle=AISystem.Lifecycle.RETIRED)
     )
 
 
 def _missing(system: AISystem) -> str:
-    missing = [
-        label
-        for label, blank in (
-            ("owner", system.owner_id is None),
-            ("purpose", not system.description),
-            ("jurisdictions", not system.jurisdictions),
-            ("use-case domains", not system.domains),
-        )
-        if blank
-    ]
-    return "Missing: " + ", ".join(missing)
+    return "Missing: " + ", ".join(system.missing_facts())
 
 
 def _count(user) -> int:
@@ -45,13 +31,22 @@ def _count(user) -> int:
 def _items(user, limit: int) -> list[InboxItem]:
     systems = (
         ai_system_needing_facts(user=user)
-        .only("pk", "name", "owner_id", "description", "jurisdictions", "domains", "created_at")
+        .only(
+            "pk",
+            "name",
+            "intake_pending",
+            "owner_id",
+            "description",
+            "jurisdictions",
+            "domains",
+            "created_at",
+        )
         .order_by("-created_at", "-pk")[:limit]
     )
     return [
         InboxItem(
             title=s.name,
-            url=reverse("inventory:system-edit", kwargs={"pk": s.pk}),
+            url=reverse("inventory:system-intake", kwargs={"pk": s.pk}),
             detail=_missing(s),
             flag="needs facts",
         )

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 
 from inventory import vocab
@@ -270,11 +271,11 @@ class AISystem(models.Model):
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True, validators=[validate_string_list])
-    needs_facts = models.BooleanField(
+    intake_pending = models.BooleanField(
         default=False,
         db_index=True,
-        help_text="Entered the inventory (e.g. sanctioned from discovery) without the facts "
-        "classification needs; not classified until they are set.",
+        help_text="Entered the inventory from discovery: it needs facts (and is not classified) "
+        "until the intake's required facts are set.",
     )
     # Read-only projection of the current classification per regime, written after each run, so
     # the list can show and filter risk without joining the results table.
@@ -300,6 +301,17 @@ class AISystem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def needs_facts_q(cls) -> Q:
+        """The "Needs facts" state as a filter: entered by intake, a required fact still blank."""
+        return Q(intake_pending=True) & (
+            Q(owner__isnull=True) | Q(description="") | Q(jurisdictions=[]) | Q(domains=[])
+        )
+
+    @property
+    def needs_facts(self) -> bool:
+        return self.intake_pending and bool(self.missing_facts())
 
     def missing_facts(self) -> list[str]:
         """The required facts still blank, named as the intake form names them."""

@@ -71,8 +71,8 @@ def ai_system_update(*, actor, system: AISystem, data: Mapping[str, Any]) -> AIS
     fields = _audited_fields(AISystem)
     before = snapshot(AISystem.objects.select_for_update().get(pk=system.pk), fields)
     _assign(system, data)
-    if system.needs_facts and not system.missing_facts():
-        system.needs_facts = False  # intake is over once every required fact is set
+    if system.intake_pending and not system.missing_facts():
+        system.intake_pending = False  # intake is over once every required fact is set
     system.full_clean()
     after = snapshot(system, fields)
     changes = diff(before, after)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory.views import search, systems, transfer, vendors
+from inventory.views import intake, search, systems, transfer, vendors
 
 app_name = "inventory"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("systems/search/", search.system_search, name="system-search"),
     path("systems/<int:pk>/", systems.system_detail, name="system-detail"),
     path("systems/<int:pk>/edit/", systems.system_edit, name="system-edit"),
+    path("systems/<int:pk>/intake/", intake.system_intake, name="system-intake"),
     path("systems/<int:pk>/delete/", systems.system_delete, name="system-delete"),
     path("export/", transfer.system_export, name="system-export"),
     path("import/", transfer.system_import, name="system-import"),

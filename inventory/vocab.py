@@ -204,3 +204,14 @@ class EmploymentDecision(models.TextChoices):
     PRODUCTIVITY_MONITORING = "productivity_monitoring", "Productivity monitoring"
     MINOR_CHANGES = "minor_changes", "Minor changes to tasks, hours or assignments"
     HEALTH_SAFETY = "health_safety", "Health and safety"
+
+
+class Regime(models.TextChoices):
+    """The regimes whose classification the inventory shows and filters by (codes of the content)."""
+
+    EU = "eu", "EU AI Act"
+    CO = "co", "Colorado"
+    CT = "ct", "Connecticut"
+    MD = "md", "Maryland"
+    CA = "ca", "California (CPPA)"
+    CA_SB53 = "ca-sb53", "California SB 53"

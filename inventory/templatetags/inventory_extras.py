@@ -4,6 +4,7 @@ from django import template
 
 from inventory import vocab
 from inventory.forms import FIELDSETS, AISystemForm
+from inventory.models import RiskTier
 from inventory.widgets import checkbox_items
 
 register = template.Library()
@@ -88,3 +89,12 @@ def law_facts(system) -> list[tuple[str, str]]:
                 shown = str(value)
             out.append((label, shown))
     return out
+
+
+TIER_LABELS = dict(RiskTier.choices)
+
+
+@register.filter
+def tier_label(value: str) -> str:
+    """'high' -> 'High risk'; the tiers classification reports."""
+    return TIER_LABELS.get(value, value or "")

@@ -105,8 +105,13 @@ def test_deadlines_i_own_within_30_days_including_overdue(officer, officer2):
 
 
 def test_systems_needing_facts_until_the_facts_are_set(officer, procurement):
-    bare = AISystemFactory(
-        name="Shadow tool", owner=None, description="", jurisdictions=[], domains=[]
+    bare = AISystemFactory(  # sanctioned from discovery: in intake until its facts are set
+        name="Shadow tool",
+        owner=None,
+        description="",
+        jurisdictions=[],
+        domains=[],
+        intake_pending=True,
     )
     AISystemFactory(
         name="Complete",

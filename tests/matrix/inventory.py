@@ -29,6 +29,25 @@ def vendor(users):
 
 pk = lambda ctx: {"pk": ctx["pk"]}  # noqa: E731
 
+
+def discovered_system(users):
+    from tests.factories import AISystemFactory
+
+    owner = next(iter(users.values()))
+    system = AISystemFactory(intake_pending=True, owner=None, jurisdictions=[], domains=[])
+    return {"pk": system.pk, "owner": owner.pk}
+
+
+def intake_form(ctx):
+    return {
+        "owner": ctx["owner"],
+        "description": "Drafts replies to customers",
+        "jurisdictions": ["CO"],
+        "domains": ["customer_service"],
+        "decision_role": "none",
+    }
+
+
 ROWS = [
     Row("inventory:system-list", READ),
     Row("inventory:system-list", READ, query="?jurisdiction=EU&o=-vendor&lifecycle=in_use"),
@@ -50,6 +69,15 @@ ROWS = [
         setup=system,
         kwargs=pk,
         data=SYSTEM_FORM,
+    ),
+    Row("inventory:system-intake", SYSTEM_WRITE, setup=discovered_system, kwargs=pk),
+    Row(
+        "inventory:system-intake",
+        SYSTEM_WRITE_DONE,
+        method="post",
+        setup=discovered_system,
+        kwargs=pk,
+        data=intake_form,
     ),
     Row("inventory:system-delete", SYSTEM_WRITE, setup=system, kwargs=pk),
     Row(
