@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from discovery.catalog_loader import load_catalog
+from sightline.celery import app as celery_app
 from tests.conftest import PASSWORD
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in tests are still sync.
@@ -89,3 +91,18 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    """The shipped AI catalogue, visible to the live server's threads."""
+    load_catalog()
+
+
+@pytest.fixture
+def queued_only(settings):
+    """Uploads are queued on a broker no worker reads, so the test drives the run and the page polls."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = saved

@@ -3,29 +3,10 @@
 import re
 import threading
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.discovery.conftest import CLOUDTRAIL, SQUID
 from tests.e2e.conftest import screenshot
-
-
-@pytest.fixture
-def catalogue(transactional_db):
-    from discovery.catalog_loader import load_catalog
-
-    load_catalog()
-
-
-@pytest.fixture
-def queued_only(settings):
-    """Uploads are queued on a broker no worker reads, so the test drives the run and the page polls."""
-    from sightline.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = saved
 
 
 def row(page, kind: str, subject: str):

@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from inventory.services import ai_system_create
 from tests.regulations.content_factory import write_version
@@ -14,8 +17,6 @@ def content_dir(tmp_path):
 @pytest.fixture
 def loaded_zz(content_dir, db):
     """Regime zz version v1 loaded through the real command."""
-    from django.core.management import call_command
-
     write_version(content_dir)
     call_command("load_content", content_dir=content_dir, no_classify=True, stdout=_Null())
     return content_dir
@@ -45,3 +46,9 @@ def make_system(officer):
         return ai_system_create(actor=officer, data=data)
 
     return make
+
+
+@pytest.fixture
+def real_content(db):
+    """Every shipped regime version, loaded through the real command (no re-classification)."""
+    call_command("load_content", no_classify=True, stdout=io.StringIO())

@@ -2,10 +2,8 @@
 organisation-wide deadline, never a copy per system; recurrence reads as words (issue 15 §1)."""
 
 import datetime as dt
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from core.models import AuditEntry
@@ -17,11 +15,6 @@ from regulations.services.deadlines import ORG_COPY_REASON, is_organisation_scop
 
 ON = dt.date(2026, 12, 4)
 LITERACY = "eu.2024-1689-omnibus-r2.deadline.art5-art4"
-
-
-@pytest.fixture
-def real_content(db):
-    call_command("load_content", no_classify=True, stdout=io.StringIO())
 
 
 def _open(**filters):

@@ -2,11 +2,7 @@
 cadence of the obligation that calls for the template (issue 14 §5)."""
 
 import datetime as dt
-import io
 from types import SimpleNamespace
-
-import pytest
-from django.core.management import call_command
 
 from core.models import AuditEntry
 from regulations.models import AssessmentTemplate, Deadline
@@ -14,11 +10,6 @@ from regulations.services.deadlines import reassessment_schedule, review_period
 from regulations.signals import assessment_approved
 
 APPROVED = dt.date(2026, 12, 4)
-
-
-@pytest.fixture
-def real_content(db):
-    call_command("load_content", no_classify=True, stdout=io.StringIO())
 
 
 def _template(key: str) -> AssessmentTemplate:
