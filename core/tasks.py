@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 
 from core.audit import audit_record, audit_verify
-from core.audit_checkpoint import audit_checkpoint_create
+from core.audit_checkpoint import audit_checkpoint_create, checkpoints_verify
 
 log = logging.getLogger(__name__)
 
@@ -13,11 +13,12 @@ log = logging.getLogger(__name__)
 def audit_verify_run() -> dict:
     """Verify the whole chain and append an `audit.verify` entry with the outcome."""
     result = audit_verify()
+    signed = checkpoints_verify()
     outcome = {
-        "ok": result.ok,
+        "ok": result.ok and signed.ok,
         "checked": result.checked,
         "broken_seq": result.broken_seq,
-        "reason": result.reason,
+        "reason": result.reason or signed.reason,
     }
     if not result.ok:
         log.error("Audit chain broken at entry #%s: %s", result.broken_seq, result.reason)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.audit import audit_verify
+from core.audit_checkpoint import checkpoints_verify
 from core.audit_display import changes_text
 from core.csvio import csv_spool
 from core.htmx import HtmxHttpRequest
@@ -99,6 +100,7 @@ def audit_verify_page(request: HtmxHttpRequest) -> HttpResponse:
         if result.broken_seq
         else None,
         "past_checks": AuditEntry.objects.filter(action="audit.verify").order_by("-seq")[:10],
+        "signed": checkpoints_verify(),
     }
     return render(request, "core/audit_verify.html", context)
 

@@ -148,3 +148,17 @@ def test_deleting_a_user_leaves_their_entries_verifying(officer, officer2):
     officer2.delete()
     assert AuditEntry.objects.filter(actor_id__isnull=False).count() == 2
     assert audit_verify().ok
+
+
+def test_the_verify_page_and_nightly_check_report_a_rehashed_chain(client, auditor, officer):
+    from core.tasks import audit_verify_run
+
+    write(2, officer)
+    audit_checkpoint_create()
+    raw_update(1, target_repr="rewritten")
+    rehash_everything()
+    client.login(username=auditor.username, password=PASSWORD)
+    page = client.get(reverse("audit-verify")).content.decode()
+    assert "checkpoint at #" in page and "Broken" in page
+    outcome = audit_verify_run()
+    assert outcome["ok"] is False and "checkpoint" in outcome["reason"]
