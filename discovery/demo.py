@@ -38,6 +38,8 @@ def seed(*, stdout) -> None:
     if not IdentityMapping.objects.exists():
         with open(DEMO_DIR / "identity-mapping.csv", "rb") as fh:
             identity_mapping_import(actor=actor, fileobj=fh)
+        with open(DEMO_DIR / "dhcpd.leases", "rb") as fh:
+            identity_mapping_import(actor=actor, fileobj=fh)
     version = catalog_version_current()
     for system_name, host in SANCTIONED:
         system = AISystem.objects.filter(name=system_name).first()

@@ -450,6 +450,8 @@ class IdentityMapping(models.Model):
         IP = "ip", "IP address"
         USER = "user", "User name"
         AWS_PRINCIPAL = "aws_principal", "AWS principal"
+        HOST = "host", "Device host name (DHCP leases resolve through it)"
+        MAC = "mac", "Device MAC address (DHCP leases resolve through it)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     identifier = models.CharField(max_length=300)

@@ -275,20 +275,47 @@ def _find_header(chunk: Chunk, markers: tuple[bytes, ...]) -> list[bytes]:
 
 
 # Identity ---------------------------------------------------------------------------------
-class IdentityResolver:
-    """Raw user/IP → identity key: normalised user, mapped via identity_map, optionally HMACed."""
+IdentityWindows = list[tuple[float, float, str]]  # (valid from, valid to, person), epoch seconds
 
-    def __init__(self, identity_map: dict[str, str] | None, key: bytes | None) -> None:
-        self.map = {k.lower(): v for k, v in (identity_map or {}).items()}
+
+class IdentityResolver:
+    """Raw user/IP → identity key: normalised user, mapped via identity_map, optionally HMACed.
+
+    A map value is a person, or a list of (valid from, valid to, person) windows: an address
+    leased to several people over time resolves to whoever held it at the event's time."""
+
+    def __init__(
+        self, identity_map: dict[str, str | IdentityWindows] | None, key: bytes | None
+    ) -> None:
+        self.map: dict[str, str] = {}
+        self.windows: dict[str, IdentityWindows] = {}
+        for k, v in (identity_map or {}).items():
+            if isinstance(v, str):
+                self.map[k.lower()] = v
+            else:
+                self.windows[k.lower()] = sorted(v)
         self.key = key
         self._cache: dict[tuple[str, str], str] = {}
 
-    def __call__(self, user: str, ip: str) -> str:
+    def _at(self, key: str, ts: float | None) -> str | None:
+        """The person holding ``key`` at ``ts``: the latest window that contains it."""
+        found = None
+        for start, end, person in self.windows[key]:
+            if ts is None or start <= ts <= end:
+                found = person
+        return found
+
+    def __call__(self, user: str, ip: str, ts: float | None = None) -> str:
         ck = (user, ip)
         hit = self._cache.get(ck)
         if hit is not None:
             return hit
         u = normalise_user(user)
+        lookup = u or (ip.lower() if ip else "")
+        if lookup in self.windows:
+            person = self._at(lookup, ts)
+            ident = person or self.map.get(lookup) or (u if u else f"ip:{ip}")
+            return pseudonymise(ident, self.key) if self.key else ident
         if u:
             ident = self.map.get(u, u)
         elif ip:
@@ -339,7 +366,7 @@ class _Acc:
             codes = heuristics(host, rec.path, rec.method, rec.user_agent, rec.mime)
             if not codes:
                 return
-            ident = self.ident(rec.user, rec.client_ip)
+            ident = self.ident(rec.user, rec.client_ip, rec.ts)
             dt = datetime.fromtimestamp(ts, tz=UTC)
             for code in codes:
                 agg = self.possible.get((host, code))
@@ -357,7 +384,7 @@ class _Acc:
         else:
             self.matched += 1
             rkey = key
-            ident = self.ident(rec.user, rec.client_ip)
+            ident = self.ident(rec.user, rec.client_ip, rec.ts)
         k = (rkey, ident, day_iso(int(ts) // 86400))
         r = self.rollups.get(k)
         if r is None:
@@ -375,7 +402,7 @@ class _Acc:
         self.parsed += 1
         if ev.event_name in INVOKE_EVENTS and not ev.error_code:
             self.matched += 1
-            ident = self.ident(ev.principal, "")
+            ident = self.ident(ev.principal, "", ev.ts)
             ts = ev.ts
             k = (BEDROCK_APP_KEY, ident, day_iso(int(ts) // 86400))
             r = self.rollups.get(k)
@@ -399,7 +426,7 @@ class _Acc:
 def cloud_rollups(
     events: list[CloudEvent],
     *,
-    identity_map: dict[str, str] | None = None,
+    identity_map: dict[str, str | IdentityWindows] | None = None,
     pseudonymise_key: bytes | None = None,
 ) -> tuple[dict, int]:
     """(rollups, matched) of CloudTrail events alone, as process_chunk counts them: used when
@@ -415,7 +442,7 @@ def process_chunk(
     *,
     fmt: str,
     catalog: Catalog,
-    identity_map: dict[str, str] | None = None,
+    identity_map: dict[str, str | IdentityWindows] | None = None,
     pseudonymise_key: bytes | None = None,
     allowlist: set[str] | frozenset = frozenset(),
     options: dict | None = None,

@@ -3,7 +3,7 @@
 import dataclasses
 import datetime as dt
 import hashlib
-from pathlib import Path
+import math
 from typing import Any
 
 from django.db import connection, transaction
@@ -39,31 +39,45 @@ class ChunkUnreadable(ValueError):
     """The pipeline could not read any record from the chunk (e.g. a corrupt gzip stream)."""
 
 
-def identity_maps(*, on: dt.datetime | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """(identifier → person, person → team) from mappings valid now; the pipeline takes a flat dict."""
-    on = on or timezone.now()
-    people: dict[str, str] = {}
-    teams: dict[str, str] = {}
-    rows = IdentityMapping.objects.exclude(valid_from__gt=on).exclude(valid_to__lt=on)
-    for kind, identifier, person, team in rows.values_list("kind", "identifier", "person", "team"):
+TimeWindows = list[tuple[float, float, str]]
+
+
+def identity_maps() -> tuple[dict[str, str | TimeWindows], dict[str, TimeWindows]]:
+    """(identifier → person, person → team) for the pipeline, joined on each event's time: an
+    identifier with validity windows (a DHCP lease, a directory change) maps to a list of
+    (valid from, valid to, value); one valid for all time maps to the value itself."""
+    windows: dict[str, TimeWindows] = {}
+    teams: dict[str, TimeWindows] = {}
+    rows = IdentityMapping.objects.values_list(
+        "kind", "identifier", "person", "team", "valid_from", "valid_to"
+    )
+    for kind, identifier, person, team, valid_from, valid_to in rows.iterator():
         key = (
             identifier.strip()
             if kind == IdentityMapping.Kind.AWS_PRINCIPAL
             else identifier.strip().lower()
         )
-        people[key] = person.strip().lower()
+        start = valid_from.timestamp() if valid_from else -math.inf
+        end = valid_to.timestamp() if valid_to else math.inf
+        who = person.strip().lower()
+        windows.setdefault(key, []).append((start, end, who))
         if team:
-            teams[person.strip().lower()] = team
+            teams.setdefault(who, []).append((start, end, team))
+    people: dict[str, str | TimeWindows] = {
+        k: v[0][2] if len(v) == 1 and v[0][:2] == (-math.inf, math.inf) else v
+        for k, v in windows.items()
+    }
     return people, teams
 
 
-def _file_time(path: str) -> dt.datetime | None:
-    """The pipeline takes one flat map per chunk, so mappings are chosen as of the file's last write
-    (a log file's events end near its mtime), not as of today."""
-    try:
-        return dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
-    except OSError:
-        return None
+def team_at(teams: dict[str, TimeWindows], person: str, day: dt.date) -> str:
+    """The team the person belonged to on that day (the latest window that covers it)."""
+    moment = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC).timestamp()
+    found = ""
+    for start, end, team in sorted(teams.get(person, ())):
+        if start <= moment <= end:
+            found = team
+    return found
 
 
 def _epoch(value: Any) -> float:
@@ -195,18 +209,14 @@ def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, s
 
 def chunk_identity(
     *, run: IngestRun, path: str | None = None
-) -> tuple[dict[str, str], dict[str, str], bytes | None]:
-    """(identifier → person, person → team, pseudonym key or None) for this run's source, with
-    the mappings valid when the file (``path``, else the run's) was last written."""
+) -> tuple[dict, dict[str, TimeWindows], bytes | None]:
+    """(identifier → person, person → team, pseudonym key or None) for this run's source; the
+    pipeline picks the mapping valid at each event's time, never the file's."""
     source = run.source
-    people, teams = (
-        identity_maps(on=_file_time(path or run.path))
-        if (source is None or source.use_identity_mapping)
-        else ({}, {})
-    )
+    people, teams = identity_maps() if (source is None or source.use_identity_mapping) else ({}, {})
     key = pseudonym_key() if (source and source.pseudonymise) else None
     if key:
-        teams = {pseudonymise(person, key): team for person, team in teams.items()}
+        teams = {pseudonymise(person, key): spans for person, spans in teams.items()}
     return people, teams, key
 
 
@@ -302,7 +312,7 @@ def ingest_chunk_store(
     run: IngestRun,
     chunk: IngestChunk,
     result: ChunkResult,
-    teams: dict[str, str],
+    teams: dict[str, TimeWindows],
     people: dict[str, str] | None = None,
     key: bytes | None = None,
 ) -> bool:
@@ -325,7 +335,7 @@ def _store_locked(
     chunk: IngestChunk,
     locked: IngestChunk,
     result: ChunkResult,
-    teams: dict[str, str],
+    teams: dict[str, TimeWindows],
     names: dict[str, str],
     dropped: int,
 ) -> None:
@@ -348,7 +358,7 @@ def _store_locked(
                 agg.bytes_down,
                 first,
                 last,
-                teams.get(identity or "", "")[:120],
+                team_at(teams, identity or "", key[3])[:120],
             ]
         else:  # two raw identities that clean to the same text must not collide in one upsert
             row[0] += agg.requests

@@ -6,6 +6,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from core.audit import audit_record, diff, snapshot
 from discovery.engine.parsers import FORMATS
+from discovery.engine.parsers.dhcp import lease_format, parse_isc_leases, parse_windows_dhcp_audit
 from discovery.engine.parsers.squidfmt import LogformatError, compile_logformat, normalise_logformat
 from discovery.models import IdentityMapping, LogSource
 
@@ -90,9 +92,65 @@ def _when(value: str, row: int, column: str):
     return parsed
 
 
+def _device_people() -> dict[tuple[str, str], tuple[str, str]]:
+    """(kind, host name or MAC) → (person, team), from the host and MAC rows of the mapping."""
+    rows = IdentityMapping.objects.filter(
+        kind__in=[IdentityMapping.Kind.HOST, IdentityMapping.Kind.MAC]
+    ).values_list("kind", "identifier", "person", "team")
+    return {(k, i.strip().lower()): (p, t) for k, i, p, t in rows}
+
+
+def _leases_import(*, actor, text: str, fmt: str, server_tz: str) -> IdentityImport:
+    """DHCP leases become IP rows valid for the lease, so a DNS client IP resolves to whoever
+    held the address at the event's time (through the host or MAC rows to a person)."""
+    if fmt == "isc":
+        leases, skipped = parse_isc_leases(text)
+    else:
+        try:
+            tz = ZoneInfo(server_tz or "UTC")
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(f"Unknown time zone {server_tz!r}.") from exc
+        leases, skipped = parse_windows_dhcp_audit(text, tz=tz)
+    devices = _device_people()
+    result = IdentityImport(skipped=skipped)
+    for lease in leases:
+        person, team = (
+            devices.get(("host", lease.hostname))
+            or devices.get(("mac", lease.mac))
+            or (f"host:{lease.hostname}" if lease.hostname else f"mac:{lease.mac}", "")
+        )
+        if person in ("mac:", "host:"):
+            result.skipped += 1
+            continue
+        _, created = IdentityMapping.objects.get_or_create(
+            kind=IdentityMapping.Kind.IP,
+            identifier=lease.ip[:300],
+            person=person[:200],
+            valid_from=lease.starts,
+            defaults={"team": team[:120], "valid_to": lease.ends, "source": f"dhcp-{fmt}"},
+        )
+        if created:
+            result.created += 1
+        else:
+            result.unchanged += 1
+    audit_record(
+        actor=actor,
+        action="discovery.identity.import",
+        target_type="discovery.identitymapping",
+        target_repr=f"DHCP leases ({fmt})",
+        changes={
+            "created": [None, result.created],
+            "unchanged": [None, result.unchanged],
+            "skipped": [None, result.skipped],
+        },
+    )
+    return result
+
+
 @transaction.atomic
-def identity_mapping_import(*, actor, fileobj: BinaryIO) -> IdentityImport:
-    """Loads `kind,identifier,person,team,valid_from,valid_to,source`; bad rows are counted, not fatal."""
+def identity_mapping_import(*, actor, fileobj: BinaryIO, server_tz: str = "UTC") -> IdentityImport:
+    """Loads `kind,identifier,person,team,valid_from,valid_to,source`, or a DHCP lease export
+    (ISC dhcpd.leases, Windows DHCP audit log in ``server_tz``); bad rows are counted, not fatal."""
     raw = fileobj.read(MAX_IDENTITY_BYTES + 1)
     if len(raw) > MAX_IDENTITY_BYTES:
         raise ValidationError("The identity mapping file is larger than 20 MB.")
@@ -102,6 +160,9 @@ def identity_mapping_import(*, actor, fileobj: BinaryIO) -> IdentityImport:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError("The CSV must be UTF-8 text.") from exc
+    leases = lease_format(text)
+    if leases:
+        return _leases_import(actor=actor, text=text, fmt=leases, server_tz=server_tz)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("kind", "identifier", "person") if c not in header]

@@ -94,7 +94,11 @@ def identity_upload(request: HtmxHttpRequest) -> HttpResponse:
     if upload is None:
         return _source_page(request, form_error="Choose an identity mapping CSV to upload.")
     try:
-        result = identity_mapping_import(actor=request.user, fileobj=upload)
+        result = identity_mapping_import(
+            actor=request.user,
+            fileobj=upload,
+            server_tz=request.POST.get("server_tz", "").strip() or "UTC",
+        )
     except ValidationError as exc:
         return _source_page(request, form_error=error_text(exc))
     messages.success(
