@@ -5,12 +5,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.urls import reverse
 
 from core.audit import audit_record
 from core.models import NotificationKind
 from core.notifications import notify
-from discovery.models import BlocklistEntry, DiscoveredApp, Finding
+from discovery.models import BlocklistEntry, DiscoveredApp, Finding, UsageRollup
 from discovery.selectors import catalog_app_get
 from inventory.models import AISystem, Vendor
 from inventory.services import ai_system_create, ai_system_update, vendor_create
@@ -57,6 +58,45 @@ def _provenance(finding: Finding) -> str:
     return "; ".join(parts) + "."
 
 
+def _usage_seen(finding: Finding) -> dict:
+    """What the logs say about who uses the app: the busiest team, the people seen, and an owner
+    suggestion when the busiest identity is exactly one active user's e-mail or username."""
+    rows = UsageRollup.objects.filter(
+        app_key=finding.app_key, host="" if finding.app_key else finding.host
+    )
+    teams = list(
+        rows.exclude(team="")
+        .values("team")
+        .annotate(n=Sum("requests"))
+        .order_by("-n", "team")
+        .values_list("team", flat=True)[:3]
+    )
+    people = list(
+        rows.exclude(identity="")
+        .values("identity")
+        .annotate(n=Sum("requests"))
+        .order_by("-n", "identity")
+        .values_list("identity", flat=True)[:3]
+    )
+    owner = None
+    if people:
+        matches = list(
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(Q(email__iexact=people[0]) | Q(username__iexact=people[0]))[:2]
+        )
+        owner = matches[0] if len(matches) == 1 else None
+    summary = ""
+    if teams or people:
+        parts = []
+        if people:
+            parts.append("most active users " + ", ".join(people))
+        if teams:
+            parts.append("teams " + ", ".join(teams))
+        summary = " Seen in the logs: " + "; ".join(parts) + "."
+    return {"team": (teams[0] if teams else "")[:120], "owner": owner, "summary": summary}
+
+
 def _app_row(finding: Finding) -> DiscoveredApp | None:
     if not (finding.app_key or finding.host):
         return None
@@ -84,22 +124,26 @@ def finding_sanction(
     if system is None:
         cat = catalog_app_get(key=finding.app_key) if finding.app_key else None
         category = cat.category if cat else ""
+        seen = _usage_seen(finding)
         system = ai_system_create(
             actor=actor,
             data={
                 "name": (cat.name if cat else finding.host or finding.app_key)[:200],
                 "description": (
-                    f"{cat.name} ({cat.category}) by {cat.vendor}, found in network logs."
+                    f"{cat.name} ({category.replace('_', ' ')}) by {cat.vendor}, found in network logs."
                     if cat
                     else f"Service at {finding.host}, found in network logs."
                 ),
+                "owner": seen["owner"],
+                "team": seen["team"],
+                "intake_pending": True,  # "Needs facts" until an officer completes the intake
                 "vendor": _vendor_for(cat.vendor if cat else "", actor),
                 "model_type": CATEGORY_MODEL_TYPE.get(category, "generative_app"),
                 "capabilities": CATEGORY_CAPABILITIES.get(category, []),
                 "lifecycle": AISystem.Lifecycle.IN_USE,
                 "sanction_status": AISystem.SanctionStatus.SANCTIONED,
                 "origin": AISystem.Origin.DISCOVERED,
-                "provenance": _provenance(finding),
+                "provenance": _provenance(finding) + seen["summary"],
                 "roles": ["deployer"],
                 "first_seen": finding.first_seen,
                 "last_seen": finding.last_seen,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -88,7 +89,11 @@ def finding_triage_forms(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _respond(
-    request: HtmxHttpRequest, finding: Finding, error: str = "", message: str = ""
+    request: HtmxHttpRequest,
+    finding: Finding,
+    error: str = "",
+    message: str = "",
+    intake_url: str = "",
 ) -> HttpResponse:
     """HTMX gets the re-rendered row (errors shown in it, status 200); a plain form gets a redirect."""
     finding.refresh_from_db()
@@ -101,6 +106,7 @@ def _respond(
                 "siblings": [] if error else finding_siblings_decided(finding),
                 "error": error,
                 "notice": message,
+                "intake_url": intake_url,
                 "can_triage": True,
             },
         )
@@ -108,6 +114,8 @@ def _respond(
         messages.error(request, error)
     elif message:
         messages.success(request, message)
+    if intake_url:
+        return redirect(intake_url)  # sanctioning opens the intake form
     return redirect("discovery:finding-detail", pk=finding.pk)
 
 
@@ -151,17 +159,24 @@ def finding_sanction_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         return _respond(request, finding, error=error_text(exc))
-    return _respond(request, finding, message=f"Sanctioned as inventory system “{system.name}”.")
+    intake_url = reverse("inventory:system-intake", args=[system.pk]) if system.needs_facts else ""
+    return _respond(
+        request,
+        finding,
+        message=f"Sanctioned as inventory system “{system.name}”.",
+        intake_url=intake_url,
+    )
 
 
 @require_POST
 @permission_required("discovery.triage_finding")
 def finding_block_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(Finding, pk=pk)
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        return _respond(request, finding, error="Give a reason for blocking this app.")
     try:
-        entries = finding_block(
-            finding=finding, actor=request.user, reason=request.POST.get("reason", "")
-        )
+        entries = finding_block(finding=finding, actor=request.user, reason=reason)
     except ValidationError as exc:
         return _respond(request, finding, error=error_text(exc))
     domains = ", ".join(e.domain for e in entries) or "already listed"

@@ -54,7 +54,11 @@ def test_upload_progress_sanction_and_block(
     expect(row(page, "new_app", "claude").get_by_test_id("state")).to_have_text("Sanctioned")
 
     deepseek = row(page, "unsanctioned_use", "deepseek")
-    deepseek.get_by_role("button", name="Block").click()
+    # Blocking asks why and confirms first.
+    deepseek.locator("summary", has_text="Block").click()
+    deepseek.get_by_label("Why block it?").fill("Consumer terms train on our data")
+    page.once("dialog", lambda dialog: dialog.accept())
+    deepseek.get_by_role("button", name="Block", exact=True).click()
     expect(deepseek.get_by_test_id("state")).to_have_text("Blocked")
     screenshot(page, "discovery-findings-triaged")
 
