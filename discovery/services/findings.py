@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from core.audit import audit_record
 from discovery.models import Finding, IngestRun
@@ -29,6 +29,14 @@ def severity_normalise(value: str) -> str:
         "info": "info",
         "informational": "info",
     }.get(v, "medium")
+
+
+def _open_locked(dedupe_key: str) -> Finding | None:
+    return (
+        Finding.objects.select_for_update()
+        .filter(dedupe_key=dedupe_key[:300], state__in=Finding.OPEN_STATES)
+        .first()
+    )
 
 
 def _finding_replace(
@@ -96,13 +104,45 @@ def finding_upsert(
     at creation. With ``replace`` the caller's view is the whole history (LLMjacking summaries):
     severity, times and evidence are set from it rather than widened, so the finding is the
     same whatever order its events arrived in."""
-    existing = (
-        Finding.objects.select_for_update()
-        .filter(dedupe_key=dedupe_key, state__in=Finding.OPEN_STATES)
-        .first()
-    )
     run_ids = [run.pk] if run else []
-    if existing and replace:
+    existing = _open_locked(dedupe_key)
+    if existing is None:
+        try:
+            # A savepoint: two runs finishing at once both find no open finding; the second
+            # insert waits for the first and fails on the one-open-finding key, then refreshes it.
+            with transaction.atomic():
+                finding = Finding.objects.create(
+                    kind=kind,
+                    dedupe_key=dedupe_key[:300],
+                    severity=severity,
+                    title=title[:300],
+                    app_key=app_key[:80],
+                    host=host[:253],
+                    principal=principal[:300],
+                    source_ip=source_ip[:64],
+                    region=region[:200],
+                    evidence={**evidence, "runs": run_ids},
+                    first_seen=first_seen,
+                    last_seen=last_seen,
+                    run=run,
+                )
+        except IntegrityError:
+            existing = _open_locked(dedupe_key)
+            if existing is None:
+                raise
+        else:
+            audit_record(
+                actor=actor,
+                action="discovery.finding.create",
+                target=finding,
+                changes={
+                    "kind": [None, kind],
+                    "severity": [None, severity],
+                    "title": [None, finding.title],
+                },
+            )
+            return finding, True
+    if replace:
         return _finding_replace(
             existing,
             severity=severity,
@@ -115,57 +155,30 @@ def finding_upsert(
             region=region,
             actor=actor,
         )
-    if existing:
-        before = {
-            "last_seen": existing.last_seen.isoformat(),
-            "occurrences": existing.occurrences,
-            "title": existing.title,
-        }
-        previous_runs = existing.evidence.get("runs", [])
-        if run and run.pk in previous_runs:
-            return existing, False
-        existing.title = title[:300]
-        existing.first_seen = min(existing.first_seen, first_seen)
-        existing.last_seen = max(existing.last_seen, last_seen)
-        existing.occurrences += 1
-        existing.severity = severity_max(existing.severity, severity)
-        existing.evidence = {**evidence, "runs": (previous_runs + run_ids)[-MAX_EVIDENCE_RUNS:]}
-        existing.run = run or existing.run
-        existing.save()
-        audit_record(
-            actor=actor,
-            action="discovery.finding.refresh",
-            target=existing,
-            changes={
-                "last_seen": [before["last_seen"], existing.last_seen.isoformat()],
-                "occurrences": [before["occurrences"], existing.occurrences],
-                "title": [before["title"], existing.title],
-            },
-        )
+    before = {
+        "last_seen": existing.last_seen.isoformat(),
+        "occurrences": existing.occurrences,
+        "title": existing.title,
+    }
+    previous_runs = existing.evidence.get("runs", [])
+    if run and run.pk in previous_runs:
         return existing, False
-    finding = Finding.objects.create(
-        kind=kind,
-        dedupe_key=dedupe_key[:300],
-        severity=severity,
-        title=title[:300],
-        app_key=app_key[:80],
-        host=host[:253],
-        principal=principal[:300],
-        source_ip=source_ip[:64],
-        region=region[:200],
-        evidence={**evidence, "runs": run_ids},
-        first_seen=first_seen,
-        last_seen=last_seen,
-        run=run,
-    )
+    existing.title = title[:300]
+    existing.first_seen = min(existing.first_seen, first_seen)
+    existing.last_seen = max(existing.last_seen, last_seen)
+    existing.occurrences += 1
+    existing.severity = severity_max(existing.severity, severity)
+    existing.evidence = {**evidence, "runs": (previous_runs + run_ids)[-MAX_EVIDENCE_RUNS:]}
+    existing.run = run or existing.run
+    existing.save()
     audit_record(
         actor=actor,
-        action="discovery.finding.create",
-        target=finding,
+        action="discovery.finding.refresh",
+        target=existing,
         changes={
-            "kind": [None, kind],
-            "severity": [None, severity],
-            "title": [None, finding.title],
+            "last_seen": [before["last_seen"], existing.last_seen.isoformat()],
+            "occurrences": [before["occurrences"], existing.occurrences],
+            "title": [before["title"], existing.title],
         },
     )
-    return finding, True
+    return existing, False
