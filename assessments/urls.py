@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/detach/<str:qid>/", a.attachment_remove_view, name="attachment-remove"),
     path("<int:pk>/files/<str:sha256>/", a.attachment_download, name="attachment-download"),
     path("<int:pk>/comment/<str:qid>/", a.comment_add_view, name="comment-add"),
+    path(
+        "<int:pk>/comments/<int:comment_pk>/resolve/",
+        a.comment_resolve_view,
+        name="comment-resolve",
+    ),
     path("<int:pk>/submit/", a.assessment_submit_view, name="assessment-submit"),
     path("<int:pk>/approve/", a.assessment_approve_view, name="assessment-approve"),
     path("<int:pk>/return/", a.assessment_return_view, name="assessment-return"),

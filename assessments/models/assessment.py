@@ -134,6 +134,12 @@ class QuestionComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="While empty the comment blocks approval."
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -3,6 +3,7 @@
 from assessments.services.assessment import (
     AnswerConflict,
     answer_save,
+    approval_attestation,
     assessment_approve,
     assessment_return,
     assessment_start,
@@ -10,7 +11,9 @@ from assessments.services.assessment import (
     attachment_add,
     attachment_remove,
     comment_add,
+    comment_resolve,
     four_eyes_refusal,
+    unresolved_comments,
 )
 from assessments.services.vendor import (
     checklist_create,
@@ -23,6 +26,7 @@ from assessments.services.vendor import (
 __all__ = [
     "AnswerConflict",
     "answer_save",
+    "approval_attestation",
     "assessment_approve",
     "assessment_return",
     "assessment_start",
@@ -32,8 +36,10 @@ __all__ = [
     "checklist_create",
     "checklist_sync",
     "comment_add",
+    "comment_resolve",
     "evidence_expiry_check",
     "evidence_review",
     "evidence_upload",
     "four_eyes_refusal",
+    "unresolved_comments",
 ]

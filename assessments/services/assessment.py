@@ -321,14 +321,37 @@ def four_eyes_refusal(*, actor, assessment: Assessment, revision: AssessmentRevi
     return ""
 
 
+def unresolved_comments(assessment: Assessment):
+    return QuestionComment.objects.filter(assessment=assessment, resolved_at__isnull=True)
+
+
+def approval_attestation(revision_number: int) -> str:
+    """The statement an approver signs; recorded word for word in the audit entry."""
+    return (
+        f"I have reviewed every answer and attached file of revision {revision_number} "
+        "and approve it as complete and accurate to the best of my knowledge."
+    )
+
+
 @transaction.atomic
-def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
-    """Sign off: freeze the revision with the content hash, then schedule the reassessment."""
+def assessment_approve(
+    *, actor, assessment: Assessment, attestation: str = ""
+) -> AssessmentRevision:
+    """Sign off: freeze the revision with the content hash, then schedule the reassessment.
+
+    A reviewer's open question is not answered by approving over it: every comment must be
+    resolved first."""
     if not actor.has_perm(APPROVE_PERM):
         raise PermissionDenied("Only a compliance officer or an admin may approve.")
     assessment = _locked(assessment)
     if assessment.state != Assessment.State.IN_REVIEW:
         raise ValidationError("Only an assessment in review can be approved.")
+    open_comments = unresolved_comments(assessment).count()
+    if open_comments:
+        raise ValidationError(
+            f"{open_comments} reviewer comment(s) are unresolved; resolve them before approving.",
+            code="unresolved_comments",
+        )
     revision = AssessmentRevision.objects.select_for_update().get(
         assessment=assessment, number=assessment.current_revision
     )
@@ -358,6 +381,7 @@ def assessment_approve(*, actor, assessment: Assessment) -> AssessmentRevision:
             "submitted_by": assessment.submitted_by.get_username()
             if assessment.submitted_by
             else "",
+            **({"attestation": attestation} if attestation else {}),
         },
     )
     # Regulations owns scheduling: the obligation's structured cadence sets the interval.
@@ -419,5 +443,24 @@ def comment_add(*, actor, assessment: Assessment, question_id: str, body: str) -
         action="assessment.comment",
         target=assessment,
         changes={"question": question_id, "comment": comment.pk},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_resolve(*, actor, comment: QuestionComment) -> QuestionComment:
+    """A comment is closed by saying so, not by approving over it."""
+    if not actor.has_perm("assessments.add_questioncomment"):
+        raise PermissionDenied("You may not resolve comments.")
+    comment = QuestionComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.resolved_at is not None:
+        raise ValidationError("This comment is already resolved.")
+    comment.resolved_by, comment.resolved_at = actor, timezone.now()
+    comment.save(update_fields=["resolved_by", "resolved_at"])
+    audit_record(
+        actor=actor,
+        action="assessment.comment_resolve",
+        target=comment.assessment,
+        changes={"comment": comment.pk, "question": comment.question_id, "resolved": [False, True]},
     )
     return comment

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.answers import display_value, question_map, value_from_form
-from assessments.models import Assessment, AssessmentRevision
+from assessments.models import Assessment, AssessmentRevision, QuestionComment
 from assessments.selectors import (
     QuestionRow,
     assessment_form,
@@ -27,6 +30,7 @@ from assessments.selectors import (
 from assessments.services import (
     AnswerConflict,
     answer_save,
+    approval_attestation,
     assessment_approve,
     assessment_return,
     assessment_start,
@@ -34,7 +38,9 @@ from assessments.services import (
     attachment_add,
     attachment_remove,
     comment_add,
+    comment_resolve,
     four_eyes_refusal,
+    unresolved_comments,
 )
 from assessments.services.assessment import missing_required
 from assessments.views.common import blob_download
@@ -90,6 +96,14 @@ def _can_edit(request: HtmxHttpRequest, assessment: Assessment) -> bool:
     return request.user.has_perm(EDIT) and assessment.state != Assessment.State.IN_REVIEW
 
 
+def _with_slugs(comments) -> list[QuestionComment]:
+    """Each comment links to its question's comment box (ids use Question.slug's rule)."""
+    out = list(comments)
+    for c in out:
+        c.slug = "".join(ch if ch.isalnum() else "-" for ch in c.question_id)
+    return out
+
+
 def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) -> dict:
     revision = revision_get(assessment=assessment, number=assessment.current_revision)
     sections = assessment_form(assessment=assessment, revision=revision)
@@ -122,6 +136,11 @@ def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) ->
         "approved_status": revision_verify(approved) if approved else "",
         "reassessment": reassessment,
         "can_comment": request.user.has_perm("assessments.add_questioncomment"),
+        "unresolved": _with_slugs(unresolved_comments(assessment).select_related("author"))
+        if assessment.state == Assessment.State.IN_REVIEW
+        else [],
+        "attestation": approval_attestation(revision.number),
+        "needs_password": request.user.has_usable_password(),
         **extra,
     }
 
@@ -390,12 +409,39 @@ def assessment_submit_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _after_transition(request, assessment)
 
 
+def _reauthentication_error(request: HtmxHttpRequest) -> str:
+    """Signing off is re-authenticated: the password again, or (for single sign-on accounts,
+    which have none here) a sign-in within the last few minutes."""
+    user = request.user
+    if user.has_usable_password():
+        password = request.POST.get("password", "")
+        if not password:
+            return "Enter your password to confirm it is you approving."
+        if authenticate(request, username=user.get_username(), password=password) is None:
+            return "That password is not right; the assessment was not approved."
+        return ""
+    minutes = getattr(settings, "SIGHTLINE_APPROVAL_REAUTH_MINUTES", 10)
+    if user.last_login and user.last_login >= timezone.now() - dt.timedelta(minutes=minutes):
+        return ""
+    return f"Sign out and in again to approve (a sign-in within the last {minutes} minutes)."
+
+
 @require_POST
 @permission_required(APPROVE)
 def assessment_approve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     assessment = _get(pk)
+    if request.POST.get("attest") != "yes":
+        messages.error(request, "Tick the statement that you have reviewed the assessment.")
+        return _after_transition(request, assessment)
+    if error := _reauthentication_error(request):
+        messages.error(request, error)
+        return _after_transition(request, assessment)
     try:
-        revision = assessment_approve(actor=request.user, assessment=assessment)
+        revision = assessment_approve(
+            actor=request.user,
+            assessment=assessment,
+            attestation=approval_attestation(assessment.current_revision),
+        )
     except (ValidationError, PermissionDenied) as exc:
         text = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         messages.error(request, text)
@@ -404,6 +450,27 @@ def assessment_approve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request, f"Approved revision {revision.number}; sha256 {revision.approval_hash}."
     )
     return _after_transition(request, assessment)
+
+
+@require_POST
+@permission_required("assessments.add_questioncomment")
+def comment_resolve_view(request: HtmxHttpRequest, pk: int, comment_pk: int) -> HttpResponse:
+    assessment = _get(pk)
+    comment = get_object_or_404(QuestionComment, pk=comment_pk, assessment=assessment)
+    error = ""
+    try:
+        comment_resolve(actor=request.user, comment=comment)
+    except ValidationError as exc:
+        error = error_text(exc)
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or "Comment resolved.")
+        return _after_transition(request, assessment)
+    question = question_map(assessment.template).get(comment.question_id)
+    if question is None:
+        raise Http404("No such question.")
+    row = question_row(assessment=assessment, revision=assessment.revision(), question=question)
+    context = {"assessment": assessment, "row": row, "comment_error": error, "can_comment": True}
+    return render(request, "assessments/partials/comments.html", context)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from assessments.models import Assessment
 from assessments.services import answer_save
 from regulations.selectors import templates_for_system
+from tests.conftest import PASSWORD
 from tests.e2e.conftest import SCREENSHOTS, screenshot
 
 pytestmark = pytest.mark.usefixtures("storage_dir")
@@ -136,6 +137,14 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     # A second officer approves; the hash is shown and re-verified.
     page = switch_user(page, login, officer2)
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    # Sign-off asks for the attestation and the password again; a wrong one approves nothing.
+    page.locator("#attest").check()
+    page.fill("#approve-password", "not-the-password")
+    page.locator("#approve").click()
+    expect(page.locator(".messages")).to_contain_text("password is not right")
+    expect(page.locator("#state-badge")).to_have_text("In review")
+    page.locator("#attest").check()
+    page.fill("#approve-password", PASSWORD)
     page.locator("#approve").click()
     expect(page.locator("#state-badge")).to_have_text("Approved")
     revision = Assessment.objects.get(pk=assessment.pk).revisions.get(number=1)

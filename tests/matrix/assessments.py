@@ -82,6 +82,20 @@ def pk(ctx):
     return {"pk": ctx["pk"]}
 
 
+def commented(users):
+    from assessments.models import Assessment
+    from assessments.services import comment_add
+
+    ctx = draft(users)
+    comment = comment_add(
+        actor=users["admin"],
+        assessment=Assessment.objects.get(pk=ctx["pk"]),
+        question_id="a.process",
+        body="Cite the DPIA",
+    )
+    return {**ctx, "comment_pk": comment.pk}
+
+
 def q(name):
     return lambda ctx: {"pk": ctx["pk"], "qid": name}
 
@@ -134,6 +148,14 @@ ROWS = [
         setup=draft,
         kwargs=q("a.process"),
         data={"body": "Please cite the DPIA"},
+    ),
+    Row(
+        "assessments:comment-resolve",
+        OFFICER_REDIRECT,
+        method="post",
+        setup=commented,
+        kwargs=lambda ctx: {"pk": ctx["pk"], "comment_pk": ctx["comment_pk"]},
+        data={},
     ),
     Row(
         "assessments:assessment-submit",
