@@ -1,6 +1,7 @@
 """Ingest batches in the browser: a .zip of CloudTrail JSON arrays is one run listing its files,
 and several files uploaded at once are one run whose unreadable file is named on the page."""
 
+import datetime as dt
 import gzip
 import json
 import re
@@ -64,11 +65,54 @@ def test_a_zip_of_cloudtrail_arrays_is_one_run_with_its_files(
     run.refresh_from_db()
     assert run.lines_parsed == len(events) and run.files_total == 3
 
-    # The findings of the batch (technique ids, cumulative totals) are checked here.
+    # The batch's findings: technique ids and totals, on the run page and the finding's page.
+    from discovery.models import Finding
+
+    probe = Finding.objects.get(dedupe_key__startswith="llmjacking:L1:")
+    first_total = probe.evidence["events_total"]
+    run_findings = page.locator("#run-findings")
+    expect(run_findings).to_contain_text("T1078.004")
+    expect(run_findings).to_contain_text(f"{first_total} events")
 
     page.goto(f"{live_server.url}/discovery/runs/")
     expect(page.locator("table tbody tr")).to_have_count(1)
     expect(page.locator("table tbody")).to_contain_text("(3 files)")
+
+    # The same attack an hour later in a second zip: the one finding shows the new total.
+    later = [
+        dict(
+            e,
+            eventID=f"{e['eventID']}-later",
+            eventTime=(
+                dt.datetime.fromisoformat(e["eventTime"].replace("Z", "+00:00"))
+                + dt.timedelta(hours=1)
+            ).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+        for e in events
+    ]
+    second = tmp_path / "stratus-bedrock-again.zip"
+    with zipfile.ZipFile(second, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("detonation-4/events.json", json.dumps(later, indent=2))
+    _upload(page, live_server, second)
+    _work(IngestRun.objects.latest("pk").pk)
+    expect(page.locator("#run-status")).to_have_text("Done", timeout=15000)
+    probe.refresh_from_db()
+    total = probe.evidence["events_total"]
+    assert total > first_total and probe.occurrences == 2
+    assert Finding.objects.filter(dedupe_key=probe.dedupe_key).count() == 1
+    page.goto(f"{live_server.url}/discovery/findings/{probe.pk}/")
+    expect(page.locator("h1")).to_contain_text(f"{total} events")
+    detection = page.locator("[data-testid=llmjacking-totals]")
+    expect(detection).to_contain_text("T1078.004")
+    expect(detection).to_contain_text("T1496")
+    expect(detection).to_contain_text(f"{total} in 2 episodes")
+    for region in probe.evidence["regions"]:
+        expect(detection).to_contain_text(region)
+    screenshot(page, "discovery-llmjacking-finding")
+    page.goto(f"{live_server.url}/discovery/findings/?kind=llmjacking")
+    row = page.locator(f"#finding-{probe.pk}")
+    expect(row.locator("[data-testid=techniques]")).to_contain_text("L1 T1078.004")
+    expect(row).to_contain_text(f"{total} events")
 
 
 def test_several_files_uploaded_at_once_are_one_run_naming_the_unreadable_one(
