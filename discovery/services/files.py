@@ -10,6 +10,8 @@ each a file of the batch.
 import gzip
 import hashlib
 import re
+import shutil
+import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ from django.core.exceptions import ValidationError
 
 from discovery.engine.parsers import FORMATS, detect
 from discovery.engine.parsers.archive import ZIP_MAGIC, iter_zip_members, zip_head
-from discovery.engine.parsers.gz import GzipGuardError, iter_gzip_blocks
+from discovery.engine.parsers.gz import GzipGuardError, is_gzip, iter_gzip_blocks
 from discovery.models import IngestFile
 
 HEAD_BYTES = 64 * 1024
@@ -128,17 +130,22 @@ def is_zip_file(path: Path) -> bool:
 
 def zip_expand(path: Path, *, display_name: str, sha: str) -> list[tuple[Path, str]]:
     """A .zip's log members written under the storage dir, as (path, 'archive.zip/member')."""
-    folder = Path(settings.SIGHTLINE_STORAGE_DIR) / "uploads" / sha[:2] / sha / "members"
+    parent = Path(settings.SIGHTLINE_STORAGE_DIR) / "uploads" / sha[:2] / sha
+    parent.mkdir(parents=True, exist_ok=True)
+    # a folder of its own per registration: members found to be duplicates are deleted again,
+    # and must never be the files an earlier run of the same archive still points at
+    folder = Path(tempfile.mkdtemp(prefix="members-", dir=parent))
     out: list[tuple[Path, str]] = []
     try:
         for i, (name, data) in enumerate(iter_zip_members(path)):
-            folder.mkdir(parents=True, exist_ok=True)
             target = folder / f"{i:05d}_{safe_name(name)}"
             target.write_bytes(data)
             out.append((target, f"{display_name}/{name}"[:300]))
     except GzipGuardError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         raise ValidationError(f"The .zip archive cannot be read: {exc}.") from exc
     if not out:
+        folder.rmdir()
         raise ValidationError("The file looks like a .zip archive but holds no readable log.")
     return out
 
@@ -155,9 +162,7 @@ class ContentDigest:
 
 
 def _content_blocks(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    if not gz:
+    if not is_gzip(path):
         with open(path, "rb") as fh:
             while block := fh.read(READ_BYTES):
                 yield block
@@ -173,7 +178,8 @@ def content_digest(
     checking: ``small`` (known files shorter than the head) and ``long_for(head_sha256)``, asked
     once the first PREFIX_HEAD_BYTES are read. A gzip that cannot be unpacked (corrupt, or past
     the bomb guard) is keyed by its raw bytes, and the pipeline reports what is wrong with it."""
-    raw = file_sha256(path)
+    gz = is_gzip(path)
+    raw = file_sha256(path) if gz else ""  # a plain file's bytes are its content: one pass
     digest = hashlib.sha256()
     length = 0
     head = bytearray()
@@ -208,7 +214,8 @@ def content_digest(
     if not head_sha:  # shorter than the head: the head is the whole content
         head_sha = hashlib.sha256(bytes(head)).hexdigest()
     prefixes.pop(length, None)  # the whole content is the duplicate check, not a prefix
-    return ContentDigest(raw, digest.hexdigest(), head_sha, length, prefixes)
+    content = digest.hexdigest()
+    return ContentDigest(raw or content, content, head_sha, length, prefixes)
 
 
 def _counted(fmt: str):
@@ -219,6 +226,11 @@ def file_digest(path: Path, *, fmt: str) -> ContentDigest:
     """content_digest with the prefix lengths of counted files of this format: every small one
     (shorter than the head, so its head is all of it) and the long ones whose head matches."""
     if fmt in NO_PREFIX_FORMATS:
+        if is_gzip(path):
+            # events are counted once by their ID whatever holds them, so a gzipped CloudTrail
+            # object is keyed by its bytes and not unpacked twice (here and when it is read)
+            raw = file_sha256(path)
+            return ContentDigest(raw, raw, "", path.stat().st_size)
         return content_digest(path)
     small = list(
         _counted(fmt)

@@ -324,7 +324,7 @@ def test_batch_cloud_events_are_in_event_time_order_across_files(catalog, tmp_pa
     assert times == sorted(times) and len(times) == CloudEventSeen.objects.count()
 
 
-def test_a_zip_is_one_run_with_its_members_as_files(ingest, tmp_path):
+def test_a_zip_is_one_run_with_its_members_as_files(ingest, tmp_path, storage_dir):
     archive = tmp_path / "trail.zip"
     events = _demo_events()
     with zipfile.ZipFile(archive, "w") as zf:
@@ -340,7 +340,11 @@ def test_a_zip_is_one_run_with_its_members_as_files(ingest, tmp_path):
         ("trail.zip/part2.json", "cloudtrail"),
     ]
     assert requests("amazon-bedrock") == BEDROCK_INVOCATIONS
+    members = [Path(p) for p in run.files.values_list("path", flat=True)]
+    assert all(storage_dir.resolve() in p.parents for p in members)
     assert ingest(archive).pk == run.pk  # the same archive again adds nothing
+    assert all(p.is_file() for p in members)  # and leaves the first run's members in place
+    assert IngestRun.objects.count() == 1
 
 
 def test_a_refused_file_in_a_batch_is_named_and_the_rest_counts(catalog, tmp_path):
@@ -356,7 +360,7 @@ def test_a_refused_file_in_a_batch_is_named_and_the_rest_counts(catalog, tmp_pat
         ingest_batch_create(files=[(blob, "photo.log")], actor="test")
 
 
-@pytest.mark.usefixtures("catalog", "eager")
+@pytest.mark.usefixtures("catalog", "eager", "storage_dir")
 def test_an_upload_of_several_files_is_one_run_listed_file_by_file(
     as_officer, django_capture_on_commit_callbacks
 ):
