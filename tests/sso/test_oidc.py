@@ -336,3 +336,22 @@ def test_settings_let_the_sign_out_form_leave_for_the_provider():
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[\"'self'\", 'https://login.example.com', 'https://logout.example.net']"
+
+
+def test_a_deactivated_account_cannot_sign_in_through_the_provider(client, sso):
+    sso.set_user("gone", groups=["sightline-officers"])
+    sign_in(client, sso, "gone")
+    client.post(reverse("logout"))
+    get_user_model().objects.filter(username="gone").update(is_active=False)
+    response = sign_in(client, sso, "gone")
+    assert response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+    assert "deactivated" in client.get(reverse("login")).content.decode()
+
+
+def test_a_deactivated_accounts_open_sso_session_ends(client, sso):
+    sso.set_user("leaving", groups=["sightline-officers"])
+    sign_in(client, sso, "leaving")
+    assert client.get("/").status_code == 200
+    get_user_model().objects.filter(username="leaving").update(is_active=False)
+    assert client.get("/").status_code == 302
