@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 
 from django.utils import timezone
 
+from inventory.lookups import ListHasAny
+from inventory.models import AISystem
 from regulations.models import ClassificationResult, Deadline, Regime
 from regulations.models.classification import RiskTier
 
@@ -92,7 +94,11 @@ def changed_on(day: dt.date) -> list[dict]:
 
 def dashboard_data(*, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
-    results = current_results()
+    needs_facts = set(
+        AISystem.objects.filter(AISystem.needs_facts_q()).values_list("pk", flat=True)
+    )
+    # A system in intake is not classified: results from before it needed facts are not counted.
+    results = [r for r in current_results() if r.system_id not in needs_facts]
     by_regime: dict[int, list[ClassificationResult]] = defaultdict(list)
     for row in results:
         by_regime[row.regime_id].append(row)
@@ -147,7 +153,13 @@ def dashboard_data(*, today: dt.date | None = None) -> dict:
         "due_30_total": open_deadlines.filter(
             due_date__gte=today, due_date__lte=today + dt.timedelta(days=30)
         ).count(),
-        "systems_classified": len({r.system_id for r in results}),
+        "systems_classified": len({r.system_id for r in results} - needs_facts),
+        "needs_facts_total": len(needs_facts),
+        # The same projection the inventory filters on, so each number is its list's length.
+        "high_risk_total": AISystem.objects.filter(ListHasAny("risk_tiers", ["high"])).count(),
+        "prohibited_total": AISystem.objects.filter(
+            ListHasAny("risk_tiers", ["prohibited"])
+        ).count(),
         "changed_today": changed_on(today),
         "today": today,
     }

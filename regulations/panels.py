@@ -169,7 +169,7 @@ def panel_context(
     stale = any(r["result"] is None or r["result"].inputs_hash != digest for r in regimes)
     return {
         "regimes": regimes,
-        "stale": stale and bool(regimes),
+        "stale": stale and bool(regimes) and not system.needs_facts,
         "can_classify": user.has_perm("regulations.classify_system"),
         "can_override": user.has_perm("regulations.override_classification"),
         "can_modify": user.has_perm("regulations.add_substantialmodification"),
