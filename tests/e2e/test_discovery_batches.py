@@ -31,7 +31,7 @@ def _work(run_id: int) -> None:
 
 
 def test_a_zip_of_cloudtrail_arrays_is_one_run_with_its_files(
-    page, login, live_server, officer, catalogue, queued_only, tmp_path
+    page, login, live_server, officer, catalogue, queued_only, tmp_path, storage_dir
 ):
     from discovery.models import IngestRun
 
@@ -116,7 +116,7 @@ def test_a_zip_of_cloudtrail_arrays_is_one_run_with_its_files(
 
 
 def test_several_files_uploaded_at_once_are_one_run_naming_the_unreadable_one(
-    page, login, live_server, officer, catalogue, queued_only, tmp_path
+    page, login, live_server, officer, catalogue, queued_only, tmp_path, storage_dir
 ):
     from discovery.models import IngestRun
 
