@@ -35,6 +35,12 @@ class Question:
     citation: str
     choices: tuple[tuple[str, str], ...]
     prefill: str | None
+    after_approval: bool = False
+
+    @property
+    def required_to_submit(self) -> bool:
+        """Required, and answerable before approval (an after-approval answer cannot block it)."""
+        return self.required and not self.after_approval
 
     @property
     def slug(self) -> str:
@@ -83,6 +89,7 @@ def template_sections(template) -> list[dict]:
                     citation=str(q.get("citation") or ""),
                     choices=_choices(q.get("choices")),
                     prefill=q.get("prefill") or None,
+                    after_approval=bool(q.get("after_approval")),
                 )
             )
         slug = "".join(ch if ch.isalnum() else "-" for ch in sid)

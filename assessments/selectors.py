@@ -95,7 +95,7 @@ class QuestionRow:
 
 def section_progress(rows: list[QuestionRow]) -> dict[str, int]:
     answered = sum(1 for r in rows if r.answered)
-    required = [r for r in rows if r.question.required]
+    required = [r for r in rows if r.question.required_to_submit]
     return {
         "answered": answered,
         "total": len(rows),

@@ -264,7 +264,7 @@ def missing_required(assessment: Assessment, revision: AssessmentRevision) -> li
     return [
         q
         for q in question_map(assessment.template).values()
-        if q.required
+        if q.required_to_submit
         and not is_answered(q, revision.answers.get(q.id), revision.attachments.get(q.id))
     ]
 

@@ -206,6 +206,9 @@ class Question(Strict):
     text: str = Field(min_length=1)
     type: Literal["text", "richtext", "choice", "multichoice", "date", "yesno", "file"]
     required: bool = False
+    # Answerable only once the assessment is approved (e.g. the date the authority was notified
+    # of it): not required to submit; the form says when it is due.
+    after_approval: bool = False
     help: str = ""
     citation: str = Field(min_length=1)
     url: str | None = Field(default=None, pattern=URL_RE)
