@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         import core.access  # noqa: F401 - connects the account-expiry signal receivers
         import core.checks  # noqa: F401 - registers the deploy hygiene checks
-        import core.sso  # noqa: F401 - registers the single sign-on settings check
+        import core.sso.config  # noqa: F401 - registers the single sign-on settings check
         import core.tokens  # noqa: F401 - revokes API tokens on password change or deactivation
         from core.roles import sync_roles
 

@@ -1,8 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import audit_views, sso, token_views, views
+from core import audit_views, token_views, views
 from core.access import LoginForm
+from core.sso import views as sso
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),

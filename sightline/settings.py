@@ -112,12 +112,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Lockout first (django-axes), then the password check that also refuses expired accounts.
-# Single sign-on (core/sso.py) runs after the password check, which refuses everyone but the
+# Single sign-on (core/sso/) runs after the password check, which refuses everyone but the
 # break-glass account when SIGHTLINE_LOCAL_LOGIN=0.
 AUTHENTICATION_BACKENDS = [
     "core.access.LoginAxesBackend",
-    "core.sso.LocalPasswordBackend",
-    "core.sso.OidcBackend",
+    "core.sso.auth.LocalPasswordBackend",
+    "core.sso.auth.OidcBackend",
 ]
 SIGHTLINE_LOCAL_LOGIN = env_bool("SIGHTLINE_LOCAL_LOGIN", True)
 SIGHTLINE_BREAK_GLASS_USER = os.environ.get("SIGHTLINE_BREAK_GLASS_USER", "").strip()
@@ -147,7 +147,7 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", 0.25))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.access.lockout_response"
-AXES_WHITELIST_CALLABLE = "core.sso.axes_exempt"  # the SSO callback takes no password
+AXES_WHITELIST_CALLABLE = "core.sso.auth.axes_exempt"  # the SSO callback takes no password
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", 0))
 AXES_VERBOSE = env_bool("AXES_VERBOSE", False)
 LOGIN_URL = "login"

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from core.sso import sso_config
+from core.sso.config import sso_config
 
 register = template.Library()
 

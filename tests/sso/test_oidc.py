@@ -20,7 +20,7 @@ from django.urls import reverse
 from core.audit import audit_verify
 from core.models import AuditEntry, OidcIdentity
 from core.roles import Role, user_roles
-from core.sso import claim_groups, parse_role_map, sso_settings_check
+from core.sso.config import claim_groups, parse_role_map, sso_settings_check
 from tests.conftest import PASSWORD, make_user
 from tests.sso.harness import provider_sign_in
 
