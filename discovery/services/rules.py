@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.db.models import Min, Sum
 
 from core.audit import audit_record
@@ -33,6 +34,7 @@ TOP_IDENTITIES = 10
 CLOUD_EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(CloudEvent))
 STORE_BATCH = 500
 SUPERSEDED = "Superseded"
+LLMJACKING_LOCK = 0x4C4C4D4A  # advisory lock key ("LLMJ")
 
 HEURISTIC_LABELS = {
     "H1": "AI API path shape",
@@ -246,6 +248,14 @@ def _cloud_event(row: dict) -> CloudEvent:
     return CloudEvent(**{k: v for k, v in row.items() if k in CLOUD_EVENT_FIELDS})
 
 
+def _serialise() -> None:
+    """One LLMjacking evaluation at a time (until the transaction ends): a batch finishing while
+    another is evaluated waits for it, then reads its events too. SQLite has one writer anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LLMJACKING_LOCK])
+
+
 def _learning_start(source_id: int | None) -> dt.datetime | None:
     """The source's first CloudTrail event time: the learning period counts from it."""
     return CloudTrailEvent.objects.filter(source_id=source_id).aggregate(t=Min("ts"))["t"]
@@ -318,7 +328,7 @@ def _summary_upsert(*, run: IngestRun, summary: FindingSummary) -> Finding | Non
     """Opens or rewrites the finding of one (sub-detection, principal) from its summary. A
     finding an officer closed is not reopened unless later events arrived."""
     closed = (
-        Finding.objects.filter(dedupe_key=summary.dedupe_key)
+        Finding.objects.filter(dedupe_key=summary.dedupe_key[:300])
         .exclude(state__in=Finding.OPEN_STATES)
         .exclude(dismiss_reason__startswith=SUPERSEDED)
         .order_by("-last_seen")
@@ -371,6 +381,7 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     the files arrive in, and show cumulative totals."""
     if not cloud_events:
         return []
+    _serialise()
     batch = [_cloud_event(e) for e in cloud_events]
     source_id = run.source_id
     before = _learning_start(source_id)
@@ -408,7 +419,9 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
         finding = _summary_upsert(run=run, summary=summary)
         if finding is not None:
             found.append(finding)
-    _stale_close(principals=principals, keep={s.dedupe_key for s in summaries})
+    _stale_close(
+        principals={p[:300] for p in principals}, keep={s.dedupe_key[:300] for s in summaries}
+    )
     return found
 
 
