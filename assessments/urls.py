@@ -20,6 +20,7 @@ urlpatterns = [
         a.comment_resolve_view,
         name="comment-resolve",
     ),
+    path("<int:pk>/revise/", a.assessment_revision_start_view, name="revision-start"),
     path("<int:pk>/submit/", a.assessment_submit_view, name="assessment-submit"),
     path("<int:pk>/approve/", a.assessment_approve_view, name="assessment-approve"),
     path("<int:pk>/return/", a.assessment_return_view, name="assessment-return"),

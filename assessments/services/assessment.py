@@ -134,6 +134,21 @@ def _revision_for_edit(*, actor, assessment: Assessment) -> AssessmentRevision:
     return revision
 
 
+@transaction.atomic
+def assessment_revision_start(*, actor, assessment: Assessment) -> AssessmentRevision:
+    """Changing approved answers is a decision of its own: it opens the next revision as a
+    draft (the approved one stays frozen and verifiable) and needs approval again."""
+    if not actor.has_perm(EDIT_PERM):
+        raise PermissionDenied("You may not edit assessments.")
+    assessment = _locked(assessment)
+    if assessment.state != Assessment.State.APPROVED:
+        raise ValidationError("Only an approved assessment starts a new revision.")
+    revision = _revision_for_edit(actor=actor, assessment=assessment)
+    assessment.version += 1
+    assessment.save()
+    return revision
+
+
 def _question(assessment: Assessment, question_id: str) -> Question:
     question = question_map(assessment.template).get(question_id)
     if question is None:

@@ -33,6 +33,7 @@ from assessments.services import (
     approval_attestation,
     assessment_approve,
     assessment_return,
+    assessment_revision_start,
     assessment_start,
     assessment_submit,
     attachment_add,
@@ -93,7 +94,8 @@ def assessment_start_view(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _can_edit(request: HtmxHttpRequest, assessment: Assessment) -> bool:
-    return request.user.has_perm(EDIT) and assessment.state != Assessment.State.IN_REVIEW
+    """Approved answers are frozen on the page: the next revision is started on purpose first."""
+    return request.user.has_perm(EDIT) and assessment.state in Assessment.EDITABLE
 
 
 def _with_slugs(comments) -> list[QuestionComment]:
@@ -141,6 +143,9 @@ def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) ->
         else [],
         "attestation": approval_attestation(revision.number),
         "needs_password": request.user.has_usable_password(),
+        "can_revise": request.user.has_perm(EDIT) and assessment.state == Assessment.State.APPROVED,
+        "started": request.GET.get("started") == str(assessment.current_revision)
+        and assessment.state == Assessment.State.DRAFT,
         **extra,
     }
 
@@ -450,6 +455,19 @@ def assessment_approve_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request, f"Approved revision {revision.number}; sha256 {revision.approval_hash}."
     )
     return _after_transition(request, assessment)
+
+
+@require_POST
+@permission_required(EDIT)
+def assessment_revision_start_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    assessment = _get(pk)
+    try:
+        revision = assessment_revision_start(actor=request.user, assessment=assessment)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return _after_transition(request, assessment)
+    url = reverse("assessments:assessment-detail", args=[assessment.pk])
+    return redirect_to(request, f"{url}?started={revision.number}")
 
 
 @require_POST

@@ -111,3 +111,25 @@ def test_an_open_comment_blocks_approval_until_resolved(client, officer, officer
     _approve(client, in_review, attest="yes", password=PASSWORD)
     assert _state(in_review) == Assessment.State.APPROVED
     assert QuestionComment.objects.filter(resolved_at__isnull=True).count() == 0
+
+
+def test_an_approved_assessment_asks_before_starting_revision_two(
+    client, officer, officer2, in_review
+):
+    assessment_approve(actor=officer2, assessment=in_review)
+    client.force_login(officer)
+    url = reverse("assessments:assessment-detail", args=[in_review.pk])
+    body = client.get(url).content.decode()
+    assert "Start revision 2?" in body
+    assert 'name="value"' in body and "disabled" in body  # frozen until asked
+    response = client.post(reverse("assessments:revision-start", args=[in_review.pk]))
+    assert response["Location"] == f"{url}?started=2"
+    in_review.refresh_from_db()
+    assert in_review.state == Assessment.State.DRAFT and in_review.current_revision == 2
+    page = client.get(response["Location"]).content.decode()
+    assert "revision 2 (draft; revision 1 is approved)" in page
+    assert "Revision 2 started" in page
+    entry = AuditEntry.objects.filter(action="assessment.revision_start").get()
+    assert entry.changes["revision"] == [1, 2]
+    again = client.post(reverse("assessments:revision-start", args=[in_review.pk]), follow=True)
+    assert b"Only an approved assessment" in again.content

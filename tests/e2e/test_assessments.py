@@ -157,6 +157,11 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
 
     # Editing after approval opens revision 2; revision 1 stays verified; the diff shows the change.
     complaints = slug(full_id(template, "fria-f-complaints"))
+    expect(page.locator(f"#in-{complaints}")).to_be_disabled()  # asks first
+    page.locator("#start-revision").click()
+    expect(page.locator("#revision-label")).to_contain_text(
+        "revision 2 (draft; revision 1 is approved)"
+    )
     page.locator(f"#in-{complaints}").fill(
         "Complaints via the portal or by post; answered within 10 days."
     )

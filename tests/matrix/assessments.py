@@ -55,6 +55,15 @@ def in_review(users):
     return ctx
 
 
+def approved(users):
+    from assessments.models import Assessment
+    from assessments.services import assessment_approve
+
+    ctx = in_review(users)
+    assessment_approve(actor=users["admin"], assessment=Assessment.objects.get(pk=ctx["pk"]))
+    return ctx
+
+
 def fresh_system(users):
     from tests.assessments import factories
 
@@ -148,6 +157,14 @@ ROWS = [
         setup=draft,
         kwargs=q("a.process"),
         data={"body": "Please cite the DPIA"},
+    ),
+    Row(
+        "assessments:revision-start",
+        OFFICER_REDIRECT,
+        method="post",
+        setup=approved,
+        kwargs=pk,
+        data={},
     ),
     Row(
         "assessments:comment-resolve",
