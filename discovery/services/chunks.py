@@ -275,7 +275,7 @@ def cloud_events_first_seen(*, run: IngestRun, events: list[CloudEvent]) -> list
     table = CloudEventSeen._meta.db_table
     ops = connection.ops
     new: set[str] = set()
-    keys = list(first)
+    keys = sorted(first)  # one lock order for every writer, so two chunks never deadlock
     with connection.cursor() as cursor:
         for i in range(0, len(keys), SEEN_BATCH):
             part = keys[i : i + SEEN_BATCH]

@@ -381,3 +381,59 @@ def test_an_upload_of_several_files_is_one_run_listed_file_by_file(
     assert page.count('<tr data-file="') == 3
     assert "Already ingested in" in page and "not counted again" in page
     assert '<tr data-file="zeek.log" data-status="done">' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_holding_the_same_events_at_once_count_each_once(tmp_path):
+    """PostgreSQL: four chunks carrying the same events (in different orders and shapes) are
+    stored at the same moment by four threads; each event counts once and nobody deadlocks."""
+    import random
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time; concurrent chunk stores need PostgreSQL.")
+    from discovery.catalog_loader import load_catalog
+    from discovery.services import ingest_run_plan
+
+    load_catalog(check=False)
+    events = _demo_events()
+    folder = tmp_path
+    paths = [CLOUDTRAIL]
+    for n, shape in enumerate(("lines", "array", "records")):
+        shuffled = random.Random(n).sample(events, len(events))
+        path = folder / f"{n}-{shape}.json"
+        if shape == "lines":
+            path.write_text("".join(json.dumps(e) + "\n" for e in shuffled))
+        elif shape == "array":
+            path.write_text(json.dumps(shuffled))
+        else:
+            path.write_text(json.dumps({"Records": shuffled}, indent=1))
+        paths.append(path)
+    result = ingest_batch_create(files=[(p, p.name) for p in paths], actor="test")
+    indexes = ingest_run_plan(run_id=result.run.pk)
+    assert len(indexes) == 4
+    barrier, errors = threading.Barrier(4), []
+
+    def work(index: int) -> None:
+        try:
+            barrier.wait()
+            ingest_chunk_process(run_id=result.run.pk, index=index)
+        except Exception as err:  # pragma: no cover - reported below
+            errors.append(err)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in indexes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    run = IngestRun.objects.get(pk=result.run.pk)
+    assert run.status == IngestRun.Status.DONE
+    assert requests("amazon-bedrock") == BEDROCK_INVOCATIONS
+    unique = CloudEventSeen.objects.count()
+    assert run.events_duplicate == 3 * unique
+    assert len(run.batch_cloud_events()) == unique
