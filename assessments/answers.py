@@ -55,6 +55,14 @@ class Question:
         return dict(self.choices).get(value, value)
 
 
+def choice_words(value: str) -> str:
+    """A content choice given as a code ("biometric_data", "sole-decision") reads as words
+    ("Biometric data"); a plain word or a phrase is kept as written."""
+    if value != value.lower() or " " in value or not ("_" in value or "-" in value):
+        return value
+    return value.replace("_", " ").replace("-", " ").capitalize()
+
+
 def _choices(raw: Any) -> tuple[tuple[str, str], ...]:
     out = []
     for item in raw or []:
@@ -63,8 +71,7 @@ def _choices(raw: Any) -> tuple[tuple[str, str], ...]:
             out.append((value, str(item.get("label") or item.get("text") or value)))
         else:
             value = str(item)
-            label = value.replace("_", " ").capitalize() if "_" in value else value
-            out.append((value, label))
+            out.append((value, choice_words(value)))
     return tuple(out)
 
 
@@ -226,6 +233,20 @@ def _lookup(system, key: str) -> tuple[bool, Any]:
     return True, value
 
 
+def _labelled(system, key: str, raw: Any) -> Any:
+    """An inventory code ("sole", ["health"]) as its label, for answers people read."""
+    field = next((f for f in system._meta.concrete_fields if f.name == key), None)
+    choices = getattr(field, "choices", None) or getattr(
+        getattr(field, "base_field", None), "choices", None
+    )
+    if not choices:
+        return raw
+    labels = {str(value): str(label) for value, label in choices}
+    if isinstance(raw, list | tuple):
+        return [labels.get(str(v), v) for v in raw]
+    return labels.get(str(raw), raw)
+
+
 def prefill_value(question: Question, system) -> Any:
     """The inventory's value for a question mapped with `prefill`, in the question's type, or None."""
     if not question.prefill or question.type == "file":
@@ -235,6 +256,7 @@ def prefill_value(question: Question, system) -> Any:
         return None
     try:
         if question.type in ("text", "richtext"):
+            raw = _labelled(system, question.prefill, raw)
             if isinstance(raw, bool):
                 raw = "Yes" if raw else "No"
             elif isinstance(raw, list | tuple):
