@@ -76,7 +76,12 @@ def _revoke_on_password_or_deactivation(sender, instance, update_fields=None, **
     before = sender.objects.filter(pk=instance.pk).values("password", "is_active").first()
     if before is None:
         return
-    if before["password"] != instance.password:
+    # set_password() keeps the raw password until save; a login's silent re-hash (new hasher
+    # settings) clears it first, so that upgrade is not a change of password.
+    changed = before["password"] != instance.password and (
+        getattr(instance, "_password", None) is not None or not instance.has_usable_password()
+    )
+    if changed:
         api_tokens_revoke_all(user=instance, reason="password changed")
     elif before["is_active"] and not instance.is_active:
         api_tokens_revoke_all(user=instance, reason="account deactivated")

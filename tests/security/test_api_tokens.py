@@ -132,3 +132,17 @@ def test_the_lifetime_comes_from_the_environment(monkeypatch, days):
     finally:
         monkeypatch.delenv("SIGHTLINE_API_TOKEN_DAYS")
         importlib.reload(settings_module)
+
+
+def test_a_password_hash_upgrade_at_login_keeps_tokens(auditor, settings):
+    """Django re-hashes a password when the hasher changes; the password itself did not."""
+    token = obtain(auditor)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    before = auditor.password
+    assert auditor.check_password(PASSWORD)
+    auditor.refresh_from_db()
+    assert auditor.password != before and auditor.password.startswith("pbkdf2")
+    assert works(token)
