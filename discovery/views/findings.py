@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.htmx import HtmxHttpRequest, error_text, is_partial, render_partial
@@ -168,10 +168,18 @@ def finding_sanction_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("discovery.triage_finding")
 def finding_block_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """GET asks why and to confirm (a page, or the form inside the row); POST blocks."""
     finding = get_object_or_404(Finding, pk=pk)
+    if request.method == "GET":
+        name = (
+            "discovery/partials/block_confirm.html"
+            if is_partial(request)
+            else "discovery/block_confirm.html"
+        )
+        return render(request, name, {"finding": finding})
     reason = request.POST.get("reason", "").strip()
     if not reason:
         return _respond(request, finding, error="Give a reason for blocking this app.")

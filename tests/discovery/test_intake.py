@@ -87,9 +87,16 @@ def test_block_without_a_reason_is_refused_in_the_row(client, ingest, officer):
     assert finding.state == Finding.State.BLOCKED
 
 
-def test_the_findings_row_asks_for_a_reason_and_confirms_before_blocking(client, ingest, officer):
+def test_block_first_asks_why_and_confirms(client, ingest, officer):
     ingest(SQUID)
+    finding = Finding.objects.get(app_key="deepseek", kind=Finding.Kind.UNSANCTIONED_USE)
     client.login(username=officer.username, password=PASSWORD)
-    body = client.get(reverse("discovery:finding-list")).content.decode()
-    assert 'name="reason" required' in body
-    assert "hx-confirm=" in body
+    url = reverse("discovery:finding-block", kwargs={"pk": finding.pk})
+    queue = client.get(reverse("discovery:finding-list")).content.decode()
+    assert f'href="{url}" role="button"' in queue  # "Block…" opens the confirm step
+    page = client.get(url).content.decode()  # without JavaScript: a page
+    assert 'name="reason" required' in page and "Cancel" in page
+    row = client.get(url, HTTP_HX_REQUEST="true").content.decode()  # in the row, with hx-confirm
+    assert 'name="reason" required' in row and "hx-confirm=" in row
+    finding.refresh_from_db()
+    assert finding.state == Finding.State.OPEN  # asking blocks nothing

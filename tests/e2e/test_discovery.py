@@ -55,8 +55,8 @@ def test_upload_progress_sanction_and_block(
 
     deepseek = row(page, "unsanctioned_use", "deepseek")
     # Blocking asks why and confirms first.
-    deepseek.locator("summary", has_text="Block").click()
-    deepseek.get_by_label("Why block it?").fill("Consumer terms train on our data")
+    deepseek.get_by_role("button", name="Block…").click()
+    deepseek.get_by_label("Why block deepseek?").fill("Consumer terms train on our data")
     page.once("dialog", lambda dialog: dialog.accept())
     deepseek.get_by_role("button", name="Block", exact=True).click()
     expect(deepseek.get_by_test_id("state")).to_have_text("Blocked")
@@ -97,8 +97,8 @@ def test_discovered_ai_pages_render(page, login, live_server, officer, admin_use
     screenshot(page, "discovery-app-detail")
 
     page.goto(f"{live_server.url}/discovery/findings/?kind=llmjacking")
-    expect(page.locator("table.findings")).to_contain_text("L1 Invoke probe")
-    page.get_by_role("link", name=re.compile("L1 Invoke probe")).click()
+    expect(page.locator("table.findings")).to_contain_text("Invoke probe [L1 · T1078.004")
+    page.get_by_role("link", name=re.compile(r"Invoke probe \[L1 ")).click()
     expect(page.locator("body")).to_contain_text("203.0.113.77")
     expect(page.locator("body")).to_contain_text("ValidationException")
     screenshot(page, "discovery-finding-llmjacking")

@@ -101,6 +101,7 @@ ROWS = [
         kwargs=pk,
         data={},
     ),
+    Row("discovery:finding-block", FORM_OFFICER, setup=_finding, kwargs=pk),
     Row(
         "discovery:finding-block", WRITE_OFFICER, method="post", setup=_finding, kwargs=pk, data={}
     ),
