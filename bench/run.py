@@ -1,8 +1,13 @@
-"""`make bench`: generate (seeded) data, check counts against the ground truth, time P1-P4.
+"""`make bench`: the ingest path users run, on PostgreSQL, against grep and gunzip in the same run.
 
-Sizes scale with BENCH_SCALE (default 1.0: 5M/10M/20M Squid lines, 1M CloudTrail events in
-100 files). BENCH_REPEAT (default 2) runs every timed command that many times and keeps the
-fastest, for both sides of each ratio. DATABASE_URL overrides the default sl_bench database.
+Sizes scale with BENCH_SCALE (default 1.0: 5M/10M Squid lines, 1M CloudTrail events in 100
+files); chunks scale with it too (SIGHTLINE_INGEST_CHUNK_BYTES, 32 MB at 1.0) so a quick run
+still splits a batch into as many chunks. BENCH_REPEAT (default 2) runs every timed command that
+many times and keeps the fastest, for both sides of each ratio. DATABASE_URL overrides the
+default sl_bench database, BENCH_BROKER_URL the Redis broker of the Celery workers.
+
+Every ingest starts from a fresh discovery state: the bench database is re-created from a
+migrated template (catalogue and content loaded once) before each run.
 """
 
 from __future__ import annotations
@@ -12,13 +17,17 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data"
 PY = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sl_bench"
+DEFAULT_BROKER = "redis://127.0.0.1:6379/10"
+CHUNK_BYTES = 32 * 1024 * 1024
 sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402
@@ -29,99 +38,92 @@ def log(msg: str) -> None:
     sys.stderr.flush()
 
 
-def timed(cmd: list[str] | str, *, env: dict | None = None, shell: bool = False, before=None):
-    """Best run over BENCH_REPEAT: (wall s, CPU s of the process tree, stdout)."""
-    best = (float("inf"), 0.0, "")
-    for _ in range(int(os.environ.get("BENCH_REPEAT", "2"))):
-        if before:
-            before()
-        _cpu_delta()
+def measured(cmd: list[str] | str, *, env: dict | None = None, shell: bool = False) -> dict:
+    """One run: wall s, CPU s (user + sys of the process and every descendant it waited for),
+    peak RSS (MB, of the largest process of that tree), exit code and output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t = time.perf_counter()
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, shell=shell, text=True
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, shell=shell, cwd=ROOT)
+        _pid, status, ru = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return {
+            "wall": wall,
+            "cpu": ru.ru_utime + ru.ru_stime,
+            "rss_mb": ru.ru_maxrss / 1024,
+            "rc": proc.returncode,
+            "out": out.read().decode(errors="replace"),
+            "err": err.read().decode(errors="replace"),
+        }
+
+
+def best(run, repeat: int) -> dict:
+    """The fastest of ``repeat`` calls of ``run()`` (its peak RSS is the largest seen)."""
+    results = [run() for _ in range(repeat)]
+    fastest = min(results, key=lambda r: r["wall"])
+    return {
+        **fastest,
+        "rss_mb": max(r["rss_mb"] for r in results),
+        "walls": [r["wall"] for r in results],
+    }
+
+
+def checked(res: dict, what: str) -> dict:
+    if res["rc"] != 0:
+        raise RuntimeError(
+            f"{what} exited {res['rc']}:\n{res['out'][-1500:]}\n{res['err'][-3000:]}"
         )
-        out, err = proc.communicate()
-        el = time.perf_counter() - t
-        # communicate() reaped the child; its rusage (incl. waited-for descendants) is in
-        # RUSAGE_CHILDREN as a delta, so take it around the run instead.
-        if proc.returncode != 0:
-            raise RuntimeError(f"{cmd!r} failed: {err[-2000:]}")
-        if el < best[0]:
-            best = (el, _cpu_delta(), out)
-        else:
-            _cpu_delta()
-    return best
+    return res
 
 
-_LAST_CPU = [0.0]
+class Database:
+    """The bench database, re-created from a migrated template before every ingest."""
 
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.base, self.name = url.rsplit("/", 1)
+        self.template = f"{self.name}_template"
 
-def _cpu_delta() -> float:
-    import resource
-
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = ru.ru_utime + ru.ru_stime
-    delta = total - _LAST_CPU[0]
-    _LAST_CPU[0] = total
-    return delta
-
-
-def prepare_db(env: dict) -> str:
-    """Create and migrate the bench database; fall back to plain COPY when that fails."""
-    url = env["DATABASE_URL"]
-    base, name = url.rsplit("/", 1)
-    try:
+    def _admin(self):
         import psycopg
 
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-        proc = subprocess.run(
-            [PY, "manage.py", "migrate", "--noinput"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            log("migrate failed, persisting with plain COPY instead:\n" + proc.stderr[-1500:])
-            return "copy"
-        return "dd"
-    except Exception as exc:  # noqa: BLE001 - report and go on without a database
-        log(f"no Postgres ({exc}); persistence skipped")
-        return "none"
+        return psycopg.connect(self.base + "/postgres", autocommit=True)
 
-
-def clear_db(env: dict, mode: str) -> None:
-    if mode == "none":
-        return
-    import psycopg
-
-    table = "discovery_usagerollup" if mode == "dd" else "bench_usage_rollup"
-    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as conn:
+    @staticmethod
+    def _drop(conn, name: str) -> None:
         conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {table} (x int)" if mode == "copy" else "SELECT 1"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
         )
-        conn.execute(f"DROP TABLE IF EXISTS {table}" if mode == "copy" else f"TRUNCATE {table}")
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
+    def prepare(self, env: dict) -> None:
+        """Template: migrated, catalogue and content loaded (once per bench run)."""
+        with self._admin() as conn:
+            self._drop(conn, self.template)
+            conn.execute(f'CREATE DATABASE "{self.template}"')
+        tenv = dict(env, DATABASE_URL=f"{self.base}/{self.template}")
+        for args in (["migrate", "--noinput"], ["load_content"]):
+            checked(measured([PY, "manage.py", *args], env=tenv), f"manage.py {args[0]}")
 
-def db_summary(env: dict, mode: str) -> dict:
-    """Per app hits and distinct identities as stored in Postgres."""
-    import psycopg
+    def fresh(self) -> None:
+        with self._admin() as conn:
+            self._drop(conn, self.name)
+            conn.execute(f'CREATE DATABASE "{self.name}" TEMPLATE "{self.template}"')
 
-    if mode == "dd":
-        sql = (
-            "SELECT CASE WHEN app_key = '' THEN 'host:' || host ELSE app_key END, "
-            "sum(requests), count(DISTINCT identity) FROM discovery_usagerollup GROUP BY 1"
-        )
-    else:
-        sql = (
-            "SELECT subject, sum(requests), count(DISTINCT identity) FROM bench_usage_rollup "
-            "GROUP BY 1"
-        )
-    with psycopg.connect(env["DATABASE_URL"]) as conn:
-        return {k: {"hits": int(h), "users": int(u)} for k, h, u in conn.execute(sql).fetchall()}
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def drop_all(self) -> None:
+        with self._admin() as conn:
+            self._drop(conn, self.name)
+            self._drop(conn, self.template)
 
 
 def ensure_data(scale: float) -> dict:
@@ -135,13 +137,11 @@ def ensure_data(scale: float) -> dict:
     files = {
         "squid_5m": DATA / f"squid_{tag}_x1.log",
         "squid_10m": DATA / f"squid_{tag}_x2.log",
-        "squid_20m": DATA / f"squid_{tag}_x4.log",
         "cloudtrail": DATA / f"cloudtrail_{tag}",
     }
     log(f"generating {base:,} Squid lines ...")
     truth = generate.squid(files["squid_5m"], base)
     generate.repeat(files["squid_5m"], files["squid_10m"], 2)
-    generate.repeat(files["squid_5m"], files["squid_20m"], 4)
     log(f"generating {int(1_000_000 * scale):,} CloudTrail events in 100 files ...")
     shutil.rmtree(files["cloudtrail"], ignore_errors=True)
     ct = generate.cloudtrail(files["cloudtrail"], int(1_000_000 * scale), 100)
@@ -150,33 +150,11 @@ def ensure_data(scale: float) -> dict:
         "truth": {
             "squid_5m": truth,
             "squid_10m": generate.scale_truth(truth, 2),
-            "squid_20m": generate.scale_truth(truth, 4),
             "cloudtrail": ct,
         },
     }
     meta.write_text(json.dumps(out))
     return out
-
-
-def ingest(path: str, fmt: str, workers: int, mode: str, env: dict, detect: bool = False):
-    cmd = [
-        PY,
-        "-m",
-        "bench.ingest",
-        path,
-        "--fmt",
-        fmt,
-        "--workers",
-        str(workers),
-        "--persist",
-        mode,
-    ]
-    if detect:
-        cmd.append("--detect")
-    wall, cpu, out = timed(cmd, env=env, before=lambda: clear_db(env, mode))
-    res = json.loads(out.strip().splitlines()[-1])
-    res["cpu"] = cpu
-    return wall, res
 
 
 def compare(name: str, got: dict, truth: dict) -> list[str]:
@@ -191,180 +169,300 @@ def compare(name: str, got: dict, truth: dict) -> list[str]:
     return errs
 
 
+def run_facts(db: Database) -> dict:
+    """The batch's run as stored: status, lines, and its timeline from the database."""
+    rows = db.query(
+        "SELECT r.id, r.status, r.error, r.lines_read, r.files_total, r.chunks_total, "
+        "EXTRACT(EPOCH FROM r.finished_at - MAX(c.finished_at)), "
+        "EXTRACT(EPOCH FROM r.finished_at - r.created_at) "
+        "FROM discovery_ingestrun r LEFT JOIN discovery_ingestchunk c ON c.run_id = r.id "
+        "GROUP BY r.id ORDER BY r.id"
+    )
+    if len(rows) != 1:
+        return {"error": f"expected one run for the batch, found {len(rows)}"}
+    rid, status, error, lines, files, chunks, tail, total = rows[0]
+    return {
+        "run": rid,
+        "status": status,
+        "run_error": error,
+        "lines_read": int(lines),
+        "files": files,
+        "chunks": chunks,
+        "t_merge": float(tail or 0),
+        "t_run": float(total or 0),
+    }
+
+
+def verify(db: Database, name: str, truth: dict, facts: dict) -> list[str]:
+    """The stored rollups (and for CloudTrail the events and rules) against the ground truth."""
+    errs = []
+    if facts.get("error"):
+        return [f"{name}: {facts['error']}"]
+    if facts["status"] not in ("done", "needs_attention"):
+        errs.append(f"{name}: run {facts['run']} {facts['status']}: {facts['run_error'][:300]}")
+    got = {
+        k: {"hits": int(h), "users": int(u)}
+        for k, h, u in db.query(
+            "SELECT CASE WHEN app_key = '' THEN 'host:' || host ELSE app_key END, "
+            "SUM(requests), COUNT(DISTINCT identity) FROM discovery_usagerollup GROUP BY 1"
+        )
+    }
+    errs += compare(name, got, truth)
+    if "events" in truth:
+        if facts["lines_read"] != truth["events"]:
+            errs.append(f"{name}: {facts['lines_read']} events read, expected {truth['events']}")
+        fired = {
+            r[0]
+            for r in db.query(
+                "SELECT DISTINCT evidence->>'rule_id' FROM discovery_finding "
+                "WHERE kind = 'llmjacking' AND principal = %s",
+                (truth["attacker"],),
+            )
+        }
+        if missing := set(truth["expected_rules"]) - fired:
+            errs.append(f"{name}: rules not fired on the injected attack: {sorted(missing)}")
+    elif facts["lines_read"] != truth["lines"]:
+        errs.append(f"{name}: {facts['lines_read']} lines read, expected {truth['lines']}")
+    return errs
+
+
+def ingest_sync(db: Database, path: str, env: dict, repeat: int) -> dict:
+    """`manage.py ingest --sync PATH` from a fresh state; the fastest of `repeat` runs."""
+
+    def once() -> dict:
+        db.fresh()
+        res = measured([PY, "manage.py", "ingest", "--sync", path], env=env)
+        res["facts"] = run_facts(db)
+        return res
+
+    return best(once, repeat)
+
+
+class Workers:
+    """N `celery worker --pool=solo` processes on a queue of their own (started untimed)."""
+
+    def __init__(self, n: int, env: dict) -> None:
+        self.queue = f"bench-{uuid.uuid4().hex[:10]}"
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-workers-"))
+        self.procs: list[tuple[subprocess.Popen, Path]] = []
+        for i in range(n):
+            log_path = self.dir / f"worker-{i}.log"
+            cmd = [
+                PY, "-m", "celery", "-A", "sightline", "worker", "--pool=solo",
+                "--loglevel=INFO", "-Q", self.queue, "-n", f"w{i}-{self.queue}@%h",
+                "--without-gossip", "--without-mingle", "--without-heartbeat",
+            ]  # fmt: skip
+            with log_path.open("wb") as fh:
+                proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+            self.procs.append((proc, log_path))
+        deadline = time.monotonic() + 120
+        for proc, log_path in self.procs:
+            while " ready." not in log_path.read_text(errors="replace"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"worker did not start:\n{log_path.read_text()[-2000:]}")
+                time.sleep(0.1)
+
+    def chunks_per_worker(self) -> list[int]:
+        return [
+            log_path.read_text(errors="replace").count("discovery.ingest_chunk_process[")
+            // 2  # "received" and "succeeded" lines
+            for _proc, log_path in self.procs
+        ]
+
+    def stop(self) -> None:
+        for proc, _ in self.procs:
+            proc.terminate()
+        for proc, _ in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ingest_celery(db: Database, path: str, workers: int, env: dict, repeat: int) -> dict:
+    """The upload service feeds one batch to `workers` worker processes; timed from
+    registration to the run's end (the workers are up before, as in production)."""
+
+    def once() -> dict:
+        db.fresh()
+        pool = Workers(workers, env)
+        try:
+            res = measured([PY, "-m", "bench.feed", path, "--queue", pool.queue], env=env)
+            res["per_worker"] = pool.chunks_per_worker()
+        finally:
+            pool.stop()
+        res["facts"] = run_facts(db)
+        if res["rc"] == 0:
+            res["feed"] = json.loads(res["out"].strip().splitlines()[-1])
+        return res
+
+    return best(once, repeat)
+
+
+def amdahl(serial: float, n: int) -> float:
+    return 1 / (serial + (1 - serial) / n)
+
+
 def main() -> int:
     scale = float(os.environ.get("BENCH_SCALE", "1"))
+    repeat = int(os.environ.get("BENCH_REPEAT", "2"))
     env = dict(
-        os.environ, DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DB), PYTHONPATH=str(ROOT)
+        os.environ,
+        DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DB),
+        CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", DEFAULT_BROKER),
+        CELERY_TASK_ALWAYS_EAGER="0",
+        PYTHONPATH=str(ROOT),
+        DEBUG="1",
     )
-    env.pop("DEBUG", None)
-    env["DEBUG"] = "1"
+    env.setdefault("SIGHTLINE_INGEST_CHUNK_BYTES", str(max(1 << 20, int(CHUNK_BYTES * scale))))
+    env.setdefault("SIGHTLINE_STORAGE_DIR", str(DATA / "storage"))
     meta = ensure_data(scale)
     files, truth = meta["files"], meta["truth"]
-    mode = prepare_db(env)
-    log(f"persistence: {mode}; workers: {os.cpu_count()} cores")
+    db = Database(env["DATABASE_URL"])
+    log(f"preparing {db.name} (migrate, load_content) ...")
+    db.prepare(env)
     hosts = DATA / "catalogue-hosts.txt"
     from discovery import catalog_files
     from discovery.engine.matching import Catalog
 
     hosts.write_text("\n".join(Catalog.from_yaml(catalog_files()[-1]).prefilter_tokens()) + "\n")
-    results: dict = {
+    r: dict = {
         "scale": scale,
-        "persistence": mode,
+        "repeat": repeat,
         "cores": os.cpu_count(),
+        "chunk_bytes": int(env["SIGHTLINE_INGEST_CHUNK_BYTES"]),
         "loadavg_start": os.getloadavg(),
     }
     errors: list[str] = []
 
-    # P1 -------------------------------------------------------------------------------------
-    log("P1: grep baseline and full ingest of the 5M-line file ...")
-    _cpu_delta()
-    t_grep, cpu_grep, out = timed(["grep", "-F", "-c", "-f", str(hosts), files["squid_5m"]])
-    results["grep_matches"] = int(out.strip())
-    p1 = {}
-    for w in (1, 2):
-        wall, r = ingest(files["squid_5m"], "squid", w, mode, env)
-        errors += compare(f"squid_5m/{w}w", r["apps"], truth["squid_5m"])
-        if mode != "none" and w == 1:
-            errors += compare("squid_5m/db", db_summary(env, mode), truth["squid_5m"])
-        p1[w] = {
-            "wall": wall,
-            "cpu": r["cpu"],
-            **{
-                k: r[k]
-                for k in (
-                    "t_pipeline",
-                    "t_persist",
-                    "peak_rss_mb",
-                    "rollup_rows",
-                    "lines_read",
-                    "parsed",
-                )
-            },
-        }
-    wall_np, r_np = ingest(files["squid_5m"], "squid", 1, "none", env)
-    errors += compare("squid_5m/no-db", r_np["apps"], truth["squid_5m"])
-    p1["no_db_1w"] = {"wall": wall_np, "cpu": r_np["cpu"], "peak_rss_mb": r_np["peak_rss_mb"]}
-    results["P1"] = {
-        "grep_s": t_grep,
-        "grep_cpu_s": cpu_grep,
-        "ingest": p1,
-        "cpu_ratio_1w": p1[1]["cpu"] / max(cpu_grep, 1e-6),
-        "ratio_1w": p1[1]["wall"] / t_grep,
-        "ratio_2w": p1[2]["wall"] / t_grep,
-    }
+    def record(name: str, res: dict, t: dict) -> dict:
+        if res["rc"] != 0:
+            errors.append(f"{name}: exit {res['rc']}: {(res['err'] or res['out'])[-500:]}")
+        errors.extend(verify(db, name, t, res["facts"]))
+        return {k: v for k, v in res.items() if k not in ("out", "err")}
 
-    # P2 -------------------------------------------------------------------------------------
-    log("P2: peak RSS at 10M lines ...")
-    wall10, r10 = ingest(files["squid_10m"], "squid", 1, mode, env)
-    errors += compare("squid_10m", r10["apps"], truth["squid_10m"])
-    results["P2"] = {
-        "rss_5m_mb": p1[1]["peak_rss_mb"],
-        "rss_10m_mb": r10["peak_rss_mb"],
-        "ratio": r10["peak_rss_mb"] / p1[1]["peak_rss_mb"],
-        "wall_10m": wall10,
-    }
-
-    # P3 -------------------------------------------------------------------------------------
-    log("P3: CloudTrail ...")
-    ct = files["cloudtrail"]
-    gz_list = sorted(str(p) for p in Path(ct).rglob("*_CloudTrail_*.json.gz"))
-    list_file = DATA / "ct-files.txt"
-    list_file.write_text("\n".join(gz_list) + "\n")
-    _cpu_delta()
-    t_gz, cpu_gz, out = timed(f"xargs -a {list_file} gzip -dc | wc -c", shell=True)
-    t_oj, cpu_oj, _ = timed([PY, "-m", "bench.orjson_loop", str(list_file)], env=env)
-    wall_ct, rct = ingest(ct, "cloudtrail", 1, mode, env, detect=True)
-    errors += compare("cloudtrail", rct["apps"], truth["cloudtrail"])
-    if rct["lines_read"] != truth["cloudtrail"]["events"]:
-        errors.append(f"cloudtrail events {rct['lines_read']} != {truth['cloudtrail']['events']}")
-    fired = {
-        rule
-        for rule, principal in rct["detections"]
-        if principal == truth["cloudtrail"]["attacker"]
-    }
-    missing = set(truth["cloudtrail"]["expected_rules"]) - fired
-    if missing:
-        errors.append(f"cloudtrail: rules not fired on the injected attack: {sorted(missing)}")
-    results["P3"] = {
-        "gzip_wc_s": t_gz,
-        "orjson_loop_s": t_oj,
-        "gzip_cpu_s": cpu_gz,
-        "orjson_cpu_s": cpu_oj,
-        "cpu_ratio_vs_gzip": rct["cpu"] / max(cpu_gz, 1e-6),
-        "ingest": {
-            "wall": wall_ct,
-            "cpu": rct["cpu"],
-            **{
-                k: rct[k]
-                for k in (
-                    "t_pipeline",
-                    "t_detect",
-                    "t_persist",
-                    "peak_rss_mb",
-                    "cloud_events",
-                    "lines_read",
-                )
-            },
-        },
-        "ratio_vs_gzip": wall_ct / t_gz,
-        "faster_than_orjson": wall_ct < t_oj,
-        "ratio_vs_orjson": wall_ct / t_oj,
-        "uncompressed_bytes": int(out.strip()),
-        "rules_on_attacker": sorted(fired),
-    }
-
-    # P4 -------------------------------------------------------------------------------------
-    log("P4: 20M lines, 1 vs 2 workers ...")
-    p4 = {}
-    for w in (1, 2):
-        wall, r = ingest(files["squid_20m"], "squid", w, mode, env)
-        errors += compare(f"squid_20m/{w}w", r["apps"], truth["squid_20m"])
-        p4[w] = {
-            "wall": wall,
-            "cpu": r["cpu"],
-            "lines": r["lines_read"],
-            "lines_per_s": r["lines_read"] / wall,
-            "peak_rss_mb": r["peak_rss_mb"],
-        }
-    results["P4"] = {"workers": p4, "speedup": p4[1]["wall"] / p4[2]["wall"]}
-    results["correctness_errors"] = errors
-    results["loadavg_end"] = os.getloadavg()
-    (DATA / f"results-s{scale:g}.json").write_text(json.dumps(results, indent=1))
-    report(results)
+    try:
+        log("P1: grep and `manage.py ingest --sync` on the 5M-line Squid log ...")
+        grep = best(
+            lambda: measured(["grep", "-F", "-c", "-f", str(hosts), files["squid_5m"]]), repeat
+        )
+        s5 = record(
+            "sync/squid_5m", ingest_sync(db, files["squid_5m"], env, repeat), truth["squid_5m"]
+        )
+        log("P2: the 10M-line log ...")
+        s10 = record(
+            "sync/squid_10m", ingest_sync(db, files["squid_10m"], env, 1), truth["squid_10m"]
+        )
+        log("P3: gunzip and `manage.py ingest --sync` on the CloudTrail folder ...")
+        gz_list = sorted(str(p) for p in Path(files["cloudtrail"]).rglob("*_CloudTrail_*.json.gz"))
+        list_file = DATA / "ct-files.txt"
+        list_file.write_text("\n".join(gz_list) + "\n")
+        gz = best(lambda: measured(f"xargs -a {list_file} gzip -dc | wc -c", shell=True), repeat)
+        ct = record(
+            "sync/cloudtrail",
+            ingest_sync(db, files["cloudtrail"], env, repeat),
+            truth["cloudtrail"],
+        )
+        r["sync"] = {"squid_5m": s5, "squid_10m": s10, "cloudtrail": ct}
+        r["grep"] = {k: grep[k] for k in ("wall", "cpu", "walls")} | {"matches": int(grep["out"])}
+        r["gunzip"] = {k: gz[k] for k in ("wall", "cpu", "walls")} | {"bytes": int(gz["out"])}
+        r["celery"] = {}
+        for wl, path, t in (
+            ("squid_5m", files["squid_5m"], truth["squid_5m"]),
+            ("cloudtrail", files["cloudtrail"], truth["cloudtrail"]),
+        ):
+            for n in (1, 2):
+                log(f"Celery: {wl} on {n} worker process(es) ...")
+                res = record(f"celery{n}/{wl}", ingest_celery(db, path, n, env, repeat), t)
+                r["celery"][f"{wl}/{n}"] = res
+                if n == 2 and min(res["per_worker"]) == 0:
+                    errors.append(
+                        f"celery2/{wl}: one worker processed no chunk {res['per_worker']}"
+                    )
+        log("info: bench.ingest (engine only, no database) ...")
+        info = measured(
+            [PY, "-m", "bench.ingest", files["squid_5m"], "--fmt", "squid", "--persist", "none",
+             "--workers", str(os.cpu_count() or 1)],
+            env=env,
+        )  # fmt: skip
+        r["engine_only"] = {"wall": info["wall"], "cpu": info["cpu"], "rss_mb": info["rss_mb"]}
+    finally:
+        if not os.environ.get("BENCH_KEEP_DB"):
+            db.drop_all()
+    r["loadavg_end"] = os.getloadavg()
+    r["errors"] = errors
+    summarise(r)
+    (DATA / f"results-s{scale:g}.json").write_text(json.dumps(r, indent=1, default=str))
+    report(r)
     return 1 if errors else 0
 
 
+def summarise(r: dict) -> None:
+    s, c = r["sync"], r["celery"]
+    r["P1"] = s["squid_5m"]["wall"] / r["grep"]["wall"]
+    r["P1_cpu"] = s["squid_5m"]["cpu"] / max(r["grep"]["cpu"], 1e-6)
+    r["P3"] = s["cloudtrail"]["wall"] / r["gunzip"]["wall"]
+    r["P3_cpu"] = s["cloudtrail"]["cpu"] / max(r["gunzip"]["cpu"], 1e-6)
+    r["P2"] = s["squid_10m"]["rss_mb"] / s["squid_5m"]["rss_mb"]
+    r["scale_out"] = {}
+    for wl, ref in (("squid_5m", r["grep"]["wall"]), ("cloudtrail", r["gunzip"]["wall"])):
+        one, two = c[f"{wl}/1"], c[f"{wl}/2"]
+        serial = one["facts"].get("t_merge", 0) / one["wall"]
+        r["scale_out"][wl] = {
+            "wall_1": one["wall"],
+            "wall_2": two["wall"],
+            "ratio_1": one["wall"] / ref,
+            "ratio_2": two["wall"] / ref,
+            "speedup_2": one["wall"] / two["wall"],
+            "serial_fraction": serial,
+            "amdahl_4": amdahl(serial, 4),
+            "amdahl_8": amdahl(serial, 8),
+            "per_worker_2": two["per_worker"],
+        }
+
+
 def report(r: dict) -> None:
-    p1, p2, p3, p4 = r["P1"], r["P2"], r["P3"], r["P4"]
+    s = r["sync"]
     lines = [
-        f"Sightline discovery bench (BENCH_SCALE={r['scale']}, {r['cores']} cores, persistence={r['persistence']})",
-        f"P1 {p1['ingest'][1]['lines_read']:,}-line Squid: grep -F -c -f {p1['grep_s']:.2f}s; ingest 1 worker {p1['ingest'][1]['wall']:.2f}s "
-        f"({p1['ratio_1w']:.2f}x), 2 workers {p1['ingest'][2]['wall']:.2f}s ({p1['ratio_2w']:.2f}x) "
-        f"[goal <= 3x]; peak RSS {p1['ingest'][1]['peak_rss_mb']:.0f} MB / "
-        f"{p1['ingest'][2]['peak_rss_mb']:.0f} MB [goal <= 512]; CPU: grep {p1['grep_cpu_s']:.2f}s, "
-        f"ingest 1 worker {p1['ingest'][1]['cpu']:.2f}s ({p1['cpu_ratio_1w']:.2f}x)",
-        f"P2 peak RSS 10M vs 5M: {p2['rss_10m_mb']:.0f} MB / {p2['rss_5m_mb']:.0f} MB = {p2['ratio']:.3f}x [goal <= 1.1x]",
-        f"P3 CloudTrail {p3['ingest']['lines_read']:,} events: gzip -dc|wc -c {p3['gzip_wc_s']:.2f}s; "
-        f"orjson loop {p3['orjson_loop_s']:.2f}s; ingest+rules {p3['ingest']['wall']:.2f}s "
-        f"({p3['ratio_vs_gzip']:.2f}x gzip [goal <= 2.5x], {p3['ratio_vs_orjson']:.2f}x orjson [goal < 1]); "
-        f"peak RSS {p3['ingest']['peak_rss_mb']:.0f} MB; CPU: gzip|wc {p3['gzip_cpu_s']:.2f}s, orjson "
-        f"{p3['orjson_cpu_s']:.2f}s, ingest {p3['ingest']['cpu']:.2f}s ({p3['cpu_ratio_vs_gzip']:.2f}x); "
-        f"rules on attacker {p3['rules_on_attacker']}",
-        f"P4 {p4['workers'][1]['lines']:,} lines: 1 worker {p4['workers'][1]['wall']:.2f}s, 2 workers {p4['workers'][2]['wall']:.2f}s "
-        f"= {p4['speedup']:.2f}x [goal >= 1.6x]",
-        f"P1 without the database (1 worker): {p1['ingest']['no_db_1w']['wall']:.2f}s wall "
-        f"({p1['ingest']['no_db_1w']['wall'] / p1['grep_s']:.2f}x), "
-        f"{p1['ingest']['no_db_1w']['cpu']:.2f}s CPU ({p1['ingest']['no_db_1w']['cpu'] / p1['grep_cpu_s']:.2f}x)",
-        f"P1 breakdown (1 worker, wall): pipeline {p1['ingest'][1]['t_pipeline']:.2f}s, "
-        f"persist {p1['ingest'][1]['rollup_rows']:,} rollup rows {p1['ingest'][1]['t_persist']:.2f}s; "
-        f"load average at start {r['loadavg_start'][0]:.1f}, at end {r['loadavg_end'][0]:.1f}",
+        f"Sightline ingest bench, user path (BENCH_SCALE={r['scale']}, {r['cores']} cores, "
+        f"chunks {r['chunk_bytes'] / 2**20:.1f} MB, best of {r['repeat']}; "
+        f"load average {r['loadavg_start'][0]:.1f} at start, {r['loadavg_end'][0]:.1f} at end)",
+        f"P1 {s['squid_5m']['facts'].get('lines_read', 0):,}-line Squid: grep -F -c -f "
+        f"{r['grep']['wall']:.2f}s; manage.py ingest --sync {s['squid_5m']['wall']:.2f}s "
+        f"= {r['P1']:.2f}x [goal <= 3x] (CPU {r['P1_cpu']:.2f}x; merge+write+rules "
+        f"{s['squid_5m']['facts'].get('t_merge', 0):.2f}s)",
+        f"P3 CloudTrail {s['cloudtrail']['facts'].get('lines_read', 0):,} events in "
+        f"{s['cloudtrail']['facts'].get('files', 0)} files: gzip -dc | wc -c "
+        f"{r['gunzip']['wall']:.2f}s; manage.py ingest --sync {s['cloudtrail']['wall']:.2f}s "
+        f"= {r['P3']:.2f}x [goal <= 2.5x] (CPU {r['P3_cpu']:.2f}x; merge+write+rules "
+        f"{s['cloudtrail']['facts'].get('t_merge', 0):.2f}s)",
+        f"P2 peak RSS of the ingest process tree: {s['squid_10m']['rss_mb']:.0f} MB at 10M vs "
+        f"{s['squid_5m']['rss_mb']:.0f} MB at 5M = {r['P2']:.3f}x [goal <= 1.1x, <= 512 MB]; "
+        f"CloudTrail {s['cloudtrail']['rss_mb']:.0f} MB",
+    ]
+    for wl, so in r["scale_out"].items():
+        lines.append(
+            f"Celery {wl}: 1 worker {so['wall_1']:.2f}s ({so['ratio_1']:.2f}x), 2 workers "
+            f"{so['wall_2']:.2f}s ({so['ratio_2']:.2f}x) = {so['speedup_2']:.2f}x speed-up "
+            f"[goal >= 1.7x], chunks per worker {so['per_worker_2']}; serial part (merge, write, "
+            f"rules) {so['serial_fraction']:.1%} of 1-worker wall [goal <= 10%] -> Amdahl "
+            f"{so['amdahl_4']:.2f}x at 4 workers, {so['amdahl_8']:.2f}x at 8"
+        )
+    e = r["engine_only"]
+    lines.append(
+        f"info: bench.ingest engine only (no database, {r['cores']} processes) "
+        f"{e['wall']:.2f}s = {e['wall'] / r['grep']['wall']:.2f}x grep"
+    )
+    lines.append(
         "correctness: "
         + (
             "all counts equal the ground truth"
-            if not r["correctness_errors"]
-            else f"{len(r['correctness_errors'])} MISMATCHES: {r['correctness_errors'][:5]}"
-        ),
-    ]
+            if not r["errors"]
+            else f"{len(r['errors'])} MISMATCHES: {r['errors'][:8]}"
+        )
+    )
     sys.stdout.write("\n".join(lines) + "\n")
 
 
