@@ -60,6 +60,13 @@ class AISystemSerializer(serializers.ModelSerializer):
         help_text="The facts the classification engine reads."
     )
 
+    needs_facts = serializers.BooleanField(
+        read_only=True, help_text="In intake, a required fact blank."
+    )
+    risk_by_regime = serializers.SerializerMethodField(
+        help_text='Each regime\'s tier from the current classification, e.g. {"eu": "high"}.'
+    )
+
     class Meta:
         model = AISystem
         fields = [
@@ -75,9 +82,12 @@ class AISystemSerializer(serializers.ModelSerializer):
             "systematic_observation", "employment_decision_kind", "insurer_regulated_use",
             "hipaa_covered_use", "federally_approved_use", "regulated_creditor_notice",
             "ferpa_process", "informational_chatbot_excluded",
-            "facts", "created_at", "updated_at",
+            "facts", "needs_facts", "risk_tier", "risk_by_regime", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at", "risk_tier"]
+
+    def get_risk_by_regime(self, obj: AISystem) -> dict[str, str]:
+        return dict(obj.risk_by_regime)
 
     def get_facts(self, obj: AISystem) -> dict:
         return obj.facts()

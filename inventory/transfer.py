@@ -47,13 +47,14 @@ COLUMNS = [
     "domains", "capabilities", *BOOL_COLUMNS, "data_categories", "first_seen", "last_seen", "tags",
     "purposes", "employment_decision_kind", *DATE_COLUMNS, *FACT_BOOL_COLUMNS,
 ]  # fmt: skip
-IGNORED_COLUMNS = {"created_at", "updated_at"}
+# Export-only: the risk tier is computed by classification, never imported.
+IGNORED_COLUMNS = {"created_at", "updated_at", "risk_tier"}
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 TRUE, FALSE = {"true", "yes", "y", "1"}, {"false", "no", "n", "0", ""}
 
 
-EXPORT_COLUMNS = [*COLUMNS, "updated_at"]
+EXPORT_COLUMNS = [*COLUMNS, "risk_tier", "updated_at"]
 
 
 def export_records(systems: QuerySet[AISystem]) -> list[dict[str, Any]]:
@@ -62,6 +63,7 @@ def export_records(systems: QuerySet[AISystem]) -> list[dict[str, Any]]:
         *[c for c in COLUMNS if c not in ("owner", "vendor")],
         "owner__username",
         "vendor__name",
+        "risk_tier",
         "updated_at",
     )
     records = []

@@ -62,6 +62,9 @@ def test_the_api_filters_alike(as_officer, world):
         reverse("api-system-list"), {"risk_regime": "eu", "risk_tier": "high"}
     ).json()["results"]
     assert [r["name"] for r in rows] == ["Résumé screener"]
+    assert rows[0]["risk_tier"] == "high"
+    assert rows[0]["risk_by_regime"] == {"co": "high", "eu": "high", "ct": "minimal"}
+    assert rows[0]["needs_facts"] is False
 
 
 def test_the_export_filters_alike(as_officer, world):
@@ -69,6 +72,11 @@ def test_the_export_filters_alike(as_officer, world):
         reverse("inventory:system-export"), {"risk_tier": "prohibited", "format": "csv"}
     ).content.decode()
     assert "Mood reader" in body and "Résumé screener" not in body
+    header, row = body.splitlines()[:2]
+    assert (
+        "risk_tier" in header.split(",")
+        and row.split(",")[header.split(",").index("risk_tier")] == "prohibited"
+    )
 
 
 def test_the_risk_column_shows_the_highest_tier_with_each_regime_on_hover(as_officer, world):
