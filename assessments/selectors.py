@@ -30,6 +30,7 @@ from assessments.models import (
     QuestionComment,
     VendorChecklist,
 )
+from assessments.worddiff import word_diff
 
 
 def assessment_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[Assessment]:
@@ -160,6 +161,7 @@ def revision_diff(
         for q in section["questions"]:
             before = display_value(q, old.answers.get(q.id), old.attachments.get(q.id))
             after = display_value(q, new.answers.get(q.id), new.attachments.get(q.id))
+            old_parts, new_parts = word_diff(before, after) if before != after else ([], [])
             rows.append(
                 {
                     "section": section["title"],
@@ -167,6 +169,8 @@ def revision_diff(
                     "old": before,
                     "new": after,
                     "changed": before != after,
+                    "old_parts": old_parts,
+                    "new_parts": new_parts,
                 }
             )
     return rows

@@ -526,12 +526,15 @@ def revision_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     old = pick("old", numbers[-2] if len(numbers) > 1 else numbers[-1])
     by_number = {r.number: r for r in revisions}
     rows = revision_diff(assessment=assessment, old=by_number[old], new=by_number[new])
+    show_all = request.GET.get("show") == "all"  # changes only unless asked
     context = {
         "assessment": assessment,
         "revisions": revisions,
         "old": old,
         "new": new,
-        "rows": rows,
+        "rows": rows if show_all else [r for r in rows if r["changed"]],
+        "total": len(rows),
+        "show_all": show_all,
         "changed": sum(1 for r in rows if r["changed"]),
     }
     return render(request, "assessments/revision_list.html", context)
