@@ -110,12 +110,15 @@ class DeadlineSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Null for an organisation-wide deadline.",
     )
+    recurrence_text = serializers.CharField(
+        read_only=True, help_text="The recurrence in words, e.g. 'every 3 years'."
+    )
 
     class Meta:
         model = Deadline
         fields = ["id", "title", "due_date", "kind", "status", "system", "system_name",
                   "regime_code", "obligation_key", "citation", "owner", "recurrence",
-                  "completed_at", "completed_by", "evidence_url"]  # fmt: skip
+                  "recurrence_text", "completed_at", "completed_by", "evidence_url"]  # fmt: skip
 
 
 class RegimeListApi(ListAPIView):

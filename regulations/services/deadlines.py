@@ -238,6 +238,16 @@ def deadlines_sync_for_system(
                 "title": spec.title or spec.key,
                 "citation": spec.citation,
             }
+            if (
+                organisation
+                and Deadline.objects.filter(
+                    system=None,
+                    source_type="content_deadline",
+                    source_id=f"{cv.version}:{spec.key}",
+                    cancelled_at__isnull=True,
+                ).exists()
+            ):
+                continue  # an organisation row made under the version-keyed id still stands
             if spec.date:
                 _ensure(due_date=spec.date, kind=Deadline.Kind.STATUTORY, **common)
                 continue

@@ -140,3 +140,18 @@ def test_the_deadline_list_shows_recurrence_in_words(client, officer):
     html = client.get(reverse("regulations:deadline-list")).content.decode()
     assert "every 3 years" in html
     assert "every:P3Y" not in html
+
+
+@pytest.mark.django_db
+def test_the_api_gives_recurrence_in_words_beside_the_stored_rule(client, officer):
+    deadline_create(
+        actor=officer,
+        title="Quarterly summaries",
+        due_date=dt.date(2027, 1, 1),
+        kind=Deadline.Kind.RECURRING,
+        recurrence="DTSTART:20260401\nRRULE:FREQ=MONTHLY;INTERVAL=3",
+    )
+    client.force_login(officer)
+    row = client.get(reverse("api-deadline-list")).json()["results"][0]
+    assert row["recurrence_text"] == "every 3 months"
+    assert row["system_name"] is None  # organisation-wide
