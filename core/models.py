@@ -117,6 +117,10 @@ class NotificationKind(models.TextChoices):
     FINDING_ASSIGNED = "finding_assigned", "A discovery finding is assigned to me"
     EVIDENCE_EXPIRING = "evidence_expiring", "Vendor evidence I collected is about to expire"
     DEADLINE_DUE = "deadline_due", "A deadline I own is 30, 7 or 1 day away, or overdue"
+    REQUEST_DECIDED = (
+        "request_decided",
+        "An AI-use request of mine is decided, or I am asked about one",
+    )
 
 
 class NotificationPreference(models.Model):

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     PROCUREMENT = "procurement", "Procurement"
     AUDITOR = "auditor", "Auditor"
     ADMIN = "admin", "Admin"
+    REQUESTER = "requester", "Requester"
 
 
 def role_permissions() -> dict[str, set[str]]:
@@ -56,8 +57,10 @@ def has_role(user, *roles: str) -> bool:
 
 
 def is_reader(user) -> bool:
-    """Every role may read everything; writes are decided by permissions."""
-    return bool(user_roles(user))
+    """Every role but Requester may read everything; writes are decided by permissions.
+
+    A Requester may only file AI-use requests and see their own (programme app)."""
+    return bool(user_roles(user) - {Role.REQUESTER})
 
 
 PERMISSIONS = {

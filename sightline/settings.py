@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "discovery",
     "assessments",
     "evidence",
+    "programme",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,7 @@ urlpatterns = [
     path("discovery/", include("discovery.urls")),
     path("assessments/", include("assessments.urls")),
     path("evidence/", include("evidence.urls")),
+    path("programme/", include("programme.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

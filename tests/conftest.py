@@ -54,6 +54,11 @@ def norole(db):
 
 
 @pytest.fixture
+def requester(db):
+    return make_user("requester", Role.REQUESTER)
+
+
+@pytest.fixture
 def storage_dir(settings, tmp_path):
     """Blobs, uploads and packs go to this test's own folder, never the developer's storage."""
     settings.SIGHTLINE_STORAGE_DIR = tmp_path / "storage"
@@ -118,13 +123,14 @@ def credit_system(db):
 
 
 @pytest.fixture
-def users(officer, procurement, auditor, admin_user, norole):
+def users(officer, procurement, auditor, admin_user, norole, requester):
     return {
         "compliance_officer": officer,
         "procurement": procurement,
         "auditor": auditor,
         "admin": admin_user,
         "norole": norole,
+        "requester": requester,
     }
 
 

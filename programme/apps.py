@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProgrammeConfig(AppConfig):
+    name = "programme"
+    verbose_name = "Governance programme"
+    # Extension points (core.extensions).
+    roles = "programme.roles.PERMISSIONS"
+    inbox = "programme.inbox.SECTIONS"

@@ -1,0 +1,15 @@
+from core.roles import Role
+
+REQUEST = "programme.add_aiuserequest"
+
+PERMISSIONS = {
+    # Requester: file AI-use requests and see one's own, nothing else. Every other role holds it too.
+    Role.REQUESTER: [REQUEST],
+    Role.COMPLIANCE_OFFICER: [
+        REQUEST,
+        "programme.view_aiuserequest",
+        "programme.triage_aiuserequest",
+    ],
+    Role.PROCUREMENT: [REQUEST],
+    Role.AUDITOR: [REQUEST, "programme.view_aiuserequest"],
+}

@@ -1,0 +1,98 @@
+"""Governance-programme URLs x roles. Every role holds the Requester right; a requester sees only
+their own requests (another's is a 404), officers decide, auditors read every request."""
+
+import datetime as dt
+
+from tests.matrix.common import READ, Row, expect
+
+T0 = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
+
+REQUEST_READ = expect(READ, requester=200)
+REQUEST_DONE = expect(
+    REQUEST_READ, compliance_officer=302, procurement=302, auditor=302, admin=302, requester=302
+)
+OWN_ONLY = expect(REQUEST_READ, procurement=404)  # the requester's own; readers with view rights
+OTHERS = expect(REQUEST_READ, procurement=404, requester=404)  # an officer's request
+TRIAGE = expect(
+    READ, procurement=403, auditor=403, compliance_officer=302, admin=302, requester=403
+)
+ANSWER = expect(
+    READ, compliance_officer=403, auditor=403, admin=403, procurement=404, requester=302
+)
+
+REQUEST_FORM = {
+    "tool_name": "Matrix AI",
+    "purpose": "Summarise meeting notes",
+    "decision_role": "none",
+}
+
+
+def _request(users, owner="requester", **extra):
+    from programme.models import AIUseRequest
+
+    item = AIUseRequest.objects.create(
+        requester=users[owner],
+        created_by=users[owner],
+        tool_name="Claude",
+        purpose="Drafts",
+        **extra,
+    )
+    return {"pk": item.pk}
+
+
+def own_request(users):
+    return _request(users)
+
+
+def officer_request(users):
+    return _request(users, owner="compliance_officer")
+
+
+def invited_request(users):
+    from programme.models import AIUseRequest
+
+    return _request(users, status=AIUseRequest.Status.INVITED)
+
+
+def finding(users):
+    from tests.discovery.factories import FindingFactory
+
+    f = FindingFactory(
+        title="Claude used with no sanctioned AI system",
+        dedupe_key="unsanctioned_use:claude",
+        app_key="claude",
+        principal=users["requester"].username,
+        first_seen=T0,
+        last_seen=T0,
+    )
+    return {"pk": f.pk}
+
+
+pk = lambda ctx: {"pk": ctx["pk"]}  # noqa: E731
+
+ROWS = [
+    Row("programme:request-list", REQUEST_READ),
+    Row("programme:request-list", REQUEST_READ, setup=own_request, query="?status=submitted&q=cl"),
+    Row("programme:request-create", REQUEST_READ),
+    Row("programme:request-create", REQUEST_DONE, method="post", data=REQUEST_FORM),
+    Row("programme:tool-search", REQUEST_READ, query="?tool_name=chat"),
+    Row("programme:request-detail", OWN_ONLY, setup=own_request, kwargs=pk),
+    Row("programme:request-detail", OTHERS, setup=officer_request, kwargs=pk),
+    Row(
+        "programme:request-complete",
+        ANSWER,
+        method="post",
+        setup=invited_request,
+        kwargs=pk,
+        data=REQUEST_FORM,
+    ),
+    Row(
+        "programme:request-decide",
+        TRIAGE,
+        method="post",
+        setup=own_request,
+        kwargs=pk,
+        data={"decision": "rejected", "reason": "Use the approved assistant instead."},
+    ),
+    Row("programme:finding-invite", TRIAGE, method="post", setup=finding, kwargs=pk, data={}),
+]
