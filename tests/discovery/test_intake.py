@@ -100,3 +100,37 @@ def test_block_first_asks_why_and_confirms(client, ingest, officer):
     assert 'name="reason" required' in row and "hx-confirm=" in row
     finding.refresh_from_db()
     assert finding.state == Finding.State.OPEN  # asking blocks nothing
+
+
+def test_a_sanctioned_system_waits_in_the_inbox_until_its_intake_is_done(claude, officer):
+    from core.inbox import inbox_for
+    from inventory.services import ai_system_intake_complete
+
+    def waiting():
+        section = {s.section.key: s for s in inbox_for(officer)}["systems-needing-facts"]
+        return [(i.title, i.url) for i in section.items]
+
+    system = finding_sanction(finding=claude, actor=officer)
+    intake_url = reverse("inventory:system-intake", args=[system.pk])
+    assert waiting() == [(system.name, intake_url)]
+    ai_system_intake_complete(
+        actor=officer,
+        system=system,
+        data={"owner": officer, "jurisdictions": ["CO"], "domains": ["productivity"]},
+    )
+    assert waiting() == []
+
+
+def test_the_intake_service_refuses_to_end_intake_with_a_fact_missing(claude, officer):
+    from django.core.exceptions import ValidationError
+
+    from inventory.services import ai_system_intake_complete
+
+    system = finding_sanction(finding=claude, actor=officer)
+    with pytest.raises(ValidationError) as err:
+        ai_system_intake_complete(
+            actor=officer, system=system, data={"owner": officer, "jurisdictions": ["CO"]}
+        )
+    assert set(err.value.message_dict) == {"domains"}
+    system.refresh_from_db()
+    assert system.needs_facts
