@@ -9,7 +9,8 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
 - `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`;
 - `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
   approved; regulations anchors recurring reviews on the latest;
-- `inbox`: a list of `core.inbox.InboxSection`s, the app's part of each user's work inbox.
+- `inbox`: a list of `core.inbox.InboxSection`s, the app's part of each user's work inbox;
+- `jobs`: a list of `core.jobs.JobWatch`es, the app's background jobs the watchdog looks after.
 """
 
 from typing import Any, NamedTuple
@@ -24,6 +25,7 @@ EXTENSION_POINTS = (
     "content_loaders",
     "last_approval",
     "inbox",
+    "jobs",
 )
 
 

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from core.audit import audit_record, audit_verify
 from core.audit_checkpoint import audit_checkpoint_create, checkpoints_verify
+from core.jobs import jobs_watchdog
 
 log = logging.getLogger(__name__)
 
@@ -42,3 +43,9 @@ def audit_checkpoint_task() -> dict:
     """Nightly: sign the chain head with the key kept off the database."""
     checkpoint = audit_checkpoint_create()
     return {"seq": checkpoint.seq, "head_hash": checkpoint.head_hash}
+
+
+@shared_task(name="core.tasks.jobs_watchdog_task")
+def jobs_watchdog_task() -> dict[str, int]:
+    """Beat task: ingest runs and pack builds whose worker died are failed, with a retry action."""
+    return jobs_watchdog()

@@ -10,3 +10,4 @@ class DiscoveryConfig(AppConfig):
     inbox = "discovery.inbox.SECTIONS"
     system_panel = "discovery.panels.system_panel"
     content_loaders = ("discovery.catalog_loader.load_catalog",)
+    jobs = "discovery.jobs.WATCHES"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from discovery.conf import watch_path_check
 
@@ -183,6 +184,12 @@ class IngestRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="Last sign of work on the run (queued, planned, a chunk started or finished); "
+        "the watchdog fails a run whose heartbeat is older than SIGHTLINE_WATCHDOG_MINUTES.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -325,6 +332,9 @@ class IngestChunk(models.Model):
     results = models.JSONField(default=dict, blank=True)
     cloud_events = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker took the chunk; cleared if it is lost."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,6 +10,7 @@ from django.db import InterfaceError, OperationalError, close_old_connections
 from django.utils import timezone
 
 from discovery.conf import watch_path_problem, watch_roots
+from discovery.jobs import ingest_chunk_claim, ingest_heartbeat
 from discovery.models import IngestChunk, IngestFile, LogSource
 from discovery.services import (
     ingest_batch_create,
@@ -50,6 +51,7 @@ def _record_failure(task, *, run_id: int, message: str, index: int | None = None
 @shared_task(bind=True, name="discovery.ingest_run_process")
 def ingest_run_process(self, *, run_id: int) -> int:
     """Fans out one task per unfinished chunk; the chunk that completes the run finalises it."""
+    ingest_heartbeat(run_id=run_id)
     try:
         indexes = ingest_run_plan(run_id=run_id)
     except Exception as exc:  # noqa: BLE001 - e.g. the database dropped us: show it on the run
@@ -70,6 +72,7 @@ def ingest_run_process(self, *, run_id: int) -> int:
             )
         else:
             ingest_chunk_process_task.delay(run_id=run_id, index=index)
+    ingest_heartbeat(run_id=run_id)
     return len(indexes)
 
 
@@ -85,6 +88,7 @@ def _finalise_safely(task, run_id: int) -> None:
 
 @shared_task(bind=True, name="discovery.ingest_chunk_process")
 def ingest_chunk_process_task(self, *, run_id: int, index: int) -> bool:
+    ingest_chunk_claim(run_id=run_id, index=index)
     try:
         return ingest_chunk_process(run_id=run_id, index=index)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run visibly, with a retry

@@ -7,3 +7,4 @@ class EvidenceConfig(AppConfig):
     # Extension points (core.extensions).
     roles = "evidence.roles.PERMISSIONS"
     seed_demo = "evidence.demo.seed"
+    jobs = "evidence.jobs.WATCHES"

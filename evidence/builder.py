@@ -203,14 +203,16 @@ def pack_build(*, pack_id: int) -> EvidencePack:
     EvidencePack.objects.filter(pk=pack.pk).update(
         status=EvidencePack.Status.RUNNING,
         started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
         progress=1,
         progress_note="Collecting data",
         error="",
     )
 
     def progress(pct: int, note: str) -> None:
+        """Each step is also the build's heartbeat, which the watchdog checks."""
         EvidencePack.objects.filter(pk=pack.pk).update(
-            progress=min(pct, 99), progress_note=note[:200]
+            progress=min(pct, 99), progress_note=note[:200], heartbeat_at=timezone.now()
         )
 
     meta = {

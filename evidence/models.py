@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from regulations.selectors import regime_get
 
@@ -34,6 +35,12 @@ class EvidencePack(models.Model):
     progress_note = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        db_index=True,
+        help_text="Last sign of work on the build (queued, a part laid out); the watchdog fails "
+        "a build whose heartbeat is older than SIGHTLINE_WATCHDOG_MINUTES.",
+    )
     zip_path = models.CharField(max_length=500, blank=True)
     pdf_path = models.CharField(max_length=500, blank=True)
     zip_sha256 = models.CharField(max_length=64, blank=True)

@@ -13,6 +13,7 @@ from django.conf import settings
 
 Progress = Callable[[int, str], None]
 POLL_SECONDS = 0.5
+HEARTBEAT_SECONDS = 20
 
 
 @dataclass
@@ -67,7 +68,8 @@ def render_parts(parts: list[str], work: Path, progress: Progress) -> list[Rende
 
 
 def _wait(children: list, done_files: list[Path], progress: Progress) -> None:
-    reported = -1
+    """Reports each finished part, and at least every HEARTBEAT_SECONDS while a long part lays out."""
+    reported, last = -1, time.monotonic()
     while True:
         for child, log_name in children:
             if child.poll() not in (None, 0):
@@ -77,7 +79,8 @@ def _wait(children: list, done_files: list[Path], progress: Progress) -> None:
                     + (lines[-1] if lines else "no error output")
                 )
         done = sum(path.exists() for path in done_files)
-        if done != reported:
+        if done != reported or time.monotonic() - last >= HEARTBEAT_SECONDS:
+            last = time.monotonic()
             progress(
                 75 + 13 * done // len(done_files),
                 f"Laying out the PDF ({done}/{len(done_files)} parts)",

@@ -1,12 +1,17 @@
 """Writes for evidence packs: creating one (queued on commit) and recording each download, all audited."""
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from core.audit import audit_record
+from core.jobs import task_submit
 from core.roles import is_reader
+from evidence.jobs import pack_unqueued
 from evidence.models import EvidencePack
 from evidence.tasks import pack_build_task
 from inventory.models import AISystem
@@ -63,7 +68,47 @@ def pack_create(
         },
     )
     if queue:
-        transaction.on_commit(lambda: pack_build_task.delay(pack.pk))
+        transaction.on_commit(partial(pack_dispatch, pack_id=pack.pk))
+    return pack
+
+
+def pack_dispatch(*, pack_id: int) -> None:
+    """Queues the build; a broker that is down fails the pack (retryable) and raises
+    core.jobs.QueueUnavailable, which the page and the API answer with a 503."""
+    EvidencePack.objects.filter(pk=pack_id).update(heartbeat_at=timezone.now())
+    task_submit(
+        pack_build_task,
+        kwargs={"pack_id": pack_id},
+        on_fail=partial(pack_unqueued, pack_id=pack_id),
+        url=reverse("evidence:pack-detail", kwargs={"pk": pack_id}),
+    )
+
+
+@transaction.atomic
+def pack_retry(*, actor, pack: EvidencePack) -> EvidencePack:
+    """A failed build (worker lost, queue down, an error) is built again from the start."""
+    _check_export(actor)
+    pack = EvidencePack.objects.select_for_update().get(pk=pack.pk)
+    if pack.status != EvidencePack.Status.FAILED:
+        raise ValidationError("Only a failed pack can be retried.")
+    error = pack.error
+    pack.status, pack.error, pack.progress, pack.progress_note = (
+        EvidencePack.Status.QUEUED,
+        "",
+        0,
+        "Queued again",
+    )
+    pack.started_at = pack.finished_at = None
+    pack.save(
+        update_fields=["status", "error", "progress", "progress_note", "started_at", "finished_at"]
+    )
+    audit_record(
+        actor=actor,
+        action="pack.retry",
+        target=pack,
+        changes={"status": [EvidencePack.Status.FAILED, pack.status], "error": [error[:500], ""]},
+    )
+    transaction.on_commit(partial(pack_dispatch, pack_id=pack.pk))
     return pack
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.pack_create_view, name="pack-create"),
     path("<int:pk>/", views.pack_detail_view, name="pack-detail"),
     path("<int:pk>/progress/", views.pack_progress_view, name="pack-progress"),
+    path("<int:pk>/retry/", views.pack_retry_view, name="pack-retry"),
     re_path(
         r"^(?P<pk>[0-9]+)/download/(?P<kind>zip|pdf)/$",
         views.pack_download_view,

@@ -3,22 +3,23 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from core.htmx import HtmxHttpRequest, redirect_to, render_partial
+from core.htmx import HtmxHttpRequest, error_text, redirect_to, render_partial
 from core.permissions import permission_required, reader_required
 from evidence import signing
 from evidence.forms import PackCreateForm, VerifyForm
 from evidence.manifest import verify_pack
 from evidence.models import EvidencePack
 from evidence.selectors import pack_list
-from evidence.services import EXPORT_PERMISSION, pack_create, pack_download_record
+from evidence.services import EXPORT_PERMISSION, pack_create, pack_download_record, pack_retry
 
 MAX_VERIFY_UPLOAD = 2 * 1024**3
 
@@ -76,6 +77,19 @@ def pack_progress_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if pack.is_finished:
         return HttpResponseStopPolling(response.content)
     return response
+
+
+@require_POST
+@permission_required(EXPORT_PERMISSION)
+def pack_retry_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    pack = get_object_or_404(EvidencePack, pk=pk)
+    try:
+        pack_retry(actor=request.user, pack=pack)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, f"Pack #{pack.pk} queued to be built again.")
+    return redirect_to(request, pack.get_absolute_url())
 
 
 @require_GET

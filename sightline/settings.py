@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "core.middleware.NulQueryMiddleware",
+    "core.middleware.QueueUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.NoStoreMiddleware",
@@ -198,6 +199,9 @@ SIGHTLINE_BEDROCK_ALLOWLIST = env_list("SIGHTLINE_BEDROCK_ALLOWLIST")
 SIGHTLINE_DISCOVERY_HOST_ALLOWLIST = env_list("SIGHTLINE_DISCOVERY_HOST_ALLOWLIST")
 # Watched log folders must lie under one of these (after symlinks); empty turns watching off.
 SIGHTLINE_WATCH_ROOTS = env_list("SIGHTLINE_WATCH_ROOTS")
+# An ingest run or pack build with no heartbeat for this long (its worker died) is failed,
+# with a retry action, by the watchdog below; fractions are allowed (0.1 is six seconds).
+SIGHTLINE_WATCHDOG_MINUTES = float(os.environ.get("SIGHTLINE_WATCHDOG_MINUTES", "5"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -255,11 +259,18 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died is handed back to the queue (chunks and packs are idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The whole beat schedule, in one place.
 CELERY_BEAT_SCHEDULE = {
     "discovery-watched-folders": {"task": "discovery.watched_folders_poll", "schedule": 60.0},
+    # Fails ingest runs and pack builds whose worker died (no heartbeat in the window).
+    "core-jobs-watchdog": {
+        "task": "core.tasks.jobs_watchdog_task",
+        "schedule": max(1.0, min(60.0, SIGHTLINE_WATCHDOG_MINUTES * 30)),
+    },
     "assessments-evidence-expiry": {
         "task": "assessments.tasks.evidence_expiry_check",
         "schedule": 6 * 3600.0,

@@ -10,18 +10,22 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.jobs import task_submit
 from discovery.conf import chunk_target_bytes
 from discovery.engine.parsers import FORMAT_LABELS
 from discovery.engine.parsers.gz import is_gzip
 from discovery.engine.pipeline import chunk_plan
+from discovery.jobs import ingest_heartbeat, ingest_run_unqueued
 from discovery.models import IngestChunk, IngestFile, IngestRun, LogSource
 from discovery.services.chunks import (
     ChunkUnreadable,
@@ -410,7 +414,7 @@ def ingest_run_retry(*, run: IngestRun, actor) -> IngestRun:
     run.finalised = False
     run.save(update_fields=["status", "error", "finalised"])
     run.chunks.filter(status=IngestChunk.Status.FAILED).update(
-        status=IngestChunk.Status.PENDING, error=""
+        status=IngestChunk.Status.PENDING, error="", started_at=None
     )
     audit_record(actor=actor, action="discovery.ingest.retry", target=run)
     transaction.on_commit(lambda: ingest_run_dispatch(run_id=run.pk))
@@ -418,14 +422,21 @@ def ingest_run_retry(*, run: IngestRun, actor) -> IngestRun:
 
 
 def ingest_run_dispatch(*, run_id: int) -> None:
-    """Queues the run on the worker.
+    """Queues the run on the worker; a broker that is down fails the run (retryable) and raises
+    core.jobs.QueueUnavailable.
 
     The one import made at call time in discovery: discovery.tasks imports these services, and a
     Celery task is only registered once its module is imported, so it cannot be sent by name.
     """
     from discovery.tasks import ingest_run_process_task
 
-    ingest_run_process_task.delay(run_id=run_id)
+    ingest_heartbeat(run_id=run_id)
+    task_submit(
+        ingest_run_process_task,
+        kwargs={"run_id": run_id},
+        on_fail=partial(ingest_run_unqueued, run_id=run_id),
+        url=reverse("discovery:run-detail", kwargs={"pk": run_id}),
+    )
 
 
 def ingest_run_fail(*, run_id: int, message: str) -> None:

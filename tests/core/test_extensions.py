@@ -6,7 +6,7 @@ import pytest
 
 from core.extensions import EXTENSION_POINTS, app_hooks
 
-DATA_POINTS = {"roles": Mapping, "inbox": list | tuple}  # the other points are functions
+DATA_POINTS = {"roles": Mapping, "inbox": list | tuple, "jobs": list | tuple}  # others: functions
 
 
 @pytest.mark.parametrize("name", EXTENSION_POINTS)

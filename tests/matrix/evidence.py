@@ -39,6 +39,14 @@ def _done_pack(users):
     return _pack(users, done=True)
 
 
+def _failed_pack(users):
+    from evidence.models import EvidencePack
+
+    ctx = _pack(users)
+    EvidencePack.objects.filter(pk=ctx["pk"]).update(status=EvidencePack.Status.FAILED)
+    return ctx
+
+
 def _key(users):
     from evidence.signing import ensure_signing_key
 
@@ -58,6 +66,14 @@ ROWS = [
     Row("evidence:pack-create", EXPORT_POST, method="post", setup=_regime, data=SCOPE),
     Row("evidence:pack-detail", READ, setup=_pack, kwargs=lambda ctx: {"pk": ctx["pk"]}),
     Row("evidence:pack-progress", READ, setup=_pack, kwargs=lambda ctx: {"pk": ctx["pk"]}),
+    Row(
+        "evidence:pack-retry",
+        EXPORT_POST,
+        method="post",
+        setup=_failed_pack,
+        kwargs=lambda ctx: {"pk": ctx["pk"]},
+        data={},
+    ),
     Row(
         "evidence:pack-download",
         EXPORT,
