@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,10 +125,20 @@ def _text(raw: Any) -> str:
     return text
 
 
+# What a browser's editing commands write, as the tags the answers keep (one spelling each).
+_EDITOR_TAGS = re.compile(r"<(/?)(b|i|div)(\s[^>]*)?>", re.IGNORECASE)
+_EDITOR_NAMES = {"b": "strong", "i": "em", "div": "p"}
+
+
 def sanitise_rich(raw: Any) -> str:
     """Rich text keeps only harmless inline markup; scripts, styles and event handlers are dropped."""
+    text = _EDITOR_TAGS.sub(
+        lambda m: f"<{m.group(1)}{_EDITOR_NAMES[m.group(2).lower()]}>", _text(raw)
+    )
+    # Editors keep typed spaces next to formatting as no-break spaces; answers want plain ones.
+    text = text.replace("&nbsp;", " ").replace("\u00a0", " ")
     return nh3.clean(
-        _text(raw),
+        text,
         tags=RICH_TAGS,
         attributes=RICH_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},

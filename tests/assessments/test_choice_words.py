@@ -30,3 +30,16 @@ def test_a_text_answer_prefilled_from_a_coded_fact_gets_its_label(db):
     system = AISystemFactory(decision_role="sole")
     value = prefill_value(_question(prefill="decision_role"), system)
     assert value == "Sole (no meaningful human involvement)"
+
+
+def test_editor_markup_is_stored_as_sanitised_html():
+    from assessments.answers import sanitise_rich
+
+    raw = (
+        '<div>Risk by <b onclick="x()">postcode</b>&nbsp;proxies<script>alert(1)</script></div>'
+        '<img src=x onerror=alert(1)><a href="javascript:alert(1)">l</a><br><blockquote>q</blockquote>'
+    )
+    assert sanitise_rich(raw) == (
+        '<p>Risk by <strong>postcode</strong> proxies</p><a rel="noopener noreferrer">l</a>'
+        "<br><blockquote>q</blockquote>"
+    )

@@ -21,8 +21,8 @@ ANSWERS = {
     ),
     "fria-c-vulnerable": ("yesno", ("yes", "Young adults with little credit history")),
     "fria-d-risks": (
-        "text",
-        "<p>Indirect discrimination by <strong>postcode</strong> proxies.</p>",
+        "rich",
+        ["Indirect discrimination by ", ("bold", "postcode"), " proxies."],
     ),
     "fria-e-oversight": ("text", "Underwriters review every decline; scores are advisory."),
     "fria-f-measures": (
@@ -55,12 +55,30 @@ def switch_user(page, login, user):
     return login(user)
 
 
+def type_answer(page, s: str, value) -> None:
+    """A long answer is typed into its rich-text editor (no tags typed); a short one is filled."""
+    editor = page.locator(f"#q-{s} .pell-content")
+    if editor.count() == 0:
+        page.locator(f"#in-{s}").fill(value)
+        page.locator(f"#in-{s}").press("Tab")
+        return
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    for part in value if isinstance(value, list) else [value]:
+        if isinstance(part, tuple):  # ("bold", text): through the toolbar
+            page.locator(f"#q-{s} .pell-button[title=Bold]").click()
+            page.keyboard.type(part[1])
+            page.locator(f"#q-{s} .pell-button[title=Bold]").click()
+        else:
+            page.keyboard.type(part)
+    page.keyboard.press("Tab")
+
+
 def answer(page, template, short, kind, value):
     s = slug(full_id(template, short))
-    if kind == "text":
-        field = page.locator(f"#in-{s}")
-        field.fill(value)
-        field.press("Tab")
+    if kind in ("text", "rich"):
+        type_answer(page, s, value)
     elif kind == "select":
         page.locator(f"#in-{s}").select_option(value)
     elif kind == "date":
@@ -152,6 +170,10 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     expect(page.locator("#hash-status")).to_have_text("verified")
     expect(page.locator("#approval-record")).to_contain_text("by officer2")
     expect(page.locator("#reassessment")).to_contain_text("Next reassessment due")
+    # The rich-text answer shows formatted (sanitised HTML), never as tags.
+    risks = slug(full_id(template, "fria-d-risks"))
+    expect(page.locator(f"#rh-{risks} strong")).to_have_text("postcode")
+    expect(page.locator(f"#in-{risks}")).to_be_hidden()  # the raw HTML is never on show
     screenshot(page, "assessments-approved")
     shot(page.locator("article.workflow"), "assessments-approval-record")
 
@@ -162,10 +184,7 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
     expect(page.locator("#revision-label")).to_contain_text(
         "revision 2 (draft; revision 1 is approved)"
     )
-    page.locator(f"#in-{complaints}").fill(
-        "Complaints via the portal or by post; answered within 10 days."
-    )
-    page.locator(f"#in-{complaints}").press("Tab")
+    type_answer(page, complaints, "Complaints via the portal or by post; answered within 10 days.")
     expect(page.locator("#revision-banner")).to_contain_text("Revision 2 started")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/revisions/")
     expect(page.locator("#revision-table tbody tr")).to_have_count(2)
