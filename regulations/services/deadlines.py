@@ -268,6 +268,14 @@ def deadlines_sync_for_system(
             if due and not open_exists:
                 _ensure(due_date=due, kind=Deadline.Kind.RECURRING, recurrence=spec.rrule, **common)
         obligations = {o.key: o for o in cv.obligations.filter(key__in=triggered)}
+        # Templates whose first assessment is already due through a one-off duty: their review
+        # cycle starts when that assessment is approved, not before it exists.
+        first_due = {
+            o.assessment_template
+            for o in obligations.values()
+            if o.assessment_template
+            and any(c.get("kind") in {"one_off", "before_deployment"} for c in _cadences(o))
+        }
         for key in sorted(triggered):
             if key in obligations and not is_organisation_scope(obligations[key]):
                 _obligation_deadlines(
@@ -276,6 +284,7 @@ def deadlines_sync_for_system(
                     obligation=obligations[key],
                     actor=actor,
                     has_spec=key in linked_by_spec,
+                    first_due=first_due,
                 )
         _cancel_untriggered(system=system, regime_code=code, triggered=triggered, actor=actor)
     deadlines_retire_organisation_copies(system=system, actor=actor)
@@ -315,7 +324,13 @@ def deadlines_retire_organisation_copies(*, system, actor=None) -> int:
 
 
 def _obligation_deadlines(
-    *, system, result: ClassificationResult, obligation: Obligation, actor, has_spec: bool
+    *,
+    system,
+    result: ClassificationResult,
+    obligation: Obligation,
+    actor,
+    has_spec: bool,
+    first_due: frozenset[str] | set[str] = frozenset(),
 ) -> None:
     """Annual/periodic duties recur from the last approval; one-off duties are due when they start."""
     code, cv = result.regime.code, result.content_version
@@ -336,6 +351,8 @@ def _obligation_deadlines(
             ).exists():
                 continue
             approved = last_approval(system=system)
+            if not approved and obligation.assessment_template in first_due:
+                continue  # reviewed every N years once the first assessment is approved
             due = (
                 schedule.next_occurrence(period, anchor=approved, after=approved)
                 if approved

@@ -155,3 +155,23 @@ def test_the_api_gives_recurrence_in_words_beside_the_stored_rule(client, office
     row = client.get(reverse("api-deadline-list")).json()["results"][0]
     assert row["recurrence_text"] == "every 3 months"
     assert row["system_name"] is None  # organisation-wide
+
+
+def test_no_review_falls_due_before_the_first_assessment_exists(real_content, make_system):
+    from regulations.demo import DEMO_ORG
+    from regulations.services import organisation_update
+
+    organisation_update(actor=None, data=DEMO_ORG)
+    gate = make_system(
+        name="Door face check",
+        jurisdictions=["CA"],
+        domains=["biometrics"],
+        decision_role="sole",
+        data_categories=["biometric", "identifiers"],
+        interacts_with_persons=True,
+    )
+    classification_run(system=gate, on=ON)
+    mine = _open(system=gate, regime_code="ca")
+    assert mine.filter(title="Risk assessment").exists()  # the first assessment is due
+    # its three-yearly review starts on approval (reassessment_schedule), not before
+    assert not mine.filter(kind=Deadline.Kind.REASSESSMENT).exists()
