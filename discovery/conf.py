@@ -14,6 +14,15 @@ def chunk_target_bytes() -> int:
     return int(getattr(settings, "SIGHTLINE_INGEST_CHUNK_BYTES", 32 * 1024 * 1024))
 
 
+def ingest_processes() -> int:
+    """Engine processes `manage.py ingest --sync` parses chunks on: one per core unless
+    SIGHTLINE_INGEST_PROCESSES (setting or environment) says otherwise."""
+    configured = getattr(settings, "SIGHTLINE_INGEST_PROCESSES", None) or os.environ.get(
+        "SIGHTLINE_INGEST_PROCESSES"
+    )
+    return max(1, int(configured or os.cpu_count() or 1))
+
+
 def upload_max_bytes() -> int:
     """The largest log file the upload form accepts."""
     return int(getattr(settings, "SIGHTLINE_UPLOAD_MAX_BYTES", 2 * 1024**3))

@@ -1,11 +1,16 @@
-"""Chunk merge: one chunk's engine result becomes rollups and JSON; a finished run's chunks merge."""
+"""Chunk merge: one chunk's engine result becomes JSON; a finished batch's chunks merge in memory
+and its rollups are written once (COPY on PostgreSQL)."""
 
+import base64
 import dataclasses
 import datetime as dt
 import hashlib
 import math
+import zlib
+from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,6 +38,7 @@ from discovery.services.rollups import RollupRow, rollup_upsert
 MAX_SAMPLES = 20
 MAX_CLOUD_EVENTS_PER_CHUNK = 200_000
 SEEN_BATCH = 500  # rows per INSERT: 3 parameters each, well under SQLite's limit
+ROLLUP_ROWS = "rollup_rows"  # key of a chunk's packed rollups in its stored results
 
 
 class ChunkUnreadable(ValueError):
@@ -220,16 +226,20 @@ def chunk_identity(
     return people, teams, key
 
 
-def ingest_chunk_compute(
-    *, run: IngestRun, chunk: IngestChunk, people: dict[str, str], key: bytes | None
-) -> ChunkResult:
-    """Runs the engine on one chunk; raises ChunkUnreadable when nothing could be read."""
-    source = run.source
+def engine_options(source) -> dict | None:
+    """The source's parser options (Zscaler feed, Squid logformat) for the engine."""
     options = {}
     if source and source.zscaler_feed:
         options["feed"] = source.zscaler_feed
     if source and source.squid_logformat:
         options["logformat"] = source.squid_logformat
+    return options or None
+
+
+def ingest_chunk_compute(
+    *, run: IngestRun, chunk: IngestChunk, people: dict[str, str], key: bytes | None
+) -> ChunkResult:
+    """Runs the engine on one chunk; raises ChunkUnreadable when nothing could be read."""
     f = chunk.file
     result = process_chunk(
         Chunk(f.path if f else run.path, chunk.start, chunk.end, chunk.index, skip=chunk.skip),
@@ -238,7 +248,7 @@ def ingest_chunk_compute(
         identity_map=people or None,
         pseudonymise_key=key,
         allowlist=host_allowlist(),
-        options=options or None,
+        options=engine_options(run.source),
     )
     if result.error and not result.parsed:
         raise ChunkUnreadable(result.error)
@@ -312,13 +322,11 @@ def ingest_chunk_store(
     run: IngestRun,
     chunk: IngestChunk,
     result: ChunkResult,
-    teams: dict[str, TimeWindows],
     people: dict[str, str] | None = None,
     key: bytes | None = None,
 ) -> bool:
-    """The event-ID check, rollup writes and the 'done' mark share one transaction; False if
-    the chunk was already done."""
-    names = catalog_app_names()
+    """The event-ID check, the chunk's stored results (its rollups packed, written with the
+    batch's) and the 'done' mark share one transaction; False if the chunk was already done."""
     with transaction.atomic():
         locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status == IngestChunk.Status.DONE:
@@ -326,51 +334,33 @@ def ingest_chunk_store(
         dropped = 0
         if result.cloud_events:
             dropped = _count_new_events_only(result, run=run, people=people, key=key)
-        _store_locked(run, chunk, locked, result, teams, names, dropped)
+        _store_locked(run, chunk, locked, result, dropped)
     return True
 
 
+def rollups_pack(result: ChunkResult) -> str:
+    """The chunk's rollups as one compact text (zlib-compressed JSON rows, base64): subject,
+    identity, day, requests, bytes up, bytes down, first and last epoch seconds."""
+    rows = [
+        (s, i, d, a.requests, a.bytes_up, a.bytes_down, _epoch(a.first_ts), _epoch(a.last_ts))
+        for (s, i, d), a in result.rollups.items()
+    ]
+    return base64.b64encode(zlib.compress(orjson.dumps(rows), 1)).decode("ascii")
+
+
+def rollups_unpack(text: str) -> list[list]:
+    return orjson.loads(zlib.decompress(base64.b64decode(text))) if text else []
+
+
 def _store_locked(
-    run: IngestRun,
-    chunk: IngestChunk,
-    locked: IngestChunk,
-    result: ChunkResult,
-    teams: dict[str, TimeWindows],
-    names: dict[str, str],
-    dropped: int,
+    run: IngestRun, chunk: IngestChunk, locked: IngestChunk, result: ChunkResult, dropped: int
 ) -> None:
     data = _serialise_result(result)
     data["events_duplicate"] = dropped
+    data[ROLLUP_ROWS] = rollups_pack(result)
     events = nul_free(
         [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
     )
-    merged_rows: dict[tuple, list] = {}
-    for (subject, identity, day), agg in result.rollups.items():
-        app_key, host = _split_subject(nul_free(subject))
-        ident = nul_free(identity or "")[:200]
-        key = (app_key[:80], host[:253], ident, _day(day))
-        first, last = as_datetime(agg.first_ts), as_datetime(agg.last_ts)
-        row = merged_rows.get(key)
-        if row is None:
-            merged_rows[key] = [
-                agg.requests,
-                agg.bytes_up,
-                agg.bytes_down,
-                first,
-                last,
-                team_at(teams, identity or "", key[3])[:120],
-            ]
-        else:  # two raw identities that clean to the same text must not collide in one upsert
-            row[0] += agg.requests
-            row[1] += agg.bytes_up
-            row[2] += agg.bytes_down
-            row[3], row[4] = min(row[3], first), max(row[4], last)
-    rows = [
-        RollupRow(k[0], k[1], k[2], v[5], k[3], v[0], v[1], v[2], v[3], v[4])
-        for k, v in merged_rows.items()
-    ]
-    rollup_upsert(rows=rows)
-    _touch_apps(run=run, subjects=data["subjects"], names=names)
     locked.status = IngestChunk.Status.DONE
     locked.results = data
     locked.cloud_events = events
@@ -387,8 +377,52 @@ def _store_locked(
     )
 
 
-def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
-    """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits."""
+def rollups_add(merged: dict[tuple, list], packed: str) -> None:
+    """Adds one chunk's packed rollups to the batch's, keyed by (subject, identity, day)."""
+    for subject, identity, day, req, up, down, first, last in rollups_unpack(packed):
+        row = merged.get((subject, identity, day))
+        if row is None:
+            merged[(subject, identity, day)] = [req, up, down, first, last]
+        else:
+            row[0] += req
+            row[1] += up
+            row[2] += down
+            row[3], row[4] = min(row[3], first), max(row[4], last)
+
+
+def ingest_batch_write(
+    *, run: IngestRun, rollups: dict[tuple, list], subjects: dict[str, dict], teams
+) -> int:
+    """Writes the batch's merged rollups and per-app summaries in ONE upsert (COPY on
+    PostgreSQL) and records the apps' sightings; call inside the finalising transaction."""
+    rows: dict[tuple, list] = {}
+    for (subject, identity, day), (req, up, down, first, last) in rollups.items():
+        app_key, host = _split_subject(nul_free(subject))
+        ident = nul_free(identity or "")[:200]
+        key = (app_key[:80], host[:253], ident, _day(day))
+        row = rows.get(key)
+        if row is None:
+            team = team_at(teams, identity or "", key[3])[:120] if teams else ""
+            rows[key] = [req, up, down, first, last, team]
+        else:  # two raw identities that clean to the same text must not collide in one upsert
+            row[0] += req
+            row[1] += up
+            row[2] += down
+            row[3], row[4] = min(row[3], first), max(row[4], last)
+    written = rollup_upsert(
+        rows=[
+            RollupRow(*k[:3], v[5], k[3], v[0], v[1], v[2], as_datetime(v[3]), as_datetime(v[4]))
+            for k, v in rows.items()
+        ]
+    )
+    _touch_apps(run=run, subjects=subjects, names=catalog_app_names())
+    return written
+
+
+def ingest_chunks_merge(results: Iterable[dict], rollups: dict[tuple, list] | None = None) -> dict:
+    """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits;
+    their packed rollups are added to ``rollups`` when given. Results may be a generator, so
+    only one chunk's rows are unpacked at a time."""
     totals = {
         "lines_read": 0,
         "parsed": 0,
@@ -401,8 +435,9 @@ def ingest_chunks_merge(chunks: list[IngestChunk]) -> dict:
     samples: dict[str, list[str]] = {}
     subjects: dict[str, dict] = {}
     possible: dict[tuple[str, str], dict] = {}
-    for chunk in chunks:
-        r = chunk.results
+    for r in results:
+        if rollups is not None:
+            rollups_add(rollups, r.get(ROLLUP_ROWS, ""))
         for key in totals:
             totals[key] += int(r.get(key, 0))
         for reason, n in r.get("skipped", {}).items():

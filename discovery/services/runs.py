@@ -8,7 +8,7 @@ the chunk work itself (engine call, rollup writes, merge) is in discovery/servic
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,15 +21,19 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.jobs import task_submit
-from discovery.conf import chunk_target_bytes
+from discovery.conf import chunk_target_bytes, host_allowlist, ingest_processes
 from discovery.engine.parsers import FORMAT_LABELS
 from discovery.engine.parsers.gz import is_gzip
-from discovery.engine.pipeline import chunk_plan
+from discovery.engine.pipeline import Chunk, chunk_plan
+from discovery.engine.pool import process_chunks
 from discovery.jobs import ingest_heartbeat, ingest_run_unqueued
 from discovery.models import IngestChunk, IngestFile, IngestRun, LogSource
+from discovery.selectors import matching_catalog
 from discovery.services.chunks import (
     ChunkUnreadable,
     chunk_identity,
+    engine_options,
+    ingest_batch_write,
     ingest_chunk_compute,
     ingest_chunk_store,
     ingest_chunks_merge,
@@ -504,48 +508,58 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     chunk = IngestChunk.objects.select_related("file").get(run=run, index=index)
     if chunk.status == IngestChunk.Status.DONE:
         return ingest_run_finalise(run_id=run_id)
-    name = chunk.file.file_name if chunk.file else run.file_name
-    people, teams, key = chunk_identity(run=run, path=chunk.file.path if chunk.file else None)
+    people, _teams, key = chunk_identity(run=run, path=chunk.file.path if chunk.file else None)
     try:
         result = ingest_chunk_compute(run=run, chunk=chunk, people=people, key=key)
     except Exception as exc:  # noqa: BLE001 - any parser failure must end as a visible run error
-        message = nul_free(f"Chunk {index} failed: {type(exc).__name__}: {exc}")
-        if isinstance(exc, ChunkUnreadable):
-            message = f"Could not read {name}: {exc}"
-        IngestChunk.objects.filter(pk=chunk.pk).update(
-            status=IngestChunk.Status.FAILED, error=message[:2000]
-        )
-        ingest_run_fail(run_id=run_id, message=message)
+        _chunk_fail(run, chunk, exc)
         return False
-    if not ingest_chunk_store(
-        run=run, chunk=chunk, result=result, teams=teams, people=people, key=key
-    ):
+    if not ingest_chunk_store(run=run, chunk=chunk, result=result, people=people, key=key):
         return False
-    return ingest_run_finalise(run_id=run_id)
+    return ingest_run_finalise(run_id=run.pk)
 
 
-def _file_totals(chunks: list[IngestChunk]) -> dict[int | None, dict]:
-    """Per file: lines read, parsed, matched, header, skipped by reason, duplicate events."""
-    out: dict[int | None, dict] = {}
-    for c in chunks:
-        r = c.results
-        t = out.setdefault(
-            c.file_id,
-            {"read": 0, "parsed": 0, "matched": 0, "header": 0, "dup": 0, "skipped": {}},
-        )
-        t["read"] += int(r.get("lines_read", 0))
-        t["parsed"] += int(r.get("parsed", 0))
-        t["matched"] += int(r.get("matched", 0))
-        t["header"] += int(r.get("header_lines", 0))
-        t["dup"] += int(r.get("events_duplicate", 0))
-        for reason, n in r.get("skipped", {}).items():
-            t["skipped"][reason] = t["skipped"].get(reason, 0) + n
-    return out
+def _chunk_fail(run: IngestRun, chunk: IngestChunk, exc: Exception | str) -> None:
+    """The chunk failed (retryable) and so did the run, with the reason in plain words."""
+    name = chunk.file.file_name if chunk.file else run.file_name
+    if isinstance(exc, ChunkUnreadable):
+        message = f"Could not read {name}: {exc}"
+    elif isinstance(exc, Exception):
+        message = nul_free(f"Chunk {chunk.index} failed: {type(exc).__name__}: {exc}")
+    else:
+        message = nul_free(f"Chunk {chunk.index} failed: {exc}")
+    IngestChunk.objects.filter(pk=chunk.pk).update(
+        status=IngestChunk.Status.FAILED, error=message[:2000]
+    )
+    ingest_run_fail(run_id=run.pk, message=message)
 
 
-def _files_finish(run: IngestRun, chunks: list[IngestChunk]) -> list[str]:
+def _file_add(out: dict[int | None, dict], file_id: int | None, r: dict) -> None:
+    """Adds one chunk's lines read, parsed, matched, header, skips and duplicates to its file's."""
+    t = out.setdefault(
+        file_id,
+        {"read": 0, "parsed": 0, "matched": 0, "header": 0, "dup": 0, "skipped": {}},
+    )
+    t["read"] += int(r.get("lines_read", 0))
+    t["parsed"] += int(r.get("parsed", 0))
+    t["matched"] += int(r.get("matched", 0))
+    t["header"] += int(r.get("header_lines", 0))
+    t["dup"] += int(r.get("events_duplicate", 0))
+    for reason, n in r.get("skipped", {}).items():
+        t["skipped"][reason] = t["skipped"].get(reason, 0) + n
+
+
+def _chunk_results(run: IngestRun, totals: dict[int | None, dict]) -> Iterator[dict]:
+    """Each chunk's stored results, one at a time (memory stays flat), adding up the per-file
+    totals on the way."""
+    rows = run.chunks.order_by("index").values_list("file_id", "results")
+    for file_id, results in rows.iterator(chunk_size=8):
+        _file_add(totals, file_id, results)
+        yield results
+
+
+def _files_finish(run: IngestRun, totals: dict[int | None, dict]) -> list[str]:
     """Writes each file's counts and state; returns the 'name: reason' lines that need attention."""
-    totals = _file_totals(chunks)
     notes: list[str] = []
     for f in run.files.order_by("index"):
         if f.status == IngestFile.Status.REFUSED:
@@ -579,17 +593,22 @@ def _files_finish(run: IngestRun, chunks: list[IngestChunk]) -> list[str]:
 
 
 def ingest_run_finalise(*, run_id: int) -> bool:
-    """Runs once, when the last chunk is done: merges totals, settles each file, applies the
-    rules once for the whole batch, and marks the run done (or needing attention)."""
+    """Runs once, when the last chunk is done: merges the chunks' results in memory, writes the
+    batch's rollups once, settles each file, applies the rules once for the whole batch, and
+    marks the run done (or needing attention)."""
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         if run.finalised or run.status == IngestRun.Status.FAILED:
             return False
-        chunks = list(run.chunks.order_by("index"))
-        if not chunks or any(c.status != IngestChunk.Status.DONE for c in chunks):
+        if run.chunks.exclude(status=IngestChunk.Status.DONE).exists() or not run.chunks.exists():
             return False
-        merged = ingest_chunks_merge(chunks)
-        notes = _files_finish(run, chunks)
+        totals: dict[int | None, dict] = {}
+        rollups: dict[tuple, list] = {}
+        merged = ingest_chunks_merge(_chunk_results(run, totals), rollups)
+        _people, teams, _key = chunk_identity(run=run)
+        ingest_batch_write(run=run, rollups=rollups, subjects=merged["subjects"], teams=teams)
+        del rollups
+        notes = _files_finish(run, totals)
         findings = rules_apply(run=run, merged=merged)
         run.lines_read = merged["lines_read"]
         run.lines_parsed = merged["parsed"]
@@ -609,17 +628,57 @@ def ingest_run_finalise(*, run_id: int) -> bool:
     return True
 
 
-def ingest_run_execute(
-    *, run_id: int, progress: Callable[[IngestRun], None] | None = None
-) -> IngestRun:
-    """Processes a whole run in this process (CLI --sync, demo data, tests)."""
-    for index in ingest_run_plan(run_id=run_id):
-        ingest_chunk_process(run_id=run_id, index=index)
-        run = IngestRun.objects.get(pk=run_id)
+def _chunks_execute(
+    run_id: int, indexes: list[int], processes: int, progress: Callable | None
+) -> None:
+    """Parses the chunks on a pool of engine processes; this process stores each result as it
+    comes back (event-ID check, packed rollups, 'done' mark), in chunk order."""
+    run = IngestRun.objects.select_related("source").get(pk=run_id)
+    chunks = {c.index: c for c in run.chunks.select_related("file").filter(index__in=indexes)}
+    people, _teams, key = chunk_identity(run=run)
+    work = []
+    for index in indexes:
+        c = chunks[index]
+        f = c.file
+        work.append(
+            (
+                Chunk(f.path if f else run.path, c.start, c.end, c.index, skip=c.skip),
+                f.format if f else run.format,
+            )
+        )
+    outcomes = process_chunks(
+        work,
+        processes=processes,
+        catalog=matching_catalog(),
+        identity_map=people or None,
+        pseudonymise_key=key,
+        allowlist=host_allowlist(),
+        options=engine_options(run.source),
+    )
+    for index, result, error in outcomes:
+        chunk = chunks[index]
+        if error or (result.error and not result.parsed):
+            _chunk_fail(run, chunk, error or ChunkUnreadable(result.error))
+        else:
+            ingest_chunk_store(run=run, chunk=chunk, result=result, people=people, key=key)
+        current = IngestRun.objects.get(pk=run_id)
         if progress:
-            progress(run)
-        if run.status == IngestRun.Status.FAILED:
+            progress(current)
+        if current.status == IngestRun.Status.FAILED:
             break
+
+
+def ingest_run_execute(
+    *,
+    run_id: int,
+    progress: Callable[[IngestRun], None] | None = None,
+    processes: int | None = None,
+) -> IngestRun:
+    """Processes a whole run here (CLI --sync, demo data, tests): its chunks are parsed on
+    ``processes`` engine processes (default SIGHTLINE_INGEST_PROCESSES, else one per core)."""
+    indexes = ingest_run_plan(run_id=run_id)
+    if indexes:
+        _chunks_execute(run_id, indexes, processes or ingest_processes(), progress)
     run = IngestRun.objects.get(pk=run_id)
     if run.status == IngestRun.Status.RUNNING and not run.finalised:
         ingest_run_finalise(run_id=run_id)
