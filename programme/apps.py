@@ -7,3 +7,5 @@ class ProgrammeConfig(AppConfig):
     # Extension points (core.extensions).
     roles = "programme.roles.PERMISSIONS"
     inbox = "programme.inbox.SECTIONS"
+    system_panel = "programme.panels.system_panel"
+    content_loaders = ("programme.content_loader.load_programme_content",)

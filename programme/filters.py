@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from programme.models import AIUseRequest
+from programme.models import AIUseRequest, Risk
 
 
 class AIUseRequestFilter(django_filters.FilterSet):
@@ -21,3 +21,36 @@ class AIUseRequestFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(tool_name__icontains=value) | Q(purpose__icontains=value) | Q(team__icontains=value)
         )
+
+
+class RiskFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.ChoiceFilter(choices=Risk.Status.choices, empty_label="Any status")
+    system = django_filters.NumberFilter(field_name="system_id", label="System id")
+    scope = django_filters.ChoiceFilter(
+        choices=[("system", "Per system"), ("organisation", "Organisation-wide")],
+        method="by_scope",
+        empty_label="Systems and organisation",
+    )
+    category = django_filters.CharFilter(field_name="category__code", label="Category code")
+
+    class Meta:
+        model = Risk
+        fields = ["q", "status", "system", "scope", "category"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(description__icontains=value)
+            | Q(system__name__icontains=value)
+        )
+
+    def by_scope(self, queryset, name, value):
+        if value == "organisation":
+            return queryset.filter(system__isnull=True)
+        if value == "system":
+            return queryset.filter(system__isnull=False)
+        return queryset

@@ -1,7 +1,8 @@
 from django import forms
+from django.contrib.auth import get_user_model
 
 from inventory import vocab
-from programme.models import AIUseRequest
+from programme.models import AIUseRequest, Control, Risk, RiskCategory, RiskControl
 
 
 class AIUseRequestForm(forms.Form):
@@ -64,3 +65,60 @@ class DecisionForm(forms.Form):
 
 class InviteForm(forms.Form):
     identity = forms.CharField(max_length=300, required=False, label="Person (user name or e-mail)")
+
+
+class RiskForm(forms.ModelForm):
+    class Meta:
+        model = Risk
+        fields = [
+            "system",
+            "title",
+            "description",
+            "category",
+            "likelihood",
+            "impact",
+            "residual_likelihood",
+            "residual_impact",
+            "owner",
+            "treatment",
+            "treatment_plan",
+            "due_date",
+            "status",
+        ]
+        widgets = {
+            "system": forms.NumberInput,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "treatment_plan": forms.Textarea(attrs={"rows": 2}),
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"system": "System id (empty: organisation-wide)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from programme.selectors import risk_categories
+
+        categories = risk_categories()
+        if self.instance.pk and self.instance.category_id:
+            categories = categories | RiskCategory.objects.filter(pk=self.instance.category_id)
+        self.fields["category"].queryset = categories
+        self.fields["owner"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("username")
+        )
+
+
+class RiskControlForm(forms.Form):
+    control = forms.ModelChoiceField(queryset=Control.objects.none())
+    status = forms.ChoiceField(choices=RiskControl.Status.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from programme.selectors import control_library
+
+        self.fields["control"].queryset = control_library()
+
+
+class ControlStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=RiskControl.Status.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.FileField(required=False)

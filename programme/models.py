@@ -82,3 +82,191 @@ class AIUseRequest(models.Model):
     @property
     def decided(self) -> bool:
         return self.status in self.DECIDED
+
+
+class ContentVersion(models.Model):
+    """One loaded content file (risk sources, controls or rights rules); immutable once loaded."""
+
+    kind = models.CharField(max_length=20)
+    version = models.CharField(max_length=40)
+    title = models.CharField(max_length=300)
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-loaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="uniq_programme_content")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.version}"
+
+
+class _CitedItem(models.Model):
+    content = models.ForeignKey(ContentVersion, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=80)
+    title = models.CharField(max_length=300)
+    citation = models.TextField()
+    url = models.URLField(max_length=500)
+    confidence = models.CharField(max_length=10)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class RiskCategory(_CitedItem):
+    framework = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "risk categories"
+        constraints = [
+            models.UniqueConstraint(fields=["content", "code"], name="uniq_risk_category")
+        ]
+
+
+class Control(_CitedItem):
+    framework = models.CharField(max_length=120)
+    test = models.TextField(
+        blank=True, help_text="The test whose result is this control's evidence."
+    )
+    applies_to_model_types = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["framework", "code"]
+        constraints = [models.UniqueConstraint(fields=["content", "code"], name="uniq_control")]
+
+
+class RightsRule(_CitedItem):
+    regime = models.CharField(max_length=20)
+    response = models.JSONField(null=True, blank=True, help_text="{days|business_days|months: N}")
+    extension = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["regime", "code"]
+        constraints = [models.UniqueConstraint(fields=["content", "code"], name="uniq_rights_rule")]
+
+
+SCALE = [(n, str(n)) for n in range(1, 6)]
+
+
+class Risk(models.Model):
+    """A risk of one system, or of the whole organisation when no system is set."""
+
+    class Treatment(models.TextChoices):
+        MITIGATE = "mitigate", "Mitigate"
+        ACCEPT = "accept", "Accept"
+        TRANSFER = "transfer", "Transfer"
+        AVOID = "avoid", "Avoid"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        TREATING = "treating", "Being treated"
+        ACCEPTED = "accepted", "Accepted"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STATUSES = (Status.OPEN, Status.TREATING, Status.ACCEPTED)
+
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="risks",
+        help_text="Empty: an organisation-wide risk.",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(RiskCategory, on_delete=models.PROTECT, related_name="risks")
+    likelihood = models.PositiveSmallIntegerField(choices=SCALE)
+    impact = models.PositiveSmallIntegerField(choices=SCALE)
+    residual_likelihood = models.PositiveSmallIntegerField(choices=SCALE, null=True, blank=True)
+    residual_impact = models.PositiveSmallIntegerField(choices=SCALE, null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    treatment = models.CharField(
+        max_length=10, choices=Treatment.choices, default=Treatment.MITIGATE
+    )
+    treatment_plan = models.TextField(blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def inherent_score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def residual_score(self) -> int | None:
+        if self.residual_likelihood and self.residual_impact:
+            return self.residual_likelihood * self.residual_impact
+        return None
+
+    @property
+    def current(self) -> tuple[int, int]:
+        """Where the risk sits now: residual once assessed, inherent before."""
+        if self.residual_likelihood and self.residual_impact:
+            return self.residual_likelihood, self.residual_impact
+        return self.likelihood, self.impact
+
+
+class RiskControl(models.Model):
+    """A control mapped to a risk, with how far it is implemented and its evidence."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        IMPLEMENTED = "implemented", "Implemented"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="controls")
+    control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["control__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["risk", "control"], name="uniq_risk_control")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.control.code} for risk #{self.risk_id}"
+
+
+class ControlEvidence(models.Model):
+    """A file evidencing a mapped control, in the content-addressed store (core.storage)."""
+
+    mapping = models.ForeignKey(RiskControl, on_delete=models.CASCADE, related_name="evidence")
+    sha256 = models.CharField(max_length=64)
+    file_name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    content_type = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(max_length=20, blank=True, help_text="What the bytes are (sniffed).")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.sha256[:12]})"

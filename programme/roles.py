@@ -9,6 +9,8 @@ PERMISSIONS = {
         REQUEST,
         "programme.view_aiuserequest",
         "programme.triage_aiuserequest",
+        "programme.add_risk",
+        "programme.change_risk",
     ],
     Role.PROCUREMENT: [REQUEST],
     Role.AUDITOR: [REQUEST, "programme.view_aiuserequest"],

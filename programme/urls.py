@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programme.views import requests
+from programme.views import requests, risks
 
 app_name = "programme"
 
@@ -12,4 +12,15 @@ urlpatterns = [
     path("requests/<int:pk>/answer/", requests.request_complete, name="request-complete"),
     path("requests/<int:pk>/decide/", requests.request_decide, name="request-decide"),
     path("findings/<int:pk>/ask/", requests.finding_invite, name="finding-invite"),
+]
+
+urlpatterns += [
+    path("risks/", risks.risk_list, name="risk-list"),
+    path("risks/new/", risks.risk_create_view, name="risk-create"),
+    path("risks/<int:pk>/", risks.risk_detail, name="risk-detail"),
+    path("risks/<int:pk>/edit/", risks.risk_edit, name="risk-edit"),
+    path("risks/<int:pk>/controls/", risks.risk_control_add, name="risk-control-add"),
+    path("risk-controls/<int:pk>/", risks.risk_control_edit, name="risk-control-edit"),
+    path("evidence/<int:pk>/", risks.control_evidence_download, name="control-evidence"),
+    path("controls/", risks.control_list, name="control-list"),
 ]

@@ -96,3 +96,82 @@ ROWS = [
     ),
     Row("programme:finding-invite", TRIAGE, method="post", setup=finding, kwargs=pk, data={}),
 ]
+
+# --- Risk register: every reader reads, officers write; a requester gets nothing. -------------
+
+WRITE_FORM = expect(READ, procurement=403, auditor=403)
+WRITE_DONE = expect(WRITE_FORM, compliance_officer=302, admin=302)
+
+
+def _content():
+    from programme.content_loader import load_programme_content
+
+    load_programme_content()
+
+
+def risk(users):
+    from programme.models import Control, Risk
+    from programme.risk_services import risk_control_map
+    from programme.selectors import risk_categories
+
+    _content()
+    item = Risk.objects.create(
+        title="Matrix risk", category=risk_categories().first(), likelihood=3, impact=3
+    )
+    mapping = risk_control_map(
+        actor=users["admin"], risk=item, control=Control.objects.get(code="owasp-llm.LLM01")
+    )
+    return {"pk": item.pk, "mapping": mapping.pk, "category": item.category_id}
+
+
+def evidence(users):
+    from programme.models import ControlEvidence
+
+    ctx = risk(users)
+    item = ControlEvidence.objects.create(
+        mapping_id=ctx["mapping"], sha256="0" * 64, file_name="gone.pdf", size=1
+    )
+    return {"pk": item.pk}
+
+
+def risk_form(ctx):
+    return {
+        "title": "Matrix risk 2", "category": ctx["category"], "likelihood": 2, "impact": 4,
+        "treatment": "mitigate", "status": "open",
+    }  # fmt: skip
+
+
+ROWS += [
+    Row("programme:risk-list", READ),
+    Row("programme:risk-list", READ, query="?status=open&scope=organisation&q=x"),
+    Row("programme:risk-create", WRITE_FORM, setup=lambda users: _content()),
+    Row("programme:risk-create", WRITE_DONE, method="post", setup=risk, data=risk_form),
+    Row("programme:risk-detail", READ, setup=risk, kwargs=pk),
+    Row("programme:risk-edit", WRITE_FORM, setup=risk, kwargs=pk),
+    Row("programme:risk-edit", WRITE_DONE, method="post", setup=risk, kwargs=pk, data=risk_form),
+    Row(
+        "programme:risk-control-add",
+        WRITE_DONE,
+        method="post",
+        setup=risk,
+        kwargs=pk,
+        data={"control": "", "status": "planned"},
+    ),
+    Row(
+        "programme:risk-control-edit",
+        WRITE_DONE,
+        method="post",
+        setup=risk,
+        kwargs=lambda ctx: {"pk": ctx["mapping"]},
+        data={"status": "implemented", "note": "done"},
+    ),
+    Row(
+        "programme:control-evidence",
+        expect(
+            READ, **dict.fromkeys(("compliance_officer", "procurement", "auditor", "admin"), 404)
+        ),
+        setup=evidence,
+        kwargs=pk,
+    ),  # fmt: skip
+    Row("programme:control-list", READ, setup=lambda users: _content()),
+]

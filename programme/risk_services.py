@@ -1,0 +1,124 @@
+"""Writes to the risk register and control mapping: atomic, validated, audited."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from core.audit import audit_record, diff, snapshot
+from core.storage import store_upload
+from programme.models import Control, ControlEvidence, Risk, RiskControl
+
+RISK_FIELDS = [
+    "system",
+    "title",
+    "description",
+    "category",
+    "likelihood",
+    "impact",
+    "residual_likelihood",
+    "residual_impact",
+    "owner",
+    "treatment",
+    "treatment_plan",
+    "due_date",
+    "status",
+]
+
+
+def _assign(risk: Risk, data: Mapping[str, Any]) -> None:
+    unknown = sorted(set(data) - set(RISK_FIELDS))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Unknown field."))
+    for name, value in data.items():
+        setattr(risk, name, value)
+    if (risk.residual_likelihood is None) != (risk.residual_impact is None):
+        raise ValidationError(
+            {"residual_impact": "Give residual likelihood and impact together, or neither."}
+        )
+
+
+@transaction.atomic
+def risk_create(*, actor, data: Mapping[str, Any]) -> Risk:
+    risk = Risk()
+    _assign(risk, data)
+    risk.full_clean()
+    risk.save()
+    audit_record(
+        actor=actor,
+        action="risk.create",
+        target=risk,
+        changes=diff(None, snapshot(risk, RISK_FIELDS)),
+    )
+    return risk
+
+
+@transaction.atomic
+def risk_update(*, actor, risk: Risk, data: Mapping[str, Any]) -> Risk:
+    before = snapshot(Risk.objects.select_for_update().get(pk=risk.pk), RISK_FIELDS)
+    _assign(risk, data)
+    risk.full_clean()
+    changes = diff(before, snapshot(risk, RISK_FIELDS))
+    if changes:
+        risk.save()
+        audit_record(actor=actor, action="risk.update", target=risk, changes=changes)
+    return risk
+
+
+@transaction.atomic
+def risk_control_map(
+    *, actor, risk: Risk, control: Control, status: str = "planned", note: str = ""
+) -> RiskControl:
+    try:
+        with transaction.atomic():
+            mapping = RiskControl.objects.create(
+                risk=risk, control=control, status=status, note=note
+            )
+    except IntegrityError as err:
+        raise ValidationError(
+            {"control": f"{control.code} is already mapped to this risk."}
+        ) from err
+    mapping.full_clean()
+    audit_record(
+        actor=actor,
+        action="risk.control_map",
+        target=mapping,
+        changes={
+            "risk": [None, risk.pk],
+            "control": [None, control.code],
+            "status": [None, status],
+        },
+    )
+    return mapping
+
+
+@transaction.atomic
+def risk_control_update(
+    *, actor, mapping: RiskControl, status: str, note: str, upload=None
+) -> RiskControl:
+    mapping = RiskControl.objects.select_for_update().get(pk=mapping.pk)
+    if status not in RiskControl.Status.values:
+        raise ValidationError({"status": "Unknown implementation status."})
+    before = {"status": mapping.status, "note": mapping.note}
+    mapping.status, mapping.note = status, note
+    mapping.save()
+    changes = diff(before, {"status": status, "note": note})
+    if upload is not None:
+        blob, sniffed = store_upload(
+            fileobj=upload, name=upload.name, max_bytes=settings.SIGHTLINE_EVIDENCE_MAX_BYTES
+        )
+        evidence = ControlEvidence.objects.create(
+            mapping=mapping,
+            sha256=blob.sha256,
+            file_name=upload.name[:255],
+            size=blob.size,
+            content_type=sniffed.content_type,
+            kind=sniffed.kind,
+            uploaded_by=actor,
+        )
+        changes["evidence"] = [None, {"file": evidence.file_name, "sha256": blob.sha256}]
+    if changes:
+        audit_record(actor=actor, action="risk.control_update", target=mapping, changes=changes)
+    return mapping
