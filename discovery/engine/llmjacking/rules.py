@@ -298,19 +298,13 @@ def _l10_identity_check(principal, pevs, hist) -> list[Detection]:
     return out
 
 
-def _hourly_p99(times: list[float], hour: int) -> float:
+def _hourly_p99(counts: dict[int, int], hour: int) -> float:
     """p99 of the principal's invocations per hour over the 14 days of event time before ``hour``
-    (hours without a call count as zero)."""
-    start = hour - int(SPIKE_BASELINE // HOUR)
-    counts: dict[int, int] = defaultdict(int)
-    for t in times:
-        h = int(t // HOUR)
-        if start <= h < hour:
-            counts[h] += 1
-    if not counts:
+    (hours without a call count as zero); ``counts`` maps hour numbers to invocations."""
+    n = int(SPIKE_BASELINE // HOUR)
+    values = sorted(counts.get(h, 0) for h in range(hour - n, hour))
+    if not values[-1]:
         return 0.0
-    n = hour - start
-    values = sorted([*counts.values(), *([0] * (n - len(counts)))])
     return float(values[min(n - 1, int(0.99 * n))])
 
 
@@ -334,15 +328,15 @@ def _l12_usage(principal, bed, hist, prior) -> list[Detection]:
             )
     if not ok_inv:
         return out
-    times = [e.ts for e in ok_inv]
     hist_p99 = float((hist.get("hourly_p99") or {}).get(principal, 0.0))
     hours: dict[int, list] = defaultdict(list)
     for e in ok_inv:
         hours[int(e.ts // HOUR)].append(e)
+    counts = {h: len(lst) for h, lst in hours.items()}
     for h, lst in sorted(hours.items()):
         if len(lst) <= L12_MIN_PER_HOUR:
             continue
-        limit = max(L12_P99_FACTOR * max(hist_p99, _hourly_p99(times, h)), L12_MIN_PER_HOUR)
+        limit = max(L12_P99_FACTOR * max(hist_p99, _hourly_p99(counts, h)), L12_MIN_PER_HOUR)
         if len(lst) > limit:
             out.append(
                 _make(
