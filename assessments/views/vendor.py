@@ -128,6 +128,15 @@ def _date(value: str, label: str) -> dt.date | None:
         raise ValidationError(f"The {label} must be a date (YYYY-MM-DD).") from None
 
 
+def _typed_date(value: str) -> str:
+    """A typed date to put back in a date input; anything else would not show there anyway."""
+    value = (value or "").strip()
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return ""
+
+
 def _item(pk: int) -> ChecklistItemStatus:
     return get_object_or_404(
         ChecklistItemStatus.objects.select_related(
@@ -142,9 +151,13 @@ def _item(pk: int) -> ChecklistItemStatus:
 
 
 def _row_response(request: HtmxHttpRequest, row: ChecklistItemStatus, **extra) -> HttpResponse:
+    """The row, plus the checklist's summary swapped out of band, so the page needs no reload."""
     row = _item(row.pk)
+    summary = completeness(checklist_rows(row.checklist))
     return render(
-        request, "assessments/partials/checklist_item.html", _row_context(request, row, **extra)
+        request,
+        "assessments/partials/checklist_item.html",
+        _row_context(request, row, oob_summary=summary, **extra),
     )
 
 
@@ -170,7 +183,13 @@ def evidence_upload_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error_text(exc))
             return redirect("assessments:checklist-detail", pk=row.checklist_id)
         return _row_response(
-            request, row, upload_error=error_text(exc), upload_name=getattr(upload, "name", "")
+            request,
+            row,
+            upload_error=error_text(exc),
+            upload_name=getattr(upload, "name", ""),
+            # What was typed stays typed: only the file has to be chosen again.
+            typed_effective=_typed_date(request.POST.get("effective_date", "")),
+            typed_expiry=_typed_date(request.POST.get("expiry_date", "")),
         )
     notice = (
         f"Stored {evidence.name} as version {evidence.version} "

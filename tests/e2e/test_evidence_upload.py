@@ -27,7 +27,13 @@ def test_procurement_uploads_pdf_and_renamed_exe_is_rejected(
     rows = page.locator("article.checklist-item")
     expect(rows.first.locator("[data-status]")).to_have_text("Missing")
 
+    summary_before = page.locator("#checklist-summary").inner_text()
     first = rows.first
+    first.locator("details.upload summary").click()  # upload forms open one at a time
+    rows.nth(1).locator("details.upload summary").click()
+    expect(first.locator("details.upload")).not_to_have_attribute("open", "")
+    first.locator("details.upload summary").click()
+    expect(rows.nth(1).locator("details.upload")).not_to_have_attribute("open", "")
     first.locator("input[type=file]").set_input_files(str(pdf))
     first.locator("input[name=expiry_date]").fill("2099-12-31")
     first.get_by_role("button", name="Upload").click()
@@ -35,15 +41,23 @@ def test_procurement_uploads_pdf_and_renamed_exe_is_rejected(
     expect(first).to_contain_text("Stored instructions-for-use.pdf as version 1")
     expect(first.locator("[data-status]")).to_have_text("Provided")
     expect(first.locator(".current-file")).to_contain_text("application/pdf")
+    # The summary above the list follows the upload without a reload (an out-of-band swap).
+    expect(page.locator("#checklist-summary")).not_to_have_text(summary_before)
 
     second = page.locator("article.checklist-item").nth(1)
+    second.locator("details.upload summary").click()
     second.locator("input[type=file]").set_input_files(str(exe))
+    second.locator("input[name=effective_date]").fill("2026-01-15")
+    second.locator("input[name=expiry_date]").fill("2027-01-14")
     second.get_by_role("button", name="Upload").click()
     second = page.locator("article.checklist-item").nth(1)
     expect(second.locator(".upload-error")).to_contain_text(
         "Windows executable, which is not allowed"
     )
     expect(second.locator("[data-status]")).to_have_text("Missing")
+    # A rejected upload keeps the dates typed; only the file is chosen again.
+    expect(second.locator("input[name=effective_date]")).to_have_value("2026-01-15")
+    expect(second.locator("input[name=expiry_date]")).to_have_value("2027-01-14")
     screenshot(page, "evidence-upload-rejected")
 
     statuses = list(
