@@ -2,7 +2,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from inventory import vocab
-from programme.models import AIUseRequest, Control, Risk, RiskCategory, RiskControl
+from programme.models import (
+    AIUseRequest,
+    Control,
+    Risk,
+    RiskCategory,
+    RiskControl,
+    TrainingModule,
+)
 
 
 class AIUseRequestForm(forms.Form):
@@ -122,3 +129,13 @@ class ControlStatusForm(forms.Form):
     status = forms.ChoiceField(choices=RiskControl.Status.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.FileField(required=False)
+
+
+class TrainingModuleForm(forms.ModelForm):
+    class Meta:
+        model = TrainingModule
+        fields = ["title", "audience", "version", "length_minutes", "link", "refresh_months"]
+
+
+class CompletionImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV or XLSX from the LMS: e-mail, module, completion date.")

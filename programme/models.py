@@ -270,3 +270,71 @@ class ControlEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.sha256[:12]})"
+
+
+class TrainingModule(models.Model):
+    """AI-literacy training (EU AI Act Art 4): what, for whom, which version, how long, refresh."""
+
+    title = models.CharField(max_length=200)
+    audience = models.CharField(max_length=200, blank=True, help_text="Everyone, a team, users of…")
+    version = models.CharField(max_length=40, default="1")
+    length_minutes = models.PositiveIntegerField(null=True, blank=True)
+    link = models.URLField(blank=True)
+    refresh_months = models.PositiveSmallIntegerField(
+        default=12, help_text="A completion counts this many months; then it is due again."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "version"], name="uniq_training_module")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+
+class TrainingAssignment(models.Model):
+    """A module assigned to a person (their e-mail or user name) or to a whole team."""
+
+    module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="assignments")
+    person = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=120, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.module} → {self.person or 'team ' + self.team}"
+
+
+class TrainingCompletion(models.Model):
+    """One person completed one module on a date (typed in or imported from an LMS export)."""
+
+    module = models.ForeignKey(TrainingModule, on_delete=models.PROTECT, related_name="completions")
+    person = models.CharField(max_length=200, help_text="E-mail or user name, lower case.")
+    team = models.CharField(max_length=120, blank=True)
+    completed_on = models.DateField()
+    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    attested = models.BooleanField(default=False)
+    source = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "person", "completed_on"], name="uniq_training_completion"
+            )
+        ]
+        indexes = [models.Index(fields=["person", "completed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} completed {self.module} on {self.completed_on}"

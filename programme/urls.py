@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programme.views import requests, risks
+from programme.views import literacy, requests, risks
 
 app_name = "programme"
 
@@ -23,4 +23,7 @@ urlpatterns += [
     path("risk-controls/<int:pk>/", risks.risk_control_edit, name="risk-control-edit"),
     path("evidence/<int:pk>/", risks.control_evidence_download, name="control-evidence"),
     path("controls/", risks.control_list, name="control-list"),
+    path("literacy/", literacy.literacy_overview, name="literacy"),
+    path("literacy/modules/new/", literacy.module_create, name="module-create"),
+    path("literacy/import/", literacy.completion_import, name="completion-import"),
 ]

@@ -175,3 +175,31 @@ ROWS += [
     ),  # fmt: skip
     Row("programme:control-list", READ, setup=lambda users: _content()),
 ]
+
+# --- AI literacy: every reader reads the coverage; officers add modules and import completions.
+
+
+def training_module(users):
+    from programme.models import TrainingModule
+
+    TrainingModule.objects.create(title="AI basics")
+    return {}
+
+
+ROWS += [
+    Row("programme:literacy", READ, setup=training_module),
+    Row("programme:module-create", WRITE_FORM),
+    Row(
+        "programme:module-create",
+        WRITE_DONE,
+        method="post",
+        data={"title": "Prompting safely", "version": "1", "refresh_months": 12},
+    ),
+    Row(
+        "programme:completion-import",
+        WRITE_DONE,
+        method="post",
+        setup=training_module,
+        data={},  # no file: a message and back to the page, nothing imported
+    ),
+]
