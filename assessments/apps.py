@@ -9,4 +9,5 @@ class AssessmentsConfig(AppConfig):
     seed_demo = "assessments.demo.seed"
     inbox = "assessments.inbox.SECTIONS"
     system_panel = "assessments.panels.system_panel"
+    vendor_panel = "assessments.panels.vendor_panel"
     last_approval = "assessments.selectors.system_last_approval"

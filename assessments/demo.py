@@ -22,6 +22,7 @@ from assessments.services import (
     assessment_submit,
     attachment_add,
     checklist_create,
+    checklists_ensure,
     evidence_expiry_check,
     evidence_review,
     evidence_upload,
@@ -247,3 +248,6 @@ def seed(*, stdout) -> None:
     )
     _assessment(system_name=REVIEW_SYSTEM, author=users["officer"], approver=None, stdout=stdout)
     _vendor_evidence(buyer=users["buyer"], officer=users["officer"], stdout=stdout)
+    made = checklists_ensure(actor=users["buyer"])
+    if made:
+        stdout.write(f"assessments: {len(made)} more vendor checklist(s) where a regime asks.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assessments.models import Assessment, VendorChecklist
 from assessments.selectors import completeness
-from regulations.selectors import templates_for_system
+from regulations.selectors import checklist_items_for_system, templates_for_system
 
 
 def system_panel(*, request, system) -> dict | None:
@@ -34,4 +34,31 @@ def system_panel(*, request, system) -> dict | None:
         "can_checklist": request.user.has_perm("assessments.add_vendorchecklist")
         and system.vendor_id is not None
         and not any(c.vendor_id == system.vendor_id for c in checklists),
+    }
+
+
+def vendor_panel(*, request, vendor) -> dict | None:
+    """Per system of the vendor: its checklist with completeness, or whether it needs one."""
+    systems = list(vendor.systems.order_by("name"))
+    if not systems:
+        return None
+    checklists = {
+        c.system_id: c
+        for c in VendorChecklist.objects.filter(vendor=vendor).prefetch_related("items")
+    }
+    rows = []
+    for system in systems:
+        checklist = checklists.get(system.pk)
+        if checklist is not None:
+            checklist.score = completeness(checklist.items.all())
+        rows.append(
+            {
+                "system": system,
+                "checklist": checklist,
+                "needed": checklist is None and bool(checklist_items_for_system(system)),
+            }
+        )
+    return {
+        "rows": rows,
+        "can_checklist": request.user.has_perm("assessments.add_vendorchecklist"),
     }

@@ -6,6 +6,8 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
 - `seed_demo`: `seed(*, stdout) -> None`, run by `manage.py seed_demo` in INSTALLED_APPS order;
 - `system_panel`: `system_panel(*, request, system) -> dict | None`, drawn on the system page
   with the app's `<label>/partials/system_panel.html`;
+- `vendor_panel`: `vendor_panel(*, request, vendor) -> dict | None`, drawn on the vendor page
+  with the app's `<label>/partials/vendor_panel.html`;
 - `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`;
 - `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
   approved; regulations anchors recurring reviews on the latest;
@@ -22,6 +24,7 @@ EXTENSION_POINTS = (
     "roles",
     "seed_demo",
     "system_panel",
+    "vendor_panel",
     "content_loaders",
     "last_approval",
     "inbox",

@@ -19,6 +19,7 @@ from assessments.services.assessment import (
 from assessments.services.vendor import (
     checklist_create,
     checklist_sync,
+    checklists_ensure,
     evidence_expiry_check,
     evidence_review,
     evidence_upload,
@@ -37,6 +38,7 @@ __all__ = [
     "attachment_remove",
     "checklist_create",
     "checklist_sync",
+    "checklists_ensure",
     "comment_add",
     "comment_resolve",
     "evidence_expiry_check",

@@ -14,6 +14,7 @@ from assessments.models import ChecklistItemStatus, EvidenceFile, VendorChecklis
 from assessments.notifications import evidence_expiring_notify
 from core.audit import audit_record
 from core.storage import store_upload
+from inventory.models import AISystem
 from regulations.selectors import checklist_items_for_system
 from regulations.services import deadline_create
 
@@ -66,6 +67,18 @@ def checklist_create(*, actor, vendor, system) -> VendorChecklist:
         )
     checklist_sync(actor=actor, checklist=checklist)
     return checklist
+
+
+def checklists_ensure(*, actor) -> list[VendorChecklist]:
+    """Every vendor whose system the applicable regimes ask documentation for gets its checklist
+    (created once, each creation audited); returns the ones it created."""
+    have = set(VendorChecklist.objects.values_list("vendor_id", "system_id"))
+    created = []
+    for system in AISystem.objects.filter(vendor__isnull=False).select_related("vendor"):
+        if (system.vendor_id, system.pk) in have or not _items_for(system):
+            continue
+        created.append(checklist_create(actor=actor, vendor=system.vendor, system=system))
+    return created
 
 
 @transaction.atomic

@@ -1,15 +1,19 @@
 """Vendor pages: procurement and compliance keep supplier records; everyone reads them."""
 
 from django.contrib import messages
+from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_history
+from core.extensions import app_hooks
 from core.htmx import (
     HtmxHttpRequest,
     error_text,
@@ -39,6 +43,19 @@ def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def vendor_panels(request: HtmxHttpRequest, vendor: Vendor) -> list[str]:
+    """Other apps' per-vendor UI (their checklists and evidence), rendered below the systems."""
+    panels = []
+    for hook in app_hooks("vendor_panel"):
+        data = hook.target(request=request, vendor=vendor)
+        if data is None:
+            continue
+        context = {**data, "vendor": vendor, "perms": PermWrapper(request.user)}
+        template = f"{hook.app.label}/partials/vendor_panel.html"
+        panels.append(mark_safe(render_to_string(template, context, request=request)))
+    return panels
+
+
 @require_GET
 @reader_required
 def vendor_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -48,7 +65,12 @@ def vendor_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inventory/vendor_detail.html",
-        {"vendor": vendor, "systems": systems, "history": history},
+        {
+            "vendor": vendor,
+            "systems": systems,
+            "history": history,
+            "panels": vendor_panels(request, vendor),
+        },
     )
 
 
