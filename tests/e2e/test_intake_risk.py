@@ -21,6 +21,7 @@ from regulations.services.deadlines import is_organisation_scope
 from tests.conftest import PASSWORD
 from tests.discovery.factories import FindingFactory
 from tests.e2e.conftest import screenshot
+from tests.e2e.test_accessibility import _axe
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -112,6 +113,8 @@ def test_sanction_then_intake_then_classified(
     row.get_by_role("link", name=re.compile("Complete the intake")).click()
     page.wait_for_load_state("networkidle")
     expect(page.locator("#intake-state")).to_have_text("Needs facts")
+    assert _axe(page, live_server.url) == []  # every intake field is labelled, contrast holds
+    screenshot(page, "intake-form")
     system = AISystem.objects.get(pk=Finding.objects.get(pk=finding.pk).system_id)
     assert system.needs_facts
 
