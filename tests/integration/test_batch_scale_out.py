@@ -1,0 +1,103 @@
+"""One batch shared by two Celery worker processes (PostgreSQL, Redis).
+
+A folder of a proxy log and CloudTrail files in small chunks: both workers must take chunks of
+the same run, the batch is merged and written once, and every total equals the same batch
+ingested in one process.
+"""
+
+import shutil
+import subprocess
+
+import pytest
+
+from discovery.models import IngestChunk, IngestRun
+from discovery.services import ingest_batch_create, ingest_run_execute
+from discovery.tasks import ingest_run_process
+from tests.discovery import cloudtrail_gen as gen
+from tests.discovery.conftest import SQUID
+from tests.discovery.test_usage_summary import assert_summary_matches_rollups
+from tests.discovery.totals import pipeline_requests, rollup_requests
+from tests.integration.conftest import ROOT, wait_until
+from tests.integration.test_two_workers import _forget_everything, _state, _worker_env
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def small_chunks(ingest_chunk_bytes):
+    """4 KB chunks, set before the workers start (they plan the run): dozens of chunk tasks."""
+    ingest_chunk_bytes(4096)
+
+
+@pytest.fixture
+def second_worker_log(celery_worker, tmp_path):
+    """Another solo worker process on the first one's queue; yields its log file."""
+    args = list(celery_worker.process.args)
+    args[args.index("-n") + 1] = f"other-{celery_worker.queue}@%h"
+    log_path = tmp_path / "celery-worker-other.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_until(
+            lambda: " ready." in log_path.read_text(errors="replace") or process.poll() is not None,
+            timeout=60,
+            what="the second worker",
+        )
+        assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
+        yield log_path
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def _chunks_done(log: str) -> int:
+    return sum(
+        1
+        for line in log.splitlines()
+        if "Task discovery.ingest_chunk_process[" in line and " succeeded in " in line
+    )
+
+
+def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
+    small_chunks, celery_worker, second_worker_log, tmp_path
+):
+    from discovery.catalog_loader import load_catalog
+
+    load_catalog()
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    shutil.copy(SQUID, folder / "squid-access.log")
+    gen.write_files(gen.generate(seed=5), folder / "cloudtrail", parts=6)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    batch = ingest_batch_create(files=[(p, p.name) for p in files], actor="scale-out")
+    assert batch.created
+    ingest_run_process.delay(run_id=batch.run.pk)
+    run = wait_until(
+        lambda: IngestRun.objects.filter(
+            pk=batch.run.pk, status__in=["done", "failed", "needs_attention"]
+        ).first(),
+        timeout=300,
+        what="the batch to finish on the two workers",
+    )
+    assert run.status == "done", (run.error, run.attention)
+    assert run.chunks_total >= 20
+    assert IngestChunk.objects.filter(run=run, status="done").count() == run.chunks_total
+    per_worker = [_chunks_done(celery_worker.log()), _chunks_done(second_worker_log.read_text())]
+    assert min(per_worker) > 0, per_worker  # both processes worked on the one batch
+    assert sum(per_worker) == run.chunks_total, per_worker
+
+    squid = pipeline_requests(SQUID, "squid")
+    stored = rollup_requests()
+    assert {k: stored.get(k) for k in squid} == squid
+    assert_summary_matches_rollups()
+    shared = _state()
+    assert shared["events"] == shared["seen"] > 0
+    assert shared["lines_read"] == run.lines_read > 1887
+
+    # The same batch in one process, one engine process: the very same state.
+    _forget_everything()
+    again = ingest_batch_create(files=[(p, p.name) for p in files], actor="scale-out")
+    assert ingest_run_execute(run_id=again.run.pk, processes=1).status == "done"
+    assert _state() == shared
