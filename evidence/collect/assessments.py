@@ -91,6 +91,7 @@ def _evidence_files(data: PackData) -> None:
             version=str(f.version),
             superseded=f.pk in superseded,
             review_status=f.item_status.get_status_display() if f.item_status else "",
+            as_of=scope.period_to,
         )
         data.evidence.append(ref)
         if f.system_id in by_system:

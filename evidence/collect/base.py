@@ -51,6 +51,18 @@ class EvidenceRef:
     missing: bool = False
     problem: str = ""
 
+    as_of: dt.date | None = None  # the pack's last day, for "expired"
+
+    @property
+    def verdict(self) -> str:
+        """The file's standing at the end of the pack's period, in the evidence page's words:
+        accepted, rejected, expired, under review, provided (not reviewed yet) or superseded."""
+        if self.superseded:
+            return "Superseded"
+        if self.expiry_date and self.as_of and self.expiry_date < self.as_of:
+            return "Expired"
+        return self.review_status or "Not reviewed"
+
 
 @dataclass
 class SystemSection:
