@@ -188,6 +188,8 @@ SIGHTLINE_PACK_SIGNING_KEY_PATH = Path(
 )
 # Assessments: nobody approves their own submission; evidence uploads are capped while streaming.
 SIGHTLINE_FOUR_EYES = env_bool("SIGHTLINE_FOUR_EYES", True)
+# An account without a password here (single sign-on) approves only this soon after signing in.
+SIGHTLINE_APPROVAL_REAUTH_MINUTES = int(os.environ.get("SIGHTLINE_APPROVAL_REAUTH_MINUTES", 10))
 SIGHTLINE_EVIDENCE_MAX_BYTES = int(os.environ.get("SIGHTLINE_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024))
 SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS = int(
     os.environ.get("SIGHTLINE_EVIDENCE_EXPIRY_NOTICE_DAYS", 30)
