@@ -1,7 +1,10 @@
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
-from programme.models import AIUseRequest, Risk
+from programme.models import AIUseRequest, RightsRequest, Risk
 
 
 class AIUseRequestFilter(django_filters.FilterSet):
@@ -53,4 +56,45 @@ class RiskFilter(django_filters.FilterSet):
             return queryset.filter(system__isnull=True)
         if value == "system":
             return queryset.filter(system__isnull=False)
+        return queryset
+
+
+class RightsRequestFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    regime = django_filters.CharFilter(field_name="rule__regime", label="Regime")
+    state = django_filters.ChoiceFilter(
+        choices=[
+            ("open", "Open"),
+            ("due", "Overdue or due within 7 days"),
+            ("overdue", "Overdue"),
+            ("answered", "Answered"),
+        ],
+        method="by_state",
+        empty_label="Any state",
+    )
+
+    class Meta:
+        model = RightsRequest
+        fields = ["q", "regime", "state"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return (
+            queryset.filter(Q(reference__icontains=value) | Q(rule__title__icontains=value))
+            if value
+            else queryset
+        )
+
+    def by_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "open":
+            return queryset.filter(responded_on__isnull=True)
+        if value == "due":
+            return queryset.filter(
+                responded_on__isnull=True, due_on__lte=today + dt.timedelta(days=7)
+            )
+        if value == "overdue":
+            return queryset.filter(responded_on__isnull=True, due_on__lt=today)
+        if value == "answered":
+            return queryset.filter(responded_on__isnull=False)
         return queryset

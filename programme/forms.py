@@ -5,6 +5,7 @@ from inventory import vocab
 from programme.models import (
     AIUseRequest,
     Control,
+    RightsRequest,
     Risk,
     RiskCategory,
     RiskControl,
@@ -139,3 +140,30 @@ class TrainingModuleForm(forms.ModelForm):
 
 class CompletionImportForm(forms.Form):
     file = forms.FileField(help_text="CSV or XLSX from the LMS: e-mail, module, completion date.")
+
+
+class RightsRequestForm(forms.ModelForm):
+    class Meta:
+        model = RightsRequest
+        fields = ["rule", "system", "reference", "received_on", "identity", "handler", "notes"]
+        widgets = {
+            "system": forms.NumberInput,
+            "received_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"rule": "Right and regime", "system": "System id (optional)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from programme.rights import rights_rules
+
+        self.fields["rule"].queryset = rights_rules()
+        self.fields["rule"].label_from_instance = lambda r: f"{r.regime.upper()} · {r.title}"
+        self.fields["handler"].queryset = get_user_model().objects.filter(is_active=True)
+
+
+class RightsAnswerForm(forms.Form):
+    identity = forms.ChoiceField(choices=RightsRequest.Identity.choices)
+    responded_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(choices=[("", "—"), *RightsRequest.Outcome.choices], required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))

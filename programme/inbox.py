@@ -2,9 +2,11 @@
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from core.inbox import InboxItem, InboxSection
-from programme.models import AIUseRequest
+from programme.models import AIUseRequest, RightsRequest
+from programme.rights import rights_due
 
 
 def requests_to_triage(*, user) -> QuerySet[AIUseRequest]:
@@ -41,6 +43,27 @@ def _asked_items(user, limit: int) -> list[InboxItem]:
     ]
 
 
+def rights_to_answer(*, user) -> QuerySet[RightsRequest]:
+    if not user.has_perm("programme.change_rightsrequest"):
+        return RightsRequest.objects.none()
+    return rights_due()
+
+
+def _rights_items(user, limit: int) -> list[InboxItem]:
+    today = timezone.localdate()
+    rows = rights_to_answer(user=user).select_related("rule").order_by("due_on", "pk")[:limit]
+    return [
+        InboxItem(
+            title=f"{r.rule.title}: {r.reference}",
+            url=reverse("programme:rights-detail", args=[r.pk]),
+            detail=f"Received {r.received_on:%Y-%m-%d}; {r.rule.citation}",
+            due=r.due_on,
+            flag="overdue" if r.due_on < today else "due soon",
+        )
+        for r in rows
+    ]
+
+
 SECTIONS = [
     InboxSection(
         key="ai-requests-triage",
@@ -59,5 +82,14 @@ SECTIONS = [
         empty="Nobody asked you about your AI use.",
         more_url="/programme/requests/?status=invited",
         order=16,
+    ),
+    InboxSection(
+        key="rights-due",
+        title="Rights requests overdue or due within 7 days",
+        count=lambda user: rights_to_answer(user=user).count(),
+        items=_rights_items,
+        empty="No rights request is overdue or due this week.",
+        more_url="/programme/rights/?state=due",
+        order=17,
     ),
 ]

@@ -338,3 +338,59 @@ class TrainingCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} completed {self.module} on {self.completed_on}"
+
+
+class RightsRequest(models.Model):
+    """A person's request under an AI or privacy law (explanation, correction, appeal, opt-out,
+    access), due by the deadline the law sets (content: RightsRule, with its citation)."""
+
+    class Identity(models.TextChoices):
+        PENDING = "pending", "Not verified yet"
+        VERIFIED = "verified", "Verified"
+        FAILED = "failed", "Could not be verified"
+        NOT_REQUIRED = "not_required", "Not required"
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", "Granted"
+        PARTIAL = "partial", "Partly granted"
+        DENIED = "denied", "Denied"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    rule = models.ForeignKey(RightsRule, on_delete=models.PROTECT, related_name="requests")
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="rights_requests",
+    )
+    reference = models.CharField(
+        max_length=120, help_text="Your case reference for the person; keep personal data out."
+    )
+    received_on = models.DateField()
+    identity = models.CharField(max_length=20, choices=Identity.choices, default=Identity.PENDING)
+    due_on = models.DateField(null=True, blank=True, help_text="Empty: the law sets no period.")
+    extended = models.BooleanField(default=False)
+    extension_reason = models.TextField(blank=True)
+    responded_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["responded_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule.title} · {self.reference}"
+
+    @property
+    def open(self) -> bool:
+        return self.responded_on is None
+
+    @property
+    def response_days(self) -> int | None:
+        return (self.responded_on - self.received_on).days if self.responded_on else None

@@ -14,6 +14,8 @@ PERMISSIONS = {
         "programme.add_trainingmodule",
         "programme.change_trainingmodule",
         "programme.add_trainingcompletion",
+        "programme.add_rightsrequest",
+        "programme.change_rightsrequest",
     ],
     Role.PROCUREMENT: [REQUEST],
     Role.AUDITOR: [REQUEST, "programme.view_aiuserequest"],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programme.views import literacy, requests, risks
+from programme.views import literacy, requests, rights, risks
 
 app_name = "programme"
 
@@ -26,4 +26,9 @@ urlpatterns += [
     path("literacy/", literacy.literacy_overview, name="literacy"),
     path("literacy/modules/new/", literacy.module_create, name="module-create"),
     path("literacy/import/", literacy.completion_import, name="completion-import"),
+    path("rights/", rights.rights_list, name="rights-list"),
+    path("rights/new/", rights.rights_create, name="rights-create"),
+    path("rights/<int:pk>/", rights.rights_detail, name="rights-detail"),
+    path("rights/<int:pk>/answer/", rights.rights_answer, name="rights-answer"),
+    path("rights/<int:pk>/extend/", rights.rights_extend, name="rights-extend"),
 ]

@@ -203,3 +203,55 @@ ROWS += [
         data={},  # no file: a message and back to the page, nothing imported
     ),
 ]
+
+# --- Rights requests: readers read the log; officers log, answer and extend. ------------------
+
+
+def rights_request(users):
+    from django.utils import timezone
+
+    from programme.rights import rights_request_create, rights_rules
+
+    _content()
+    rule = rights_rules().get(code="ccpa.access")
+    item = rights_request_create(
+        actor=users["admin"],
+        data={"rule": rule, "reference": "M-1", "received_on": timezone.localdate()},
+    )
+    return {"pk": item.pk, "rule": rule.pk}
+
+
+ROWS += [
+    Row("programme:rights-list", READ),
+    Row("programme:rights-list", READ, setup=rights_request, query="?state=due&q=M"),
+    Row("programme:rights-create", WRITE_FORM, setup=lambda users: _content()),
+    Row(
+        "programme:rights-create",
+        WRITE_DONE,
+        method="post",
+        setup=rights_request,
+        data=lambda ctx: {
+            "rule": ctx["rule"],
+            "reference": "M-2",
+            "received_on": "2026-01-05",
+            "identity": "pending",
+        },
+    ),
+    Row("programme:rights-detail", READ, setup=rights_request, kwargs=pk),
+    Row(
+        "programme:rights-answer",
+        WRITE_DONE,
+        method="post",
+        setup=rights_request,
+        kwargs=pk,
+        data={"identity": "verified"},
+    ),
+    Row(
+        "programme:rights-extend",
+        WRITE_DONE,
+        method="post",
+        setup=rights_request,
+        kwargs=pk,
+        data={"reason": "Archived records"},
+    ),
+]
