@@ -114,8 +114,8 @@ def _serialise_result(result: ChunkResult) -> dict:
                 "requests": 0,
                 "bytes_up": 0,
                 "bytes_down": 0,
-                "first": _epoch(agg.first_ts),
-                "last": _epoch(agg.last_ts),
+                "first": agg.first,
+                "last": agg.last,
                 "identities": {},
                 "days": {},
             },
@@ -123,8 +123,8 @@ def _serialise_result(result: ChunkResult) -> dict:
         s["requests"] += agg.requests
         s["bytes_up"] += agg.bytes_up
         s["bytes_down"] += agg.bytes_down
-        s["first"] = min(s["first"], _epoch(agg.first_ts))
-        s["last"] = max(s["last"], _epoch(agg.last_ts))
+        s["first"] = min(s["first"], agg.first)
+        s["last"] = max(s["last"], agg.last)
         if identity:
             s["identities"][identity] = s["identities"].get(identity, 0) + agg.requests
         s["days"][day] = s["days"].get(day, 0) + agg.requests
@@ -342,7 +342,7 @@ def rollups_pack(result: ChunkResult) -> str:
     """The chunk's rollups as one compact text (zlib-compressed JSON rows, base64): subject,
     identity, day, requests, bytes up, bytes down, first and last epoch seconds."""
     rows = [
-        (s, i, d, a.requests, a.bytes_up, a.bytes_down, _epoch(a.first_ts), _epoch(a.last_ts))
+        (s, i, d, a.requests, a.bytes_up, a.bytes_down, a.first, a.last)
         for (s, i, d), a in result.rollups.items()
     ]
     return base64.b64encode(zlib.compress(orjson.dumps(rows), 1)).decode("ascii")
@@ -396,10 +396,13 @@ def ingest_batch_write(
     """Writes the batch's merged rollups and per-app summaries in ONE upsert (COPY on
     PostgreSQL) and records the apps' sightings; call inside the finalising transaction."""
     rows: dict[tuple, list] = {}
+    days: dict[str, dt.date] = {}
     for (subject, identity, day), (req, up, down, first, last) in rollups.items():
         app_key, host = _split_subject(nul_free(subject))
         ident = nul_free(identity or "")[:200]
-        key = (app_key[:80], host[:253], ident, _day(day))
+        if day not in days:
+            days[day] = _day(day)
+        key = (app_key[:80], host[:253], ident, days[day])
         row = rows.get(key)
         if row is None:
             team = team_at(teams, identity or "", key[3])[:120] if teams else ""
