@@ -12,7 +12,9 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
 - `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
   approved; regulations anchors recurring reviews on the latest;
 - `inbox`: a list of `core.inbox.InboxSection`s, the app's part of each user's work inbox;
-- `jobs`: a list of `core.jobs.JobWatch`es, the app's background jobs the watchdog looks after.
+- `jobs`: a list of `core.jobs.JobWatch`es, the app's background jobs the watchdog looks after;
+- `pack_sections`: a list of `(*, scope) -> dict | None`, an app's own section of an evidence pack
+  (keys `key`, `anchor`, `title`, `template`, `context` and `files`: ZIP name -> bytes).
 """
 
 from typing import Any, NamedTuple
@@ -29,6 +31,7 @@ EXTENSION_POINTS = (
     "last_approval",
     "inbox",
     "jobs",
+    "pack_sections",
 )
 
 

@@ -124,6 +124,9 @@ def build_pack_files(
                 with spool:
                     writer.add_stream(name, spool)
             writer.add_bytes("classifications.json", exports.classifications_json(data))
+            for extra in data.extra_sections:
+                for name, content in extra.get("files", {}).items():
+                    writer.add_bytes(name, content)
             content_sha256 = writer.content_sha256(exclude={pdf_name})
             fingerprint = signing.fingerprint(signing.public_key())
             clock.lap("exports")

@@ -126,6 +126,7 @@ def _body_parts(context: dict) -> list[str]:
         part("evidence/pdf/discovery.html"),
         part("evidence/pdf/audit.html"),
         part("evidence/pdf/evidence_index.html"),
+        *(part(extra["template"], extra=extra) for extra in context["data"].extra_sections),
     ]
 
 

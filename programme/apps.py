@@ -9,3 +9,4 @@ class ProgrammeConfig(AppConfig):
     inbox = "programme.inbox.SECTIONS"
     system_panel = "programme.panels.system_panel"
     content_loaders = ("programme.content_loader.load_programme_content",)
+    pack_sections = ("programme.pack.pack_section",)

@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from core.extensions import app_hooks
 from evidence.collect import assessments, audit, discovery, regulations
 from evidence.collect.base import PackData, Scope, SystemSection
 from inventory.selectors import ai_system_list_by_ids
@@ -29,6 +30,11 @@ def collect(scope: Scope, *, progress=None) -> PackData:
     assessments.collect(data)
     step(18, "Discovery")
     discovery.collect(data)
+    step(20, "Other sections")
+    for hook in app_hooks("pack_sections"):
+        section = hook.target(scope=scope)
+        if section:
+            data.extra_sections.append(section | {"number": 6 + len(data.extra_sections)})
     step(22, "Audit trail")
     audit.collect(data)
     return data

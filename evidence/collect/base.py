@@ -94,6 +94,8 @@ class PackData:
     audit: dict[str, Any] = field(default_factory=dict)
     evidence: list[EvidenceRef] = field(default_factory=list)
     related_targets: dict[str, set[str]] = field(default_factory=dict)
+    # Sections later apps contribute through AppConfig.pack_sections (core.extensions).
+    extra_sections: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def missing_evidence(self) -> list[EvidenceRef]:

@@ -30,12 +30,13 @@ def test_panels_come_from_the_apps_that_draw_one():
         "regulations",
         "discovery",
         "assessments",
+        "programme",
     ]
 
 
 def test_discovery_declares_the_catalogue_loader():
-    [hook] = app_hooks("content_loaders")
-    assert (hook.app.label, hook.target.__name__) == ("discovery", "load_catalog")
+    loaders = [(h.app.label, h.target.__name__) for h in app_hooks("content_loaders")]
+    assert loaders == [("discovery", "load_catalog"), ("programme", "load_programme_content")]
 
 
 def test_an_unknown_extension_point_is_an_error():

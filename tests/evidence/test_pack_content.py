@@ -81,7 +81,7 @@ def test_pdf_toc_page_numbers_match_section_pages(eu_pack, storage_dir):
     entries = re.findall(r"^\s*(\d+(?:\.\d+)?\.?\s.+?)\s{2,}(\d+)\s*$", toc, re.M)
     titles = [t.strip() for t, _ in entries]
     assert "1. Inventory summary" in titles and "5. Evidence index" in titles
-    assert len(entries) == 5 + 4  # five sections and four systems
+    assert len(entries) == 5 + 4 + 1  # five sections, four systems and the governance programme
     for title, page in entries:
         text = page_text(pdf, int(page))
         heading = re.sub(r"\s+", " ", title.strip())
