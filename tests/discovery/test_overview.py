@@ -15,6 +15,8 @@ from discovery.services.rollups import RollupRow, rollup_upsert
 from discovery.services.triage import finding_sanction
 from tests.discovery.conftest import SQUID, ZEEK
 
+APP_PAGE_QUERIES = 16  # session, user and permissions included
+
 
 def _json(body: str, element_id: str):
     match = re.search(rf'<script id="{element_id}" type="application/json">(.*?)</script>', body)
@@ -266,3 +268,27 @@ def test_bulk_ignores_an_offsite_next(client, officer, squid):
         {"finding": [finding.pk], "action": "block", "next": "https://evil.example/"},
     )
     assert response["Location"] == reverse("discovery:finding-list")
+
+
+def test_app_page_reads_in_pinned_queries(client, officer, squid, django_assert_num_queries):
+    client.force_login(officer)
+    url = reverse("discovery:app-detail", kwargs={"subject": "claude"})
+    client.get(url)
+    with django_assert_num_queries(APP_PAGE_QUERIES):
+        client.get(url)
+    # More findings, users and days do not add queries.
+    first = Finding.objects.filter(app_key="claude").first()
+    for i in range(15):
+        Finding.objects.create(
+            kind=Finding.Kind.USAGE_SPIKE,
+            severity="low",
+            title=f"Spike {i}",
+            dedupe_key=f"spike:claude:{i}",
+            app_key="claude",
+            first_seen=first.first_seen,
+            last_seen=first.last_seen,
+        )
+        _add("claude", dt.date(2026, 10, 1) + dt.timedelta(days=i), 3, identity=f"p{i}")
+    with django_assert_num_queries(APP_PAGE_QUERIES):
+        page = client.get(url)
+    assert len(page.context["findings"]) >= 16
