@@ -2,7 +2,12 @@
 // The textarea stays the form field: the editor writes its HTML back and fires "change" when it
 // loses focus, so htmx autosaves as before; the server sanitises what arrives (nh3).
 (() => {
-  const ACTIONS = ["bold", "italic", "underline", "olist", "ulist", "quote", "link"];
+  // Text icons: the vendored emoji link icon has no glyph in many system fonts.
+  const ACTIONS = [
+    "bold", "italic", "underline",
+    { name: "olist", icon: "1." }, { name: "ulist", icon: "&#8226;" }, "quote",
+    { name: "link", icon: "Link" },
+  ];
 
   function enhance(textarea) {
     if (textarea.dataset.enhanced || textarea.disabled || typeof pell === "undefined") return;
