@@ -109,6 +109,7 @@ class RiskForm(forms.ModelForm):
         if self.instance.pk and self.instance.category_id:
             categories = categories | RiskCategory.objects.filter(pk=self.instance.category_id)
         self.fields["category"].queryset = categories
+        self.fields["category"].label_from_instance = lambda c: f"{c.title} · {c.framework}"
         self.fields["owner"].queryset = (
             get_user_model().objects.filter(is_active=True).order_by("username")
         )

@@ -56,7 +56,7 @@ def _rights_items(user, limit: int) -> list[InboxItem]:
         InboxItem(
             title=f"{r.rule.title}: {r.reference}",
             url=reverse("programme:rights-detail", args=[r.pk]),
-            detail=f"Received {r.received_on:%Y-%m-%d}; {r.rule.citation}",
+            detail=f"Due {r.due_on:%Y-%m-%d} (received {r.received_on:%Y-%m-%d}; {r.rule.citation})",
             due=r.due_on,
             flag="overdue" if r.due_on < today else "due soon",
         )
