@@ -11,6 +11,7 @@ DEMO_USERS = [
     ("buyer", Role.PROCUREMENT, "Priya", "Procurement"),
     ("auditor", Role.AUDITOR, "Arun", "Auditor"),
     ("admin", Role.ADMIN, "Ada", "Admin"),
+    ("staff", Role.REQUESTER, "Sam", "Staff"),
 ]
 DEMO_PASSWORD = "sightline-demo"
 

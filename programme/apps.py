@@ -6,6 +6,7 @@ class ProgrammeConfig(AppConfig):
     verbose_name = "Governance programme"
     # Extension points (core.extensions).
     roles = "programme.roles.PERMISSIONS"
+    seed_demo = "programme.demo.seed"
     inbox = "programme.inbox.SECTIONS"
     system_panel = "programme.panels.system_panel"
     content_loaders = ("programme.content_loader.load_programme_content",)
