@@ -10,43 +10,58 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from .pipeline import Chunk, ChunkResult, process_chunk
 
 _ENGINE_KWARGS: dict = {}
+_PREPARE: Callable[[ChunkResult], Any] | None = None
 
-Outcome = tuple[int, ChunkResult | None, str]
+# (chunk index, result or None, error text, prepare(result) or None)
+Outcome = tuple[int, ChunkResult | None, str, Any]
 
 
-def _init(engine_kwargs: dict) -> None:
-    global _ENGINE_KWARGS
-    _ENGINE_KWARGS = engine_kwargs
+def _init(engine_kwargs: dict, prepare: Callable | None = None) -> None:
+    global _ENGINE_KWARGS, _PREPARE
+    _ENGINE_KWARGS, _PREPARE = engine_kwargs, prepare
 
 
 def _work(item: tuple[Chunk, str]) -> Outcome:
     chunk, fmt = item
     try:
-        return chunk.index, process_chunk(chunk, fmt=fmt, **_ENGINE_KWARGS), ""
+        result = process_chunk(chunk, fmt=fmt, **_ENGINE_KWARGS)
+        prepared = None
+        if _PREPARE is not None and not (result.error and not result.parsed):
+            prepared = _PREPARE(result)
+            result.rollups = {}  # shipped in ``prepared``; not sent back twice
+        return chunk.index, result, "", prepared
     except Exception as exc:  # noqa: BLE001 - reported per chunk, as the caller's own errors are
-        return chunk.index, None, f"{type(exc).__name__}: {exc}"
+        return chunk.index, None, f"{type(exc).__name__}: {exc}", None
 
 
 def process_chunks(
-    items: Iterable[tuple[Chunk, str]], *, processes: int, window: int = 0, **engine_kwargs
+    items: Iterable[tuple[Chunk, str]],
+    *,
+    processes: int,
+    window: int = 0,
+    prepare: Callable[[ChunkResult], Any] | None = None,
+    **engine_kwargs,
 ) -> Iterator[Outcome]:
-    """(chunk index, result or None, error text) for every (chunk, format), in the order given;
-    ``engine_kwargs`` go to every process_chunk call. One process or one chunk runs here."""
+    """An Outcome for every (chunk, format), in the order given; ``engine_kwargs`` go to every
+    process_chunk call, and ``prepare`` (a module-level function) turns a readable result into
+    what the caller stores, in the process that parsed it (the result then comes back without
+    its rollups). One process or one chunk runs here."""
     items = list(items)
     if processes <= 1 or len(items) <= 1:
-        _init(engine_kwargs)
+        _init(engine_kwargs, prepare)
         for item in items:
             yield _work(item)
         return
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
     window = window or processes + 1
     todo = iter(items)
-    with ctx.Pool(min(processes, len(items)), _init, (engine_kwargs,)) as pool:
+    with ctx.Pool(min(processes, len(items)), _init, (engine_kwargs, prepare)) as pool:
         pending = deque(
             pool.apply_async(_work, (item,)) for _, item in zip(range(window), todo, strict=False)
         )

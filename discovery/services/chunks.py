@@ -324,9 +324,11 @@ def ingest_chunk_store(
     result: ChunkResult,
     people: dict[str, str] | None = None,
     key: bytes | None = None,
+    prepared: dict | None = None,
 ) -> bool:
     """The event-ID check, the chunk's stored results (its rollups packed, written with the
-    batch's) and the 'done' mark share one transaction; False if the chunk was already done."""
+    batch's) and the 'done' mark share one transaction; False if the chunk was already done.
+    ``prepared`` is chunk_prepare(result) when the engine process already computed it."""
     with transaction.atomic():
         locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status == IngestChunk.Status.DONE:
@@ -334,8 +336,18 @@ def ingest_chunk_store(
         dropped = 0
         if result.cloud_events:
             dropped = _count_new_events_only(result, run=run, people=people, key=key)
-        _store_locked(run, chunk, locked, result, dropped)
+        if prepared is None or dropped:
+            prepared = chunk_prepare(result)
+        _store_locked(run, chunk, locked, result, {**prepared, "events_duplicate": dropped})
     return True
+
+
+def chunk_prepare(result: ChunkResult) -> dict:
+    """What a chunk stores: its summary and its packed rollups. Pure computation, so the engine
+    process that parsed the chunk can do it (only this ships back, not the rollups)."""
+    data = _serialise_result(result)
+    data[ROLLUP_ROWS] = rollups_pack(result)
+    return data
 
 
 def rollups_pack(result: ChunkResult) -> str:
@@ -353,11 +365,8 @@ def rollups_unpack(text: str) -> list[list]:
 
 
 def _store_locked(
-    run: IngestRun, chunk: IngestChunk, locked: IngestChunk, result: ChunkResult, dropped: int
+    run: IngestRun, chunk: IngestChunk, locked: IngestChunk, result: ChunkResult, data: dict
 ) -> None:
-    data = _serialise_result(result)
-    data["events_duplicate"] = dropped
-    data[ROLLUP_ROWS] = rollups_pack(result)
     events = nul_free(
         [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
     )

@@ -32,6 +32,7 @@ from discovery.selectors import matching_catalog
 from discovery.services.chunks import (
     ChunkUnreadable,
     chunk_identity,
+    chunk_prepare,
     engine_options,
     ingest_batch_write,
     ingest_chunk_compute,
@@ -654,13 +655,16 @@ def _chunks_execute(
         pseudonymise_key=key,
         allowlist=host_allowlist(),
         options=engine_options(run.source),
+        prepare=chunk_prepare,
     )
-    for index, result, error in outcomes:
+    for index, result, error, prepared in outcomes:
         chunk = chunks[index]
         if error or (result.error and not result.parsed):
             _chunk_fail(run, chunk, error or ChunkUnreadable(result.error))
         else:
-            ingest_chunk_store(run=run, chunk=chunk, result=result, people=people, key=key)
+            ingest_chunk_store(
+                run=run, chunk=chunk, result=result, people=people, key=key, prepared=prepared
+            )
         current = IngestRun.objects.get(pk=run_id)
         if progress:
             progress(current)
