@@ -51,8 +51,8 @@ def _record_failure(task, *, run_id: int, message: str, index: int | None = None
 @shared_task(bind=True, name="discovery.ingest_run_process")
 def ingest_run_process(self, *, run_id: int) -> int:
     """Fans out one task per unfinished chunk; the chunk that completes the run finalises it."""
-    ingest_heartbeat(run_id=run_id)
     try:
+        ingest_heartbeat(run_id=run_id)  # inside: a dropped connection fails the run visibly
         indexes = ingest_run_plan(run_id=run_id)
     except Exception as exc:  # noqa: BLE001 - e.g. the database dropped us: show it on the run
         log.exception("planning run %s failed", run_id)
@@ -72,7 +72,6 @@ def ingest_run_process(self, *, run_id: int) -> int:
             )
         else:
             ingest_chunk_process_task.delay(run_id=run_id, index=index)
-    ingest_heartbeat(run_id=run_id)
     return len(indexes)
 
 
@@ -88,8 +87,8 @@ def _finalise_safely(task, run_id: int) -> None:
 
 @shared_task(bind=True, name="discovery.ingest_chunk_process")
 def ingest_chunk_process_task(self, *, run_id: int, index: int) -> bool:
-    ingest_chunk_claim(run_id=run_id, index=index)
     try:
+        ingest_chunk_claim(run_id=run_id, index=index)
         return ingest_chunk_process(run_id=run_id, index=index)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run visibly, with a retry
         log.exception("run %s chunk %s failed", run_id, index)
