@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+import orjson
 from django.db import connection
 from django.db.models import Min, Sum
 
@@ -276,7 +277,35 @@ def _events_store(*, run: IngestRun, events: list[CloudEvent]) -> None:
         for e in events
         if e.event_id
     ]
+    if connection.vendor == "postgresql":
+        _events_copy(rows)
+        return
     CloudTrailEvent.objects.bulk_create(rows, batch_size=STORE_BATCH, ignore_conflicts=True)
+
+
+def _events_copy(rows: list[CloudTrailEvent]) -> None:
+    """PostgreSQL: the batch's events by COPY into a temporary table, then one INSERT that
+    skips eventIDs already stored, as bulk_create(ignore_conflicts=True) does."""
+    table = CloudTrailEvent._meta.db_table
+    cols = "event_id, ts, principal, event_name, source_id, run_id, data"
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute("DROP TABLE IF EXISTS tmp_cloudtrail_event")
+        raw.execute(
+            "CREATE TEMP TABLE tmp_cloudtrail_event (event_id varchar(128), ts timestamptz, "
+            "principal varchar(300), event_name varchar(120), source_id bigint, run_id bigint, "
+            "data jsonb) ON COMMIT DROP"
+        )
+        with raw.copy(f"COPY tmp_cloudtrail_event ({cols}) FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row(
+                    (r.event_id, r.ts, r.principal, r.event_name, r.source_id, r.run_id,
+                     orjson.dumps(r.data).decode())
+                )  # fmt: skip
+        raw.execute(
+            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_cloudtrail_event "
+            "ORDER BY event_id ON CONFLICT (event_id) DO NOTHING"
+        )
 
 
 def _events_of(principals: set[str]) -> list[CloudEvent]:
