@@ -1,6 +1,7 @@
 import datetime as dt
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
@@ -10,7 +11,9 @@ from programme.models import AIUseRequest, RightsRequest, Risk
 class AIUseRequestFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(
-        choices=AIUseRequest.Status.choices, empty_label="Any status"
+        choices=AIUseRequest.Status.choices,
+        empty_label="Any status",
+        widget=forms.Select(attrs={"aria-label": "Status"}),
     )
 
     class Meta:
@@ -28,12 +31,17 @@ class AIUseRequestFilter(django_filters.FilterSet):
 
 class RiskFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    status = django_filters.ChoiceFilter(choices=Risk.Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(
+        choices=Risk.Status.choices,
+        empty_label="Any status",
+        widget=forms.Select(attrs={"aria-label": "Status"}),
+    )
     system = django_filters.NumberFilter(field_name="system_id", label="System id")
     scope = django_filters.ChoiceFilter(
         choices=[("system", "Per system"), ("organisation", "Organisation-wide")],
         method="by_scope",
         empty_label="Systems and organisation",
+        widget=forms.Select(attrs={"aria-label": "Scope"}),
     )
     category = django_filters.CharFilter(field_name="category__code", label="Category code")
 
@@ -71,6 +79,7 @@ class RightsRequestFilter(django_filters.FilterSet):
         ],
         method="by_state",
         empty_label="Any state",
+        widget=forms.Select(attrs={"aria-label": "State"}),
     )
 
     class Meta:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from discovery.models import IdentityMapping
 from inventory.models import AISystem
-from programme.models import AIUseRequest, TrainingModule
+from programme.models import AIUseRequest, RightsRequest, Risk, TrainingModule
 from regulations.models import ClassificationResult
 from tests.assessments import samples
 from tests.conftest import PASSWORD
@@ -165,3 +165,54 @@ def test_pack_lists_the_programme(content, officer, requester, storage_dir, sign
                 "programme/control-mapping.csv", "programme/literacy-coverage.csv",
                 "programme/rights-requests.csv"} <= names  # fmt: skip
         assert b"Claude" in zf.read("programme/ai-use-requests.csv")
+
+
+def test_programme_pages_pass_axe_and_fit_a_phone(content, browser, live_server, officer):
+    from core import demo as core_demo
+    from inventory import demo as inventory_demo
+    from programme import demo as programme_demo
+    from tests.e2e.test_accessibility import _axe
+
+    for module in (core_demo, inventory_demo, programme_demo):
+        module.seed(stdout=io.StringIO())
+    risk = Risk.objects.filter(controls__isnull=False).first()
+    rights = RightsRequest.objects.first()
+    request = AIUseRequest.objects.filter(status="submitted").first()
+    paths = [
+        "/programme/requests/", "/programme/requests/new/", f"/programme/requests/{request.pk}/",
+        "/programme/risks/", "/programme/risks/new/", f"/programme/risks/{risk.pk}/",
+        "/programme/controls/", "/programme/literacy/", "/programme/rights/",
+        "/programme/rights/new/", f"/programme/rights/{rights.pk}/",
+    ]  # fmt: skip
+    problems = []
+    for size, viewport in (
+        ("desktop", {"width": 1280, "height": 900}),
+        ("phone", {"width": 375, "height": 740}),
+    ):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        try:
+            sign_in(page, live_server, officer)
+            for path in paths:
+                response = page.goto(f"{live_server.url}{path}")
+                page.wait_for_load_state("networkidle")
+                assert response.status == 200, f"{path}: {response.status}"
+                problems += [
+                    f"{size} {path}: {v['impact']} {v['id']} {v['nodes']}"
+                    for v in _axe(page, live_server.url)
+                ]
+                width, inner = page.evaluate(
+                    "[document.documentElement.scrollWidth, window.innerWidth]"
+                )
+                if width > inner:
+                    wide = page.evaluate(
+                        "() => [...document.querySelectorAll('body *')]"
+                        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)"
+                        ".slice(0, 4).map(e => e.tagName + '#' + e.id + '.' + e.className)"
+                    )
+                    problems.append(
+                        f"{size} {path}: scrolls sideways ({width} px > {inner} px): {wide}"
+                    )
+        finally:
+            context.close()
+    assert problems == [], "\n".join(problems)
