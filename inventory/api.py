@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 
 from inventory import vocab
 from inventory.filters import AISystemFilter, SharedChoices, VendorFilter
-from inventory.models import AISystem, Vendor
+from inventory.models import AISystem, RiskTier, Vendor
 from inventory.selectors import ai_system_filterset, vendor_filterset
 from inventory.services import (
     ai_system_create,
@@ -63,6 +63,14 @@ class AISystemSerializer(serializers.ModelSerializer):
     needs_facts = serializers.BooleanField(
         read_only=True, help_text="In intake, a required fact blank."
     )
+    # Declared: DRF leaves allow_blank off for a non-editable model field, so the schema would
+    # refuse the blank tier of a system not classified yet.
+    risk_tier = serializers.ChoiceField(
+        choices=RiskTier.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Highest tier across regimes; blank until the system is classified.",
+    )
     risk_by_regime = serializers.SerializerMethodField(
         help_text='Each regime\'s tier from the current classification, e.g. {"eu": "high"}.'
     )
@@ -84,7 +92,7 @@ class AISystemSerializer(serializers.ModelSerializer):
             "ferpa_process", "informational_chatbot_excluded",
             "facts", "needs_facts", "risk_tier", "risk_by_regime", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at", "risk_tier"]
+        read_only_fields = ["created_at", "updated_at"]
 
     def get_risk_by_regime(self, obj: AISystem) -> dict[str, str]:
         return dict(obj.risk_by_regime)
