@@ -138,7 +138,8 @@ def test_badge_runs_one_count_query_per_section(client, officer):
         response = client.get(url)
     assert response.status_code == 200
     counting = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert len(inbox_sections()) == 9  # programme: requests to decide, AI use asked about, rights due
+    # programme adds three: requests to decide, AI use asked about, rights due
+    assert len(inbox_sections()) == 9
     assert len(counting) == len(inbox_sections())
     # session, user, account expiry, role (groups), permissions (direct and through groups)
     assert len(ctx.captured_queries) == len(inbox_sections()) + 6

@@ -2,7 +2,15 @@
 
 from dataclasses import dataclass, field
 
-ROLES = ("anonymous", "norole", "compliance_officer", "procurement", "auditor", "admin", "requester")
+ROLES = (
+    "anonymous",
+    "norole",
+    "compliance_officer",
+    "procurement",
+    "auditor",
+    "admin",
+    "requester",
+)
 # A Requester may only file AI-use requests: where a row names no "requester", they get what a
 # signed-in user without a role gets.
 READ = {"anonymous": 302, "norole": 403, "compliance_officer": 200, "procurement": 200, "auditor": 200, "admin": 200}  # fmt: skip
