@@ -168,3 +168,10 @@ class RightsAnswerForm(forms.Form):
     responded_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     outcome = forms.ChoiceField(choices=[("", "—"), *RightsRequest.Outcome.choices], required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignmentForm(forms.Form):
+    module = forms.ModelChoiceField(queryset=TrainingModule.objects.filter(active=True))
+    person = forms.CharField(max_length=200, required=False, label="Person (e-mail or user name)")
+    team = forms.CharField(max_length=120, required=False, label="or a team")
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

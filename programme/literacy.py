@@ -19,7 +19,7 @@ from core.audit import audit_record
 from core.tabular import TableError, excerpt, read_table
 from discovery.models import DiscoveredApp, IdentityMapping, UsageRollup
 from inventory.models import AISystem
-from programme.models import TrainingCompletion, TrainingModule
+from programme.models import TrainingAssignment, TrainingCompletion, TrainingModule
 
 MAX_ROWS = 20_000
 PERSON_COLUMNS = ("email", "person", "user", "username", "learner", "learner email")
@@ -198,6 +198,8 @@ def roster() -> dict[str, str]:
     people: dict[str, str] = {}
     for person, team in TrainingCompletion.objects.values_list("person", "team"):
         people.setdefault(person.lower(), team)
+    for person in TrainingAssignment.objects.exclude(person="").values_list("person", flat=True):
+        people.setdefault(person.lower(), "")
     for person, team in (
         IdentityMapping.objects.exclude(person="")
         .order_by("uploaded_at")
@@ -269,3 +271,46 @@ def coverage(*, on: dt.date | None = None) -> dict:
         sorted(risky - trained),
     )
     return {"everyone": everyone, "high_risk": high, "teams": per_team}
+
+
+@transaction.atomic
+def training_assignment_create(
+    *, actor, module: TrainingModule, person: str = "", team: str = "", due_date=None
+) -> TrainingAssignment:
+    """Assign a module to one person (e-mail or user name) or a whole team; exactly one of them."""
+    person, team = person.strip().lower(), team.strip()
+    if bool(person) == bool(team):
+        raise ValidationError("Assign the module to one person or to one team.")
+    assignment = TrainingAssignment.objects.create(
+        module=module, person=person[:200], team=team[:120], due_date=due_date, assigned_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="literacy.assign",
+        target=assignment,
+        changes={"module": [None, str(module)], "person": [None, person], "team": [None, team],
+                 "due_date": [None, due_date]},
+    )  # fmt: skip
+    return assignment
+
+
+def assignment_status(*, on: dt.date | None = None) -> list[dict]:
+    """Each assignment with the people it covers and those still missing a valid completion."""
+    on = on or timezone.localdate()
+    people = roster()
+    valid: dict[int, set[str]] = {}
+    for module_id, person, last, months in (
+        TrainingCompletion.objects.values("module_id", "person", "module__refresh_months")
+        .annotate(last=Max("completed_on"))
+        .values_list("module_id", "person", "last", "module__refresh_months")
+    ):
+        if last + relativedelta(months=months) >= on:
+            valid.setdefault(module_id, set()).add(person)
+    rows = []
+    for a in TrainingAssignment.objects.select_related("module").order_by("-created_at")[:200]:
+        members = [a.person] if a.person else sorted(p for p, t in people.items() if t == a.team)
+        done = valid.get(a.module_id, set())
+        missing = [m for m in members if m not in done]
+        rows.append({"assignment": a, "people": len(members), "missing": missing,
+                     "overdue": bool(missing and a.due_date and a.due_date < on)})  # fmt: skip
+    return rows

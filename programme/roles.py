@@ -14,6 +14,7 @@ PERMISSIONS = {
         "programme.add_trainingmodule",
         "programme.change_trainingmodule",
         "programme.add_trainingcompletion",
+        "programme.add_trainingassignment",
         "programme.add_rightsrequest",
         "programme.change_rightsrequest",
     ],

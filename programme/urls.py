@@ -26,6 +26,7 @@ urlpatterns += [
     path("literacy/", literacy.literacy_overview, name="literacy"),
     path("literacy/modules/new/", literacy.module_create, name="module-create"),
     path("literacy/import/", literacy.completion_import, name="completion-import"),
+    path("literacy/assign/", literacy.assignment_create, name="assignment-create"),
     path("rights/", rights.rights_list, name="rights-list"),
     path("rights/new/", rights.rights_create, name="rights-create"),
     path("rights/<int:pk>/", rights.rights_detail, name="rights-detail"),

@@ -9,8 +9,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.htmx import HtmxHttpRequest, error_text, redirect_to, save_form
 from core.permissions import permission_required, reader_required
-from programme.forms import CompletionImportForm, TrainingModuleForm
-from programme.literacy import completions_import, coverage, training_module_create
+from programme.forms import AssignmentForm, CompletionImportForm, TrainingModuleForm
+from programme.literacy import (
+    assignment_status,
+    completions_import,
+    coverage,
+    training_assignment_create,
+    training_module_create,
+)
 from programme.models import TrainingCompletion, TrainingModule
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -27,6 +33,8 @@ def literacy_overview(request: HtmxHttpRequest) -> HttpResponse:
             "modules": TrainingModule.objects.all(),
             "recent": TrainingCompletion.objects.select_related("module")[:20],
             "import_form": CompletionImportForm(),
+            "assign_form": AssignmentForm(),
+            "assignments": assignment_status(),
             "show_missing": request.GET.get("missing") == "1",
         },
     )
@@ -69,4 +77,20 @@ def completion_import(request: HtmxHttpRequest) -> HttpResponse:
         reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items()))
         text += f"; skipped {result.skipped_total} ({reasons}): " + "; ".join(result.samples[:5])
     messages.success(request, text + ".")
+    return redirect_to(request, reverse("programme:literacy"))
+
+
+@require_POST
+@permission_required("programme.add_trainingassignment")
+def assignment_create(request: HtmxHttpRequest) -> HttpResponse:
+    form = AssignmentForm(request.POST)
+    if form.is_valid():
+        try:
+            a = training_assignment_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as err:
+            messages.error(request, error_text(err))
+        else:
+            messages.success(request, f"Assigned {a.module} to {a.person or 'team ' + a.team}.")
+    else:
+        messages.error(request, "Choose a module and a valid due date.")
     return redirect_to(request, reverse("programme:literacy"))

@@ -196,6 +196,13 @@ ROWS += [
         data={"title": "Prompting safely", "version": "1", "refresh_months": 12},
     ),
     Row(
+        "programme:assignment-create",
+        WRITE_DONE,
+        method="post",
+        setup=training_module,
+        data={"person": "ann@example.com"},  # no module: a message, nothing assigned
+    ),
+    Row(
         "programme:completion-import",
         WRITE_DONE,
         method="post",

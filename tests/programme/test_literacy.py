@@ -111,3 +111,32 @@ def test_page_import_changes_the_coverage(as_officer, module):
     assert response.status_code == 302
     page = as_officer.get(reverse("programme:literacy")).content.decode()
     assert 'id="everyone-percent">100 %' in page
+
+
+def test_assignments_to_a_person_or_team_list_who_is_missing(officer, module):
+    from programme.literacy import assignment_status, training_assignment_create
+
+    IdentityMapping.objects.create(
+        kind="user", identifier="a", person="ann@example.com", team="Ops"
+    )
+    IdentityMapping.objects.create(
+        kind="user", identifier="b", person="bob@example.com", team="Ops"
+    )
+    with pytest.raises(ValidationError):
+        training_assignment_create(actor=officer, module=module)
+    with pytest.raises(ValidationError):
+        training_assignment_create(actor=officer, module=module, person="x@y", team="Ops")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    training_assignment_create(actor=officer, module=module, team="Ops", due_date=yesterday)
+    training_assignment_create(actor=officer, module=module, person="New.Hire@example.com")
+    completions_import(
+        actor=officer,
+        content=f"email,module,date\nann@example.com,AI basics,{recent()}\n".encode(),
+        filename="l.csv",
+    )
+    rows = {r["assignment"].person or r["assignment"].team: r for r in assignment_status()}
+    assert rows["Ops"]["people"] == 2 and rows["Ops"]["missing"] == ["bob@example.com"]
+    assert rows["Ops"]["overdue"] is True
+    assert rows["new.hire@example.com"]["missing"] == ["new.hire@example.com"]
+    assert "new.hire@example.com" in coverage()["everyone"].missing  # an assignee joins the roster
+    assert AuditEntry.objects.filter(action="literacy.assign").count() == 2
