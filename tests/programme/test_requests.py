@@ -124,6 +124,7 @@ def test_pages_requester_submits_from_the_catalogue_and_sees_only_own(client, re
     assert (mine.catalog_key, mine.vendor_name) == ("claude", "Anthropic")
     page = client.get(reverse("programme:request-list")).content.decode()
     assert "Claude" in page and "Officer&#x27;s own tool" not in page
-    assert client.get(reverse("inventory:system-list")).status_code == 403
+    denied = client.get(reverse("home"))
+    assert denied.status_code == 403 and 'id="my-requests"' in denied.content.decode()
     bad = client.post(reverse("programme:request-create"), {**FORM, "tool_name": ""})
     assert bad.status_code == 400 and AIUseRequest.objects.filter(requester=requester).count() == 1
