@@ -29,26 +29,26 @@ def assessment_submitted_notify(*, assessment: Assessment, actor) -> int:
     )
 
 
-def assessment_returned_notify(*, assessment: Assessment, actor) -> int:
+def _notify_authors(assessment: Assessment, actor, kind, heading: str, verb: str, more="") -> int:
+    """Whoever submitted or started the assessment and the system's owner, except the actor."""
     return notify(
         users=_authors(assessment),
         exclude=actor,
-        kind=NotificationKind.RETURNED,
-        subject=f"Returned for changes: {assessment}",
-        body=f"{actor.get_username()} returned “{assessment}”.\n\nReason: {assessment.return_reason}",
+        kind=kind,
+        subject=f"{heading}: {assessment}",
+        body=f"{actor.get_username()} {verb} “{assessment}”.{more}",
         url=_url(assessment),
     )
+
+
+def assessment_returned_notify(*, assessment: Assessment, actor) -> int:
+    reason = f"\n\nReason: {assessment.return_reason}"
+    kind = NotificationKind.RETURNED
+    return _notify_authors(assessment, actor, kind, "Returned for changes", "returned", reason)
 
 
 def assessment_approved_notify(*, assessment: Assessment, actor) -> int:
-    return notify(
-        users=_authors(assessment),
-        exclude=actor,
-        kind=NotificationKind.APPROVED,
-        subject=f"Approved: {assessment}",
-        body=f"{actor.get_username()} approved “{assessment}”.",
-        url=_url(assessment),
-    )
+    return _notify_authors(assessment, actor, NotificationKind.APPROVED, "Approved", "approved")
 
 
 def evidence_expiring_notify(*, row, evidence) -> int:
