@@ -36,7 +36,9 @@ format: venv
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
-# Discovery benchmark P1-P4 (BENCH_SCALE=0.05 for a quick run; DATABASE_URL overrides sl_bench).
+# Ingest on the user path (manage.py ingest --sync, and 1 vs 2 Celery workers fed by the upload
+# service) vs grep/gunzip, fresh PostgreSQL state per run; needs PostgreSQL and Redis.
+# BENCH_SCALE=0.05 for a quick run; DATABASE_URL overrides sl_bench, BENCH_BROKER_URL the broker.
 bench: venv
 	$(PY) -m bench.run
 	$(MAKE) bench-pack
