@@ -11,6 +11,7 @@ from programme.models import (
     RiskControl,
     TrainingModule,
 )
+from programme.risk_services import RISK_FIELDS
 
 
 class AIUseRequestForm(forms.Form):
@@ -78,21 +79,7 @@ class InviteForm(forms.Form):
 class RiskForm(forms.ModelForm):
     class Meta:
         model = Risk
-        fields = [
-            "system",
-            "title",
-            "description",
-            "category",
-            "likelihood",
-            "impact",
-            "residual_likelihood",
-            "residual_impact",
-            "owner",
-            "treatment",
-            "treatment_plan",
-            "due_date",
-            "status",
-        ]
+        fields = RISK_FIELDS
         widgets = {
             "system": forms.NumberInput,
             "description": forms.Textarea(attrs={"rows": 3}),
