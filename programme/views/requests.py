@@ -74,7 +74,7 @@ def request_create(request: HtmxHttpRequest) -> HttpResponse:
         )
         if created:
             messages.success(request, f"Sent your request to use {created.tool_name}.")
-            return redirect_to(request, reverse("programme:request-detail", args=[created.pk]))
+            return _to_detail(request, created)
     return render(
         request, "programme/request_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -115,6 +115,16 @@ def request_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "programme/request_detail.html", context)
 
 
+def _to_detail(request: HtmxHttpRequest, item: AIUseRequest) -> HttpResponse:
+    return redirect_to(request, reverse("programme:request-detail", args=[item.pk]))
+
+
+def _detail_invalid(request: HtmxHttpRequest, item: AIUseRequest, **forms) -> HttpResponse:
+    """The request page again with a form's errors (no history: the page is for correcting)."""
+    context = {"item": item, **forms, "history": []}
+    return render(request, "programme/request_detail.html", context, status=400)
+
+
 @require_POST
 @requester_required
 def request_complete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -128,13 +138,8 @@ def request_complete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     if done:
         messages.success(request, f"Sent your answer about {done.tool_name}.")
-        return redirect_to(request, reverse("programme:request-detail", args=[done.pk]))
-    return render(
-        request,
-        "programme/request_detail.html",
-        {"item": item, "complete_form": form, "decision_form": None, "history": []},
-        status=400,
-    )
+        return _to_detail(request, done)
+    return _detail_invalid(request, item, complete_form=form, decision_form=None)
 
 
 @require_POST
@@ -162,13 +167,8 @@ def request_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error_text(err))
             else:
                 messages.success(request, f"Request {item.get_status_display().lower()}.")
-            return redirect_to(request, reverse("programme:request-detail", args=[item.pk]))
-    return render(
-        request,
-        "programme/request_detail.html",
-        {"item": item, "can_triage": True, "decision_form": form, "history": []},
-        status=400,
-    )
+            return _to_detail(request, item)
+    return _detail_invalid(request, item, can_triage=True, decision_form=form)
 
 
 @require_POST
@@ -185,4 +185,4 @@ def finding_invite(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error_text(err))
         return redirect_to(request, reverse("discovery:finding-detail", args=[finding.pk]))
     messages.success(request, f"Asked {item.requester.get_username()} about {item.tool_name}.")
-    return redirect_to(request, reverse("programme:request-detail", args=[item.pk]))
+    return _to_detail(request, item)
