@@ -38,18 +38,26 @@ def risk_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
+def _risk_form(
+    request: HtmxHttpRequest, form: RiskForm, write, verb: str, **context
+) -> HttpResponse:
+    """The risk form: on a valid POST, `write(data)` saves and the risk's page follows."""
+    if request.method == "POST":
+        risk = save_form(form, write)
+        if risk:
+            messages.success(request, f"{verb} risk {risk.title}.")
+            return redirect_to(request, reverse("programme:risk-detail", args=[risk.pk]))
+    status = 400 if form.errors else 200
+    return render(request, "programme/risk_form.html", {"form": form, **context}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required("programme.add_risk")
 def risk_create_view(request: HtmxHttpRequest) -> HttpResponse:
     initial = {"system": request.GET.get("system") or None}
     form = RiskForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        risk = save_form(form, lambda data: risk_create(actor=request.user, data=data))
-        if risk:
-            messages.success(request, f"Added risk {risk.title}.")
-            return redirect_to(request, reverse("programme:risk-detail", args=[risk.pk]))
-    return render(
-        request, "programme/risk_form.html", {"form": form}, status=400 if form.errors else 200
+    return _risk_form(
+        request, form, lambda data: risk_create(actor=request.user, data=data), "Added"
     )
 
 
@@ -58,17 +66,8 @@ def risk_create_view(request: HtmxHttpRequest) -> HttpResponse:
 def risk_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     risk = get_object_or_404(Risk, pk=pk)
     form = RiskForm(request.POST or None, instance=risk)
-    if request.method == "POST":
-        saved = save_form(form, lambda data: risk_update(actor=request.user, risk=risk, data=data))
-        if saved:
-            messages.success(request, f"Saved risk {saved.title}.")
-            return redirect_to(request, reverse("programme:risk-detail", args=[saved.pk]))
-    return render(
-        request,
-        "programme/risk_form.html",
-        {"form": form, "risk": risk},
-        status=400 if form.errors else 200,
-    )
+    write = lambda data: risk_update(actor=request.user, risk=risk, data=data)  # noqa: E731
+    return _risk_form(request, form, write, "Saved", risk=risk)
 
 
 @require_GET
@@ -89,26 +88,32 @@ def risk_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _apply(request: HtmxHttpRequest, form, write, done, invalid: str) -> None:
+    """`write(data)` on a valid form; its refusal, `done(data)` or `invalid` becomes the message."""
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return
+    try:
+        write(form.cleaned_data)
+    except ValidationError as err:
+        messages.error(request, error_text(err))
+    else:
+        messages.success(request, done(form.cleaned_data))
+
+
 @require_POST
 @permission_required("programme.change_risk")
 def risk_control_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     risk = get_object_or_404(Risk, pk=pk)
-    form = RiskControlForm(request.POST)
-    if form.is_valid():
-        try:
-            risk_control_map(
-                actor=request.user,
-                risk=risk,
-                control=form.cleaned_data["control"],
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as err:
-            messages.error(request, error_text(err))
-        else:
-            messages.success(request, f"Mapped {form.cleaned_data['control'].code}.")
-    else:
-        messages.error(request, "Choose a control from the library and a status.")
+    _apply(
+        request,
+        RiskControlForm(request.POST),
+        lambda d: risk_control_map(
+            actor=request.user, risk=risk, control=d["control"], status=d["status"], note=d["note"]
+        ),
+        lambda d: f"Mapped {d['control'].code}.",
+        "Choose a control from the library and a status.",
+    )
     return redirect_to(request, reverse("programme:risk-detail", args=[risk.pk]))
 
 
@@ -116,22 +121,19 @@ def risk_control_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @permission_required("programme.change_risk")
 def risk_control_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     mapping = get_object_or_404(RiskControl, pk=pk)
-    form = ControlStatusForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            risk_control_update(
-                actor=request.user,
-                mapping=mapping,
-                status=form.cleaned_data["status"],
-                note=form.cleaned_data["note"],
-                upload=form.cleaned_data["evidence"],
-            )
-        except ValidationError as err:
-            messages.error(request, error_text(err))
-        else:
-            messages.success(request, f"Saved {mapping.control.code}.")
-    else:
-        messages.error(request, "Choose an implementation status.")
+    _apply(
+        request,
+        ControlStatusForm(request.POST, request.FILES),
+        lambda d: risk_control_update(
+            actor=request.user,
+            mapping=mapping,
+            status=d["status"],
+            note=d["note"],
+            upload=d["evidence"],
+        ),
+        lambda d: f"Saved {mapping.control.code}.",
+        "Choose an implementation status.",
+    )
     return redirect_to(request, reverse("programme:risk-detail", args=[mapping.risk_id]))
 
 
