@@ -26,6 +26,18 @@ def _syslog_ts(m: re.Match, ref) -> float:
     return parse_syslog(mon, day, clock, ref)
 
 
+def _query(
+    ts: float, name: str, ip: str, qtype: str, port: int | None = None
+) -> Record | SkipReason:
+    """One client query as a record, or a skip when the name is no usable host."""
+    host = clean_host(name)
+    if not host:
+        return SkipReason.MISSING_HOST
+    return Record(
+        ts=ts, source_type="dns", host=host, client_ip=ip, client_port=port, dns_qtype=qtype
+    )
+
+
 class Bind9Parser(LineParser):
     """BIND 9 `queries` channel, file (print-time) or syslog lines, with or without @0x/view/ECS."""
 
@@ -51,17 +63,7 @@ class Bind9Parser(LineParser):
                 ts = _syslog_ts(s, self.ref_date)
         except (ValueError, KeyError):
             return SkipReason.BAD_TIMESTAMP
-        host = clean_host(q.group("name"))
-        if not host:
-            return SkipReason.MISSING_HOST
-        return Record(
-            ts=ts,
-            source_type="dns",
-            host=host,
-            client_ip=q.group("ip"),
-            client_port=int(q.group("port")),
-            dns_qtype=q.group("qtype"),
-        )
+        return _query(ts, q.group("name"), q.group("ip"), q.group("qtype"), int(q.group("port")))
 
 
 DNSMASQ_RE = re.compile(r"(?:dnsmasq|pihole-FTL)\[\d+\]: (?:\d+ \S+ )?(?P<rest>.*)$")
@@ -88,16 +90,8 @@ class DnsmasqParser(LineParser):
             ts = _syslog_ts(s, self.ref_date)
         except (ValueError, KeyError):
             return SkipReason.BAD_TIMESTAMP
-        host = clean_host(q.group("name"))
-        if not host:
-            return SkipReason.MISSING_HOST
-        return Record(
-            ts=ts,
-            source_type="dns",
-            host=host,
-            client_ip=q.group("ip").split("/", 1)[0],
-            dns_qtype=q.group("qtype").upper(),
-        )
+        ip = q.group("ip").split("/", 1)[0]
+        return _query(ts, q.group("name"), ip, q.group("qtype").upper())
 
 
 class Route53Parser(LineParser):
