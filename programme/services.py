@@ -44,22 +44,27 @@ def _set(instance: AIUseRequest, data: Mapping[str, Any]) -> None:
         setattr(instance, name, value if value is not None else "")
 
 
+def _audit(actor, request: AIUseRequest, action: str, before, fields=_AUDITED) -> None:
+    changes = diff(before, snapshot(request, fields))
+    audit_record(actor=actor, action=action, target=request, changes=changes)
+
+
+def _submit(*, actor, request: AIUseRequest, data: Mapping[str, Any], before) -> AIUseRequest:
+    """The requester's answers set, validated, saved and audited as a submission."""
+    _set(request, data)
+    request.full_clean()
+    request.save()
+    _audit(actor, request, "ai_request.submit", before)
+    return request
+
+
 @transaction.atomic
 def ai_use_request_submit(*, actor, data: Mapping[str, Any]) -> AIUseRequest:
     """Any member of staff asks to use an AI tool; the request is theirs."""
     if not (data.get("tool_name") or "").strip():
         raise ValidationError({"tool_name": "Name the AI tool."})
     request = AIUseRequest(requester=actor, created_by=actor, submitted_at=timezone.now())
-    _set(request, data)
-    request.full_clean()
-    request.save()
-    audit_record(
-        actor=actor,
-        action="ai_request.submit",
-        target=request,
-        changes=diff(None, snapshot(request, _AUDITED)),
-    )
-    return request
+    return _submit(actor=actor, request=request, data=data, before=None)
 
 
 @transaction.atomic
@@ -73,18 +78,9 @@ def ai_use_request_complete(
     if request.status != AIUseRequest.Status.INVITED:
         raise ValidationError("This request was already submitted.")
     before = snapshot(request, _AUDITED)
-    _set(request, data)
     request.status = AIUseRequest.Status.SUBMITTED
     request.submitted_at = timezone.now()
-    request.full_clean()
-    request.save()
-    audit_record(
-        actor=actor,
-        action="ai_request.submit",
-        target=request,
-        changes=diff(before, snapshot(request, _AUDITED)),
-    )
-    return request
+    return _submit(actor=actor, request=request, data=data, before=before)
 
 
 def user_for_identity(identity: str):
@@ -144,12 +140,7 @@ def ai_use_request_invite(*, actor, finding: Finding, identity: str = "") -> AIU
         finding=finding,
         invitation=invitation,
     )
-    audit_record(
-        actor=actor,
-        action="ai_request.invite",
-        target=request,
-        changes=diff(None, snapshot(request, [*_AUDITED, "invitation"])),
-    )
+    _audit(actor, request, "ai_request.invite", None, [*_AUDITED, "invitation"])
     notify(
         users=[person],
         kind=NotificationKind.REQUEST_DECIDED,
@@ -213,12 +204,7 @@ def ai_use_request_decide(
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.save()
-    audit_record(
-        actor=actor,
-        action="ai_request.decide",
-        target=request,
-        changes=diff(before, snapshot(request, _AUDITED)),
-    )
+    _audit(actor, request, "ai_request.decide", before)
     label = request.get_status_display().lower()
     body = f"Your request to use {request.tool_name} was {label}."
     if request.conditions:
