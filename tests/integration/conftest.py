@@ -97,6 +97,17 @@ def _point_app_at(broker: str, queue: str) -> Callable[[], None]:
     return undo
 
 
+def worker_env(broker: str | None = None) -> dict:
+    """A worker process's environment: the test database, the test broker, real task sends."""
+    return dict(
+        os.environ,
+        DATABASE_URL=_database_url(),
+        CELERY_BROKER_URL=broker or os.environ.get("CELERY_TEST_BROKER_URL", DEFAULT_TEST_BROKER),
+        CELERY_TASK_ALWAYS_EAGER="0",
+        SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR),
+    )
+
+
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
     """Start `celery -A sightline worker --pool=solo` on Redis and the test database; stop it after."""
@@ -111,13 +122,7 @@ def celery_worker(transactional_db, tmp_path):
         )
     queue = f"sightline-test-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path / "celery-worker.log"
-    env = dict(
-        os.environ,
-        DATABASE_URL=_database_url(),
-        CELERY_BROKER_URL=broker,
-        CELERY_TASK_ALWAYS_EAGER="0",
-        SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR),
-    )
+    env = worker_env(broker)
     command = [
         sys.executable,
         "-m",
@@ -157,3 +162,27 @@ def celery_worker(transactional_db, tmp_path):
             process.kill()
             process.wait(timeout=5)
         connection.close()  # the worker's connections are gone; start the flush on a fresh one
+
+
+@pytest.fixture
+def second_worker(celery_worker, tmp_path):
+    """Another solo worker process on the first one's queue: two processes taking tasks at once."""
+    args = list(celery_worker.process.args)
+    args[args.index("-n") + 1] = f"second-{celery_worker.queue}@%h"
+    log_path = tmp_path / "celery-worker-2.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=worker_env(), stdout=log, stderr=subprocess.STDOUT
+        )
+    worker = Worker(process, celery_worker.queue, log_path)
+    try:
+        wait_until(
+            lambda: " ready." in worker.log() or process.poll() is not None,
+            timeout=60,
+            what="the second worker",
+        )
+        assert process.poll() is None, worker.log()[-3000:]
+        yield worker
+    finally:
+        process.terminate()
+        process.wait(timeout=15)

@@ -6,7 +6,6 @@ ingested in one process.
 """
 
 import shutil
-import subprocess
 
 import pytest
 
@@ -17,8 +16,8 @@ from tests.discovery import cloudtrail_gen as gen
 from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups
 from tests.discovery.totals import pipeline_requests, rollup_requests
-from tests.integration.conftest import ROOT, wait_until
-from tests.integration.test_two_workers import _forget_everything, _state, _worker_env
+from tests.integration.conftest import wait_until
+from tests.integration.test_two_workers import _forget_everything, _state
 
 pytestmark = pytest.mark.integration
 
@@ -27,29 +26,6 @@ pytestmark = pytest.mark.integration
 def small_chunks(ingest_chunk_bytes):
     """4 KB chunks, set before the workers start (they plan the run): dozens of chunk tasks."""
     ingest_chunk_bytes(4096)
-
-
-@pytest.fixture
-def second_worker_log(celery_worker, tmp_path):
-    """Another solo worker process on the first one's queue; yields its log file."""
-    args = list(celery_worker.process.args)
-    args[args.index("-n") + 1] = f"other-{celery_worker.queue}@%h"
-    log_path = tmp_path / "celery-worker-other.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_until(
-            lambda: " ready." in log_path.read_text(errors="replace") or process.poll() is not None,
-            timeout=60,
-            what="the second worker",
-        )
-        assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
-        yield log_path
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def _chunks_done(log: str) -> int:
@@ -61,7 +37,7 @@ def _chunks_done(log: str) -> int:
 
 
 def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
-    small_chunks, celery_worker, second_worker_log, tmp_path
+    small_chunks, celery_worker, second_worker, tmp_path
 ):
     from discovery.catalog_loader import load_catalog
 
@@ -84,7 +60,7 @@ def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
     assert run.status == "done", (run.error, run.attention)
     assert run.chunks_total >= 20
     assert IngestChunk.objects.filter(run=run, status="done").count() == run.chunks_total
-    per_worker = [_chunks_done(celery_worker.log()), _chunks_done(second_worker_log.read_text())]
+    per_worker = [_chunks_done(celery_worker.log()), _chunks_done(second_worker.log())]
     assert min(per_worker) > 0, per_worker  # both processes worked on the one batch
     assert sum(per_worker) == run.chunks_total, per_worker
 

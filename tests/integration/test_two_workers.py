@@ -5,9 +5,7 @@ their rules race on the same findings, apps, identities and per-principal histor
 fail, and the end state must equal ingesting the same batches one after another in-process.
 """
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,48 +27,11 @@ from discovery.services import ingest_batch_create, ingest_run_execute
 from discovery.tasks import ingest_run_process
 from tests.discovery import cloudtrail_gen as gen
 from tests.discovery.totals import rollup_requests
-from tests.integration.conftest import ROOT, wait_until
+from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 BATCHES = 16
 FILES_PER_BATCH = 1  # one chunk each: the two workers finish runs in pairs
-
-
-@pytest.fixture
-def second_worker(celery_worker, tmp_path):
-    """Another solo worker on the first one's queue: two processes taking tasks at once."""
-    args = list(celery_worker.process.args)
-    args[args.index("-n") + 1] = f"second-{celery_worker.queue}@%h"
-    log_path = tmp_path / "celery-worker-2.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=_worker_env(), stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_until(
-            lambda: " ready." in log_path.read_text(errors="replace") or process.poll() is not None,
-            timeout=60,
-            what="the second worker",
-        )
-        assert process.poll() is None, log_path.read_text(errors="replace")[-3000:]
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
-def _worker_env() -> dict:
-    from django.conf import settings
-
-    from tests.integration.conftest import DEFAULT_TEST_BROKER, _database_url
-
-    return dict(
-        os.environ,
-        DATABASE_URL=_database_url(),
-        CELERY_TASK_ALWAYS_EAGER="0",
-        CELERY_BROKER_URL=os.environ.get("CELERY_TEST_BROKER_URL", DEFAULT_TEST_BROKER),
-        SIGHTLINE_STORAGE_DIR=str(settings.SIGHTLINE_STORAGE_DIR),
-    )
 
 
 def _batches(root: Path) -> list[list[Path]]:
