@@ -45,7 +45,9 @@ def changes_of(action: str, changes: Any) -> list[Change]:
     if not isinstance(changes, dict):
         return [Change("value", "value", new=changes)] if changes not in (None, "") else []
     rows = []
-    for field, value in changes.items():
+    # Field order by name: PostgreSQL's jsonb does not keep the order a writer used (SQLite does),
+    # so the page and the CSV read alike on both.
+    for field, value in sorted(changes.items()):
         if is_pair(action, field, value):
             old, new = value
             if old is None and new is not None:
@@ -72,7 +74,7 @@ def plain_text(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(plain_text(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {plain_text(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {plain_text(v)}" for k, v in sorted(value.items())) + "}"
     if value == "":
         return '""'
     return str(value)
@@ -115,7 +117,7 @@ def value_html(value: Any) -> SafeString:
             format_html_join(
                 "",
                 '<span class="v-kv"><span class="v-key">{}</span> {}</span>',
-                ((k, value_html(v)) for k, v in value.items()),
+                ((k, value_html(v)) for k, v in sorted(value.items())),
             ),
         )
     text = str(value)
