@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from assessments.models import Assessment, ChecklistItemStatus
-from core.inbox import InboxItem, InboxSection
+from core.inbox import InboxItem, InboxSection, selector_section
 
 APPROVE = "assessments.approve_assessment"
 OWED = (
@@ -36,17 +36,23 @@ def checklist_item_list_owed(*, user) -> QuerySet[ChecklistItemStatus]:
     )
 
 
-def _assessment_items(qs: QuerySet[Assessment], limit: int, detail) -> list[InboxItem]:
-    rows = qs.select_related("template", "system", "submitted_by").order_by("-updated_at", "-pk")
-    return [
-        InboxItem(
+def _assessment_section(*, rows, detail, **section) -> InboxSection:
+    def item(a: Assessment) -> InboxItem:
+        return InboxItem(
             title=str(a),
             url=reverse("assessments:assessment-detail", kwargs={"pk": a.pk}),
             detail=detail(a),
             flag="returned" if a.state == Assessment.State.RETURNED else "",
         )
-        for a in rows[:limit]
-    ]
+
+    return selector_section(
+        rows=rows,
+        listed=lambda qs: qs.select_related("template", "system", "submitted_by").order_by(
+            "-updated_at", "-pk"
+        ),
+        item=item,
+        **section,
+    )
 
 
 def _review_detail(a: Assessment) -> str:
@@ -61,50 +67,41 @@ def _complete_detail(a: Assessment) -> str:
     return f"Draft, last changed {a.updated_at:%Y-%m-%d}"
 
 
-def _owed_items(user, limit: int) -> list[InboxItem]:
-    rows = (
-        checklist_item_list_owed(user=user)
-        .select_related("checklist__vendor", "checklist__system", "item")
-        .order_by("checklist__vendor__name", "checklist_id", "item__position", "pk")
+def _owed_item(row: ChecklistItemStatus) -> InboxItem:
+    return InboxItem(
+        title=f"{row.item.title} — {row.checklist.vendor.name}",
+        url=reverse("assessments:checklist-detail", kwargs={"pk": row.checklist_id})
+        + f"#item-{row.pk}",
+        detail=f"For {row.checklist.system.name}",
+        flag=row.get_status_display().lower(),
     )
-    return [
-        InboxItem(
-            title=f"{row.item.title} — {row.checklist.vendor.name}",
-            url=reverse("assessments:checklist-detail", kwargs={"pk": row.checklist_id})
-            + f"#item-{row.pk}",
-            detail=f"For {row.checklist.system.name}",
-            flag=row.get_status_display().lower(),
-        )
-        for row in rows[:limit]
-    ]
 
 
 SECTIONS = [
-    InboxSection(
+    _assessment_section(
         key="assessments-to-review",
         title="Assessments awaiting my review",
-        count=lambda user: assessment_list_awaiting_review(user=user).count(),
-        items=lambda user, limit: _assessment_items(
-            assessment_list_awaiting_review(user=user), limit, _review_detail
-        ),
+        rows=assessment_list_awaiting_review,
+        detail=_review_detail,
         empty="No assessment is waiting for your review.",
         order=10,
     ),
-    InboxSection(
+    _assessment_section(
         key="assessments-to-complete",
         title="Assessments I must complete",
-        count=lambda user: assessment_list_to_complete(user=user).count(),
-        items=lambda user, limit: _assessment_items(
-            assessment_list_to_complete(user=user), limit, _complete_detail
-        ),
+        rows=assessment_list_to_complete,
+        detail=_complete_detail,
         empty="No draft or returned assessment is waiting for you.",
         order=20,
     ),
-    InboxSection(
+    selector_section(
         key="evidence-owed",
         title="Evidence requested from my vendors",
-        count=lambda user: checklist_item_list_owed(user=user).count(),
-        items=_owed_items,
+        rows=checklist_item_list_owed,
+        listed=lambda qs: qs.select_related(
+            "checklist__vendor", "checklist__system", "item"
+        ).order_by("checklist__vendor__name", "checklist_id", "item__position", "pk"),
+        item=_owed_item,
         empty="Your vendors owe no evidence.",
         order=50,
     ),

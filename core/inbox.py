@@ -7,6 +7,9 @@ them on its AppConfig, so a new kind of work joins the inbox and its badge witho
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
 
 from core.extensions import app_hooks
 
@@ -34,6 +37,22 @@ class InboxSection:
     empty: str
     more_url: str = ""
     order: int = 100
+
+
+def selector_section(
+    *,
+    rows: Callable[..., QuerySet],
+    item: Callable[[Any], InboxItem],
+    listed: Callable[[QuerySet], QuerySet] = lambda qs: qs,
+    **section: Any,
+) -> InboxSection:
+    """A section over one selector: `rows(user=…)` is counted for the badge, and the first items
+    are `listed(rows)` (ordered, related rows loaded), each drawn by `item(row)`."""
+    return InboxSection(
+        count=lambda user: rows(user=user).count(),
+        items=lambda user, limit: [item(row) for row in listed(rows(user=user))[:limit]],
+        **section,
+    )
 
 
 def inbox_sections() -> list[InboxSection]:

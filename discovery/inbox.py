@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from core.inbox import InboxItem, InboxSection
+from core.inbox import InboxItem, selector_section
 from discovery.models import Finding
 
 
@@ -11,29 +11,24 @@ def finding_list_assigned(*, user) -> QuerySet[Finding]:
     return Finding.objects.filter(assignee=user, state=Finding.State.ASSIGNED)
 
 
-def _items(user, limit: int) -> list[InboxItem]:
-    findings = (
-        finding_list_assigned(user=user)
-        .only("pk", "title", "severity", "last_seen")
-        .order_by("-last_seen", "-pk")[:limit]
+def _item(f: Finding) -> InboxItem:
+    return InboxItem(
+        title=f.title,
+        url=reverse("discovery:finding-detail", kwargs={"pk": f.pk}),
+        detail=f"Last seen {f.last_seen:%Y-%m-%d}" if f.last_seen else "",
+        flag=f.severity,
     )
-    return [
-        InboxItem(
-            title=f.title,
-            url=reverse("discovery:finding-detail", kwargs={"pk": f.pk}),
-            detail=f"Last seen {f.last_seen:%Y-%m-%d}" if f.last_seen else "",
-            flag=f.severity,
-        )
-        for f in findings
-    ]
 
 
 SECTIONS = [
-    InboxSection(
+    selector_section(
         key="findings-assigned",
         title="Findings assigned to me",
-        count=lambda user: finding_list_assigned(user=user).count(),
-        items=_items,
+        rows=finding_list_assigned,
+        listed=lambda qs: qs.only("pk", "title", "severity", "last_seen").order_by(
+            "-last_seen", "-pk"
+        ),
+        item=_item,
         empty="No discovery findings are assigned to you.",
         more_url="/discovery/findings/?state=assigned",
         order=40,
