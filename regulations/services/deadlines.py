@@ -335,6 +335,14 @@ def _obligation_deadlines(
     """Annual/periodic duties recur from the last approval; one-off duties are due when they start."""
     code, cv = result.regime.code, result.content_version
     start = obligation_start(obligation, result)
+    common = {
+        "actor": actor,
+        "system": system,
+        "regime_code": code,
+        "obligation_key": obligation.key,
+        "source_type": "obligation",
+        "citation": obligation.citation,
+    }
     for cadence in _cadences(obligation):
         kind = cadence.get("kind")
         period = _period(cadence)
@@ -361,30 +369,20 @@ def _obligation_deadlines(
             if due is None:
                 continue
             _ensure(
-                actor=actor,
-                system=system,
-                regime_code=code,
-                obligation_key=obligation.key,
-                source_type="obligation",
+                **common,
                 source_id=f"{cv.version}:{obligation.key}",
                 due_date=due,
                 title=f"{obligation.title} (recurring)",
                 kind=Deadline.Kind.REASSESSMENT,
-                citation=obligation.citation,
                 recurrence=period,
             )
         elif kind in {"one_off", "before_deployment"} and start and not has_spec:
             _ensure(
-                actor=actor,
-                system=system,
-                regime_code=code,
-                obligation_key=obligation.key,
-                source_type="obligation",
+                **common,
                 source_id=f"{cv.version}:{obligation.key}:start",
                 due_date=start,
                 title=obligation.title,
                 kind=Deadline.Kind.STATUTORY,
-                citation=obligation.citation,
                 notes=f"Cadence: {kind.replace('_', ' ')}; the duty applies from this date.",
             )
 
