@@ -39,6 +39,17 @@ def _json_obj(line: str) -> dict | SkipReason:
     return obj if isinstance(obj, dict) else SkipReason.MALFORMED
 
 
+def _logpush(line: str) -> tuple[dict, float] | SkipReason:
+    """A Logpush JSON line and its `Datetime` as epoch seconds."""
+    obj = _json_obj(line)
+    if isinstance(obj, SkipReason):
+        return obj
+    try:
+        return obj, _epoch(obj.get("Datetime"))
+    except (ValueError, OverflowError):
+        return SkipReason.BAD_TIMESTAMP
+
+
 def _blocked(action: str) -> str:
     a = action.lower()
     return "blocked" if ("block" in a or "deny" in a or a in ("drop", "reset-both")) else "allowed"
@@ -52,13 +63,10 @@ class CloudflareGatewayDnsParser(LineParser):
     source_type = "dns"
 
     def parse(self, line: str) -> Record | SkipReason:
-        obj = _json_obj(line)
-        if isinstance(obj, SkipReason):
-            return obj
-        try:
-            ts = _epoch(obj.get("Datetime"))
-        except (ValueError, OverflowError):
-            return SkipReason.BAD_TIMESTAMP
+        read = _logpush(line)
+        if isinstance(read, SkipReason):
+            return read
+        obj, ts = read
         host = clean_host(str(obj.get("QueryName") or ""))
         if not host:
             return SkipReason.MISSING_HOST
@@ -81,13 +89,10 @@ class CloudflareGatewayHttpParser(LineParser):
     name = "cloudflare_gateway_http"
 
     def parse(self, line: str) -> Record | SkipReason:
-        obj = _json_obj(line)
-        if isinstance(obj, SkipReason):
-            return obj
-        try:
-            ts = _epoch(obj.get("Datetime"))
-        except (ValueError, OverflowError):
-            return SkipReason.BAD_TIMESTAMP
+        read = _logpush(line)
+        if isinstance(read, SkipReason):
+            return read
+        obj, ts = read
         host, port, path = split_url(str(obj.get("URL") or ""))
         if obj.get("HTTPHost"):
             host = clean_host(str(obj["HTTPHost"]))
