@@ -78,6 +78,26 @@ class IdentityImport:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def tally(self, created: bool) -> None:
+        if created:
+            self.created += 1
+        else:
+            self.unchanged += 1
+
+    def audit(self, *, actor, what: str) -> "IdentityImport":
+        audit_record(
+            actor=actor,
+            action="discovery.identity.import",
+            target_type="discovery.identitymapping",
+            target_repr=what,
+            changes={
+                "created": [None, self.created],
+                "unchanged": [None, self.unchanged],
+                "skipped": [None, self.skipped],
+            },
+        )
+        return self
+
 
 def _when(value: str, row: int, column: str):
     value = (value or "").strip()
@@ -129,22 +149,8 @@ def _leases_import(*, actor, text: str, fmt: str, server_tz: str) -> IdentityImp
             valid_from=lease.starts,
             defaults={"team": team[:120], "valid_to": lease.ends, "source": f"dhcp-{fmt}"},
         )
-        if created:
-            result.created += 1
-        else:
-            result.unchanged += 1
-    audit_record(
-        actor=actor,
-        action="discovery.identity.import",
-        target_type="discovery.identitymapping",
-        target_repr=f"DHCP leases ({fmt})",
-        changes={
-            "created": [None, result.created],
-            "unchanged": [None, result.unchanged],
-            "skipped": [None, result.skipped],
-        },
-    )
-    return result
+        result.tally(created)
+    return result.audit(actor=actor, what=f"DHCP leases ({fmt})")
 
 
 @transaction.atomic
@@ -204,19 +210,5 @@ def identity_mapping_import(*, actor, fileobj: BinaryIO, server_tz: str = "UTC")
                 "source": (row.get("source") or "").strip()[:60],
             },
         )
-        if created:
-            result.created += 1
-        else:
-            result.unchanged += 1
-    audit_record(
-        actor=actor,
-        action="discovery.identity.import",
-        target_type="discovery.identitymapping",
-        target_repr="identity mapping CSV",
-        changes={
-            "created": [None, result.created],
-            "unchanged": [None, result.unchanged],
-            "skipped": [None, result.skipped],
-        },
-    )
-    return result
+        result.tally(created)
+    return result.audit(actor=actor, what="identity mapping CSV")
