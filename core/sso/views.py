@@ -24,20 +24,29 @@ from core.sso.config import SsoConfig, sso_config
 LOGGER = logging.getLogger(__name__)
 
 
-class SsoLoginView(OIDCAuthenticationRequestView):
-    """GET /sso/login/: off the user goes to the provider, with state, nonce and a PKCE challenge."""
+class _StoredSettings:
+    """Both ends of the flow read their OIDC settings from the stored single sign-on config."""
 
-    def __init__(self, **kwargs):
-        View.__init__(self, **kwargs)
-        self.config: SsoConfig | None = None
+    config: SsoConfig | None = None
 
     def get_settings(self, attr, *default):
         return settings_for(attr, self.config, *default)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def _configure(self) -> None:
         self.config = sso_config()
         if self.config is None:
             raise Http404("Single sign-on is not configured.")
+
+
+class SsoLoginView(_StoredSettings, OIDCAuthenticationRequestView):
+    """GET /sso/login/: off the user goes to the provider, with state, nonce and a PKCE challenge."""
+
+    def __init__(self, **kwargs):
+        View.__init__(self, **kwargs)
+        self.config = None
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self._configure()
         try:
             self.OIDC_OP_AUTH_ENDPOINT = self.config.endpoints()["authorization_endpoint"]
         except (KeyError, ValueError, requests.RequestException) as exc:
@@ -51,18 +60,11 @@ class SsoLoginView(OIDCAuthenticationRequestView):
         return super().get(request)
 
 
-class SsoCallbackView(OIDCAuthenticationCallbackView):
+class SsoCallbackView(_StoredSettings, OIDCAuthenticationCallbackView):
     """GET /sso/callback/: the provider sends the user back with a code."""
 
-    config: SsoConfig | None = None
-
-    def get_settings(self, attr, *default):
-        return settings_for(attr, self.config, *default)
-
     def get(self, request: HttpRequest) -> HttpResponse:
-        self.config = sso_config()
-        if self.config is None:
-            raise Http404("Single sign-on is not configured.")
+        self._configure()
         try:
             return super().get(request)
         except SuspiciousOperation:  # a state this session never issued (replay, other tab)
