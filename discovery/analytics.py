@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Sum
 
 from discovery.models import AppIdentity, AppUsageDay, UsageRollup
 from discovery.risk import app_risk_score
-from discovery.selectors import catalog_apps_by_key, discovered_app_rows
+from discovery.selectors import app_usage_daily, catalog_apps_by_key, discovered_app_rows
 from discovery.templatetags.discovery_tags import category_label
 
 PERIODS = (7, 30, 90)
@@ -221,18 +221,7 @@ def _category_name(category: str) -> str:
 def app_usage_series(*, app_key: str, host: str = "", max_days: int = 366) -> dict:
     """Daily requests, users and bytes for one app with every day between its first and last
     day of traffic (the last `max_days` of them): a day without traffic is a zero, not skipped."""
-    daily = {
-        r["day"]: r
-        for r in UsageRollup.objects.filter(app_key=app_key, host=host)
-        .values("day")
-        .annotate(
-            requests=Sum("requests"),
-            bytes_up=Sum("bytes_up"),
-            bytes_down=Sum("bytes_down"),
-            users=Count("identity", distinct=True),
-        )
-        .order_by("day")
-    }
+    daily = {r["day"]: r for r in app_usage_daily(app_key=app_key, host=host)}
     if not daily:
         return {"labels": [], "requests": [], "users": [], "rows": [], "days_with_traffic": 0}
     last = max(daily)
