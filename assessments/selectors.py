@@ -397,3 +397,82 @@ def checklist_status_list(
     if regime_code:
         qs = qs.filter(item__content_version__regime__code=regime_code)
     return qs.order_by("checklist_id", "item__position", "pk")
+
+
+@dataclass
+class MissingAssessment:
+    """A template a system's current classification calls for, with no assessment of it yet."""
+
+    system: Any
+    template: Any
+    why: str
+
+
+def required_missing(*, system_id: int | None = None) -> list[MissingAssessment]:
+    """Per classified system (not retired, not "Needs facts"): the templates its current results'
+    triggered obligations call for that it has no assessment of yet (any version of the same
+    template counts as started). Five queries, however many systems and regimes."""
+    from inventory.models import AISystem
+    from regulations.models import AssessmentTemplate, ClassificationResult, Obligation
+
+    results = ClassificationResult.objects.exclude(
+        system__lifecycle=AISystem.Lifecycle.RETIRED
+    ).exclude(system__in=AISystem.objects.filter(AISystem.needs_facts_q()).values("pk"))
+    if system_id is not None:
+        results = results.filter(system_id=system_id)
+    latest: dict[tuple[int, int], dict] = {}
+    for row in results.order_by("system_id", "regime_id", "-computed_at", "-pk").values(
+        "system_id",
+        "regime_id",
+        "content_version_id",
+        "applies",
+        "outcome_label",
+        "triggered_obligations",
+        "details__templates",
+    ):
+        latest.setdefault((row["system_id"], row["regime_id"]), row)
+    wanted = [r for r in latest.values() if r["applies"] and r["details__templates"]]
+    if not wanted:
+        return []
+    versions = {r["content_version_id"] for r in wanted}
+    keys = {key for r in wanted for key in r["details__templates"]}
+    templates = {
+        (t.content_version_id, t.key): t
+        for t in AssessmentTemplate.objects.filter(content_version__in=versions, key__in=keys)
+        .select_related("content_version__regime")
+        .defer("data", "sections", "content_version__data")
+    }
+    reasons: dict[tuple[int, str], list[Obligation]] = defaultdict(list)
+    for ob in Obligation.objects.filter(
+        content_version__in=versions, assessment_template__in=keys
+    ).only("content_version_id", "key", "title", "citation", "assessment_template"):
+        reasons[(ob.content_version_id, ob.assessment_template)].append(ob)
+    system_ids = {r["system_id"] for r in wanted}
+    started = set(
+        Assessment.objects.filter(system_id__in=system_ids).values_list(
+            "system_id", "template__content_version__regime_id", "template__key"
+        )
+    )
+    systems = AISystem.objects.only("id", "name").in_bulk(system_ids)
+    out: list[MissingAssessment] = []
+    seen: set[tuple[int, int]] = set()
+    for row in wanted:
+        for key in row["details__templates"]:
+            template = templates.get((row["content_version_id"], key))
+            if template is None or (row["system_id"], template.pk) in seen:
+                continue
+            if (row["system_id"], row["regime_id"], key) in started:
+                continue
+            seen.add((row["system_id"], template.pk))
+            triggered = set(row["triggered_obligations"] or [])
+            duties = [
+                f"{ob.title} ({ob.citation})" if ob.citation else ob.title
+                for ob in reasons[(row["content_version_id"], key)]
+                if ob.key in triggered
+            ]
+            why = "; ".join(duties) or "called for by a triggered obligation"
+            if row["outcome_label"]:
+                why = f"{row['outcome_label']}: {why}"
+            out.append(MissingAssessment(systems[row["system_id"]], template, why))
+    out.sort(key=lambda m: (m.system.name.lower(), m.system.pk, m.template.title))
+    return out

@@ -22,6 +22,7 @@ from assessments.selectors import (
     assessment_form,
     assessment_list,
     question_row,
+    required_missing,
     revision_diff,
     revision_get,
     revision_verify,
@@ -54,6 +55,7 @@ from regulations.selectors import templates_for_system
 
 EDIT = "assessments.change_assessment"
 APPROVE = "assessments.approve_assessment"
+MISSING_SHOWN = 100  # required-but-missing rows drawn on the list page
 
 
 def _get(pk: int) -> Assessment:
@@ -70,10 +72,18 @@ def _get(pk: int) -> Assessment:
 def assessment_list_view(request: HtmxHttpRequest) -> HttpResponse:
     qs = assessment_list(filters=request.GET)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    missing = required_missing(system_id=parse_id(request.GET.get("system")))
     return render(
         request,
         "assessments/assessment_list.html",
-        {"page": page, "states": Assessment.State.choices, "state": request.GET.get("state", "")},
+        {
+            "page": page,
+            "states": Assessment.State.choices,
+            "state": request.GET.get("state", ""),
+            "missing": missing[:MISSING_SHOWN],
+            "missing_total": len(missing),
+            "can_start": request.user.has_perm("assessments.add_assessment"),
+        },
     )
 
 

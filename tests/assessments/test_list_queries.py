@@ -30,7 +30,7 @@ def world(officer, procurement):
 
 
 LISTS = [
-    ("assessments:assessment-list", lambda w: {"system": w["systems"][0].pk}, 6),
+    ("assessments:assessment-list", lambda w: {"system": w["systems"][0].pk}, 13),
     ("assessments:checklist-list", lambda w: {"system": w["systems"][0].pk}, 10),
     ("api-assessment-list", lambda w: {"system": w["systems"][0].pk, "state": "draft"}, 6),
     ("api-checklist-list", lambda w: {"system": w["systems"][0].pk}, 7),
