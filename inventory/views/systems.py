@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.context_processors import PermWrapper
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,7 +15,6 @@ from core.audit import audit_history
 from core.extensions import app_hooks
 from core.htmx import (
     HtmxHttpRequest,
-    error_text,
     field_errors,
     redirect_to,
     render_partial,
@@ -27,6 +25,7 @@ from inventory.forms import AISystemForm
 from inventory.models import AISystem
 from inventory.selectors import ai_system_filterset
 from inventory.services import ai_system_create, ai_system_delete, ai_system_update
+from inventory.views.common import delete_confirmed
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -144,21 +143,12 @@ def system_validate(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required("inventory.delete_aisystem")
 def system_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem, pk=pk)
-    if request.method == "POST":
-        try:
-            ai_system_delete(actor=request.user, system=system)
-        except ValidationError as err:
-            messages.error(request, error_text(err))
-            return redirect_to(request, reverse("inventory:system-detail", args=[pk]))
-        messages.success(request, f"Deleted {system.name}.")
-        return redirect_to(request, reverse("inventory:system-list"))
-    return render(
+    return delete_confirmed(
         request,
-        "inventory/confirm_delete.html",
-        {
-            "object": system,
-            "kind": "AI system",
-            "cancel_url": reverse("inventory:system-detail", args=[pk]),
-            "warning": "Its change history stays in the audit trail.",
-        },
+        obj=system,
+        kind="AI system",
+        delete=lambda: ai_system_delete(actor=request.user, system=system),
+        urls=(reverse("inventory:system-detail", args=[pk]), reverse("inventory:system-list")),
+        done=f"Deleted {system.name}.",
+        warning="Its change history stays in the audit trail.",
     )

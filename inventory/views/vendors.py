@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.context_processors import PermWrapper
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,7 +15,6 @@ from core.audit import audit_history
 from core.extensions import app_hooks
 from core.htmx import (
     HtmxHttpRequest,
-    error_text,
     field_errors,
     redirect_to,
     render_partial,
@@ -27,6 +25,7 @@ from inventory.forms import VendorForm
 from inventory.models import Vendor
 from inventory.selectors import vendor_filterset
 from inventory.services import vendor_create, vendor_delete, vendor_update
+from inventory.views.common import delete_confirmed
 
 
 @require_GET
@@ -137,21 +136,12 @@ def vendor_validate(request: HtmxHttpRequest) -> HttpResponse:
 @permission_required("inventory.delete_vendor")
 def vendor_delete_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     vendor = get_object_or_404(Vendor, pk=pk)
-    if request.method == "POST":
-        try:
-            vendor_delete(actor=request.user, vendor=vendor)
-        except ValidationError as err:
-            messages.error(request, error_text(err))
-            return redirect_to(request, reverse("inventory:vendor-detail", args=[pk]))
-        messages.success(request, f"Deleted vendor {vendor.name}.")
-        return redirect_to(request, reverse("inventory:vendor-list"))
-    return render(
+    return delete_confirmed(
         request,
-        "inventory/confirm_delete.html",
-        {
-            "object": vendor,
-            "kind": "vendor",
-            "cancel_url": reverse("inventory:vendor-detail", args=[pk]),
-            "warning": "Vendors still named by systems cannot be deleted.",
-        },
+        obj=vendor,
+        kind="vendor",
+        delete=lambda: vendor_delete(actor=request.user, vendor=vendor),
+        urls=(reverse("inventory:vendor-detail", args=[pk]), reverse("inventory:vendor-list")),
+        done=f"Deleted vendor {vendor.name}.",
+        warning="Vendors still named by systems cannot be deleted.",
     )
