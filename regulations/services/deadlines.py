@@ -31,6 +31,26 @@ _AUDITED = ["title", "due_date", "kind", "system", "regime_code", "obligation_ke
             "evidence_url", "completion_note", "cancelled_at", "cancel_reason"]  # fmt: skip
 
 
+def _save(deadline: Deadline, *, actor, action: str, before) -> Deadline:
+    deadline.full_clean()
+    deadline.save()
+    changes = diff(before, snapshot(deadline, _AUDITED))
+    audit_record(actor=actor, action=action, target=deadline, changes=changes)
+    return deadline
+
+
+def _cancel(deadline: Deadline, *, reason: str, actor) -> None:
+    deadline.cancelled_at = timezone.now()
+    deadline.cancel_reason = reason
+    deadline.save(update_fields=["cancelled_at", "cancel_reason"])
+    audit_record(
+        actor=actor,
+        action="deadline.cancel",
+        target=deadline,
+        changes={"cancel_reason": [None, deadline.cancel_reason]},
+    )
+
+
 @transaction.atomic
 def deadline_create(
     *,
@@ -63,15 +83,7 @@ def deadline_create(
         recurrence=recurrence,
         owner=owner if owner is not None else getattr(system, "owner", None),
     )
-    deadline.full_clean()
-    deadline.save()
-    audit_record(
-        actor=actor,
-        action="deadline.create",
-        target=deadline,
-        changes=diff(None, snapshot(deadline, _AUDITED)),
-    )
-    return deadline
+    return _save(deadline, actor=actor, action="deadline.create", before=None)
 
 
 def _ensure(
@@ -310,15 +322,7 @@ def deadlines_retire_organisation_copies(*, system, actor=None) -> int:
     )
     count = 0
     for deadline in copies.select_for_update():
-        deadline.cancelled_at = timezone.now()
-        deadline.cancel_reason = ORG_COPY_REASON
-        deadline.save(update_fields=["cancelled_at", "cancel_reason"])
-        audit_record(
-            actor=actor,
-            action="deadline.cancel",
-            target=deadline,
-            changes={"cancel_reason": [None, deadline.cancel_reason]},
-        )
+        _cancel(deadline, reason=ORG_COPY_REASON, actor=actor)
         count += 1
     return count
 
@@ -387,6 +391,9 @@ def _obligation_deadlines(
             )
 
 
+UNTRIGGERED_REASON = "Obligation no longer triggered by the current classification."
+
+
 def _cancel_untriggered(*, system, regime_code: str, triggered: set[str], actor) -> None:
     stale = Deadline.objects.filter(
         system=system,
@@ -396,15 +403,7 @@ def _cancel_untriggered(*, system, regime_code: str, triggered: set[str], actor)
         cancelled_at__isnull=True,
     ).exclude(obligation_key__in=triggered)
     for deadline in stale.select_for_update():
-        deadline.cancelled_at = timezone.now()
-        deadline.cancel_reason = "Obligation no longer triggered by the current classification."
-        deadline.save(update_fields=["cancelled_at", "cancel_reason"])
-        audit_record(
-            actor=actor,
-            action="deadline.cancel",
-            target=deadline,
-            changes={"cancel_reason": [None, deadline.cancel_reason]},
-        )
+        _cancel(deadline, reason=UNTRIGGERED_REASON, actor=actor)
 
 
 @transaction.atomic
@@ -420,14 +419,7 @@ def deadline_complete(
     before = snapshot(deadline, _AUDITED)
     deadline.completed_at, deadline.completed_by = timezone.now(), actor
     deadline.evidence_url, deadline.completion_note = evidence_url.strip(), note.strip()
-    deadline.full_clean()
-    deadline.save()
-    audit_record(
-        actor=actor,
-        action="deadline.complete",
-        target=deadline,
-        changes=diff(before, snapshot(deadline, _AUDITED)),
-    )
+    _save(deadline, actor=actor, action="deadline.complete", before=before)
     if deadline.recurrence:
         done_on = timezone.localdate(deadline.completed_at)
         anchor = done_on if deadline.kind == Deadline.Kind.REASSESSMENT else deadline.due_date
