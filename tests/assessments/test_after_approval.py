@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
+from assessments.answers import question_map
 from assessments.models import Assessment
 from assessments.selectors import section_progress
-from assessments.services import assessment_submit
+from assessments.services import answer_save, assessment_start, assessment_submit
 from assessments.services.assessment import missing_required
 from regulations.schema.models import Question as SchemaQuestion
 from tests.assessments.factories import fill_required
@@ -69,3 +70,47 @@ def test_the_form_marks_it_and_progress_does_not_count_it(client, officer, with_
     assert sum(s["progress"]["required_missing"] for s in sections) == 0
     notify_rows = [r for s in sections for r in s["rows"] if r.question.id == "g.notified"]
     assert section_progress(notify_rows)["required_missing"] == 0
+
+
+def _answer(question):
+    """A valid answer of the question's type, as the form would post it."""
+    if question.type in ("choice", "multichoice") and question.choices:
+        first = question.choices[0][0]
+        return [first] if question.type == "multichoice" else first
+    return {
+        "date": "2027-01-15",
+        "yesno": {"value": "yes", "explanation": ""},
+        "richtext": "<p>Described in the deployment plan.</p>",
+    }.get(question.type, "Described in the deployment plan.")
+
+
+def test_real_fria_notification_date_is_after_approval_and_can_stay_empty(officer, credit_system):
+    from regulations.models import AssessmentTemplate
+    from regulations.selectors import templates_for_system
+
+    r2 = AssessmentTemplate.objects.filter(
+        key__endswith=".fria", content_version__file_path__endswith="-r2.yaml"
+    )
+    assert r2.count() >= 2  # original and omnibus readings
+    for template in r2:
+        notify = [q for q in question_map(template).values() if q.id.endswith("fria-notify-date")]
+        assert [(q.required, q.after_approval) for q in notify] == [(True, True)], template
+
+    fria = next(t for t in templates_for_system(credit_system) if t.key.endswith(".fria"))
+    assessment = assessment_start(actor=officer, system=credit_system, template=fria)
+    questions = question_map(fria)
+    notify_id = next(qid for qid in questions if qid.endswith("fria-notify-date"))
+    assert questions[notify_id].after_approval
+    for question in missing_required(assessment, assessment.revision()):
+        assert question.type != "file", question.id  # no upload needed to submit the FRIA
+        answer_save(
+            actor=officer,
+            assessment=assessment,
+            question_id=question.id,
+            raw=_answer(question),
+            base_version=assessment.revision().answer_versions.get(question.id, 0),
+        )
+    assert missing_required(assessment, assessment.revision()) == []
+    assert notify_id not in assessment.revision().answers
+    assessment_submit(actor=officer, assessment=assessment)
+    assert Assessment.objects.get(pk=assessment.pk).state == Assessment.State.IN_REVIEW
