@@ -227,3 +227,21 @@ def test_concurrent_edit_shows_conflict_and_keep_mine(
     conflict.locator("button.keep-mine").click()
     expect(page.locator(f"#qs-{slug(qid)} .saved")).to_be_visible()
     assert assessment.revision().answers[qid] == "Three years from January 2028"
+
+
+def test_assessments_page_lists_the_missing_fria_and_starts_it(
+    page, login, live_server, officer, credit_system
+):
+    page = login(officer)
+    page.goto(f"{live_server.url}/assessments/")
+    row = page.locator("#missing tr", has_text=credit_system.name).filter(
+        has_text="Fundamental-rights impact assessment (Art 27)"
+    )
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="Start").click()
+    expect(page.locator("h1")).to_have_text("Fundamental-rights impact assessment (Art 27)")
+    assert Assessment.objects.filter(system=credit_system).count() == 1
+    page.goto(f"{live_server.url}/assessments/")
+    expect(
+        page.locator("#missing tr", has_text="Fundamental-rights impact assessment (Art 27)")
+    ).to_have_count(0)
