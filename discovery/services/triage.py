@@ -157,22 +157,13 @@ def finding_sanction(
     if app is not None and app.system_id != system.pk:
         app.system = system
         app.save(update_fields=["system"])
-    before = finding.state
-    finding.state = Finding.State.SANCTIONED
-    finding.system = system
-    finding.save(update_fields=["state", "system", "updated_at"])
-    # Other open findings about the same app are answered by the same decision.
-    sibling_ids = _close_siblings(finding, state=Finding.State.SANCTIONED, system=system)
-    audit_record(
+    _decide(
+        finding,
+        state=Finding.State.SANCTIONED,
+        system=system,
         actor=actor,
         action="discovery.finding.sanction",
-        target=finding,
-        changes={
-            "state": [before, finding.state],
-            "system": [None, system.pk],
-            "note": [None, note],
-            "also_closed": [None, sibling_ids],
-        },
+        changes={"system": system.pk, "note": note},
     )
     return system
 
@@ -183,6 +174,29 @@ SIBLING_KINDS = [
     Finding.Kind.POSSIBLE_AI,
     Finding.Kind.BLOCKED_USE,
 ]
+
+
+def _decide(
+    finding: Finding, *, state: str, system: AISystem | None, actor, action: str, changes: dict
+) -> None:
+    """Close the finding (linked to `system` when given) and, by the same decision, the other
+    open findings about the same app; one audit entry names them."""
+    before = finding.state
+    finding.state = state
+    if system is not None:
+        finding.system = system
+    finding.save(update_fields=["state", "system", "updated_at"])
+    sibling_ids = _close_siblings(finding, state=state, system=system)
+    audit_record(
+        actor=actor,
+        action=action,
+        target=finding,
+        changes={
+            "state": [before, finding.state],
+            **{name: [None, value] for name, value in changes.items()},
+            "also_closed": [None, sibling_ids],
+        },
+    )
 
 
 def _close_siblings(finding: Finding, *, state: str, system: AISystem | None) -> list[int]:
@@ -252,20 +266,13 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
             data={"sanction_status": AISystem.SanctionStatus.BLOCKED},
         )
         finding.system = app.system
-    before = finding.state
-    finding.state = Finding.State.BLOCKED
-    finding.save(update_fields=["state", "system", "updated_at"])
-    sibling_ids = _close_siblings(finding, state=Finding.State.BLOCKED, system=None)
-    audit_record(
+    _decide(
+        finding,
+        state=Finding.State.BLOCKED,
+        system=None,
         actor=actor,
         action="discovery.finding.block",
-        target=finding,
-        changes={
-            "state": [before, finding.state],
-            "blocked_domains": [None, [e.domain for e in entries]],
-            "reason": [None, reason],
-            "also_closed": [None, sibling_ids],
-        },
+        changes={"blocked_domains": [e.domain for e in entries], "reason": reason},
     )
     return entries
 
