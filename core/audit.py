@@ -119,6 +119,30 @@ def audit_record(
     return entry
 
 
+def create_audited(
+    instance: models.Model, *, actor, action: str, fields: list[str] | None = None, extra=None
+) -> models.Model:
+    """Validate and insert a row with one audit entry of its fields (and `extra` changes)."""
+    instance.full_clean()
+    instance.save()
+    changes = diff(None, snapshot(instance, fields)) | (extra or {})
+    audit_record(actor=actor, action=action, target=instance, changes=changes)
+    return instance
+
+
+def update_audited(
+    instance: models.Model, *, actor, action: str, before: dict, fields: list[str] | None = None
+) -> dict[str, list[Any]]:
+    """Validate an edited row; save it with one audit entry only if a field moved from `before`.
+    Returns the changes, empty for a no-op edit (which writes nothing)."""
+    instance.full_clean()
+    changes = diff(before, snapshot(instance, fields))
+    if changes:
+        instance.save()
+        audit_record(actor=actor, action=action, target=instance, changes=changes)
+    return changes
+
+
 @dataclass(frozen=True)
 class ChainVerification:
     ok: bool

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 
-from core.audit import audit_record, diff, snapshot
+from core.audit import audit_record, diff, snapshot, update_audited
 from inventory.models import RISK_ORDER, AISystem, Vendor
 from inventory.signals import system_changed
 
@@ -168,12 +168,7 @@ def vendor_update(*, actor, vendor: Vendor, data: Mapping[str, Any]) -> Vendor:
     fields = _audited_fields(Vendor)
     before = snapshot(Vendor.objects.select_for_update().get(pk=vendor.pk), fields)
     _assign(vendor, data)
-    vendor.full_clean()
-    changes = diff(before, snapshot(vendor, fields))
-    if not changes:
-        return vendor
-    vendor.save()
-    audit_record(actor=actor, action="vendor.update", target=vendor, changes=changes)
+    update_audited(vendor, actor=actor, action="vendor.update", before=before, fields=fields)
     return vendor
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from core.audit import audit_record, diff, snapshot
+from core.audit import audit_record, create_audited, diff, snapshot, update_audited
 from programme.models import ContentVersion, RightsRequest, RightsRule
 
 NEAR_DAYS = 7
@@ -59,15 +59,10 @@ def rights_request_create(*, actor, data: Mapping[str, Any]) -> RightsRequest:
     if item.received_on and item.received_on > timezone.localdate():
         raise ValidationError({"received_on": "The received date cannot be in the future."})
     item.due_on = due_date(item.rule, item.received_on) if item.received_on else None
-    item.full_clean()
-    item.save()
-    audit_record(
-        actor=actor,
-        action="rights.create",
-        target=item,
-        changes=diff(None, snapshot(item, _AUDITED)) | {"citation": [None, item.rule.citation]},
+    citation = {"citation": [None, item.rule.citation]}
+    return create_audited(
+        item, actor=actor, action="rights.create", fields=_AUDITED, extra=citation
     )
-    return item
 
 
 @transaction.atomic
@@ -112,11 +107,7 @@ def rights_request_update(*, actor, item: RightsRequest, data: Mapping[str, Any]
         raise ValidationError({"outcome": "Record the outcome with the answer's date."})
     if item.responded_on and item.responded_on < item.received_on:
         raise ValidationError({"responded_on": "The answer cannot precede the request."})
-    item.full_clean()
-    changes = diff(before, snapshot(item, _AUDITED))
-    if changes:
-        item.save()
-        audit_record(actor=actor, action="rights.update", target=item, changes=changes)
+    update_audited(item, actor=actor, action="rights.update", before=before, fields=_AUDITED)
     return item
 
 

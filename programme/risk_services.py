@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from core.audit import audit_record, diff, snapshot
+from core.audit import audit_record, create_audited, diff, snapshot, update_audited
 from core.storage import store_upload
 from programme.models import Control, ControlEvidence, Risk, RiskControl
 
@@ -44,26 +44,14 @@ def _assign(risk: Risk, data: Mapping[str, Any]) -> None:
 def risk_create(*, actor, data: Mapping[str, Any]) -> Risk:
     risk = Risk()
     _assign(risk, data)
-    risk.full_clean()
-    risk.save()
-    audit_record(
-        actor=actor,
-        action="risk.create",
-        target=risk,
-        changes=diff(None, snapshot(risk, RISK_FIELDS)),
-    )
-    return risk
+    return create_audited(risk, actor=actor, action="risk.create", fields=RISK_FIELDS)
 
 
 @transaction.atomic
 def risk_update(*, actor, risk: Risk, data: Mapping[str, Any]) -> Risk:
     before = snapshot(Risk.objects.select_for_update().get(pk=risk.pk), RISK_FIELDS)
     _assign(risk, data)
-    risk.full_clean()
-    changes = diff(before, snapshot(risk, RISK_FIELDS))
-    if changes:
-        risk.save()
-        audit_record(actor=actor, action="risk.update", target=risk, changes=changes)
+    update_audited(risk, actor=actor, action="risk.update", before=before, fields=RISK_FIELDS)
     return risk
 
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record, diff, snapshot
+from core.audit import audit_record, create_audited, snapshot, update_audited
 from discovery.engine.parsers import FORMATS
 from discovery.engine.parsers.dhcp import lease_format, parse_isc_leases, parse_windows_dhcp_audit
 from discovery.engine.parsers.squidfmt import LogformatError, compile_logformat, normalise_logformat
@@ -45,15 +45,9 @@ def log_source_create(*, actor, data: Mapping[str, Any]) -> LogSource:
     """A source remembers format, feed and privacy choices so every file from it is read alike."""
     source = LogSource(**{k: v for k, v in data.items() if k in SOURCE_FIELDS})
     _check_format(source.format, source.squid_logformat)
-    source.full_clean()
-    source.save()
-    audit_record(
-        actor=actor,
-        action="discovery.source.create",
-        target=source,
-        changes=diff(None, snapshot(source, SOURCE_FIELDS)),
+    return create_audited(
+        source, actor=actor, action="discovery.source.create", fields=SOURCE_FIELDS
     )
-    return source
 
 
 @transaction.atomic
@@ -63,11 +57,9 @@ def log_source_update(*, actor, source: LogSource, data: Mapping[str, Any]) -> L
         if key in SOURCE_FIELDS:
             setattr(source, key, value)
     _check_format(source.format, source.squid_logformat)
-    source.full_clean()
-    changes = diff(before, snapshot(source, SOURCE_FIELDS))
-    if changes:
-        source.save()
-        audit_record(actor=actor, action="discovery.source.update", target=source, changes=changes)
+    update_audited(
+        source, actor=actor, action="discovery.source.update", before=before, fields=SOURCE_FIELDS
+    )
     return source
 
 
