@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-import orjson
-
 from .base import LineParser
-from .records import Record, SkipReason, clean_host
+from .records import Record, SkipReason, clean_host, json_object
 from .timeparse import MONTHS, day_epoch, hms, parse_bind_date, parse_iso, parse_syslog
 
 BIND_QUERY_RE = re.compile(
@@ -101,11 +99,10 @@ class Route53Parser(LineParser):
     source_type = "dns"
 
     def parse(self, line: str) -> Record | SkipReason:
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return SkipReason.BAD_JSON
-        if not isinstance(obj, dict) or "query_name" not in obj:
+        obj = json_object(line)
+        if isinstance(obj, SkipReason):
+            return obj
+        if "query_name" not in obj:
             return SkipReason.MALFORMED
         try:
             ts = parse_iso(str(obj.get("query_timestamp", "")))

@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import re
 
-import orjson
-
 from .base import LineParser
-from .records import Record, SkipReason, clean_host, split_url, to_int
+from .records import Record, SkipReason, clean_host, json_object, split_url, to_int
 from .timeparse import parse_clf, parse_ctime, parse_iso, parse_ymd_hms
 
 
@@ -337,12 +335,9 @@ class ZscalerJsonParser(LineParser):
     name = "zscaler_json"
 
     def parse(self, line: str) -> Record | SkipReason:
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return SkipReason.BAD_JSON
-        if not isinstance(obj, dict):
-            return SkipReason.MALFORMED
+        obj = json_object(line)
+        if isinstance(obj, SkipReason):
+            return obj
         ev = obj.get("event", obj)
         if not isinstance(ev, dict):
             return SkipReason.MALFORMED

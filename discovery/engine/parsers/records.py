@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+import orjson
+
 MAX_SKIP_SAMPLES = 20
 MAX_SAMPLE_CHARS = 500
 
@@ -148,6 +150,15 @@ class SkipCounter:
             room = MAX_SKIP_SAMPLES - len(bucket)
             if room > 0:
                 bucket.extend(other.samples.get(key, [])[:room])
+
+
+def json_object(line: str) -> dict | SkipReason:
+    """One JSON object per line; anything else is a counted skip."""
+    try:
+        obj = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return SkipReason.BAD_JSON
+    return obj if isinstance(obj, dict) else SkipReason.MALFORMED
 
 
 _HOST_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-_")

@@ -12,7 +12,7 @@ import re
 import orjson
 
 from .base import LineParser
-from .records import Record, SkipReason, clean_host, split_url, to_int
+from .records import Record, SkipReason, clean_host, json_object, split_url, to_int
 from .timeparse import parse_iso, parse_ymd_hms
 
 
@@ -31,17 +31,9 @@ def _epoch(value: object) -> float:
     return parse_iso(text.replace("Z", "+00:00") if text.endswith("Z") else text)
 
 
-def _json_obj(line: str) -> dict | SkipReason:
-    try:
-        obj = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return SkipReason.BAD_JSON
-    return obj if isinstance(obj, dict) else SkipReason.MALFORMED
-
-
 def _logpush(line: str) -> tuple[dict, float] | SkipReason:
     """A Logpush JSON line and its `Datetime` as epoch seconds."""
-    obj = _json_obj(line)
+    obj = json_object(line)
     if isinstance(obj, SkipReason):
         return obj
     try:
@@ -344,7 +336,7 @@ class NetskopeParser(LineParser):
 
     def parse(self, line: str) -> Record | SkipReason:
         if line.startswith("{"):
-            obj = _json_obj(line)
+            obj = json_object(line)
             return obj if isinstance(obj, SkipReason) else netskope_record(obj)
         if line.startswith("#Fields:"):
             self.fields = line[len("#Fields:") :].split()

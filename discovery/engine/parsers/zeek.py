@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import orjson
-
 from .base import LineParser
-from .records import Record, SkipReason, clean_host
+from .records import Record, SkipReason, clean_host, json_object
 from .timeparse import parse_iso
 
 HOSTNAME_PATHS = ("dns", "http", "ssl")
@@ -72,12 +70,9 @@ class ZeekParser(LineParser):
         return self._record(row)
 
     def _parse_json(self, line: str) -> Record | SkipReason:
-        try:
-            obj = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return SkipReason.BAD_JSON
-        if not isinstance(obj, dict):
-            return SkipReason.MALFORMED
+        obj = json_object(line)
+        if isinstance(obj, SkipReason):
+            return obj
         path = str(obj.get("_path") or "")
         if path and path not in HOSTNAME_PATHS:
             return SkipReason.NOT_HOSTNAME_LOG
