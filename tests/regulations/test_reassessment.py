@@ -16,6 +16,18 @@ def _template(key: str) -> AssessmentTemplate:
     return AssessmentTemplate.objects.get(key=key)
 
 
+def _schedule(officer, system, template, *, source_id: str) -> Deadline:
+    """What an assessment approved on APPROVED schedules."""
+    return reassessment_schedule(
+        actor=officer,
+        system=system,
+        template=template,
+        approved_on=APPROVED,
+        source_type="assessments.assessment",
+        source_id=source_id,
+    )
+
+
 def test_a_three_year_cadence_schedules_three_years_not_annual(real_content, officer, make_system):
     system = make_system(name="Payroll scorer")
     template = _template("ca.cppa-2026-r2.template.risk-assessment")
@@ -25,14 +37,7 @@ def test_a_three_year_cadence_schedules_three_years_not_annual(real_content, off
         "every:P3Y",
         True,
     )
-    deadline = reassessment_schedule(
-        actor=officer,
-        system=system,
-        template=template,
-        approved_on=APPROVED,
-        source_type="assessments.assessment",
-        source_id="41",
-    )
+    deadline = _schedule(officer, system, template, source_id="41")
     assert deadline.due_date == dt.date(2029, 12, 4)
     assert deadline.recurrence == "every:P3Y"
     assert deadline.kind == Deadline.Kind.REASSESSMENT
@@ -63,13 +68,6 @@ def test_a_template_without_a_periodic_duty_gets_the_default_and_says_so(
     template = _template("co.sb26-189-r2.template.pre-use-notice")
     _obligation, period, from_content = review_period(template)
     assert (period, from_content) == ("every:P1Y", False)
-    deadline = reassessment_schedule(
-        actor=officer,
-        system=system,
-        template=template,
-        approved_on=APPROVED,
-        source_type="assessments.assessment",
-        source_id="8",
-    )
+    deadline = _schedule(officer, system, template, source_id="8")
     assert deadline.due_date == dt.date(2027, 12, 4)
     assert "default every:P1Y" in deadline.notes
