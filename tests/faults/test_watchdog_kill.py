@@ -8,8 +8,6 @@ queue every second, as the beat schedule does every half window.
 """
 
 import datetime as dt
-import os
-import signal
 import time
 
 import pytest
@@ -18,16 +16,14 @@ from django.utils import timezone
 from core.models import AuditEntry
 from core.tasks import jobs_watchdog_task
 from discovery.models import IngestChunk, IngestRun
-from discovery.services import ingest_run_create, ingest_run_retry
-from discovery.tasks import ingest_run_process
+from discovery.services import ingest_run_retry
 from evidence.manifest import verify_pack
 from evidence.models import EvidencePack
 from evidence.services import pack_create, pack_retry
-from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups
-from tests.discovery.totals import pipeline_requests, rollup_requests
+from tests.discovery.totals import rollup_requests
 from tests.evidence.world import make_world
-from tests.faults.test_worker_kill import _restart
+from tests.faults.conftest import kill, restart, squid_ingest_under_way
 from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
@@ -40,17 +36,6 @@ def short_watchdog(monkeypatch, settings):
     """Listed before celery_worker, so the workers start with the short window."""
     monkeypatch.setenv("SIGHTLINE_WATCHDOG_MINUTES", str(WINDOW / 60))
     settings.SIGHTLINE_WATCHDOG_MINUTES = WINDOW / 60
-
-
-def _kill(worker) -> None:
-    os.kill(worker.process.pid, signal.SIGKILL)
-    worker.process.wait(timeout=10)
-
-
-def _replacement(worker):
-    replacement = _restart(worker)
-    wait_until(lambda: worker.log().count(" ready.") >= 2, timeout=60, what="the restarted worker")
-    return replacement
 
 
 def _beat_until(predicate, *, timeout: float, what: str):
@@ -72,22 +57,12 @@ def _stop(process) -> None:
 def test_worker_killed_mid_ingest_is_failed_by_the_watchdog_and_retried_exactly(
     short_watchdog, tiny_chunks, celery_worker
 ):
-    from discovery.catalog_loader import load_catalog
-
-    load_catalog()
-    expected = pipeline_requests(SQUID, "squid")
-    run, _ = ingest_run_create(path=SQUID, actor="fault-test")
-    ingest_run_process.delay(run_id=run.pk)
-    wait_until(
-        lambda: IngestChunk.objects.filter(run=run, status="done").count() >= 3,
-        timeout=120,
-        what="a few chunks to finish",
-    )
-    _kill(celery_worker)
+    run, expected = squid_ingest_under_way()
+    kill(celery_worker)
     run.refresh_from_db()
     assert run.status == "running" and run.chunks_total > 3, "the kill came too late to test"
 
-    replacement = _replacement(celery_worker)
+    replacement = restart(celery_worker)
     try:
         failed = _beat_until(
             lambda: IngestRun.objects.filter(pk=run.pk, status="failed").first(),
@@ -136,12 +111,12 @@ def test_worker_killed_mid_pack_is_failed_by_the_watchdog_and_the_retry_builds_i
         timeout=120,
         what="the build to start",
     )
-    _kill(celery_worker)
+    kill(celery_worker)
     pack.refresh_from_db()
     assert pack.status == "running", "the kill came too late to test"
     killed_at = timezone.now()
 
-    replacement = _replacement(celery_worker)
+    replacement = restart(celery_worker)
     try:
         failed = _beat_until(
             lambda: EvidencePack.objects.filter(pk=pack.pk, status="failed").first(),
