@@ -58,6 +58,12 @@ def watchdog_window() -> dt.timedelta:
     return dt.timedelta(minutes=float(settings.SIGHTLINE_WATCHDOG_MINUTES))
 
 
+def watchdog_window_text() -> str:
+    """The window in words for a failure message: "6 minutes", "1 minute", "0.1 minutes"."""
+    minutes = watchdog_window().total_seconds() / 60
+    return f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+
+
 def task_submit(
     task: Any, *, kwargs: dict, on_fail: Callable[[str], None], url: str = "", **options
 ) -> None:

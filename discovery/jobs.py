@@ -14,7 +14,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.jobs import JobWatch, watchdog_window
+from core.jobs import JobWatch, watchdog_window_text
 from discovery.models import IngestChunk, IngestRun
 
 ACTIVE = (IngestRun.Status.QUEUED, IngestRun.Status.RUNNING)
@@ -37,8 +37,7 @@ def ingest_last_heartbeat() -> dt.datetime | None:
     return IngestRun.objects.aggregate(t=Max("heartbeat_at"))["t"]
 
 
-def _stalled_message(minutes: float, *, taken: bool) -> str:
-    window = f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+def _stalled_message(window: str, *, taken: bool) -> str:
     if taken:
         return (
             f"The worker processing this run stopped (no progress for {window}): it was "
@@ -66,7 +65,7 @@ def ingest_runs_fail_stalled(*, cutoff: dt.datetime, idle: bool) -> int:
         candidates = candidates.filter(
             Q(taken=True) | Q(status=IngestRun.Status.RUNNING, chunks_total__gt=0, unfinished=False)
         )
-    minutes = watchdog_window().total_seconds() / 60
+    window = watchdog_window_text()
     failed = 0
     for run_id, taken in candidates.values_list("pk", "taken"):
         with transaction.atomic():
@@ -78,7 +77,7 @@ def ingest_runs_fail_stalled(*, cutoff: dt.datetime, idle: bool) -> int:
             )
             if run is None:
                 continue
-            message = _stalled_message(minutes, taken=taken or run.chunks_total > 0)
+            message = _stalled_message(window, taken=taken or run.chunks_total > 0)
             lost = list(
                 run.chunks.filter(status=IngestChunk.Status.PENDING, started_at__isnull=False)
                 .order_by("index")

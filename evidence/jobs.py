@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.jobs import JobWatch, watchdog_window
+from core.jobs import JobWatch, watchdog_window_text
 from evidence.models import EvidencePack
 
 ACTIVE = (EvidencePack.Status.QUEUED, EvidencePack.Status.RUNNING)
@@ -22,8 +22,7 @@ def pack_last_heartbeat() -> dt.datetime | None:
     return EvidencePack.objects.aggregate(t=Max("heartbeat_at"))["t"]
 
 
-def _message(minutes: float, *, running: bool) -> str:
-    window = f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+def _message(window: str, *, running: bool) -> str:
     if running:
         return (
             f"The worker building this pack stopped (no progress for {window}): it was "
@@ -34,7 +33,7 @@ def _message(minutes: float, *, running: bool) -> str:
 
 def packs_fail_stalled(*, cutoff: dt.datetime, idle: bool) -> int:
     statuses = ACTIVE if idle else (EvidencePack.Status.RUNNING,)
-    minutes = watchdog_window().total_seconds() / 60
+    window = watchdog_window_text()
     failed = 0
     ids = EvidencePack.objects.filter(status__in=statuses, heartbeat_at__lt=cutoff)
     for pack_id in ids.values_list("pk", flat=True):
@@ -47,7 +46,7 @@ def packs_fail_stalled(*, cutoff: dt.datetime, idle: bool) -> int:
             if pack is None:
                 continue
             before = pack.status
-            message = _message(minutes, running=before == EvidencePack.Status.RUNNING)
+            message = _message(window, running=before == EvidencePack.Status.RUNNING)
             pack.status, pack.error = EvidencePack.Status.FAILED, message
             pack.progress_note, pack.finished_at = "Failed", timezone.now()
             pack.save(update_fields=["status", "error", "progress_note", "finished_at"])
