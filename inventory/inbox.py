@@ -4,7 +4,7 @@ needs (the "Needs facts" state of AISystem)."""
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
-from core.inbox import InboxItem, InboxSection
+from core.inbox import InboxItem, selector_section
 from inventory.models import AISystem
 
 
@@ -24,42 +24,32 @@ def _missing(system: AISystem) -> str:
     return "Missing: " + ", ".join(system.missing_facts())
 
 
-def _count(user) -> int:
-    return ai_system_needing_facts(user=user).count()
-
-
-def _items(user, limit: int) -> list[InboxItem]:
-    systems = (
-        ai_system_needing_facts(user=user)
-        .only(
-            "pk",
-            "name",
-            "intake_pending",
-            "owner_id",
-            "description",
-            "jurisdictions",
-            "domains",
-            "created_at",
-        )
-        .order_by("-created_at", "-pk")[:limit]
+def _item(s: AISystem) -> InboxItem:
+    return InboxItem(
+        title=s.name,
+        url=reverse("inventory:system-intake", kwargs={"pk": s.pk}),
+        detail=_missing(s),
+        flag="needs facts",
     )
-    return [
-        InboxItem(
-            title=s.name,
-            url=reverse("inventory:system-intake", kwargs={"pk": s.pk}),
-            detail=_missing(s),
-            flag="needs facts",
-        )
-        for s in systems
-    ]
 
+
+_SHOWN_FIELDS = (
+    "pk",
+    "name",
+    "intake_pending",
+    "owner_id",
+    "description",
+    "jurisdictions",
+    "domains",
+)
 
 SECTIONS = [
-    InboxSection(
+    selector_section(
         key="systems-needing-facts",
         title="Systems needing facts",
-        count=_count,
-        items=_items,
+        rows=ai_system_needing_facts,
+        listed=lambda qs: qs.only(*_SHOWN_FIELDS, "created_at").order_by("-created_at", "-pk"),
+        item=_item,
         empty="Every system you own has the facts classification needs.",
         order=30,
     )
