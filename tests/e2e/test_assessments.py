@@ -185,6 +185,7 @@ def test_fria_autosave_submit_four_eyes_approval_and_revision_two(
         "revision 2 (draft; revision 1 is approved)"
     )
     type_answer(page, complaints, "Complaints via the portal or by post; answered within 10 days.")
+    expect(page.locator(f"#qs-{complaints} .saved")).to_be_visible()
     expect(page.locator("#revision-banner")).to_contain_text("Revision 2 started")
     page.goto(f"{live_server.url}/assessments/{assessment.pk}/revisions/")
     expect(page.locator("#revision-table tbody tr")).to_have_count(2)
