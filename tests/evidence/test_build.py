@@ -24,8 +24,7 @@ def systems(officer):
 
 
 @pytest.fixture
-def built(storage_dir, auditor, systems, settings, django_capture_on_commit_callbacks):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def built(storage_dir, auditor, systems, eager_celery, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         pack = pack_create(actor=auditor, **PERIOD)
     pack.refresh_from_db()
