@@ -524,6 +524,13 @@ class Finding(models.Model):
         USAGE_SPIKE = "usage_spike", "Usage spike"
         POSSIBLE_AI = "possible_ai", "Possible AI endpoint (review)"
         LLMJACKING = "llmjacking", "Cloud AI credential abuse (LLMjacking)"
+        OAUTH_APP = "oauth_app", "AI app granted access to corporate data"
+        UNLISTED_MODEL = "unlisted_model", "Model in use that the inventory does not list"
+        MODEL_NOT_ALLOWED = "model_not_allowed", "Model outside the allowlist"
+        SPEND_SPIKE = "spend_spike", "AI spend spike"
+        SHARED_KEY = "shared_key", "Gateway key used by more than one team"
+        BUDGET = "budget", "Budget threshold reached"
+        DRIFT = "drift", "Observed use differs from the inventory"
 
     class Severity(models.TextChoices):
         INFO = "info", "Info"
@@ -668,3 +675,126 @@ class CloudPrincipal(models.Model):
 
     def __str__(self) -> str:
         return self.principal
+
+
+class OAuthGrant(models.Model):
+    """An OAuth grant of one app (client id) by one user, merged by event time from Workspace token
+    activity and Entra audit logs: a revoke later than the last grant makes it inactive, whatever
+    order the files arrive in."""
+
+    source = models.CharField(max_length=20, help_text="gws_token or entra_audit.")
+    app_key = models.CharField(max_length=80, blank=True, help_text="Empty: not a catalogue app.")
+    app_name = models.CharField(max_length=200)
+    client_id = models.CharField(max_length=200)
+    user = models.CharField(max_length=200)
+    scopes = models.JSONField(default=list, blank=True)
+    scope_classes = models.JSONField(default=list, blank=True)
+    first_granted = models.DateTimeField(null=True, blank=True)
+    last_granted = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    active = models.BooleanField(
+        default=True, help_text="Granted and not revoked after the last grant (by event time)."
+    )
+    run = models.ForeignKey(
+        IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["app_name", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "client_id", "user"], name="discovery_oauthgrant_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["app_key", "active"])]
+
+    def __str__(self) -> str:
+        return f"{self.app_name} → {self.user}"
+
+
+class ModelUsageDay(models.Model):
+    """AI-gateway, model-invocation and trace usage summed per app × identity × team × key ×
+    model × region × service × day, with tokens and cost."""
+
+    source = models.CharField(max_length=20, help_text="litellm, bedrock_invocation or otel_genai.")
+    app_key = models.CharField(max_length=80, blank=True, help_text="Empty: unknown provider.")
+    identity = models.CharField(max_length=200, blank=True)
+    team = models.CharField(max_length=120, blank=True)
+    key_alias = models.CharField(max_length=200, blank=True)
+    model = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=40, blank=True)
+    service = models.CharField(max_length=200, blank=True)
+    day = models.DateField()
+    requests = models.BigIntegerField(default=0)
+    input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    cost = models.DecimalField(max_digits=16, decimal_places=6, default=0)
+    first_seen = models.DateTimeField()
+    last_seen = models.DateTimeField()
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="model_usage",
+    )
+
+    class Meta:
+        ordering = ["-day", "app_key", "model"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "source",
+                    "app_key",
+                    "identity",
+                    "team",
+                    "key_alias",
+                    "model",
+                    "region",
+                    "service",
+                    "day",
+                ],
+                name="discovery_modelusageday_uniq",
+            )
+        ]
+        indexes = [models.Index(fields=["system", "day"]), models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.model or self.app_key} {self.team or self.identity} {self.day}"
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+class UsageBudget(models.Model):
+    """A monthly token and spend budget per team or gateway key, and the team's model allowlist."""
+
+    class Scope(models.TextChoices):
+        TEAM = "team", "Team"
+        KEY = "key", "Key"
+
+    class Origin(models.TextChoices):
+        SIGHTLINE = "sightline", "Set in Sightline"
+        GATEWAY = "gateway", "Read from the gateway"
+
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    name = models.CharField(max_length=200, help_text="The team name or the key alias.")
+    monthly_tokens = models.BigIntegerField(null=True, blank=True)
+    monthly_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    model_allowlist = models.JSONField(
+        default=list, blank=True, help_text="Glob patterns of allowed models; empty = any model."
+    )
+    origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.SIGHTLINE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["scope", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "name"], name="discovery_usagebudget_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.name}"
