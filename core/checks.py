@@ -1,5 +1,6 @@
-"""`check --deploy` warnings a bank's reviewer would raise: demo accounts left in place, and a pack
-signing key (or its folder) that other users of the machine can read."""
+"""`check --deploy` warnings a bank's reviewer would raise: demo accounts left in place, a pack
+signing key (or its folder) that other users of the machine can read, and e-mail links with no
+real address."""
 
 import stat
 from pathlib import Path
@@ -59,6 +60,14 @@ def deploy_hygiene_check(app_configs=None, **kwargs) -> list[checks.CheckMessage
                 f"(mode {stat.S_IMODE(key.parent.stat().st_mode):o}).",
                 hint=f"chmod 700 {key.parent}",
                 id="sightline.W303",
+            )
+        )
+    if not settings.SIGHTLINE_BASE_URL:
+        messages.append(
+            checks.Warning(
+                "SIGHTLINE_BASE_URL is not set, so links in e-mails point to http://localhost:8000.",
+                hint="Set SIGHTLINE_BASE_URL to the address people use, e.g. https://sightline.example.org.",
+                id="sightline.W304",
             )
         )
     return messages

@@ -40,6 +40,14 @@ def recipients(users: Iterable, kind: str, *, exclude=None) -> list:
     return sorted((u for u in people if u.pk not in off), key=lambda u: u.pk)
 
 
+def absolute_url(path: str) -> str:
+    """A link someone can open from their mail client: the site's base URL and the path."""
+    if not path or "://" in path:
+        return path
+    base = (settings.SIGHTLINE_BASE_URL or "http://localhost:8000").rstrip("/")
+    return f"{base}{path if path.startswith('/') else '/' + path}"
+
+
 def notify(
     *, users: Iterable, kind: str, subject: str, body: str, url: str = "", exclude=None
 ) -> int:
@@ -53,7 +61,7 @@ def notify(
     if not people:
         return 0
     footer = "\n\nSwitch these e-mails off under Notifications in Sightline."
-    text = f"{body}\n\n{url}{footer}" if url else f"{body}{footer}"
+    text = f"{body}\n\n{absolute_url(url)}{footer}" if url else f"{body}{footer}"
 
     def send() -> None:
         for user in people:

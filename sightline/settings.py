@@ -302,6 +302,8 @@ CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sightline@localhost")
+# Where people reach this Sightline: links in e-mails start with it (`check --deploy` warns when unset).
+SIGHTLINE_BASE_URL = os.environ.get("SIGHTLINE_BASE_URL", "").strip().rstrip("/")
 
 # Production hardening: on whenever DEBUG is off.
 if not DEBUG:

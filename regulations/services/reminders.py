@@ -8,10 +8,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import NotificationKind
-from core.notifications import recipients
+from core.notifications import absolute_url, recipients
 from core.roles import Role
 from regulations import schedule
 from regulations.models import Deadline, ReminderSent
@@ -41,6 +42,7 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
     today = now.astimezone(tz).date()
     horizon = today + dt.timedelta(days=max(schedule.REMINDER_DAYS))
     sent = 0
+    link = absolute_url(reverse("regulations:deadline-list"))
     open_deadlines = Deadline.objects.filter(
         completed_at__isnull=True, cancelled_at__isnull=True, due_date__lte=horizon
     ).select_related("system", "owner", "system__owner")
@@ -58,7 +60,8 @@ def reminders_send(*, now: dt.datetime | None = None) -> int:
                 send_mail(
                     _subject(deadline, slot.slot, today),
                     f"{deadline.title}{where}\nDue: {deadline.due_date}\n"
-                    f"Regime: {deadline.regime_code.upper() or '-'}  Citation: {deadline.citation or '-'}\n",
+                    f"Regime: {deadline.regime_code.upper() or '-'}  Citation: {deadline.citation or '-'}\n"
+                    f"{link}#deadline-{deadline.pk}\n",
                     settings.DEFAULT_FROM_EMAIL,
                     [email],
                 )

@@ -26,7 +26,10 @@ def _upload_expiring(procurement, checklist):
     return row
 
 
-def test_expiring_evidence_mails_the_checklist_owner_once(procurement, checklist, monkeypatch):
+def test_expiring_evidence_mails_the_checklist_owner_once(
+    procurement, checklist, monkeypatch, settings
+):
+    settings.SIGHTLINE_BASE_URL = "https://sightline.example.org/"
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
     _upload_expiring(procurement, checklist)
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -34,7 +37,8 @@ def test_expiring_evidence_mails_the_checklist_owner_once(procurement, checklist
         assert evidence_expiry_check(today=TODAY)["deadlines"] == 0
     assert [m.to for m in mail.outbox] == [[procurement.email]]
     assert "Evidence expires" in mail.outbox[0].subject
-    assert f"/assessments/vendors/checklists/{checklist.pk}/" in mail.outbox[0].body
+    link = f"https://sightline.example.org/assessments/vendors/checklists/{checklist.pk}/"
+    assert link in mail.outbox[0].body
 
 
 def test_expiring_evidence_is_not_mailed_to_someone_who_switched_it_off(

@@ -108,7 +108,8 @@ def test_reissued_token_revokes_the_old_feed_url(client, officer):
 @pytest.mark.django_db
 def test_reminders_are_sent_once_per_slot(officer, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    deadline_create(
+    settings.SIGHTLINE_BASE_URL = "https://sightline.example.org"
+    deadline = deadline_create(
         actor=officer,
         title="Annual review",
         due_date=dt.date(2027, 1, 8),
@@ -121,6 +122,8 @@ def test_reminders_are_sent_once_per_slot(officer, settings):
     assert len(mail.outbox) == 1
     assert "Due in 7 day(s)" in mail.outbox[0].subject
     assert mail.outbox[0].to == [officer.email]
+    link = f"https://sightline.example.org/regulations/deadlines/#deadline-{deadline.pk}"
+    assert link in mail.outbox[0].body
     overdue = dt.datetime(2027, 1, 9, 9, 30, tzinfo=dt.UTC)
     assert reminders_send(now=overdue) == 1
     assert "OVERDUE" in mail.outbox[1].subject

@@ -37,6 +37,7 @@ def key(settings, tmp_path):
     path.write_bytes(b"key")
     path.chmod(0o600)
     settings.SIGHTLINE_PACK_SIGNING_KEY_PATH = path
+    settings.SIGHTLINE_BASE_URL = "https://sightline.example.org"
     return path
 
 
@@ -68,6 +69,11 @@ def test_key_folder_not_private(key, db):
         assert ids() == {"sightline.W303"}
     finally:
         key.parent.chmod(0o700)
+
+
+def test_base_url_unset(key, db, settings):
+    settings.SIGHTLINE_BASE_URL = ""
+    assert ids() == {"sightline.W304"}
 
 
 def test_check_deploy_command_reports_them(key, db):
