@@ -50,6 +50,14 @@ class AISystemSerializer(serializers.ModelSerializer):
     )
     models_used = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
+    model_allowlist = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False
+    )
+    gateway_aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False
+    )
+    teams_using = serializers.ListField(child=serializers.CharField(max_length=120), required=False)
+    data_regions = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
     roles = _choice_list(vocab.OurRole.choices)
     jurisdictions = _choice_list(vocab.Jurisdiction.choices)
     domains = _choice_list(vocab.Domain.choices)
@@ -90,6 +98,7 @@ class AISystemSerializer(serializers.ModelSerializer):
             "systematic_observation", "employment_decision_kind", "insurer_regulated_use",
             "hipaa_covered_use", "federally_approved_use", "regulated_creditor_notice",
             "ferpa_process", "informational_chatbot_excluded",
+            "model_allowlist", "gateway_aliases", "teams_using", "data_regions", "expected_users",
             "facts", "needs_facts", "risk_tier", "risk_by_regime", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]

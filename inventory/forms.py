@@ -62,7 +62,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 FIELDSETS = [
     ("Basics", ["name", "description", "owner", "team", "vendor", "tags"]),
-    ("Model", ["model_type", "models_used", "training_flops"]),
+    ("Model", ["model_type", "models_used", "model_allowlist", "training_flops"]),
     ("Status", ["lifecycle", "sanction_status", "origin", "provenance", "first_seen", "last_seen"]),
     ("How it is used", ["roles", "decision_role", "jurisdictions", "domains", "capabilities"]),
     (
@@ -76,7 +76,8 @@ FIELDSETS = [
             "art6_3_claim",
         ],
     ),  # fmt: skip
-    ("Data processed", ["data_categories"]),
+    ("Data processed", ["data_categories", "data_regions"]),
+    ("Observed use", ["teams_using", "expected_users", "gateway_aliases"]),
     (
         "EU AI Act facts",
         [
@@ -111,6 +112,26 @@ class AISystemForm(forms.ModelForm):
         help_text="Training compute in FLOPs, for model developers (e.g. 3e26).",
     )
     tags = CommaListField(required=False, help_text="Comma-separated.")
+    model_allowlist = CommaListField(
+        required=False,
+        label="Model allowlist",
+        help_text="Comma-separated model name patterns it may call (gpt-4o*, claude-*); "
+        "empty means no allowlist.",
+    )
+    teams_using = CommaListField(
+        required=False, label="Teams using it", help_text="Comma-separated team names."
+    )
+    data_regions = CommaListField(
+        required=False,
+        label="Data regions",
+        help_text="Comma-separated: cloud region codes (eu-central-1) or EU, US.",
+    )
+    gateway_aliases = CommaListField(
+        required=False,
+        label="Gateway and trace names",
+        help_text="Comma-separated gateway key aliases or team ids and trace service names "
+        "that identify its traffic.",
+    )
     roles = ChoiceListField(choices=vocab.OurRole.choices, required=False, label="Our role(s)")
     jurisdictions = ChoiceListField(
         choices=vocab.Jurisdiction.choices,
@@ -161,6 +182,7 @@ class AISystemForm(forms.ModelForm):
             "regulated_creditor_notice": "Colorado: ECOA/FCRA adverse-action notices",
             "ferpa_process": "Colorado: FERPA process",
             "informational_chatbot_excluded": "Colorado: excluded informational chatbot",
+            "expected_users": "Expected users",
         }
         widgets = {
             "placed_on_market_on": DATE,

@@ -268,6 +268,36 @@ class AISystem(models.Model):
         help_text="An informational chatbot not sold for consequential decisions and barred from "
         "them by an acceptable-use policy (Colorado C.R.S. 6-1-1701, exclusions).",
     )
+    # ---- observed use: what gateway logs and traces are compared with (drift, allowlists)
+    model_allowlist = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
+        help_text="Models this system may call, as name patterns (gpt-4o*, claude-*); "
+        "empty means no allowlist.",
+    )
+    gateway_aliases = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
+        help_text="Names that identify its traffic: gateway key aliases or team ids, trace "
+        "service names.",
+    )
+    teams_using = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
+        help_text="Teams or departments known to use it.",
+    )
+    data_regions = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_string_list],
+        help_text="Where its data is processed: cloud region codes (eu-central-1) or EU, US.",
+    )
+    expected_users = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many people are expected to use it."
+    )
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True, validators=[validate_string_list])

@@ -28,6 +28,10 @@ LIST_COLUMNS = [
     "data_categories",
     "tags",
     "purposes",
+    "model_allowlist",
+    "gateway_aliases",
+    "teams_using",
+    "data_regions",
 ]
 BOOL_COLUMNS = ["human_review", "consumer_facing", "interacts_with_persons", "profiling",
                 "basic_software", "art6_3_claim"]  # fmt: skip
@@ -41,11 +45,14 @@ FACT_BOOL_COLUMNS = [
     "informational_chatbot_excluded",
 ]  # fmt: skip
 DATE_COLUMNS = ["placed_on_market_on", "use_started_on"]
+# Observed use (issue 18): what gateway logs and traces are compared with; appended likewise.
+OBSERVED_COLUMNS = ["model_allowlist", "gateway_aliases", "teams_using", "data_regions",
+                    "expected_users"]  # fmt: skip
 COLUMNS = [
     "id", "name", "description", "owner", "team", "vendor", "model_type", "models_used", "training_flops",
     "lifecycle", "sanction_status", "origin", "provenance", "roles", "decision_role", "jurisdictions",
     "domains", "capabilities", *BOOL_COLUMNS, "data_categories", "first_seen", "last_seen", "tags",
-    "purposes", "employment_decision_kind", *DATE_COLUMNS, *FACT_BOOL_COLUMNS,
+    "purposes", "employment_decision_kind", *DATE_COLUMNS, *FACT_BOOL_COLUMNS, *OBSERVED_COLUMNS,
 ]  # fmt: skip
 # Export-only: the risk tier is computed by classification, never imported.
 IGNORED_COLUMNS = {"created_at", "updated_at", "risk_tier"}
@@ -75,6 +82,7 @@ def export_records(systems: QuerySet[AISystem]) -> list[dict[str, Any]]:
         for col in ("first_seen", "last_seen", "updated_at", *DATE_COLUMNS):
             row[col] = row[col].isoformat() if row[col] else ""
         row["training_flops"] = "" if row["training_flops"] is None else row["training_flops"]
+        row["expected_users"] = "" if row["expected_users"] is None else row["expected_users"]
         records.append({k: neutralise(v) for k, v in row.items()})
     return records
 
