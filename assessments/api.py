@@ -30,6 +30,7 @@ from assessments.selectors import (
 from assessments.services import (
     AnswerConflict,
     answer_save,
+    approval_attestation,
     assessment_approve,
     assessment_return,
     assessment_submit,
@@ -205,6 +206,11 @@ TransitionIn = inline_serializer(
     {
         "action": serializers.ChoiceField(choices=["submit", "approve", "return"]),
         "reason": serializers.CharField(required=False, help_text="Required to return."),
+        "attest": serializers.BooleanField(
+            required=False,
+            help_text="Required to approve: true signs the approval statement, which the audit "
+            "entry records word for word.",
+        ),
     },
 )
 
@@ -232,7 +238,12 @@ class AssessmentTransitionApi(APIView):
             if action == "submit":
                 assessment_submit(actor=request.user, assessment=assessment)
             elif action == "approve":
-                assessment_approve(actor=request.user, assessment=assessment)
+                statement = approval_attestation(assessment.current_revision)
+                if request.data.get("attest") not in (True, "true", "yes"):
+                    raise ValidationError(
+                        {"attest": f'Send "attest": true to sign this statement: {statement}'}
+                    )
+                assessment_approve(actor=request.user, assessment=assessment, attestation=statement)
             elif action == "return":
                 assessment_return(
                     actor=request.user, assessment=assessment, reason=request.data.get("reason", "")

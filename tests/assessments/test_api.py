@@ -55,8 +55,11 @@ def test_transitions_enforce_missing_answers_and_four_eyes(officer, officer2, as
     assert (
         api(officer).post(url, {"action": "submit"}, format="json").json()["state"] == "in_review"
     )
-    assert api(officer).post(url, {"action": "approve"}, format="json").status_code == 403
-    approved = api(officer2).post(url, {"action": "approve"}, format="json")
+    assert (
+        api(officer).post(url, {"action": "approve", "attest": True}, format="json").status_code
+        == 403
+    )
+    approved = api(officer2).post(url, {"action": "approve", "attest": True}, format="json")
     assert approved.status_code == 200 and approved.json()["state"] == "approved"
     detail = api(officer).get(reverse("api-assessment-detail", args=[assessment.pk])).json()
     assert detail["revisions"][0]["verification"] == "verified"

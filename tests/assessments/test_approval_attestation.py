@@ -133,3 +133,18 @@ def test_an_approved_assessment_asks_before_starting_revision_two(
     assert entry.changes["revision"] == [1, 2]
     again = client.post(reverse("assessments:revision-start", args=[in_review.pk]), follow=True)
     assert b"Only an approved assessment" in again.content
+
+
+def test_api_approval_needs_the_attestation_and_records_it(officer2, in_review):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(officer2)
+    url = reverse("api-assessment-transition", args=[in_review.pk])
+    refused = api.post(url, {"action": "approve"}, format="json")
+    assert refused.status_code == 400
+    assert "I have reviewed every answer" in refused.json()["attest"]
+    assert _state(in_review) == Assessment.State.IN_REVIEW
+    assert api.post(url, {"action": "approve", "attest": True}, format="json").status_code == 200
+    entry = AuditEntry.objects.filter(action="assessment.approve").get()
+    assert "revision 1" in entry.changes["attestation"]

@@ -121,7 +121,7 @@ def test_api_refuses_the_author_after_a_colleague_resubmits(
     client = APIClient()
     client.force_authenticate(officer)
     url = reverse("api-assessment-transition", args=[assessment.pk])
-    response = client.post(url, {"action": "approve"}, format="json")
+    response = client.post(url, {"action": "approve", "attest": True}, format="json")
     assert response.status_code == 403
     assert Assessment.objects.get().state == Assessment.State.IN_REVIEW
 

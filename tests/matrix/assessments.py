@@ -274,7 +274,7 @@ ROWS = [
         setup=in_review,
         kwargs=pk,
         content_type="application/json",
-        data={"action": "approve"},
+        data={"action": "approve", "attest": True},
     ),
     Row("api-checklist-list", API_READ, setup=checklist),
     Row("api-evidence-list", API_READ, setup=checklist),
