@@ -22,7 +22,10 @@ def catalog(db):
 def eager(settings, eager_celery):
     """Celery tasks run inline and raise; the Celery app caches its config, so set both."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    previous = eager_celery.conf.task_eager_propagates
     eager_celery.conf.task_eager_propagates = True
+    yield eager_celery
+    eager_celery.conf.task_eager_propagates = previous
 
 
 @pytest.fixture
