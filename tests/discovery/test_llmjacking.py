@@ -223,6 +223,26 @@ def test_l11_bedrock_api_keys():
     assert "L11" not in rules(other, history=SEEN)
 
 
+def test_l11_known_ips_belong_to_their_own_key():
+    """An address another principal's key uses is still unknown for this key."""
+    other = "arn:aws:iam::111122223333:user/build-bot"
+    history = {
+        "principals_seen": [USER, other],
+        "key_ips": {KEY: ["203.0.113.77"], "AKIAOTHERKEY0000": ["198.51.100.99"]},
+    }
+    found = lj.detect(
+        [
+            ev("InvokeModel", 0, bearer=True, ip="203.0.113.77"),
+            ev("InvokeModel", 10, bearer=True, ip="198.51.100.99"),
+            ev("InvokeModel", 20, bearer=True, ip="198.51.100.99"),
+        ],
+        allowlist=set(),
+        history=history,
+    )
+    bearer = [d for d in found if d.rule_id == "L11"]
+    assert len(bearer) == 1 and "198.51.100.99" in bearer[0].summary
+
+
 def test_l12_first_use_spike_and_new_model():
     first = rules([ev("InvokeModel", 0)], history={"principals_seen": []})
     assert "L12" in first

@@ -432,7 +432,15 @@ def _l13_quarantine(evs, hist) -> list[Detection]:
 def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
     out = []
     key_users: set[str] = set()
-    known_ips = {ip for ips in (hist.get("key_ips") or {}).values() for ip in ips}
+    key_ips = hist.get("key_ips") or {}
+    seen_ips: dict[str, set] = defaultdict(set)
+
+    def known(e) -> set:
+        """IPs this key (or, without one, this principal) called from before: another
+        principal's addresses say nothing about whether this key is in the wrong hands."""
+        key = e.access_key_id or e.principal
+        return set(key_ips.get(key, ())) | set(key_ips.get(e.principal, ())) | seen_ips[key]
+
     for e in evs:
         if e.event_source != "iam.amazonaws.com" and not e.bearer_token:
             continue
@@ -478,7 +486,7 @@ def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
                     "L11.access_key",
                 )
             )
-        elif e.bearer_token and e.source_ip not in known_ips and not allowed(e):
+        elif e.bearer_token and e.source_ip not in known(e) and not allowed(e):
             out.append(
                 _make(
                     "L11",
@@ -490,5 +498,5 @@ def _l11_api_keys(evs, hist, allowed) -> list[Detection]:
                     "L11.bearer",
                 )
             )
-            known_ips.add(e.source_ip)
+            seen_ips[e.access_key_id or e.principal].add(e.source_ip)
     return out
