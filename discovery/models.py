@@ -787,6 +787,12 @@ class UsageBudget(models.Model):
         default=list, blank=True, help_text="Glob patterns of allowed models; empty = any model."
     )
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.SIGHTLINE)
+    tpm_limit = models.BigIntegerField(
+        null=True, blank=True, help_text="Tokens per minute the gateway allows (LiteLLM tpm_limit)."
+    )
+    rpm_limit = models.BigIntegerField(
+        null=True, blank=True, help_text="Requests per minute the gateway allows (rpm_limit)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
