@@ -125,6 +125,8 @@ class Capability(models.TextChoices):
     EMERGENCY_TRIAGE = "emergency_triage", "Emergency call triage"
     INSURANCE_PRICING = "insurance_pricing", "Insurance risk assessment and pricing"
     EXAM_PROCTORING = "exam_proctoring", "Exam proctoring / evaluating learners"
+    TOOL_USE = "tool_use", "Calls tools or takes actions (agents, function calling)"
+    RETRIEVAL = "retrieval", "Retrieves documents into its prompts (RAG, vector search)"
 
 
 class DataCategory(models.TextChoices):

@@ -96,7 +96,7 @@ FACT_VOCAB: dict[str, set[str]] = {
         "exploits_vulnerabilities", "social_scoring", "crime_prediction_profiling",
         "facial_image_scraping", "ncii", "csam", "safety_component", "credit_scoring",
         "fraud_detection", "recruitment_screening", "performance_monitoring",
-        "emergency_triage", "insurance_pricing", "exam_proctoring",
+        "emergency_triage", "insurance_pricing", "exam_proctoring", "tool_use", "retrieval",
     },
     "system.data_categories": {
         "contact", "identifiers", "financial", "employment", "education", "location",
