@@ -6,5 +6,6 @@ CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 
 
 def catalog_files() -> list[Path]:
-    """Catalogue YAML versions, oldest first (file stem = version, e.g. 2026-11)."""
-    return sorted(CATALOG_DIR.glob("*.yaml"))
+    """Catalogue YAML versions, oldest first (file stem = version, e.g. 2026-11); other data
+    files in the folder (oauth_scopes.yaml) are not catalogue versions."""
+    return sorted(p for p in CATALOG_DIR.glob("*.yaml") if p.stem[:1].isdigit())

@@ -6,6 +6,7 @@ Heuristics (reference 4.4) never produce silent matches: they return reason code
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ class App:
     shared_hosts: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()  # P flag: AI use visible only in the URL path on a shared host
     risk: dict = field(default_factory=dict)
+    # OAuth identifiers: public client ids (Google) and app ids (Entra), else display-name globs
+    oauth_client_ids: tuple[str, ...] = ()
+    oauth_names: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()  # glob patterns of the model names this service serves
+    providers: tuple[str, ...] = ()  # gen_ai.provider.name / LiteLLM provider prefixes
 
 
 class CatalogError(ValueError):
@@ -43,6 +49,10 @@ class Catalog:
         self.suffix: dict[str, str] = {}
         self.path_rules: dict[str, list[tuple[str, str]]] = {}
         self.shared: set[str] = set()
+        self.oauth_ids: dict[str, str] = {}
+        self.oauth_names: list[tuple[str, str]] = []
+        self.model_rules: list[tuple[str, str]] = []
+        self.providers: dict[str, str] = {}
         for app in apps:
             if app.key in self.apps:
                 raise CatalogError(f"duplicate catalogue key {app.key!r}")
@@ -55,6 +65,12 @@ class Catalog:
                 host, _, prefix = p.partition("/")
                 self.path_rules.setdefault(host, []).append(("/" + prefix, app.key))
             self.shared.update(app.shared_hosts)
+            for cid in app.oauth_client_ids:
+                self.oauth_ids.setdefault(cid.lower(), app.key)
+            self.oauth_names.extend((pat.lower(), app.key) for pat in app.oauth_names)
+            self.model_rules.extend((pat.lower(), app.key) for pat in app.models)
+            for prov in app.providers:
+                self.providers.setdefault(prov.lower(), app.key)
         self._cache: dict[str, str | None] = {}
 
     # construction -----------------------------------------------------------------------
@@ -77,6 +93,18 @@ class Catalog:
                         shared_hosts=tuple(h.lower() for h in e.get("shared_hosts") or ()),
                         paths=tuple(p.lower() for p in e.get("paths") or ()),
                         risk=dict(e.get("risk") or {}),
+                        oauth_client_ids=tuple(
+                            str(i).strip()
+                            for i in [
+                                *((e.get("oauth") or {}).get("client_ids") or ()),
+                                *((e.get("oauth") or {}).get("app_ids") or ()),
+                            ]
+                        ),
+                        oauth_names=tuple(
+                            str(n) for n in (e.get("oauth") or {}).get("names") or ()
+                        ),
+                        models=tuple(str(m) for m in e.get("models") or ()),
+                        providers=tuple(str(p) for p in e.get("providers") or ()),
                     )
                 )
             except (TypeError, AttributeError) as exc:
@@ -131,6 +159,41 @@ class Catalog:
                 if lp.startswith(prefix):
                     return key
         return None
+
+    def oauth_app(self, client_id: str, name: str) -> str:
+        """Catalogue app of an OAuth client: its public client/app id, else a display-name
+        pattern; '' when neither is known."""
+        key = self.oauth_ids.get(client_id.strip().lower())
+        if key:
+            return key
+        lname = name.strip().lower()
+        if lname:
+            for pattern, app_key in self.oauth_names:
+                if fnmatch.fnmatchcase(lname, pattern):
+                    return app_key
+        return ""
+
+    def model_app(self, *, model: str, provider: str = "", host: str = "") -> str:
+        """Catalogue app that served a model call: by provider host, then the provider name
+        (or a LiteLLM `provider/model` prefix), then the model-name patterns; '' if unknown.
+        A provider host outside the catalogue (a self-hosted OpenAI-compatible server) is
+        unknown, whatever the model is called."""
+        if host:
+            return self.match(host) or ""
+        m = model.strip().lower()
+        prefix, sep, rest = m.partition("/")
+        if sep and prefix in self.providers and not provider:
+            provider, m = prefix, rest
+        if provider:
+            key = self.providers.get(provider.strip().lower())
+            if key:
+                return key
+        if sep and prefix in self.providers:
+            m = rest
+        for pattern, app_key in self.model_rules:
+            if fnmatch.fnmatchcase(m, pattern):
+                return app_key
+        return ""
 
     def prefilter_tokens(self) -> list[str]:
         """Literal strings at least one of which occurs in any line this catalogue can match."""

@@ -28,6 +28,8 @@ from .parsers.prefilter import candidate_spans
 from .parsers.records import (
     INVOKE_EVENTS,
     CloudEvent,
+    GrantEvent,
+    ModelCall,
     Record,
     SkipCounter,
     SkipReason,
@@ -123,6 +125,11 @@ class ChunkResult:
     rollups: dict = field(default_factory=dict)
     possible_ai: dict = field(default_factory=dict)
     cloud_events: list = field(default_factory=list)
+    # OAuth grants/revokes (GrantEvent, user already resolved) and model usage keyed
+    # (source, app_key, identity, team, key_alias, model, region, service, day_iso) →
+    # [requests, input_tokens, output_tokens, cost, first_ts, last_ts]
+    grants: list = field(default_factory=list)
+    model_usage: dict = field(default_factory=dict)
     bytes_done: int = 0
     error: str = ""
 
@@ -152,8 +159,25 @@ class ChunkResult:
             else:
                 mine.merge(agg)
         self.cloud_events.extend(other.cloud_events)
+        self.grants.extend(other.grants)
+        usage_merge(self.model_usage, other.model_usage)
         if other.error and not self.error:
             self.error = other.error
+
+
+def usage_merge(into: dict, other: dict) -> None:
+    """Adds model-usage counters of the same key; first and last times widen."""
+    for k, v in other.items():
+        mine = into.get(k)
+        if mine is None:
+            into[k] = list(v)
+        else:
+            mine[0] += v[0]
+            mine[1] += v[1]
+            mine[2] += v[2]
+            mine[3] += v[3]
+            mine[4] = min(mine[4], v[4])
+            mine[5] = max(mine[5], v[5])
 
 
 # Planning ---------------------------------------------------------------------------------
@@ -346,6 +370,8 @@ class _Acc:
         self.allow = {a.lower() for a in allowlist}
         self.rollups: dict[tuple[str, str, str], list] = {}
         self.possible: dict[tuple[str, str], HeuristicAgg] = {}
+        self.grants: list[GrantEvent] = []
+        self.usage: dict[tuple, list] = {}
         self.skips = SkipCounter()
         self.parsed = 0
         self.matched = 0
@@ -398,6 +424,63 @@ class _Acc:
             elif ts > r[4]:
                 r[4] = ts
 
+    def add_grant(self, ev: GrantEvent) -> None:
+        """An OAuth grant or revoke: the user resolved like any other, the app kept by name."""
+        self.parsed += 1
+        if self.catalog.oauth_app(ev.client_id, ev.app_name):
+            self.matched += 1
+        ev.user = self.ident(ev.user, "", ev.ts) if ev.user else ""
+        self.grants.append(ev)
+
+    def add_call(self, call: ModelCall) -> None:
+        """A gateway, invocation-log or trace model call, summed per app × identity × team ×
+        key × model × region × service × day."""
+        self.parsed += 1
+        if call.source == "bedrock_invocation":
+            app = BEDROCK_APP_KEY
+        else:
+            app = self.catalog.model_app(
+                model=call.model, provider=call.provider, host=call.provider_host
+            )
+        if app:
+            self.matched += 1
+        ident = self.ident(call.principal, "", call.ts) if call.principal else ""
+        ts = call.ts
+        k = (
+            call.source,
+            app,
+            ident,
+            call.team[:120],
+            call.key_alias[:200],
+            call.model[:200],
+            call.region[:40],
+            call.service[:200],
+            day_iso(int(ts) // 86400),
+        )
+        r = self.usage.get(k)
+        if r is None:
+            self.usage[k] = [1, call.input_tokens, call.output_tokens, call.cost, ts, ts]
+        else:
+            r[0] += 1
+            r[1] += call.input_tokens
+            r[2] += call.output_tokens
+            r[3] += call.cost
+            r[4] = min(r[4], ts)
+            r[5] = max(r[5], ts)
+
+    def add_any(self, rec: object, line: str) -> bool:
+        """Adds a record of any kind; False for a skip reason."""
+        cls = rec.__class__
+        if cls is Record:
+            self.add(rec, line)
+        elif cls is GrantEvent:
+            self.add_grant(rec)
+        elif cls is ModelCall:
+            self.add_call(rec)
+        else:
+            return False
+        return True
+
     def add_cloud(self, ev: CloudEvent) -> None:
         self.parsed += 1
         if ev.event_name in INVOKE_EVENTS and not ev.error_code:
@@ -420,6 +503,8 @@ class _Acc:
         res.skip_samples = self.skips.samples
         res.possible_ai = self.possible
         res.rollups = {k: RollupAgg(*v) for k, v in self.rollups.items()}
+        res.grants = self.grants
+        res.model_usage = self.usage
         return res
 
 
@@ -578,12 +663,12 @@ def _process_lines(
                 add(rec, line)
             elif rec is SkipReason.DIRECTIVE or rec is SkipReason.BLANK:
                 res.header_lines += 1
+            elif rec.__class__ is GrantEvent or rec.__class__ is ModelCall:
+                acc.add_any(rec, line)
             elif isinstance(rec, list) and not cloud:  # one line holding several records
-                got = [r for r in rec if r.__class__ is Record]
-                for r in got:
-                    add(r, line)
+                got = sum(1 for r in rec if acc.add_any(r, line))
                 if got:
-                    acc.parsed -= len(got) - 1
+                    acc.parsed -= got - 1
                 else:
                     skips.add(next(iter(rec), SkipReason.MALFORMED), line)
             elif isinstance(rec, list):  # CloudTrail one-event-per-line

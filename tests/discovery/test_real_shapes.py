@@ -29,7 +29,11 @@ def _run(path: Path, fmt: str, options: dict | None, **kw) -> ChunkResult:
 
 
 def _apps(res: ChunkResult) -> list[str]:
-    return sorted({key for key, _ident, _day in res.rollups if not key.startswith("host:")})
+    """Catalogue apps matched: by host, by OAuth client (grants) or as the model provider."""
+    apps = {key for key, _ident, _day in res.rollups if not key.startswith("host:")}
+    apps |= {CATALOG.oauth_app(g.client_id, g.app_name) for g in res.grants}
+    apps |= {key[1] for key in res.model_usage}
+    return sorted(apps - {""})
 
 
 def _line_skips(res: ChunkResult) -> int:
@@ -73,6 +77,11 @@ def test_every_new_format_of_the_issue_is_in_the_corpus():
         "netskope",
         "windows_dns",
         "entra_signin",
+        "gws_token",
+        "entra_audit",
+        "litellm",
+        "bedrock_invocation",
+        "otel_genai",
     ):
         assert fmt in detected and fmt in FORMATS, fmt
 
@@ -133,3 +142,22 @@ def test_zeek_tsv_and_json_copies_of_the_same_data_count_alike():
         js = _run(ROOT / "zeek" / f"{kind}.json", f"zeek_{kind}", None)
         assert (tsv.parsed, tsv.skipped, tsv.matched) == (js.parsed, js.skipped, js.matched)
         assert tsv.lines_read - tsv.header_lines == js.lines_read
+
+
+@pytest.mark.parametrize("entry", [e for e in EXPECTED if "grants" in e], ids=lambda e: e["file"])
+def test_grant_events_name_the_action_app_and_user(entry):
+    res = _run(ROOT / entry["file"], entry["format"], None)
+    assert [[g.action, g.app_name, g.user] for g in res.grants] == entry["grants"]
+
+
+@pytest.mark.parametrize("entry", [e for e in EXPECTED if "usage" in e], ids=lambda e: e["file"])
+def test_model_usage_sums_requests_tokens_and_cost(entry):
+    res = _run(ROOT / entry["file"], entry["format"], None)
+    rows = list(res.model_usage.values())
+    got = {
+        "requests": sum(r[0] for r in rows),
+        "input_tokens": sum(r[1] for r in rows),
+        "output_tokens": sum(r[2] for r in rows),
+        "cost": round(sum(r[3] for r in rows), 6),
+    }
+    assert got == entry["usage"]

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 import orjson
 
 from .base import LineParser
+from .bedrock import BedrockInvocationParser
 from .cloudtrail import CloudTrailLineParser
 from .dns import Bind9Parser, DnsmasqParser, Route53Parser
+from .entra_audit import EntraAuditParser
+from .gws import GwsTokenParser
+from .litellm import LiteLLMParser
+from .otel import OtelGenAiParser
 from .proxy import CombinedParser, SquidParser, W3CElffParser, ZscalerCsvParser, ZscalerJsonParser
-from .records import CloudEvent, Record, SkipCounter, SkipReason
+from .records import CloudEvent, GrantEvent, ModelCall, Record, SkipCounter, SkipReason
 from .squidfmt import LogformatError, SquidLogformatParser
 from .vendors import (
     PANOS_RE,
@@ -52,7 +57,16 @@ FORMATS: tuple[str, ...] = (
     "netskope",
     "windows_dns",
     "entra_signin",
+    "gws_token",
+    "entra_audit",
+    "litellm",
+    "bedrock_invocation",
+    "otel_genai",
 )
+
+# Formats whose records are OAuth grants or model calls, not host requests.
+GRANT_FORMATS = frozenset({"gws_token", "entra_audit"})
+USAGE_FORMATS = frozenset({"litellm", "bedrock_invocation", "otel_genai"})
 
 FORMAT_LABELS: dict[str, str] = {
     "squid": "Squid native",
@@ -77,6 +91,11 @@ FORMAT_LABELS: dict[str, str] = {
     "netskope": "Netskope web transactions",
     "windows_dns": "Windows DNS Server log",
     "entra_signin": "Microsoft Entra ID sign-ins",
+    "gws_token": "Google Workspace OAuth token activity",
+    "entra_audit": "Microsoft Entra ID audit log (app consents)",
+    "litellm": "LiteLLM proxy spend logs",
+    "bedrock_invocation": "Amazon Bedrock model-invocation log",
+    "otel_genai": "OpenTelemetry GenAI spans (OTLP JSON)",
 }
 
 
@@ -90,7 +109,11 @@ __all__ = [
     "FORMAT_LABELS",
     "format_choices",
     "CloudEvent",
+    "GrantEvent",
+    "GRANT_FORMATS",
     "LineParser",
+    "ModelCall",
+    "USAGE_FORMATS",
     "Record",
     "SkipCounter",
     "SkipReason",
@@ -126,6 +149,11 @@ def get_parser(fmt: str, *, options: dict | None = None) -> LineParser:
         "netskope": NetskopeParser,
         "windows_dns": WindowsDnsParser,
         "entra_signin": EntraSignInParser,
+        "gws_token": GwsTokenParser,
+        "entra_audit": EntraAuditParser,
+        "litellm": LiteLLMParser,
+        "bedrock_invocation": BedrockInvocationParser,
+        "otel_genai": OtelGenAiParser,
     }
     if fmt not in classes:
         raise ValueError(f"unknown log format {fmt!r}; known: {', '.join(FORMATS)}")
@@ -181,6 +209,9 @@ def _json_kind(obj: object) -> str | None:
         return _json_kind(obj[0]) if obj else None
     if not isinstance(obj, dict):
         return None
+    kind = _usage_kind(obj)
+    if kind:
+        return kind
     if "Records" in obj or ("eventVersion" in obj and "eventSource" in obj):
         return "cloudtrail"
     if "detail-type" in obj or "CloudTrailEvent" in obj or "Events" in obj:
@@ -228,6 +259,36 @@ def _json_kind(obj: object) -> str | None:
     return None
 
 
+def _usage_kind(obj: dict) -> str | None:
+    """OAuth-grant and model-usage exports (Workspace token, Entra audit, LiteLLM, Bedrock, OTLP)."""
+    if isinstance(obj.get("items"), list) and str(obj.get("kind", "")).startswith("admin#reports"):
+        return _json_kind(obj["items"][0]) if obj["items"] else "gws_token"
+    ident = obj.get("id")
+    if isinstance(ident, dict) and "applicationName" in ident and "events" in obj:
+        app = str(ident.get("applicationName") or "")
+        if app == "token":
+            return "gws_token"
+        return (
+            f"refuse:Google Workspace {app} activity: not OAuth token activity "
+            "(export the token application: applicationName=token)."
+        )
+    row = obj.get("properties") if isinstance(obj.get("properties"), dict) else obj
+    if "activityDisplayName" in row and ("targetResources" in row or "initiatedBy" in row):
+        return "entra_audit"
+    if "request_id" in obj and "spend" in obj and ("call_type" in obj or "startTime" in obj):
+        return "litellm"
+    if obj.get("schemaType") == "ModelInvocationLog" or (
+        "modelId" in obj and "operation" in obj and isinstance(obj.get("identity"), dict)
+    ):
+        return "bedrock_invocation"
+    msg = obj.get("message")
+    if isinstance(msg, str) and '"ModelInvocationLog"' in msg:
+        return "bedrock_invocation"
+    if isinstance(obj.get("resourceSpans"), list) or ("scopeSpans" in obj and "resource" in obj):
+        return "otel_genai"
+    return None
+
+
 def _first_json_value(text: str) -> object:
     """The first complete JSON value of a (possibly cut) document head, element-wise for arrays."""
     dec = json.JSONDecoder()
@@ -242,9 +303,12 @@ def _first_json_value(text: str) -> object:
         except ValueError:
             return None
     # a pretty-printed wrapper cut by the head limit: decode the first inner event
-    for key in ('"Records"', '"value"', '"records"', '"Events"', '"QueryResultRows"'):
+    for key in (
+        '"Records"', '"value"', '"records"', '"Events"', '"QueryResultRows"', '"items"',
+        '"resourceSpans"',
+    ):  # fmt: skip
         i = s.find(key)
-        if i != -1 and i < 200:
+        if i != -1 and i < (1000 if key in ('"items"', '"resourceSpans"') else 200):
             j = s.find("[", i)
             try:
                 inner = dec.raw_decode(s[j + 1 :].lstrip())[0]
@@ -316,6 +380,8 @@ def detect(head: bytes, *, logformat: str = "") -> Detection:
             return Detection(None, "The lines start like JSON but none of them decodes.")
         return Detection(None, "JSON lines, but not a log shape Sightline knows.")
     head_row = first.lower()
+    if "request_id" in head_row and "spend" in head_row and "," in head_row:
+        return Detection("litellm")
     if ("cs-host" in head_row or "cs_host" in head_row) and "," in head_row:
         return Detection("netskope")
     if head_row.startswith('"timestamp","most granular identity"'):

@@ -13,11 +13,12 @@ from pathlib import Path
 import orjson
 
 from .gz import MAX_DECOMPRESSED_BYTES, MAX_RATIO, GzipGuardError
+from .otel import split_resource_spans
 from .records import SkipReason
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_DOCUMENT_BYTES = 512 * 1024**2  # a whole-document JSON export is loaded at once
-DOCUMENT_LIST_KEYS = ("value", "records", "Events", "QueryResultRows")
+DOCUMENT_LIST_KEYS = ("value", "records", "Events", "QueryResultRows", "items")
 
 
 def is_zip(path: Path | str) -> bool:
@@ -92,7 +93,8 @@ def document_items(buf: bytes) -> list | None:
     """Items of a whole-document JSON export, or None when ``buf`` is not one.
 
     A top-level array, or an object whose only event list is under `value` (Graph),
-    `records` (Azure Monitor), `Events` (lookup-events) or `QueryResultRows` (CloudTrail Lake)."""
+    `records` (Azure Monitor), `Events` (lookup-events), `QueryResultRows` (CloudTrail Lake) or
+    `items` (Google Reports API); an OTLP `resourceSpans` document gives one span per item."""
     head = buf[:4096].lstrip()
     if head[:1] not in (b"[", b"{") or len(buf) > MAX_DOCUMENT_BYTES:
         return None
@@ -105,6 +107,9 @@ def document_items(buf: bytes) -> list | None:
     if isinstance(obj, list):
         return obj
     if isinstance(obj, dict):
+        spans = split_resource_spans(obj)  # OTLP: one single-span resourceSpan per line
+        if spans is not None:
+            return spans
         for key in DOCUMENT_LIST_KEYS:
             if isinstance(obj.get(key), list) and key != "Events":
                 return obj[key]

@@ -10,7 +10,9 @@ from . import get_parser
 from .archive import ZIP_MAGIC, document_lines, is_zip, iter_zip_members, zip_head
 from .cloudtrail import CloudTrailLineParser, parse_records_blob
 from .gz import GzipGuardError, is_gzip, iter_gzip_blocks
-from .records import CloudEvent, Record, SkipCounter, SkipReason
+from .records import CloudEvent, GrantEvent, ModelCall, Record, SkipCounter, SkipReason
+
+RECORD_TYPES = (Record, GrantEvent, ModelCall)
 
 HEAD_BYTES = 64 * 1024
 
@@ -70,7 +72,7 @@ def _is_document(path: Path) -> bool:
 
 def iter_records(
     path: str | Path, *, fmt: str, skips: SkipCounter, options: dict | None = None
-) -> Iterator[Record | CloudEvent]:
+) -> Iterator[Record | CloudEvent | GrantEvent | ModelCall]:
     """Every record of one file, fully parsed; skips (and gzip errors) land in ``skips``."""
     path = Path(path)
     parser = get_parser(fmt, options=options)
@@ -88,11 +90,16 @@ def iter_records(
                 continue
             line = raw.decode("utf-8", "replace").rstrip("\r")
             rec = parser.safe_parse(line)
-            if isinstance(rec, Record):
+            if isinstance(rec, RECORD_TYPES):
                 rec.raw_ref = f"{path}:{off}"
                 yield rec
             elif isinstance(rec, list) and isinstance(parser, CloudTrailLineParser):
                 yield from (ev for ev in rec if ev is not None)
+            elif isinstance(rec, list) and any(isinstance(r, RECORD_TYPES) for r in rec):
+                for r in rec:  # one line holding several records (an OTLP request, a list)
+                    if isinstance(r, RECORD_TYPES):
+                        r.raw_ref = f"{path}:{off}"
+                        yield r
             else:
                 skips.add(rec, line)
     except GzipGuardError as exc:

@@ -118,6 +118,42 @@ class CloudEvent:
         }
 
 
+@dataclass(slots=True)
+class GrantEvent:
+    """An OAuth grant or revoke of an app by a user (Workspace token activity, Entra audit)."""
+
+    ts: float
+    source: str
+    action: str  # "grant" | "revoke"
+    app_name: str
+    client_id: str
+    user: str
+    scopes: tuple[str, ...] = ()
+    event_id: str = ""
+    raw_ref: str = ""
+
+
+@dataclass(slots=True)
+class ModelCall:
+    """One model call seen by an AI gateway, a model-invocation log or a GenAI trace span."""
+
+    ts: float
+    source: str
+    principal: str
+    team: str = ""
+    key_alias: str = ""
+    model: str = ""
+    provider_host: str = ""
+    region: str = ""
+    service: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    request_id: str = ""
+    raw_ref: str = ""
+    provider: str = ""  # gen_ai.provider.name / LiteLLM custom_llm_provider
+
+
 class SkipCounter:
     """Counts skipped lines by reason and keeps up to 20 sample lines per reason."""
 

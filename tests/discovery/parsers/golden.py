@@ -39,8 +39,9 @@ def actual(fmt: str, path: Path) -> dict:
     for rec in iter_records(path, fmt=fmt, skips=skips, options=OPTIONS.get(fmt)):
         d = dataclasses.asdict(rec)
         d["raw_ref"] = d["raw_ref"].rsplit(":", 1)[-1].rsplit("@", 1)[-1].rsplit("#", 1)[-1]
-        if "dns_answers" in d:
-            d["dns_answers"] = list(d["dns_answers"])
+        for key, value in d.items():  # tuples (DNS answers, OAuth scopes) are lists in JSON
+            if isinstance(value, tuple):
+                d[key] = list(value)
         rows.append(d)
     return {"records": rows, "skipped": dict(sorted(skips.counts.items()))}
 
