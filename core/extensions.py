@@ -8,6 +8,11 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
   with the app's `<label>/partials/system_panel.html`;
 - `vendor_panel`: `vendor_panel(*, request, vendor) -> dict | None`, drawn on the vendor page
   with the app's `<label>/partials/vendor_panel.html`;
+- `assessment_panel`: `assessment_panel(*, request, assessment) -> dict | None`, drawn on the
+  assessment page with the app's `<label>/partials/assessment_panel.html`;
+- `obligation_evidence`: `(*, obligations: list[tuple[str, str]]) -> dict`, (regime code,
+  obligation id) -> `{"title", "text", "url"}`: a later app's record that evidences an obligation,
+  shown beside it on the regime content page;
 - `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`;
 - `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
   approved; regulations anchors recurring reviews on the latest;
@@ -27,6 +32,8 @@ EXTENSION_POINTS = (
     "seed_demo",
     "system_panel",
     "vendor_panel",
+    "assessment_panel",
+    "obligation_evidence",
     "content_loaders",
     "last_approval",
     "inbox",

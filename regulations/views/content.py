@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.extensions import app_hooks
 from core.htmx import HtmxHttpRequest, redirect_to, render_partial
 from core.permissions import reader_required
 from regulations import selectors
@@ -61,6 +62,18 @@ def _version(code: str, version: str) -> ContentVersion:
 
 @require_GET
 @reader_required
+def _with_evidence(cv) -> list:
+    """The version's obligations, each with `evidence` from later apps' records (e.g. the AI-literacy
+    coverage for EU Art 4) through core.extensions `obligation_evidence`."""
+    obligations = list(cv.obligations.all())
+    found: dict = {}
+    for hook in app_hooks("obligation_evidence"):
+        found.update(hook.target(obligations=[(cv.regime.code, o.key) for o in obligations]))
+    for o in obligations:
+        o.evidence = found.get((cv.regime.code, o.key))
+    return obligations
+
+
 def version_detail(request: HtmxHttpRequest, code: str, version: str) -> HttpResponse:
     cv = _version(code, version)
     today = timezone.localdate()
@@ -71,7 +84,7 @@ def version_detail(request: HtmxHttpRequest, code: str, version: str) -> HttpRes
         "is_current": current is not None and current.pk == cv.pk,
         "mode": mode,
         "rules": cv.rules.all(),
-        "obligations": cv.obligations.all(),
+        "obligations": _with_evidence(cv),
         "deadline_specs": cv.deadline_specs.all(),
         "templates": cv.templates.all(),
         "checklist": cv.checklist_items.all(),
