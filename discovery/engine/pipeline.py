@@ -180,6 +180,32 @@ def usage_merge(into: dict, other: dict) -> None:
             mine[5] = max(mine[5], v[5])
 
 
+def grant_pack(ev: GrantEvent) -> list:
+    """A GrantEvent as the JSON row a chunk stores: ts, source, action, app name, client id,
+    user, scopes, event id."""
+    return [
+        ev.ts,
+        ev.source,
+        ev.action,
+        ev.app_name[:200],
+        ev.client_id[:200],
+        ev.user[:200],
+        list(ev.scopes),
+        ev.event_id,
+    ]
+
+
+def usage_pack(model_usage: dict) -> list[list]:
+    """Model usage as JSON rows: the 9 key fields, then requests, tokens in and out, cost, first
+    and last epoch seconds."""
+    return [[*k, *v] for k, v in model_usage.items()]
+
+
+def usage_unpack_into(into: dict, rows: list[list]) -> None:
+    """Adds stored usage rows to a batch's usage keyed by the 9 key fields."""
+    usage_merge(into, {tuple(r[:9]): r[9:15] for r in rows})
+
+
 # Planning ---------------------------------------------------------------------------------
 def iter_input_files(path: str | Path) -> Iterator[Path]:
     """Files under a path, recursively and sorted; CloudTrail-Digest objects are skipped."""

@@ -21,8 +21,11 @@ from discovery.engine.pipeline import (
     Chunk,
     ChunkResult,
     cloud_rollups,
+    grant_pack,
     process_chunk,
     pseudonymise,
+    usage_pack,
+    usage_unpack_into,
 )
 from discovery.engine.redaction import redact_line, redact_samples
 from discovery.models import (
@@ -155,6 +158,8 @@ def _serialise_result(result: ChunkResult) -> dict:
             "subjects": subjects,
             "possible_ai": possible,
             "cloud_events": len(result.cloud_events),
+            "grants": [grant_pack(g) for g in result.grants],
+            "model_usage": usage_pack(result.model_usage),
         }
     )
 
@@ -447,7 +452,11 @@ def ingest_chunks_merge(results: Iterable[dict], rollups: dict[tuple, list] | No
     samples: dict[str, list[str]] = {}
     subjects: dict[str, dict] = {}
     possible: dict[tuple[str, str], dict] = {}
+    grants: list[list] = []
+    model_usage: dict[tuple, list] = {}
     for r in results:
+        grants.extend(r.get("grants", ()))
+        usage_unpack_into(model_usage, r.get("model_usage", ()))
         if rollups is not None:
             rollups_add(rollups, r.get(ROLLUP_ROWS, ""))
         for key in totals:
@@ -500,4 +509,6 @@ def ingest_chunks_merge(results: Iterable[dict], rollups: dict[tuple, list] | No
         "skip_samples": samples,
         "subjects": subjects,
         "possible_ai": list(possible.values()),
+        "grants": grants,
+        "model_usage": model_usage,
     }

@@ -52,6 +52,7 @@ from discovery.services.files import (
     zip_expand,
 )
 from discovery.services.rules import rules_apply
+from discovery.services.usage import usage_batch_write
 
 # Plain words for the skip reasons, for the "needs attention" message.
 REASON_WORDS = {
@@ -608,6 +609,7 @@ def ingest_run_finalise(*, run_id: int) -> bool:
         merged = ingest_chunks_merge(_chunk_results(run, totals), rollups)
         _people, teams, _key = chunk_identity(run=run)
         ingest_batch_write(run=run, rollups=rollups, subjects=merged["subjects"], teams=teams)
+        usage_batch_write(run=run, merged=merged, teams=teams)
         del rollups
         notes = _files_finish(run, totals)
         findings = rules_apply(run=run, merged=merged)

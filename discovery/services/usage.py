@@ -1,0 +1,320 @@
+"""Batch write of OAuth grants and model usage (gateway, invocation logs, GenAI traces).
+
+Both are merged so that the order files arrive in never matters: a grant row keeps the first and
+last grant and the last revoke by event time (min/max), so a revoke read before the grant it
+follows still leaves the grant inactive; usage counters add up per (source, app, identity, team,
+key, model, region, service, day) in one upsert. Called once per batch from the run finaliser,
+inside its transaction, right after the rollups are written.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import connection
+from django.utils import timezone
+
+from discovery.engine.oauth import scope_classes
+from discovery.models import DiscoveredApp, IngestRun, ModelUsageDay, OAuthGrant
+from discovery.selectors import catalog_app_names, matching_catalog
+from discovery.services.chunks import as_datetime, nul_free, team_at
+from inventory.models import AISystem
+
+GRANT_BATCH = 500
+USAGE_KEY = ("source", "app_key", "identity", "team", "key_alias", "model", "region", "service")
+_USAGE_COLUMNS = (
+    *USAGE_KEY,
+    "day",
+    "requests",
+    "input_tokens",
+    "output_tokens",
+    "cost",
+    "first_seen",
+    "last_seen",
+    "system_id",
+)
+
+
+# OAuth grants ----------------------------------------------------------------------------
+def _grant_summary(events: Iterable[list]) -> dict[tuple, dict]:
+    """Per (source, client id, user): first/last grant, last revoke, scopes, latest app name."""
+    out: dict[tuple, dict] = {}
+    for ts, source, action, app_name, client_id, user, scopes, _eid in events:
+        key = (source[:20], client_id[:200], user[:200])
+        g = out.setdefault(
+            key,
+            {"first": None, "last": None, "revoked": None, "scopes": set(), "name": "", "at": None},
+        )
+        if action == "grant":
+            g["first"] = ts if g["first"] is None else min(g["first"], ts)
+            g["last"] = ts if g["last"] is None else max(g["last"], ts)
+            g["scopes"].update(scopes)
+        else:
+            g["revoked"] = ts if g["revoked"] is None else max(g["revoked"], ts)
+        if g["at"] is None or (ts, app_name) > (g["at"], g["name"]):
+            g["at"], g["name"] = ts, app_name
+    return out
+
+
+def _opt_min(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _opt_max(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def grant_is_active(last_granted: dt.datetime | None, revoked_at: dt.datetime | None) -> bool:
+    """Granted, and not revoked at or after the last grant (event time)."""
+    return last_granted is not None and (revoked_at is None or revoked_at < last_granted)
+
+
+def grants_write(*, run: IngestRun, events: list[list]) -> int:
+    """Merges the batch's grant events into OAuthGrant rows; returns the rows written.
+
+    New keys are inserted first (ON CONFLICT DO NOTHING), then every key is locked in one order
+    and merged: min/max and the scope union are idempotent, so a row another batch inserted a
+    moment ago, or this batch's own insert, merges to the same result."""
+    summary = _grant_summary(events)
+    if not summary:
+        return 0
+    catalog = matching_catalog()
+    keys = sorted(summary)
+    OAuthGrant.objects.bulk_create(
+        [
+            OAuthGrant(
+                source=s,
+                client_id=c,
+                user=u,
+                app_name=summary[(s, c, u)]["name"] or c,
+                first_granted=None,
+                last_granted=None,
+                active=False,
+                run=run,
+            )
+            for s, c, u in keys
+        ],
+        ignore_conflicts=True,
+        batch_size=GRANT_BATCH,
+    )
+    written = 0
+    now = timezone.now()
+    for i in range(0, len(keys), GRANT_BATCH):
+        part = keys[i : i + GRANT_BATCH]
+        rows = (
+            OAuthGrant.objects.select_for_update()
+            .filter(source__in={k[0] for k in part}, client_id__in={k[1] for k in part})
+            .order_by("source", "client_id", "user")
+        )
+        wanted = set(part)
+        changed = []
+        for row in rows:
+            g = summary.get((row.source, row.client_id, row.user))
+            if g is None or (row.source, row.client_id, row.user) not in wanted:
+                continue
+            first = as_datetime(g["first"]) if g["first"] is not None else None
+            last = as_datetime(g["last"]) if g["last"] is not None else None
+            revoked = as_datetime(g["revoked"]) if g["revoked"] is not None else None
+            newer_name = last is not None and (row.last_granted is None or last >= row.last_granted)
+            row.first_granted = _opt_min(row.first_granted, first)
+            row.last_granted = _opt_max(row.last_granted, last)
+            row.revoked_at = _opt_max(row.revoked_at, revoked)
+            row.active = grant_is_active(row.last_granted, row.revoked_at)
+            row.scopes = sorted(set(row.scopes or []) | g["scopes"])
+            row.scope_classes = scope_classes(row.scopes)
+            if newer_name and g["name"]:
+                row.app_name = g["name"][:200]
+            row.app_key = catalog.oauth_app(row.client_id, row.app_name)
+            row.run = run
+            row.updated_at = now
+            changed.append(row)
+        OAuthGrant.objects.bulk_update(
+            changed,
+            [
+                "first_granted",
+                "last_granted",
+                "revoked_at",
+                "active",
+                "scopes",
+                "scope_classes",
+                "app_name",
+                "app_key",
+                "run",
+                "updated_at",
+            ],
+        )
+        written += len(changed)
+    return written
+
+
+# Model usage --------------------------------------------------------------------------------
+def system_resolver():
+    """(service/key alias/team → system id, app key → system id) for the systems in use: an
+    alias listed in AISystem.gateway_aliases names the system; else the app's sanctioned system."""
+    aliases: dict[str, int] = {}
+    systems = (
+        AISystem.objects.exclude(lifecycle=AISystem.Lifecycle.RETIRED)
+        .exclude(gateway_aliases=[])
+        .order_by("pk")
+        .values_list("pk", "gateway_aliases")
+    )
+    for pk, names in systems:
+        for name in names or ():
+            aliases.setdefault(str(name).strip().lower(), pk)
+    by_app = dict(
+        DiscoveredApp.objects.filter(host="", system__isnull=False)
+        .exclude(app_key="")
+        .order_by("-pk")
+        .values_list("app_key", "system_id")
+    )
+
+    def resolve(*, app_key: str, service: str, key_alias: str, team: str) -> int | None:
+        for name in (service, key_alias, team):
+            pk = aliases.get(name.strip().lower()) if name else None
+            if pk:
+                return pk
+        return by_app.get(app_key)
+
+    return resolve
+
+
+def _usage_rows(model_usage: dict[tuple, list], teams) -> list[tuple]:
+    resolve = system_resolver()
+    rows: dict[tuple, list] = {}
+    for key, (req, tin, tout, cost, first, last) in model_usage.items():
+        source, app_key, ident, team, alias, model, region, service, day = nul_free(list(key))
+        d = dt.date.fromisoformat(day[:10])
+        if not team and teams and ident:
+            team = team_at(teams, ident, d)
+        k = (
+            source[:20],
+            app_key[:80],
+            ident[:200],
+            team[:120],
+            alias[:200],
+            model[:200],
+            region[:40],
+            service[:200],
+            d,
+        )
+        row = rows.get(k)
+        if row is None:
+            rows[k] = [req, tin, tout, cost, first, last]
+        else:  # two raw keys that clean to the same text
+            row[0] += req
+            row[1] += tin
+            row[2] += tout
+            row[3] += cost
+            row[4], row[5] = min(row[4], first), max(row[5], last)
+    out = []
+    for k in sorted(rows):
+        req, tin, tout, cost, first, last = rows[k]
+        system = resolve(app_key=k[1], service=k[7], key_alias=k[4], team=k[3])
+        out.append(
+            (
+                *k,
+                int(req),
+                int(tin),
+                int(tout),
+                Decimal(str(round(cost, 6))),
+                as_datetime(first),
+                as_datetime(last),
+                system,
+            )
+        )
+    return out
+
+
+def model_usage_write(*, model_usage: dict[tuple, list], teams=None) -> int:
+    """Upserts ModelUsageDay rows adding the counters (executemany, rows in key order)."""
+    rows = _usage_rows(model_usage, teams)
+    if not rows:
+        return 0
+    table = ModelUsageDay._meta.db_table
+    pg = connection.vendor == "postgresql"
+    lo, hi = ("LEAST", "GREATEST") if pg else ("MIN", "MAX")
+    t = table
+    cols = ", ".join(_USAGE_COLUMNS)
+    marks = ", ".join(["%s"] * len(_USAGE_COLUMNS))
+    conflict = ", ".join((*USAGE_KEY, "day"))
+    sql = (
+        f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({conflict}) DO UPDATE SET "
+        f"requests = {t}.requests + EXCLUDED.requests, "
+        f"input_tokens = {t}.input_tokens + EXCLUDED.input_tokens, "
+        f"output_tokens = {t}.output_tokens + EXCLUDED.output_tokens, "
+        f"cost = {t}.cost + EXCLUDED.cost, "
+        f"first_seen = {lo}({t}.first_seen, EXCLUDED.first_seen), "
+        f"last_seen = {hi}({t}.last_seen, EXCLUDED.last_seen), "
+        f"system_id = COALESCE(EXCLUDED.system_id, {t}.system_id)"
+    )
+    ops = connection.ops
+    params = [
+        (
+            *r[:8],
+            r[8],
+            r[9],
+            r[10],
+            r[11],
+            ops.adapt_decimalfield_value(r[12], 16, 6),
+            ops.adapt_datetimefield_value(r[13]),
+            ops.adapt_datetimefield_value(r[14]),
+            r[15],
+        )
+        for r in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(rows)
+
+
+def _touch_apps(*, run: IngestRun, merged: dict) -> None:
+    """OAuth-connected and gateway-used catalogue apps appear among the discovered AI apps."""
+    seen: dict[str, list[float]] = {}
+    catalog = matching_catalog()
+    for ts, _s, _a, app_name, client_id, *_rest in merged.get("grants") or ():
+        key = catalog.oauth_app(client_id, app_name)
+        if key:
+            span = seen.setdefault(key, [ts, ts])
+            span[0], span[1] = min(span[0], ts), max(span[1], ts)
+    for key, v in (merged.get("model_usage") or {}).items():
+        if key[1]:
+            span = seen.setdefault(key[1], [v[4], v[5]])
+            span[0], span[1] = min(span[0], v[4]), max(span[1], v[5])
+    if not seen:
+        return
+    names = catalog_app_names()
+    for app_key in sorted(seen):
+        first, last = as_datetime(seen[app_key][0]), as_datetime(seen[app_key][1])
+        app, created = DiscoveredApp.objects.select_for_update().get_or_create(
+            app_key=app_key,
+            host="",
+            defaults={
+                "name": names.get(app_key, app_key)[:200],
+                "first_seen": first,
+                "last_seen": last,
+                "first_run": run,
+            },
+        )
+        if created:
+            continue
+        update = []
+        if app.first_seen is None or first < app.first_seen:
+            app.first_seen = first
+            update.append("first_seen")
+        if app.last_seen is None or last > app.last_seen:
+            app.last_seen = last
+            update.append("last_seen")
+        if app.first_run_id is None:
+            app.first_run = run
+            update.append("first_run")
+        if update:
+            app.save(update_fields=update)
+
+
+def usage_batch_write(*, run: IngestRun, merged: dict, teams=None) -> dict[str, int]:
+    """Writes the batch's OAuth grants and model usage and records the apps' sightings; call
+    inside the finalising transaction, once per batch."""
+    grants = grants_write(run=run, events=merged.get("grants") or [])
+    usage = model_usage_write(model_usage=merged.get("model_usage") or {}, teams=teams)
+    _touch_apps(run=run, merged=merged)
+    return {"grants": grants, "model_usage_rows": usage}
