@@ -3,6 +3,7 @@
 import datetime as dt
 
 from axes.backends import AxesStandaloneBackend
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.backends import ModelBackend
@@ -22,7 +23,7 @@ from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
 
 from core.audit import audit_record
-from core.models import AccountExpiry
+from core.models import AccountExpiry, OidcIdentity
 from core.roles import Role
 
 SESSION_KEY = "sightline_account_expires_at"
@@ -51,13 +52,37 @@ class ExpiringModelBackend(ModelBackend):
         return super().user_can_authenticate(user) and not account_expired(user)
 
 
+def sso_sign_in_stale(user, *, now: dt.datetime | None = None) -> bool:
+    """True for a single-sign-on account (no password here) whose last sign-in through its
+    provider is older than SIGHTLINE_SSO_TOKEN_DAYS: Sightline cannot see the provider remove
+    someone, so their API tokens rest on a recent sign-in instead."""
+    if user.has_usable_password():
+        return False
+    last = (
+        OidcIdentity.objects.filter(user_id=user.pk)
+        .order_by("-last_login_at")
+        .values_list("last_login_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return False  # not a single-sign-on account
+    days = settings.SIGHTLINE_SSO_TOKEN_DAYS
+    return last < (now or timezone.now()) - dt.timedelta(days=days)
+
+
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """API tokens of an expired account stop working too."""
+    """API tokens of an expired account stop working too, and so do those of a single-sign-on
+    account that has not signed in through its provider lately."""
 
     def authenticate_credentials(self, token):
         user, auth_token = super().authenticate_credentials(token)
         if account_expired(user):
             raise drf_exceptions.AuthenticationFailed("This account has expired.")
+        if sso_sign_in_stale(user):
+            raise drf_exceptions.AuthenticationFailed(
+                "Sign in to Sightline through single sign-on again to keep using API tokens "
+                f"(needed every {settings.SIGHTLINE_SSO_TOKEN_DAYS} days)."
+            )
         return user, auth_token
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from knox.models import AuthToken
 
-from core.models import AccountExpiry
+from core.models import AccountExpiry, OidcIdentity
 
 
 @admin.register(AccountExpiry)
@@ -28,6 +28,23 @@ class AuthTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # users create their own on the API tokens page; shown once there
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(admin.ModelAdmin):
+    """Single-sign-on links (issuer, subject → user); deleting one unlinks that provider account."""
+
+    list_display = ("user", "issuer", "subject", "created_at", "last_login_at")
+    fields = list_display
+    readonly_fields = fields
+    search_fields = ("user__username", "subject", "issuer")
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # links are made by signing in through the provider
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

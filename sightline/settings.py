@@ -224,6 +224,8 @@ REST_FRAMEWORK = {
 }
 # API tokens (django-rest-knox): only a SHA-512 digest is stored; each token expires.
 SIGHTLINE_API_TOKEN_DAYS = int(os.environ.get("SIGHTLINE_API_TOKEN_DAYS", 30))
+# A single-sign-on account's API tokens work only this long after its last provider sign-in.
+SIGHTLINE_SSO_TOKEN_DAYS = int(os.environ.get("SIGHTLINE_SSO_TOKEN_DAYS", 7))
 REST_KNOX = {
     "TOKEN_TTL": dt.timedelta(days=SIGHTLINE_API_TOKEN_DAYS),
     "TOKEN_PREFIX": "slt_",  # lets secret scanners recognise a leaked token

@@ -146,3 +146,34 @@ def test_a_password_hash_upgrade_at_login_keeps_tokens(auditor, settings):
     auditor.refresh_from_db()
     assert auditor.password != before and auditor.password.startswith("pbkdf2")
     assert works(token)
+
+
+def test_a_single_sign_on_accounts_tokens_rest_on_a_recent_provider_sign_in(auditor):
+    from core.models import OidcIdentity
+    from core.tokens import api_token_create
+
+    auditor.set_unusable_password()
+    auditor.save()
+    link = OidcIdentity.objects.create(
+        user=auditor, issuer="https://idp.example.org", subject="a-1", last_login_at=timezone.now()
+    )
+    _row, token = api_token_create(user=auditor)
+    assert works(token)
+    link.last_login_at = timezone.now() - dt.timedelta(days=8)
+    link.save()
+    refused = with_token(token).get(reverse("api-system-list"))
+    assert refused.status_code == 403  # DRF answers 403 when session auth is listed first
+    assert "single sign-on again" in refused.json()["detail"]
+
+
+def test_a_linked_account_with_a_password_keeps_its_tokens(auditor):
+    from core.models import OidcIdentity
+
+    token = obtain(auditor)
+    OidcIdentity.objects.create(
+        user=auditor,
+        issuer="https://idp.example.org",
+        subject="a-2",
+        last_login_at=timezone.now() - dt.timedelta(days=90),
+    )
+    assert works(token)
