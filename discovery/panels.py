@@ -3,6 +3,7 @@
 from django.db.models import Count, Max, Min, Q, Sum
 
 from discovery.models import DiscoveredApp, Finding, UsageRollup
+from discovery.usage_panel import gateway_panel
 
 
 def system_panel(*, request, system) -> dict | None:
@@ -25,6 +26,7 @@ def system_panel(*, request, system) -> dict | None:
         .distinct()
         .order_by("-last_seen")[:10]
     )
-    if not apps and not findings:
+    gateway = gateway_panel(request=request, system=system)
+    if not apps and not findings and gateway is None:
         return None
-    return {"discovered_apps": apps, "usage": usage, "findings": findings}
+    return {"discovered_apps": apps, "usage": usage, "findings": findings, "gateway": gateway}

@@ -5,6 +5,7 @@ PERMISSIONS = {
     Role.COMPLIANCE_OFFICER: [
         "discovery.ingest_logs",
         "discovery.triage_finding",
+        "discovery.change_usagebudget",
         "inventory.add_aisystem",
         "inventory.change_aisystem",
         "inventory.add_vendor",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discovery.views import apps, findings, overview, runs, sources
+from discovery.views import apps, budgets, drift, findings, overview, runs, sources
 
 app_name = "discovery"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("findings/<int:pk>/confirm/", findings.finding_confirm_view, name="finding-confirm"),
     path("findings/<int:pk>/dismiss/", findings.finding_dismiss_view, name="finding-dismiss"),
     path("findings/<int:pk>/assign/", findings.finding_assign_view, name="finding-assign"),
+    path("findings/<int:pk>/drift/accept/", drift.drift_accept_view, name="drift-accept"),
+    path("findings/<int:pk>/drift/reject/", drift.drift_reject_view, name="drift-reject"),
+    path("budgets/", budgets.budget_list, name="budget-list"),
+    path("budgets/set/", budgets.budget_form, name="budget-form"),
+    path("budgets/import/", budgets.budget_import, name="budget-import"),
     path("runs/", runs.run_list, name="run-list"),
     path("runs/upload/", runs.run_upload, name="run-upload"),
     path("runs/<int:pk>/", runs.run_detail, name="run-detail"),

@@ -9,6 +9,7 @@ from core.audit import jsonable
 from inventory.forms import LIST_FIELDS, AISystemForm
 from regulations.citations import is_official
 from regulations.forms import ModificationForm, OrganisationForm, OverrideForm
+from regulations.log_coverage import log_coverage
 from regulations.models import ContentVersion, Deadline, Organisation, Regime
 from regulations.selectors import classification_current, overrides_active
 from regulations.services.classification import (
@@ -181,6 +182,7 @@ def panel_context(
             ).order_by("due_date")[:8]
         ),
         "today": today,
+        "log_coverage": log_coverage(system=system, on=today),
     }
 
 

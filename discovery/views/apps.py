@@ -22,6 +22,13 @@ from discovery.selectors import (
     catalog_apps_by_key,
     discovered_app_rows,
 )
+from discovery.selectors_usage import (
+    app_grants,
+    app_model_usage,
+    oauth_app_rows,
+    usage_chart_data,
+    usage_series,
+)
 from discovery.services.bulk import BULK_ACTIONS
 from discovery.services.triage import assignable_users
 from discovery.templatetags.discovery_tags import category_label
@@ -123,7 +130,12 @@ def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
         .first()
     )
     usage = app_usage_series(app_key=app_key, host=host)
-    if cat is None and app is None and not usage["rows"]:
+    grants = app_grants(app_key=app_key) if app_key else []
+    model_usage = app_model_usage(app_key=app_key) if app_key else None
+    by_team = usage_series(model_usage, by="team") if model_usage is not None else None
+    by_model = usage_series(model_usage, by="model") if model_usage is not None else None
+    has_model_usage = bool(by_team and by_team["labels"])
+    if cat is None and app is None and not usage["rows"] and not grants and not has_model_usage:
         raise Http404("No such app.")
     hosts = sorted({h.host for h in cat.hosts.all()}) if cat else [host]
     chart = {k: usage[k] for k in ("labels", "requests", "users")}
@@ -162,5 +174,12 @@ def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
             "can_triage": can_triage,
             "assignees": assignable_users() if can_triage else [],
             "bulk_actions": BULK_ACTIONS,
+            "grants": grants,
+            "oauth": (oauth_app_rows(app_key=app_key) or [None])[0] if grants else None,
+            "by_team": by_team,
+            "by_model": by_model,
+            "team_chart": usage_chart_data(by_team) if has_model_usage else None,
+            "model_chart": usage_chart_data(by_model) if has_model_usage else None,
+            "has_model_usage": has_model_usage,
         },
     )

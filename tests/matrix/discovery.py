@@ -72,6 +72,35 @@ def _blocked(users):
     return {"pk": BlocklistEntry.objects.create(domain="chat.deepseek.com").pk}
 
 
+def _drift(users):
+    from discovery.models import Finding
+    from tests.factories import AISystemFactory
+
+    system = AISystemFactory(name="Support bot", sanction_status="sanctioned")
+    return _finding(
+        users,
+        kind=Finding.Kind.DRIFT,
+        severity="medium",
+        title="Team HR uses Support bot; its record does not list it",
+        dedupe_key=f"drift:{system.pk}:teams:hr",
+        app_key="",
+        system=system,
+        evidence={"dimension": "teams", "value": "HR", "proposal": {"teams_using": ["HR"]}},
+    )
+
+
+def _usage(users):
+    from tests.discovery.usage_factories import (
+        ModelUsageDayFactory,
+        OAuthGrantFactory,
+        UsageBudgetFactory,
+    )
+
+    OAuthGrantFactory(user="ann@example.com")
+    ModelUsageDayFactory()
+    return {"pk": UsageBudgetFactory().pk}
+
+
 def pk(ctx):
     return {"pk": ctx["pk"]}
 
@@ -129,6 +158,14 @@ ROWS = [
         kwargs=pk,
         data=lambda ctx: {"assignee": ctx["officer"]},
     ),
+    Row("discovery:app-detail", READ, setup=_usage, kwargs={"subject": "openai-api-platform"}),
+    Row("discovery:finding-detail", READ, setup=_drift, kwargs=pk),
+    Row("discovery:drift-accept", WRITE_OFFICER, method="post", setup=_drift, kwargs=pk, data={}),
+    Row("discovery:drift-reject", WRITE_OFFICER, method="post", setup=_drift, kwargs=pk, data={}),
+    Row("discovery:budget-list", READ, setup=_usage),
+    Row("discovery:budget-form", FORM_OFFICER, setup=_usage, query="?edit=1"),
+    Row("discovery:budget-form", FORM_OFFICER, method="post", data={"scope": "team"}),
+    Row("discovery:budget-import", WRITE_OFFICER, method="post", data={}),
     Row("discovery:run-list", READ),
     Row("discovery:run-upload", FORM_OFFICER),
     Row("discovery:run-upload", FORM_OFFICER, method="post", data={"format": ""}),
