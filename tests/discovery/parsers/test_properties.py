@@ -7,7 +7,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from discovery.engine.matching import Catalog
-from discovery.engine.parsers import FORMATS, Record, SkipReason, detect_format, get_parser
+from discovery.engine.parsers import (
+    FORMATS,
+    GrantEvent,
+    ModelCall,
+    Record,
+    SkipReason,
+    detect_format,
+    get_parser,
+)
 from discovery.engine.parsers.gz import GzipGuardError, iter_gzip_blocks
 from discovery.engine.pipeline import chunk_plan, process_chunk
 
@@ -65,7 +73,7 @@ def test_parsers_never_raise_on_random_lines(fmt, lines):
     parser = get_parser(fmt)
     for line in lines:
         out = parser.safe_parse(line)
-        assert isinstance(out, Record | SkipReason | list)
+        assert isinstance(out, Record | GrantEvent | ModelCall | SkipReason | list)
 
 
 @SETTINGS
