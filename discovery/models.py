@@ -15,6 +15,8 @@ class LogSource(models.Model):
         PROXY = "proxy", "Web proxy"
         DNS = "dns", "DNS resolver"
         CLOUDTRAIL = "cloudtrail", "AWS CloudTrail"
+        OAUTH = "oauth", "Identity provider audit (OAuth grants)"
+        GATEWAY = "gateway", "AI gateway, model-invocation log or traces"
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
