@@ -1,4 +1,4 @@
-"""Discovery's part of the work inbox: findings someone assigned to me."""
+"""Discovery's part of the work inbox: findings someone assigned to me, and budget alerts."""
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -9,6 +9,13 @@ from discovery.models import Finding
 
 def finding_list_assigned(*, user) -> QuerySet[Finding]:
     return Finding.objects.filter(assignee=user, state=Finding.State.ASSIGNED)
+
+
+def budget_alert_list(*, user) -> QuerySet[Finding]:
+    """Open budget alerts (80 % and 100 % of a team's or key's month), for those who triage."""
+    if not user.has_perm("discovery.triage_finding"):
+        return Finding.objects.none()
+    return Finding.objects.filter(kind=Finding.Kind.BUDGET, state__in=Finding.OPEN_STATES)
 
 
 def _item(f: Finding) -> InboxItem:
@@ -32,5 +39,17 @@ SECTIONS = [
         empty="No discovery findings are assigned to you.",
         more_url="/discovery/findings/?state=assigned",
         order=40,
-    )
+    ),
+    selector_section(
+        key="budget-alerts",
+        title="Budget alerts",
+        rows=budget_alert_list,
+        listed=lambda qs: qs.only("pk", "title", "severity", "last_seen").order_by(
+            "-last_seen", "-pk"
+        ),
+        item=_item,
+        empty="No team or key has reached 80 % of its monthly budget.",
+        more_url="/discovery/findings/?kind=budget",
+        order=41,
+    ),
 ]

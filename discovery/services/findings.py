@@ -98,12 +98,14 @@ def finding_upsert(
     region: str = "",
     actor: Any = "system",
     replace: bool = False,
+    system: Any = None,
 ) -> tuple[Finding, bool]:
     """Refreshes the open finding for `dedupe_key` (last seen, count, title, evidence) or opens
     one. The title is rewritten on every refresh, so it shows current totals, never the counts
     at creation. With ``replace`` the caller's view is the whole history (LLMjacking summaries):
     severity, times and evidence are set from it rather than widened, so the finding is the
-    same whatever order its events arrived in."""
+    same whatever order its events arrived in. ``system`` links a new finding to the
+    inventory system it is about (drift, models used on a system's traffic)."""
     run_ids = [run.pk] if run else []
     existing = _open_locked(dedupe_key)
     if existing is None:
@@ -125,6 +127,7 @@ def finding_upsert(
                     first_seen=first_seen,
                     last_seen=last_seen,
                     run=run,
+                    system=system,
                 )
         except IntegrityError:
             existing = _open_locked(dedupe_key)

@@ -25,6 +25,7 @@ from discovery.models import (
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.chunks import as_datetime
 from discovery.services.findings import finding_upsert
+from discovery.services.usage_rules import usage_rules_apply
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
 SPIKE_BASELINE_DAYS = 14
@@ -462,4 +463,5 @@ def rules_apply(*, run: IngestRun, merged: dict) -> list[Finding]:
     found = _app_findings(run=run, merged=merged)
     found += _possible_ai_findings(run=run, merged=merged)
     found += _llmjacking_findings(run=run, cloud_events=run.batch_cloud_events())
+    found += usage_rules_apply(run=run, merged=merged)
     return found

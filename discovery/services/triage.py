@@ -11,7 +11,8 @@ from django.urls import reverse
 from core.audit import audit_record
 from core.models import NotificationKind
 from core.notifications import notify
-from discovery.models import BlocklistEntry, DiscoveredApp, Finding, UsageRollup
+from discovery.mappings import data_categories_for
+from discovery.models import BlocklistEntry, DiscoveredApp, Finding, OAuthGrant, UsageRollup
 from discovery.selectors import catalog_app_get
 from inventory.models import AISystem, Vendor
 from inventory.services import ai_system_create, ai_system_update, vendor_create
@@ -97,6 +98,19 @@ def _usage_seen(finding: Finding) -> dict:
     return {"team": (teams[0] if teams else "")[:120], "owner": owner, "summary": summary}
 
 
+def _oauth_data_categories(finding: Finding) -> list[str]:
+    """The data categories the app's OAuth grants give it access to (mail, files, directory...),
+    from the data-access classes of every scope its users granted."""
+    if not finding.app_key:
+        return []
+    classes = set(finding.evidence.get("scope_classes") or [])
+    for row in OAuthGrant.objects.filter(app_key=finding.app_key).values_list(
+        "scope_classes", flat=True
+    ):
+        classes.update(row or [])
+    return data_categories_for(sorted(classes))
+
+
 def _app_row(finding: Finding) -> DiscoveredApp | None:
     if not (finding.app_key or finding.host):
         return None
@@ -121,18 +135,20 @@ def finding_sanction(
         app = _confirm_host(finding)  # sanctioning a review item confirms it is AI
     if system is None and app is not None and app.system_id:
         system = app.system
+    categories = _oauth_data_categories(finding)
     if system is None:
         cat = catalog_app_get(key=finding.app_key) if finding.app_key else None
         category = cat.category if cat else ""
         seen = _usage_seen(finding)
+        found_in = "OAuth grants" if finding.kind == Finding.Kind.OAUTH_APP else "network logs"
         system = ai_system_create(
             actor=actor,
             data={
                 "name": (cat.name if cat else finding.host or finding.app_key)[:200],
                 "description": (
-                    f"{cat.name} ({category.replace('_', ' ')}) by {cat.vendor}, found in network logs."
+                    f"{cat.name} ({category.replace('_', ' ')}) by {cat.vendor}, found in {found_in}."
                     if cat
-                    else f"Service at {finding.host}, found in network logs."
+                    else f"Service at {finding.host}, found in {found_in}."
                 ),
                 "owner": seen["owner"],
                 "team": seen["team"],
@@ -140,6 +156,7 @@ def finding_sanction(
                 "vendor": _vendor_for(cat.vendor if cat else "", actor),
                 "model_type": CATEGORY_MODEL_TYPE.get(category, "generative_app"),
                 "capabilities": CATEGORY_CAPABILITIES.get(category, []),
+                "data_categories": categories,
                 "lifecycle": AISystem.Lifecycle.IN_USE,
                 "sanction_status": AISystem.SanctionStatus.SANCTIONED,
                 "origin": AISystem.Origin.DISCOVERED,
@@ -150,10 +167,15 @@ def finding_sanction(
                 "tags": ["discovered"],
             },
         )
-    elif system.sanction_status != AISystem.SanctionStatus.SANCTIONED:
-        system = ai_system_update(
-            actor=actor, system=system, data={"sanction_status": AISystem.SanctionStatus.SANCTIONED}
-        )
+    else:
+        changes: dict = {}
+        if system.sanction_status != AISystem.SanctionStatus.SANCTIONED:
+            changes["sanction_status"] = AISystem.SanctionStatus.SANCTIONED
+        missing = [c for c in categories if c not in system.data_categories]
+        if missing:
+            changes["data_categories"] = [*system.data_categories, *missing]
+        if changes:
+            system = ai_system_update(actor=actor, system=system, data=changes)
     if app is not None and app.system_id != system.pk:
         app.system = system
         app.save(update_fields=["system"])
@@ -173,6 +195,7 @@ SIBLING_KINDS = [
     Finding.Kind.NEW_APP,
     Finding.Kind.POSSIBLE_AI,
     Finding.Kind.BLOCKED_USE,
+    Finding.Kind.OAUTH_APP,
 ]
 
 
@@ -229,6 +252,10 @@ def finding_siblings_decided(finding: Finding) -> list[Finding]:
 
 
 def _hosts_for(finding: Finding) -> list[str]:
+    if finding.kind == Finding.Kind.OAUTH_APP and not finding.host:
+        # Its client ids are the block (the OAuth export); its catalogue hosts, if any, too.
+        cat = catalog_app_get(key=finding.app_key) if finding.app_key else None
+        return sorted({h.host for h in cat.hosts.all() if "*" not in h.host}) if cat else []
     if finding.app_key:
         cat = catalog_app_get(key=finding.app_key)
         if cat:
@@ -272,7 +299,15 @@ def finding_block(*, finding: Finding, actor, reason: str = "") -> list[Blocklis
         system=None,
         actor=actor,
         action="discovery.finding.block",
-        changes={"blocked_domains": [e.domain for e in entries], "reason": reason},
+        changes={
+            "blocked_domains": [e.domain for e in entries],
+            "reason": reason,
+            **(
+                {"blocked_client_ids": finding.evidence.get("client_ids") or []}
+                if finding.kind == Finding.Kind.OAUTH_APP
+                else {}
+            ),
+        },
     )
     return entries
 

@@ -1,0 +1,571 @@
+"""Findings from OAuth grants and AI-gateway usage, applied once per batch after its grants and
+model usage are written: AI apps granted access to corporate data, models a system does not
+list or may not call, spend spikes, keys shared across teams, budget thresholds and drift.
+
+Each rule takes what the batch touched (apps, systems, teams, keys, days) and judges it on the
+whole stored history, so the same files give the same findings in any order, and a batch run
+again refreshes its findings instead of opening new ones."""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, Q, Sum
+
+from core.audit import audit_record
+from discovery.engine.oauth import grant_risk, grant_severity
+from discovery.mappings import data_categories_for
+from discovery.models import (
+    CatalogApp,
+    DiscoveredApp,
+    Finding,
+    IngestRun,
+    ModelUsageDay,
+    OAuthGrant,
+    UsageBudget,
+)
+from discovery.risk import app_risk_score
+from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
+from discovery.services.budgets import budget_alerts, month_start
+from discovery.services.drift import drift_detect, model_matches
+from discovery.services.findings import finding_upsert
+from inventory.models import AISystem
+
+# Spend spike: a day's spend against the trailing 28 days (median and MAD, Iglewicz-Hoaglin
+# modified z-score); days after a subject's first day of use count as zero when it spent nothing.
+SPIKE_WINDOW_DAYS = 28
+SPIKE_MIN_BASELINE_DAYS = 7
+SPIKE_Z = 3.5
+SPIKE_MIN_SPEND = Decimal("10")  # a day's spend below this (USD) is never a spike
+SUPERSEDED = "Superseded"
+TOP_USERS = 50
+
+
+@dataclass
+class BatchScope:
+    """What one batch touched, read from its merged chunk results: usage keys without the team
+    (the writer may fill it from the identity mapping) -> the teams the logs named."""
+
+    usage_keys: dict[tuple, set[str]] = field(default_factory=dict)
+    client_ids: set[str] = field(default_factory=set)
+
+
+USAGE_FIELDS = ("source", "app_key", "identity", "team", "key_alias", "model", "region", "service")
+_WIDTHS = (20, 80, 200, 120, 200, 200, 40, 200)
+
+
+def _without_team(values) -> tuple:
+    return (*values[:3], *values[4:8])
+
+
+def batch_scope(*, run: IngestRun, merged: dict) -> BatchScope:
+    """The usage keys (source, app, identity, team, key, model, region, service, day) and the
+    OAuth client ids of the batch."""
+    scope = BatchScope()
+    for key in merged.get("model_usage") or {}:
+        values = [str(v).replace("\x00", "")[:w] for v, w in zip(key[:8], _WIDTHS, strict=True)]
+        day = str(key[8])[:10]
+        scope.usage_keys.setdefault((*_without_team(values), day), set()).add(values[3])
+    for g in merged.get("grants") or []:
+        if isinstance(g, dict):
+            client_id = g.get("client_id", "")
+        elif isinstance(g, list | tuple):
+            client_id = g[4] if len(g) > 4 else ""
+        else:
+            client_id = getattr(g, "client_id", "")
+        if client_id:
+            scope.client_ids.add(str(client_id)[:200])
+    scope.client_ids |= set(OAuthGrant.objects.filter(run=run).values_list("client_id", flat=True))
+    return scope
+
+
+def batch_usage_rows(scope: BatchScope) -> list[dict]:
+    """The stored model-usage rows this batch added to (their totals include earlier files)."""
+    if not scope.usage_keys:
+        return []
+    days = sorted({k[-1] for k in scope.usage_keys})
+    rows = []
+    for r in ModelUsageDay.objects.filter(day__in=days).values(
+        *USAGE_FIELDS, "day", "system_id", "requests", "cost"
+    ):
+        teams = scope.usage_keys.get(
+            (*_without_team([r[f] for f in USAGE_FIELDS]), r["day"].isoformat())
+        )
+        if teams is not None and (r["team"] in teams or "" in teams):
+            rows.append(r)
+    return rows
+
+
+def _when(day: dt.date, end: bool = False) -> dt.datetime:
+    moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return moment + dt.timedelta(days=1, seconds=-1) if end else moment
+
+
+def _supersede(findings, why: str) -> None:
+    for f in findings:
+        before = f.state
+        f.state = Finding.State.DISMISSED
+        f.dismiss_reason = f"{SUPERSEDED}: {why}"
+        f.save(update_fields=["state", "dismiss_reason", "updated_at"])
+        audit_record(
+            actor="system",
+            action="discovery.finding.supersede",
+            target=f,
+            changes={"state": [before, f.state]},
+        )
+
+
+def _decided_since(key: str, last_seen: dt.datetime) -> bool:
+    """A finding an officer closed is not reopened unless something later than it arrived."""
+    closed = (
+        Finding.objects.filter(dedupe_key=key[:300])
+        .exclude(state__in=Finding.OPEN_STATES)
+        .exclude(dismiss_reason__startswith=SUPERSEDED)
+        .order_by("-last_seen")
+        .first()
+    )
+    return closed is not None and last_seen <= closed.last_seen
+
+
+# ---- OAuth ---------------------------------------------------------------------------------
+
+
+def oauth_severity(*, app_level: str, scope_classes: list[str], active: int) -> tuple[str, int]:
+    """(severity, grant risk): the engine's risk of the app's heaviest grant; an app with no
+    active grant left is info (there is nothing to revoke)."""
+    risk = grant_risk(app_level, scope_classes)
+    return (grant_severity(risk) if active else "info"), risk
+
+
+def _oauth_findings(*, run: IngestRun, client_ids: set[str]) -> list[Finding]:
+    """One finding per catalogue AI app with grants in the batch, over all its grants."""
+    if not client_ids:
+        return []
+    app_keys = set(
+        OAuthGrant.objects.filter(client_id__in=client_ids)
+        .exclude(app_key="")
+        .values_list("app_key", flat=True)
+    )
+    if not app_keys:
+        return []
+    catalog = {a.key: a for a in catalog_apps_current().filter(key__in=app_keys)}
+    apps = {
+        a.app_key: a
+        for a in DiscoveredApp.objects.select_related("system").filter(
+            app_key__in=app_keys, host=""
+        )
+    }
+    blocked = set(blocklist_domains())
+    grants_by_app: dict[str, list[OAuthGrant]] = defaultdict(list)
+    for g in OAuthGrant.objects.filter(app_key__in=app_keys).order_by("user", "source"):
+        grants_by_app[g.app_key].append(g)
+    found = []
+    for app_key in sorted(app_keys):
+        cat: CatalogApp | None = catalog.get(app_key)
+        hosts = [h.host for h in cat.hosts.all()] if cat else []
+        status = app_status(app=apps.get(app_key), blocked=blocked, hosts=hosts)
+        if status == "sanctioned":
+            continue  # a sanctioned app's grants show on its system; they need no decision
+        grants = grants_by_app[app_key]
+        finding = _oauth_upsert(run=run, app_key=app_key, cat=cat, grants=grants, status=status)
+        if finding is not None:
+            found.append(finding)
+    return found
+
+
+def _oauth_upsert(*, run, app_key: str, cat, grants: list[OAuthGrant], status: str):
+    first = min((g.first_granted for g in grants if g.first_granted), default=None)
+    moments = [g.last_granted for g in grants if g.last_granted]
+    moments += [g.revoked_at for g in grants if g.revoked_at]
+    last = max(moments, default=first)
+    if first is None or last is None:
+        return None
+    key = f"oauth_app:{app_key}"
+    if _decided_since(key, last):
+        return None
+    active = [g for g in grants if g.active]
+    scopes = sorted({s for g in grants for s in g.scopes})
+    classes = sorted({c for g in grants for c in g.scope_classes})
+    level = app_risk_score(category=cat.category, risk=cat.risk).level if cat else "medium"
+    severity, score = oauth_severity(app_level=level, scope_classes=classes, active=len(active))
+    users = sorted({g.user for g in grants if g.user})
+    granted = [g.last_granted for g in grants if g.last_granted]
+    name = cat.name if cat else grants[0].app_name
+    class_words = ", ".join(c.replace("_", " ") for c in classes) or "no listed scopes"
+    finding, _ = finding_upsert(
+        kind=Finding.Kind.OAUTH_APP,
+        dedupe_key=key,
+        severity=severity,
+        title=f"{name} granted access to corporate data by {len(users)} user(s) "
+        f"({len(active)} active grant(s); {class_words})",
+        first_seen=first,
+        last_seen=last,
+        evidence={
+            "run": run.pk if run else None,
+            "app_names": sorted({g.app_name for g in grants}),
+            "client_ids": sorted({g.client_id for g in grants}),
+            "sources": sorted({g.source for g in grants}),
+            "users": users[:TOP_USERS],
+            "distinct_users": len(users),
+            "active_users": sorted({g.user for g in active})[:TOP_USERS],
+            "active_grants": len(active),
+            "revoked_grants": len(grants) - len(active),
+            "scopes": scopes,
+            "scope_classes": classes,
+            "first_grant": first.isoformat(),
+            "last_grant": max(granted).isoformat() if granted else None,
+            "risk": {"app_level": level, "score": score},
+            "data_categories": data_categories_for(classes),
+            "status": status,
+        },
+        run=run,
+        app_key=app_key,
+        replace=True,
+    )
+    return finding
+
+
+# ---- models on a system's or team's traffic -------------------------------------------------
+
+
+def _model_rows(subject: Q, model: str) -> dict:
+    return ModelUsageDay.objects.filter(subject, model=model).aggregate(
+        requests=Sum("requests"),
+        tokens_in=Sum("input_tokens"),
+        tokens_out=Sum("output_tokens"),
+        cost=Sum("cost"),
+        users=Count("identity", distinct=True),
+        first=Min("first_seen"),
+        last=Max("last_seen"),
+    )
+
+
+def _model_finding(
+    *,
+    run,
+    kind: str,
+    key: str,
+    severity: str,
+    title: str,
+    subject: Q,
+    model: str,
+    extra: dict,
+    system: AISystem | None = None,
+    principal: str = "",
+) -> Finding | None:
+    agg = _model_rows(subject, model)
+    if not agg["requests"] or _decided_since(key, agg["last"]):
+        return None
+    finding, _ = finding_upsert(
+        kind=kind,
+        dedupe_key=key,
+        severity=severity,
+        title=title,
+        first_seen=agg["first"],
+        last_seen=agg["last"],
+        evidence={
+            "run": run.pk if run else None,
+            "model": model,
+            "requests": agg["requests"],
+            "input_tokens": agg["tokens_in"] or 0,
+            "output_tokens": agg["tokens_out"] or 0,
+            "cost": str(agg["cost"] or 0),
+            "distinct_users": agg["users"],
+            **extra,
+        },
+        run=run,
+        principal=principal[:300],
+        replace=True,
+        system=system,
+    )
+    return finding
+
+
+def _model_findings(*, run, rows: list[dict]) -> list[Finding]:
+    """UNLISTED_MODEL on a system not sanctioned (for a sanctioned one a new model is drift,
+    which proposes adding it); MODEL_NOT_ALLOWED outside a system's, team's or key's allowlist."""
+    by_system: dict[int, set[str]] = defaultdict(set)
+    by_team: dict[str, set[str]] = defaultdict(set)
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if not r["model"]:
+            continue
+        if r["system_id"]:
+            by_system[r["system_id"]].add(r["model"])
+        if r["team"]:
+            by_team[r["team"]].add(r["model"])
+        if r["key_alias"]:
+            by_key[r["key_alias"]].add(r["model"])
+    found: list[Finding] = []
+    systems = AISystem.objects.in_bulk(list(by_system))
+    for pk, models in sorted(by_system.items()):
+        system = systems.get(pk)
+        if system is None:
+            continue
+        subject = Q(system=system)
+        for model in sorted(models):
+            listed = model_matches(model, system.models_used)
+            if not listed and system.sanction_status != AISystem.SanctionStatus.SANCTIONED:
+                f = _model_finding(
+                    run=run,
+                    kind=Finding.Kind.UNLISTED_MODEL,
+                    key=f"unlisted_model:{pk}:{model.lower()}",
+                    severity="low",
+                    title=f"{system.name} calls {model}, which its record does not list",
+                    subject=subject,
+                    model=model,
+                    extra={"system": pk, "models_used": system.models_used},
+                    system=system,
+                )
+                found += [f] if f else []
+            if system.model_allowlist and not model_matches(model, system.model_allowlist):
+                f = _model_finding(
+                    run=run,
+                    kind=Finding.Kind.MODEL_NOT_ALLOWED,
+                    key=f"model_not_allowed:system:{pk}:{model.lower()}",
+                    severity="medium",
+                    title=f"{system.name} calls {model}, outside its model allowlist",
+                    subject=subject,
+                    model=model,
+                    extra={"system": pk, "allowlist": system.model_allowlist, "scope": "system"},
+                    system=system,
+                )
+                found += [f] if f else []
+    budgets = {
+        (b.scope, b.name): b
+        for b in UsageBudget.objects.exclude(model_allowlist=[]).filter(
+            name__in=set(by_team) | set(by_key)
+        )
+    }
+    for scope, groups, column in (
+        (UsageBudget.Scope.TEAM, by_team, "team"),
+        (UsageBudget.Scope.KEY, by_key, "key_alias"),
+    ):
+        for name, models in sorted(groups.items()):
+            budget = budgets.get((scope, name))
+            if budget is None:
+                continue
+            for model in sorted(models):
+                if model_matches(model, budget.model_allowlist):
+                    continue
+                word = "Team" if scope == UsageBudget.Scope.TEAM else "Key"
+                f = _model_finding(
+                    run=run,
+                    kind=Finding.Kind.MODEL_NOT_ALLOWED,
+                    key=f"model_not_allowed:{scope}:{name}:{model.lower()}",
+                    severity="medium",
+                    title=f"{word} {name} calls {model}, outside its model allowlist",
+                    subject=Q(**{column: name}),
+                    model=model,
+                    extra={"scope": scope, "name": name, "allowlist": budget.model_allowlist},
+                    principal=name,
+                )
+                found += [f] if f else []
+    return found
+
+
+# ---- spend spikes ---------------------------------------------------------------------------
+
+
+def robust_z(value: float, baseline: list[float]) -> float:
+    """Iglewicz-Hoaglin modified z-score: 0.6745 (x - median) / MAD; with a MAD of zero, the
+    mean absolute deviation × 1.253314 stands in, and a flat baseline makes any rise infinite."""
+    median = statistics.median(baseline)
+    deviations = [abs(b - median) for b in baseline]
+    mad = statistics.median(deviations)
+    if mad:
+        return 0.6745 * (value - median) / mad
+    mean_ad = sum(deviations) / len(deviations)
+    if mean_ad:
+        return (value - median) / (1.253314 * mean_ad)
+    return float("inf") if value > median else 0.0
+
+
+def _daily_spend(subject: Q, start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
+    return {
+        r["day"]: Decimal(r["spend"] or 0)
+        for r in ModelUsageDay.objects.filter(subject, day__gte=start, day__lte=end)
+        .values("day")
+        .annotate(spend=Sum("cost"))
+        .order_by()
+    }
+
+
+def _spike_subject(
+    *, run, kind_key: str, label: str, subject: Q, days: set[dt.date], system=None
+) -> list[Finding]:
+    """Each touched day and the 28 after it (their baselines changed) is judged again."""
+    first_use = ModelUsageDay.objects.filter(subject).aggregate(d=Min("day"))["d"]
+    if first_use is None:
+        return []
+    start = min(days) - dt.timedelta(days=SPIKE_WINDOW_DAYS)
+    end = max(days) + dt.timedelta(days=SPIKE_WINDOW_DAYS)
+    spend = _daily_spend(subject, start, end)
+    judged = sorted(d for d in spend if min(days) <= d <= end)
+    found = []
+    for day in judged:
+        window = [day - dt.timedelta(days=i) for i in range(1, SPIKE_WINDOW_DAYS + 1)]
+        base_days = [d for d in window if d >= first_use]
+        key = f"spend_spike:{kind_key}:{day.isoformat()}"
+        today = spend.get(day, Decimal(0))
+        spike = False
+        z = 0.0
+        median = 0.0
+        if len(base_days) >= SPIKE_MIN_BASELINE_DAYS and today >= SPIKE_MIN_SPEND:
+            baseline = [float(spend.get(d, 0)) for d in base_days]
+            z = robust_z(float(today), baseline)
+            median = statistics.median(baseline)
+            spike = z > SPIKE_Z
+        open_ = Finding.objects.filter(dedupe_key=key, state__in=Finding.OPEN_STATES)
+        if not spike:
+            _supersede(open_, "the stored spend no longer makes this day a spike.")
+            continue
+        if _decided_since(key, _when(day, end=True)):
+            continue
+        finding, _ = finding_upsert(
+            kind=Finding.Kind.SPEND_SPIKE,
+            dedupe_key=key,
+            severity="high"
+            if today >= 10 * max(Decimal(str(median)), SPIKE_MIN_SPEND)
+            else "medium",
+            title=f"Spend spike: {label} spent {today:.2f} USD on {day.isoformat()} "
+            f"(median {median:.2f} over the {len(base_days)} days before)",
+            first_seen=_when(day),
+            last_seen=_when(day, end=True),
+            evidence={
+                "run": run.pk if run else None,
+                "subject": label,
+                "day": day.isoformat(),
+                "spend": str(today.quantize(Decimal("0.01"))),
+                "baseline_median": round(median, 2),
+                "baseline_days": len(base_days),
+                "z": None if z == float("inf") else round(z, 2),
+                "z_threshold": SPIKE_Z,
+                "min_spend": str(SPIKE_MIN_SPEND),
+            },
+            run=run,
+            principal=label[:300],
+            replace=True,
+            system=system,
+        )
+        found.append(finding)
+    return found
+
+
+def _spike_findings(*, run, rows: list[dict]) -> list[Finding]:
+    by_team: dict[str, set[dt.date]] = defaultdict(set)
+    by_system: dict[int, set[dt.date]] = defaultdict(set)
+    for r in rows:
+        if r["team"]:
+            by_team[r["team"]].add(r["day"])
+        if r["system_id"]:
+            by_system[r["system_id"]].add(r["day"])
+    found = []
+    for team, days in sorted(by_team.items()):
+        found += _spike_subject(
+            run=run, kind_key=f"team:{team}", label=f"team {team}", subject=Q(team=team), days=days
+        )
+    systems = AISystem.objects.in_bulk(list(by_system))
+    for pk, days in sorted(by_system.items()):
+        if pk in systems:
+            found += _spike_subject(
+                run=run,
+                kind_key=f"system:{pk}",
+                label=systems[pk].name,
+                subject=Q(system_id=pk),
+                days=days,
+                system=systems[pk],
+            )
+    return found
+
+
+# ---- shared keys ----------------------------------------------------------------------------
+
+
+def _shared_key_findings(*, run, rows: list[dict]) -> list[Finding]:
+    """A gateway key used by more than one team: whoever holds it, its spend lands on one."""
+    aliases = sorted({r["key_alias"] for r in rows if r["key_alias"] and r["team"]})
+    found = []
+    for alias in aliases:
+        teams = list(
+            ModelUsageDay.objects.filter(key_alias=alias)
+            .exclude(team="")
+            .values("team")
+            .annotate(
+                requests=Sum("requests"),
+                cost=Sum("cost"),
+                first=Min("first_seen"),
+                last=Max("last_seen"),
+                users=Count("identity", distinct=True),
+            )
+            .order_by("team")
+        )
+        if len(teams) < 2:
+            continue
+        first = min(t["first"] for t in teams)
+        last = max(t["last"] for t in teams)
+        key = f"shared_key:{alias}"
+        if _decided_since(key, last):
+            continue
+        finding, _ = finding_upsert(
+            kind=Finding.Kind.SHARED_KEY,
+            dedupe_key=key,
+            severity="medium",
+            title=f"Gateway key {alias} used by {len(teams)} teams: "
+            + ", ".join(t["team"] for t in teams),
+            first_seen=first,
+            last_seen=last,
+            evidence={
+                "run": run.pk if run else None,
+                "key_alias": alias,
+                "teams": [
+                    {
+                        "team": t["team"],
+                        "requests": t["requests"],
+                        "cost": str(t["cost"] or 0),
+                        "users": t["users"],
+                        "first": t["first"].isoformat(),
+                        "last": t["last"].isoformat(),
+                    }
+                    for t in teams
+                ],
+            },
+            run=run,
+            principal=alias[:300],
+            replace=True,
+        )
+        found.append(finding)
+    return found
+
+
+# ---- the batch ------------------------------------------------------------------------------
+
+
+def usage_rules_apply(*, run: IngestRun, merged: dict) -> list[Finding]:
+    """Every OAuth and gateway-usage rule once for the batch; returns the findings it opened or
+    refreshed."""
+    scope = batch_scope(run=run, merged=merged)
+    found = _oauth_findings(run=run, client_ids=scope.client_ids)
+    rows = batch_usage_rows(scope)
+    if not rows:
+        return found
+    found += _model_findings(run=run, rows=rows)
+    found += _spike_findings(run=run, rows=rows)
+    found += _shared_key_findings(run=run, rows=rows)
+    touched_budgets = set()
+    for r in rows:
+        month = month_start(r["day"])
+        if r["team"]:
+            touched_budgets.add((UsageBudget.Scope.TEAM.value, r["team"], month))
+        if r["key_alias"]:
+            touched_budgets.add((UsageBudget.Scope.KEY.value, r["key_alias"], month))
+    found += budget_alerts(run=run, touched=touched_budgets)
+    touched_systems: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for r in rows:
+        if r["system_id"]:
+            for name in ("team", "model", "region"):
+                touched_systems[r["system_id"]][name].add(r[name])
+    found += drift_detect(run=run, touched=touched_systems)
+    return found
