@@ -11,3 +11,4 @@ class DiscoveryConfig(AppConfig):
     system_panel = "discovery.panels.system_panel"
     content_loaders = ("discovery.catalog_loader.load_catalog",)
     jobs = "discovery.jobs.WATCHES"
+    pack_sections = ("discovery.pack.pack_section",)

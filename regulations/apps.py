@@ -9,6 +9,7 @@ class RegulationsConfig(AppConfig):
     seed_demo = "regulations.demo.seed"
     inbox = "regulations.inbox.SECTIONS"
     system_panel = "regulations.panels.system_panel"
+    pack_sections = ("regulations.pack.pack_section",)
 
     def ready(self) -> None:
         from inventory.signals import system_changed

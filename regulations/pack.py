@@ -1,0 +1,38 @@
+"""Regulations' log-coverage section of an evidence pack (AppConfig.pack_sections): for each
+system in scope with a log-keeping duty, the days with and without usage logs over the
+retention period the content states, as of the pack's last day."""
+
+from core.csvio import csv_bytes
+from inventory.selectors import ai_system_list_by_ids
+from regulations.log_coverage import log_coverage
+
+
+def pack_section(*, scope) -> dict | None:
+    rows = []
+    for system in ai_system_list_by_ids(ids=scope.system_ids):
+        cov = log_coverage(system=system, on=scope.period_to)
+        if cov.duties or cov.logged_days:
+            rows.append({"system": system, "cov": cov})
+    if not rows:
+        return None
+    csv = csv_bytes(
+        ["system", "duties", "retention", "window_from", "window_to", "days_counted",
+         "days_with_logs", "days_without_logs", "gaps"],
+        (
+            [r["system"].name,
+             " ".join(f"{d.regime}:{d.citation}" for d in r["cov"].duties),
+             " ".join(d.retention for d in r["cov"].duties),
+             r["cov"].window_from or "", r["cov"].window_to, r["cov"].days_total,
+             r["cov"].days_with_logs, r["cov"].days_without_logs,
+             " ".join(f"{a}..{b}" for a, b in r["cov"].gaps)]
+            for r in rows
+        ),
+    )  # fmt: skip
+    return {
+        "key": "log-coverage",
+        "anchor": "log-coverage",
+        "title": "Record-keeping: log coverage",
+        "template": "regulations/pdf/log_coverage.html",
+        "context": {"rows": rows},
+        "files": {"regulations/log-coverage.csv": csv},
+    }
