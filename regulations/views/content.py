@@ -60,8 +60,6 @@ def _version(code: str, version: str) -> ContentVersion:
     return cv
 
 
-@require_GET
-@reader_required
 def _with_evidence(cv) -> list:
     """The version's obligations, each with `evidence` from later apps' records (e.g. the AI-literacy
     coverage for EU Art 4) through core.extensions `obligation_evidence`."""
@@ -74,6 +72,8 @@ def _with_evidence(cv) -> list:
     return obligations
 
 
+@require_GET
+@reader_required
 def version_detail(request: HtmxHttpRequest, code: str, version: str) -> HttpResponse:
     cv = _version(code, version)
     today = timezone.localdate()
