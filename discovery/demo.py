@@ -22,7 +22,13 @@ DEMO_SOURCES = [
         "cloudtrail",
         "111122223333_CloudTrail_us-east-1_20261119T0320Z_DemoProbe0001.json.gz",
     ),
-]
+    ("Google Workspace (OAuth tokens)", LogSource.Kind.OAUTH, "gws_token",
+     "workspace-token-activity.json"),
+    ("Microsoft Entra ID (audit log)", LogSource.Kind.OAUTH, "entra_audit",
+     "entra-audit-consents.json"),
+    ("LiteLLM gateway", LogSource.Kind.GATEWAY, "litellm", "litellm-spend-logs.jsonl"),
+    ("Support bot traces (OTLP)", LogSource.Kind.GATEWAY, "otel_genai", "otel-genai-traces.json"),
+]  # fmt: skip
 # Inventory demo systems that are the sanctioned form of a catalogue app (matched by host).
 SANCTIONED = [("ChatGPT Enterprise", "chatgpt.com"), ("GitHub Copilot", "api.githubcopilot.com")]
 
