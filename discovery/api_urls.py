@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discovery import api
+from discovery import api, api_usage
 
 urlpatterns = [
     path("discovery/runs/", api.IngestRunListApi.as_view(), name="discovery-api-run-list"),
@@ -22,4 +22,19 @@ urlpatterns = [
     ),
     path("discovery/apps/", api.DiscoveredAppListApi.as_view(), name="discovery-api-app-list"),
     path("discovery/blocklist/", api.BlocklistApi.as_view(), name="discovery-api-blocklist"),
+    path(
+        "discovery/oauth-grants/",
+        api_usage.OAuthGrantListApi.as_view(),
+        name="discovery-api-oauth-grant-list",
+    ),
+    path(
+        "discovery/model-usage/",
+        api_usage.ModelUsageListApi.as_view(),
+        name="discovery-api-model-usage-list",
+    ),
+    path(
+        "discovery/budgets/",
+        api_usage.UsageBudgetListApi.as_view(),
+        name="discovery-api-budget-list",
+    ),
 ]

@@ -213,4 +213,7 @@ ROWS = [
     ),
     Row("discovery-api-app-list", API_READ),
     Row("discovery-api-blocklist", API_READ, setup=_blocked),
+    Row("discovery-api-oauth-grant-list", API_READ, setup=_usage),
+    Row("discovery-api-model-usage-list", API_READ, setup=_usage),
+    Row("discovery-api-budget-list", API_READ, setup=_usage, query="?month=2026-11"),
 ]
