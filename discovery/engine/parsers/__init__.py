@@ -284,6 +284,14 @@ def _usage_kind(obj: dict) -> str | None:
     msg = obj.get("message")
     if isinstance(msg, str) and '"ModelInvocationLog"' in msg:
         return "bedrock_invocation"
+    events = obj.get("events")
+    if (
+        isinstance(events, list)
+        and events
+        and isinstance(events[0], dict)
+        and "message" in events[0]
+    ):
+        return _json_kind(events[0])  # CloudWatch Logs filter-log-events output
     if isinstance(obj.get("resourceSpans"), list) or ("scopeSpans" in obj and "resource" in obj):
         return "otel_genai"
     return None
@@ -305,7 +313,7 @@ def _first_json_value(text: str) -> object:
     # a pretty-printed wrapper cut by the head limit: decode the first inner event
     for key in (
         '"Records"', '"value"', '"records"', '"Events"', '"QueryResultRows"', '"items"',
-        '"resourceSpans"',
+        '"resourceSpans"', '"events"',
     ):  # fmt: skip
         i = s.find(key)
         if i != -1 and i < (1000 if key in ('"items"', '"resourceSpans"') else 200):

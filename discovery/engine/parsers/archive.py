@@ -110,6 +110,14 @@ def document_items(buf: bytes) -> list | None:
         spans = split_resource_spans(obj)  # OTLP: one single-span resourceSpan per line
         if spans is not None:
             return spans
+        events = obj.get("events")
+        if (
+            events
+            and isinstance(events, list)
+            and isinstance(events[0], dict)
+            and "message" in events[0]
+        ):
+            return events  # `aws logs filter-log-events` output
         for key in DOCUMENT_LIST_KEYS:
             if isinstance(obj.get(key), list) and key != "Events":
                 return obj[key]
