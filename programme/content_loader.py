@@ -14,7 +14,7 @@ from pydantic import ValidationError as PydanticError
 
 from core.audit import audit_record
 from programme.content_schema import SCHEMAS
-from programme.models import ContentVersion, Control, RightsRule, RiskCategory
+from programme.models import ContentVersion, Control, NoticeTemplate, RightsRule, RiskCategory
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
@@ -45,28 +45,19 @@ def parse(path: Path):
     return parsed, hashlib.sha256(raw).hexdigest()
 
 
+ROW_MODELS = {
+    "risk-sources": RiskCategory,
+    "controls": Control,
+    "rights": RightsRule,
+    "notices": NoticeTemplate,
+}
+
+
 def _rows(parsed, content: ContentVersion) -> None:
-    if parsed.kind == "risk-sources":
-        RiskCategory.objects.bulk_create(
-            [
-                RiskCategory(content=content, **item.model_dump(exclude_none=True))
-                for item in parsed.items
-            ]
-        )
-    elif parsed.kind == "controls":
-        Control.objects.bulk_create(
-            [
-                Control(content=content, **item.model_dump(exclude_none=True))
-                for item in parsed.items
-            ]
-        )
-    else:
-        RightsRule.objects.bulk_create(
-            [
-                RightsRule(content=content, **item.model_dump(exclude_none=True))
-                for item in parsed.items
-            ]
-        )
+    model = ROW_MODELS[parsed.kind]
+    model.objects.bulk_create(
+        [model(content=content, **item.model_dump(exclude_none=True)) for item in parsed.items]
+    )
 
 
 def load_file(path: Path, *, check: bool = False) -> tuple[ContentVersion | None, bool]:

@@ -25,6 +25,9 @@ class ControlItem(Cited):
     framework: str
     test: str = ""
     applies_to_model_types: list[str] = []
+    applies_to_capabilities: list[str] = []
+    obligations: list[str] = []
+    evidence_source: Literal["", "literacy_coverage"] = ""
 
 
 class Period(_Strict):
@@ -46,9 +49,28 @@ class RightsRule(Cited):
     note: str = ""
 
 
+class NoticeItem(Cited):
+    kind: Literal["pre_use", "adverse_decision", "interaction"]
+    regime: str
+    obligations: list[str] = Field(min_length=1)
+    audience: str = ""
+    body: str = Field(min_length=1)
+
+    @field_validator("body")
+    @classmethod
+    def known_placeholders(cls, value: str) -> str:
+        from programme.notices import placeholders_unknown
+
+        unknown = placeholders_unknown(value)
+        if unknown:
+            raise ValueError(f"unknown placeholder(s) {', '.join(sorted(unknown))}")
+        return value
+
+
 class _File(_Strict):
     version: str
     title: str
+    supersedes: str = ""
 
     @field_validator("version", mode="before")
     @classmethod
@@ -71,4 +93,14 @@ class RightsFile(_File):
     items: list[RightsRule]
 
 
-SCHEMAS = {"risk-sources": RiskSourcesFile, "controls": ControlsFile, "rights": RightsFile}
+class NoticesFile(_File):
+    kind: Literal["notices"]
+    items: list[NoticeItem]
+
+
+SCHEMAS = {
+    "risk-sources": RiskSourcesFile,
+    "controls": ControlsFile,
+    "rights": RightsFile,
+    "notices": NoticesFile,
+}

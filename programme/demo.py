@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from inventory.models import AISystem
 from programme.literacy import completions_import, training_module_create
-from programme.models import AIUseRequest, Control, TrainingModule
+from programme.models import AIUseRequest, TrainingModule
 from programme.rights import rights_request_create, rights_request_update, rights_rules
 from programme.risk_services import risk_control_map, risk_create
-from programme.selectors import risk_categories
+from programme.selectors import control_library, risk_categories
 from programme.services import ai_use_request_decide, ai_use_request_submit
 
 
@@ -50,7 +50,7 @@ def seed(*, stdout) -> None:
         "transcription instead.",
     )
     categories = {c.code: c for c in risk_categories()}
-    controls = {c.code: c for c in Control.objects.filter(code__in=["owasp-llm.LLM01", "owasp-llm.LLM02", "nist.measure-2.11", "iso42001.A.5.4"]).order_by("-pk")}  # fmt: skip
+    controls = {c.code: c for c in control_library().filter(code__in=["owasp-llm.LLM01", "owasp-llm.LLM02", "nist.measure-2.11", "iso42001.A.5.4"])}  # fmt: skip
     systems = {s.name: s for s in AISystem.objects.filter(name__in=["TalentMatch résumé screening", "Aria customer-support chatbot"])}  # fmt: skip
     if categories and controls:
         plan = [

@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.inbox import InboxItem, selector_section
-from programme.models import AIUseRequest, RightsRequest
+from programme.literacy import completions_expiring
+from programme.models import AIUseRequest, RightsRequest, TrainingCompletion
 from programme.rights import rights_due
 
 
@@ -51,6 +52,42 @@ def _rights_item(r: RightsRequest) -> InboxItem:
     )
 
 
+def training_to_refresh(*, user) -> QuerySet[TrainingCompletion]:
+    if not user.has_perm("programme.add_trainingcompletion"):
+        return TrainingCompletion.objects.none()
+    return completions_expiring()
+
+
+def my_training_due(*, user) -> QuerySet[TrainingCompletion]:
+    """The user's own completions due again, matched on their user name or e-mail."""
+    names = {n.strip().lower() for n in (user.get_username(), user.email) if n and n.strip()}
+    return completions_expiring().filter(person__in=names)
+
+
+def _expiry_flag(c: TrainingCompletion) -> str:
+    return "expired" if c.expires_on < timezone.localdate() else "expires soon"
+
+
+def _refresh_item(c: TrainingCompletion) -> InboxItem:
+    return InboxItem(
+        title=f"{c.person}: {c.module}",
+        url=reverse("programme:literacy") + "#expiring",
+        detail=f"Completed {c.completed_on:%Y-%m-%d}; valid until {c.expires_on:%Y-%m-%d}",
+        due=c.expires_on,
+        flag=_expiry_flag(c),
+    )
+
+
+def _my_training_item(c: TrainingCompletion) -> InboxItem:
+    return InboxItem(
+        title=f"Refresh your AI training: {c.module}",
+        url=c.module.link or reverse("inbox"),
+        detail=f"You completed it on {c.completed_on:%Y-%m-%d}; it counts until {c.expires_on:%Y-%m-%d}.",
+        due=c.expires_on,
+        flag=_expiry_flag(c),
+    )
+
+
 SECTIONS = [
     selector_section(
         key="ai-requests-triage",
@@ -81,5 +118,24 @@ SECTIONS = [
         empty="No rights request is overdue or due this week.",
         more_url="/programme/rights/?state=due",
         order=17,
+    ),
+    selector_section(
+        key="literacy-refresh",
+        title="AI-literacy training expired or expiring within 30 days",
+        rows=training_to_refresh,
+        listed=lambda qs: qs.select_related("module").order_by("expires_on", "pk"),
+        item=_refresh_item,
+        empty="No AI-literacy completion expires in the next 30 days.",
+        more_url="/programme/literacy/#expiring",
+        order=18,
+    ),
+    selector_section(
+        key="my-training",
+        title="Your AI-literacy training due again",
+        rows=my_training_due,
+        listed=lambda qs: qs.select_related("module").order_by("expires_on", "pk"),
+        item=_my_training_item,
+        empty="Your AI-literacy training is up to date.",
+        order=19,
     ),
 ]

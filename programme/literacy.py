@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -129,6 +129,7 @@ def completions_import(*, actor, content: bytes, filename: str) -> ImportResult:
                 person=person[:200],
                 team=(row[team_col].strip() if team_col else "")[:120],
                 completed_on=completed,
+                expires_on=completed + relativedelta(months=module.refresh_months),
                 score=score,
                 attested=bool(
                     attest_col and row[attest_col].strip().lower() in ("1", "yes", "true", "y")
@@ -314,3 +315,24 @@ def assignment_status(*, on: dt.date | None = None) -> list[dict]:
         rows.append({"assignment": a, "people": len(members), "missing": missing,
                      "overdue": bool(missing and a.due_date and a.due_date < on)})  # fmt: skip
     return rows
+
+
+# --- Refresh reminders --------------------------------------------------------------------------
+
+EXPIRY_NOTICE_DAYS = 30
+
+
+def completions_expiring(
+    *, within_days: int = EXPIRY_NOTICE_DAYS, on: dt.date | None = None
+) -> QuerySet[TrainingCompletion]:
+    """Each person's latest completion of an active module that has expired or expires within
+    `within_days`: the training is due again. One query (a newer completion clears it)."""
+    horizon = (on or timezone.localdate()) + dt.timedelta(days=within_days)
+    newer = TrainingCompletion.objects.filter(
+        module=OuterRef("module"),
+        person=OuterRef("person"),
+        completed_on__gt=OuterRef("completed_on"),
+    )
+    return TrainingCompletion.objects.filter(module__active=True, expires_on__lte=horizon).exclude(
+        Exists(newer)
+    )

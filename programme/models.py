@@ -136,6 +136,15 @@ class Control(_CitedItem):
         blank=True, help_text="The test whose result is this control's evidence."
     )
     applies_to_model_types = models.JSONField(default=list, blank=True)
+    applies_to_capabilities = models.JSONField(
+        default=list, blank=True, help_text="A system with any of these capabilities carries it."
+    )
+    obligations = models.JSONField(
+        default=list, blank=True, help_text="Regime obligation ids (regulations content) it meets."
+    )
+    evidence_source = models.CharField(
+        max_length=40, blank=True, help_text="A record Sightline keeps that evidences it."
+    )
 
     class Meta:
         ordering = ["framework", "code"]
@@ -325,6 +334,9 @@ class TrainingCompletion(models.Model):
     score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     attested = models.BooleanField(default=False)
     source = models.CharField(max_length=60, blank=True)
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="completed_on plus the module's refresh cycle."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -334,7 +346,10 @@ class TrainingCompletion(models.Model):
                 fields=["module", "person", "completed_on"], name="uniq_training_completion"
             )
         ]
-        indexes = [models.Index(fields=["person", "completed_on"])]
+        indexes = [
+            models.Index(fields=["person", "completed_on"]),
+            models.Index(fields=["expires_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} completed {self.module} on {self.completed_on}"
@@ -394,3 +409,70 @@ class RightsRequest(models.Model):
     @property
     def response_days(self) -> int | None:
         return (self.responded_on - self.received_on).days if self.responded_on else None
+
+
+class NoticeTemplate(_CitedItem):
+    """A notice a regime requires (pre-use, adverse decision, AI interaction), as cited content;
+    shown for a system whose current classification triggers one of its obligations."""
+
+    class Kind(models.TextChoices):
+        PRE_USE = "pre_use", "Pre-use notice"
+        ADVERSE_DECISION = "adverse_decision", "Adverse-decision explanation"
+        INTERACTION = "interaction", "AI-interaction disclosure"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    regime = models.CharField(max_length=20)
+    obligations = models.JSONField(default=list)
+    audience = models.CharField(max_length=200, blank=True)
+    body = models.TextField(help_text="Markdown with {placeholders} filled from inventory facts.")
+
+    class Meta:
+        ordering = ["regime", "kind", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["content", "code"], name="uniq_notice_template")
+        ]
+
+
+class AnswerLink(models.Model):
+    """An assessment answer linked to the risk or control it claims as its mitigation. Lives here,
+    above assessments, which never imports the programme."""
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.CASCADE, related_name="+"
+    )
+    question_id = models.CharField(max_length=160)
+    risk = models.ForeignKey(
+        Risk, null=True, blank=True, on_delete=models.CASCADE, related_name="answer_links"
+    )
+    control = models.ForeignKey(
+        Control, null=True, blank=True, on_delete=models.PROTECT, related_name="answer_links"
+    )
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question_id", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(risk__isnull=False, control__isnull=True)
+                | models.Q(risk__isnull=True, control__isnull=False),
+                name="answer_link_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "question_id", "risk"],
+                condition=models.Q(risk__isnull=False),
+                name="uniq_answer_link_risk",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "question_id", "control"],
+                condition=models.Q(control__isnull=False),
+                name="uniq_answer_link_control",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.risk or self.control
+        return f"{self.question_id} → {target}"

@@ -1,14 +1,19 @@
 """The programme's section of an evidence pack (AppConfig.pack_sections, read by evidence):
-AI-use requests, the risk register with its control mapping, AI-literacy coverage and the
-rights-request counts and response times, with CSV files for the ZIP."""
+AI-use requests, the risk register with its control mapping, each system's obligations with the
+controls that meet them, the notices its classification requires (filled, as Markdown), AI-literacy
+coverage as the Art 4 evidence, and the rights-request counts and response times."""
 
 from django.db.models import Q
+from django.utils.text import slugify
 
 from core.csvio import csv_bytes
+from inventory.models import AISystem
 from programme.literacy import coverage
 from programme.models import AIUseRequest, RiskControl
+from programme.notices import notice_markdown, notices_for_system
+from programme.panels import literacy_evidence_text, literacy_obligations
 from programme.rights import rights_summary
-from programme.selectors import heat_map, risk_filterset
+from programme.selectors import heat_map, obligation_coverage, risk_filterset
 
 
 def _csv(header: list[str], rows) -> bytes:
@@ -33,6 +38,22 @@ def pack_section(*, scope) -> dict:
     )
     literacy = coverage(on=scope.period_to)
     rights = rights_summary()
+    systems = AISystem.objects.exclude(lifecycle=AISystem.Lifecycle.RETIRED).select_related(
+        "owner", "vendor"
+    )
+    if scope.system_ids is not None:
+        systems = systems.filter(pk__in=scope.system_ids)
+    obligations, notices, notice_files = [], [], {}
+    for system in systems.order_by("name", "pk"):
+        obligations += [{"system": system, **row} for row in obligation_coverage(system=system)]
+        for notice in notices_for_system(system):
+            notices.append({"system": system, "notice": notice})
+            name = f"programme/notices/{system.pk}-{slugify(system.name)}-{notice.template.code}.md"
+            notice_files[name] = notice_markdown(notice=notice, system=system).encode()
+    art4 = [
+        {"obligation": key, "text": literacy_evidence_text(literacy)}
+        for key in sorted(literacy_obligations())
+    ]
     files = {
         "programme/ai-use-requests.csv": _csv(
             ["id", "tool", "requester", "team", "status", "submitted", "decided_by", "decided_at",
@@ -58,6 +79,30 @@ def pack_section(*, scope) -> dict:
               e.file_name if e else "", e.sha256 if e else "")
              for m in mappings for e in (list(m.evidence.all()) or [None])],
         ),
+        "programme/control-obligations.csv": _csv(
+            ["system_id", "system", "regime", "obligation", "obligation_title",
+             "obligation_citation", "control", "control_citation", "status", "evidence_file",
+             "evidence_sha256"],
+            [(o["system"].pk, o["system"].name, o["regime"], o["obligation"], o["title"],
+              o["citation"], c["control"].code if c else "", c["control"].citation if c else "",
+              c["status"] if c else "", e.file_name if e else "", e.sha256 if e else "")
+             for o in obligations for c in (o["controls"] or [None])
+             for e in ((c and c["evidence"]) or [None])],
+        ),
+        "programme/notices.csv": _csv(
+            ["system_id", "system", "notice", "kind", "regime", "obligations", "citation",
+             "template_version", "file"],
+            [(n["system"].pk, n["system"].name, n["notice"].template.code,
+              n["notice"].template.kind, n["notice"].template.regime,
+              " ".join(n["notice"].obligations), n["notice"].template.citation,
+              n["notice"].template.content.version,
+              f"programme/notices/{n['system'].pk}-{slugify(n['system'].name)}-"
+              f"{n['notice'].template.code}.md") for n in notices],
+        ),
+        "programme/obligation-evidence.csv": _csv(
+            ["obligation", "evidence", "figures"],
+            [(a["obligation"], "AI-literacy coverage", a["text"]) for a in art4],
+        ),
         "programme/literacy-coverage.csv": _csv(
             ["group", "people", "trained", "percent", "missing"],
             [(c.label, c.total, c.trained, c.percent, " ".join(c.missing))
@@ -69,6 +114,7 @@ def pack_section(*, scope) -> dict:
             [(s["rule__regime"], s["rule__title"], s["rule__citation"], s["received"], s["open"],
               s["overdue"], s["answered"], s["late"], s["avg_days"], s["max_days"]) for s in rights],
         ),
+        **notice_files,
     }  # fmt: skip
     return {
         "key": "programme",
@@ -85,6 +131,9 @@ def pack_section(*, scope) -> dict:
             "heat": heat_map(risks=risks_qs),
             "mappings": mappings,
             "literacy": literacy,
+            "art4": art4,
+            "obligations": obligations,
+            "notices": notices,
             "rights": rights,
         },
         "files": files,

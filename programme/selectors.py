@@ -6,7 +6,14 @@ from django.db.models import Count, Q, QuerySet
 
 from discovery.models import CatalogApp, CatalogVersion
 from programme.filters import AIUseRequestFilter, RiskFilter
-from programme.models import AIUseRequest, ContentVersion, Control, Risk, RiskCategory
+from programme.models import (
+    AIUseRequest,
+    ContentVersion,
+    Control,
+    Risk,
+    RiskCategory,
+    RiskControl,
+)
 
 
 def sees_every_request(user) -> bool:
@@ -101,6 +108,88 @@ def risk_categories() -> QuerySet[RiskCategory]:
     return RiskCategory.objects.filter(content=content) if content else RiskCategory.objects.none()
 
 
+def control_applies(control: Control, system) -> bool:
+    """The content says which model types and which capabilities (tool use, retrieval) carry it."""
+    return system.model_type in (control.applies_to_model_types or []) or bool(
+        set(control.applies_to_capabilities or []) & set(system.capabilities or [])
+    )
+
+
 def controls_for_system(*, system) -> list[Control]:
-    """Controls whose content says they apply to the system's kind (OWASP LLM for generative)."""
-    return [c for c in control_library() if system.model_type in (c.applies_to_model_types or [])]
+    """Controls the system carries by its kind: the OWASP LLM controls for generative systems
+    and for any system that calls tools or retrieves documents."""
+    return [c for c in control_library() if control_applies(c, system)]
+
+
+def control_status_for_system(*, system) -> dict[str, list[RiskControl]]:
+    """Control code -> its mappings on the system's risks and the organisation-wide ones, with
+    evidence; a control is as implemented as its best mapping."""
+    rows = (
+        RiskControl.objects.filter(Q(risk__system=system) | Q(risk__system__isnull=True))
+        .select_related("control", "risk")
+        .prefetch_related("evidence")
+        .order_by("control__code", "pk")
+    )
+    found: dict[str, list[RiskControl]] = {}
+    for row in rows:
+        found.setdefault(row.control.code, []).append(row)
+    return found
+
+
+STATUS_RANK = {"implemented": 3, "in_progress": 2, "planned": 1, "not_applicable": 0}
+
+
+def best_status(mappings: list[RiskControl]) -> str:
+    return max((m.status for m in mappings), key=STATUS_RANK.get, default="")
+
+
+def short_id(key: str) -> str:
+    """'co.sb26-189-r2.obligation.co-04' -> 'co-04', the id the content files write."""
+    return key.rsplit(".obligation.", 1)[-1]
+
+
+def obligation_coverage(*, system) -> list[dict]:
+    """For each obligation the system's current classification triggers: the library's controls
+    mapped to it, their implementation status on the system's risks and their evidence."""
+    from regulations.models import Obligation
+    from regulations.selectors import classification_current
+
+    current = {c: r for c, r in sorted(classification_current(system).items()) if r.applies}
+    titles = {
+        (o.content_version_id, o.key): o
+        for o in Obligation.objects.filter(
+            content_version_id__in=[r.content_version_id for r in current.values()]
+        ).only("content_version_id", "key", "title", "citation")
+    }
+    by_obligation: dict[str, list[Control]] = {}
+    for control in control_library():
+        for key in control.obligations or []:
+            by_obligation.setdefault(key, []).append(control)
+    status = control_status_for_system(system=system)
+    rows = []
+    for code, result in current.items():
+        for key in result.triggered_obligations:
+            obligation = titles.get((result.content_version_id, key))
+            controls = []
+            for control in by_obligation.get(short_id(key), []):
+                mappings = status.get(control.code, [])
+                best = best_status(mappings)
+                controls.append(
+                    {
+                        "control": control,
+                        "status": best,
+                        "status_label": dict(RiskControl.Status.choices).get(best, ""),
+                        "evidence": [e for m in mappings for e in m.evidence.all()],
+                    }
+                )
+            rows.append(
+                {
+                    "regime": code,
+                    "obligation": short_id(key),
+                    "title": obligation.title if obligation else "",
+                    "citation": obligation.citation if obligation else "",
+                    "controls": controls,
+                    "implemented": sum(1 for c in controls if c["status"] == "implemented"),
+                }
+            )
+    return rows

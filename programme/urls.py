@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programme.views import literacy, requests, rights, risks
+from programme.views import links, literacy, notices, requests, rights, risks
 
 app_name = "programme"
 
@@ -32,4 +32,16 @@ urlpatterns += [
     path("rights/<int:pk>/", rights.rights_detail, name="rights-detail"),
     path("rights/<int:pk>/answer/", rights.rights_answer, name="rights-answer"),
     path("rights/<int:pk>/extend/", rights.rights_extend, name="rights-extend"),
+]
+
+urlpatterns += [
+    path("systems/<int:pk>/notices/", notices.system_notices, name="system-notices"),
+    path(
+        "systems/<int:pk>/notices/<str:code>.<str:fmt>",
+        notices.notice_download,
+        name="notice-download",
+    ),
+    path("systems/<int:pk>/obligations/", notices.system_obligations, name="system-obligations"),
+    path("assessments/<int:pk>/links/", links.answer_link_add, name="answer-link-add"),
+    path("answer-links/<int:pk>/delete/", links.answer_link_delete_view, name="answer-link-delete"),
 ]

@@ -5,13 +5,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.htmx import HtmxHttpRequest, error_text, redirect_to, save_form
 from core.permissions import permission_required, reader_required
 from programme.forms import AssignmentForm, CompletionImportForm, TrainingModuleForm
 from programme.literacy import (
+    EXPIRY_NOTICE_DAYS,
     assignment_status,
+    completions_expiring,
     completions_import,
     coverage,
     training_assignment_create,
@@ -36,6 +39,11 @@ def literacy_overview(request: HtmxHttpRequest) -> HttpResponse:
             "assign_form": AssignmentForm(),
             "assignments": assignment_status(),
             "show_missing": request.GET.get("missing") == "1",
+            "expiring": completions_expiring()
+            .select_related("module")
+            .order_by("expires_on", "pk")[:100],
+            "expiry_days": EXPIRY_NOTICE_DAYS,
+            "today": timezone.localdate(),
         },
     )
 

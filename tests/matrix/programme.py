@@ -110,16 +110,16 @@ def _content():
 
 
 def risk(users):
-    from programme.models import Control, Risk
+    from programme.models import Risk
     from programme.risk_services import risk_control_map
-    from programme.selectors import risk_categories
+    from programme.selectors import control_library, risk_categories
 
     _content()
     item = Risk.objects.create(
         title="Matrix risk", category=risk_categories().first(), likelihood=3, impact=3
     )
     mapping = risk_control_map(
-        actor=users["admin"], risk=item, control=Control.objects.get(code="owasp-llm.LLM01")
+        actor=users["admin"], risk=item, control=control_library().get(code="owasp-llm.LLM01")
     )
     return {"pk": item.pk, "mapping": mapping.pk, "category": item.category_id}
 
@@ -261,4 +261,68 @@ ROWS += [
         kwargs=pk,
         data={"reason": "Archived records"},
     ),
+]
+
+# --- Notices, obligations and answer links: readers read, officers link. ----------------------
+
+
+def classified_lender(users):
+    from regulations.services.classification import classification_run
+    from tests.assessments.factories import load_real_content
+    from tests.factories import AISystemFactory
+
+    _content()
+    load_real_content("co")
+    system = AISystemFactory(
+        jurisdictions=["CO"], domains=["lending_financial"], data_categories=["financial"]
+    )
+    classification_run(system=system)
+    return {"pk": system.pk}
+
+
+def assessment(users):
+    from assessments.services import assessment_start
+    from tests.assessments import factories
+
+    _content()
+    system = factories.classified_system()
+    item = assessment_start(
+        actor=users["compliance_officer"], system=system, template=factories.fria()
+    )
+    return {"pk": item.pk}
+
+
+def answer_link(users):
+    from assessments.models import Assessment
+    from programme.links import answer_link_create
+    from programme.selectors import control_library
+
+    ctx = assessment(users)
+    link = answer_link_create(
+        actor=users["admin"],
+        assessment=Assessment.objects.get(pk=ctx["pk"]),
+        question_id="a.frequency",
+        control=control_library().first(),
+    )
+    return {"pk": link.pk}
+
+
+ROWS += [
+    Row("programme:system-notices", READ, setup=classified_lender, kwargs=pk),
+    Row(
+        "programme:notice-download",
+        READ,
+        setup=classified_lender,
+        kwargs=lambda ctx: {"pk": ctx["pk"], "code": "co.pre-use", "fmt": "md"},
+    ),
+    Row("programme:system-obligations", READ, setup=classified_lender, kwargs=pk),
+    Row(
+        "programme:answer-link-add",
+        WRITE_DONE,
+        method="post",
+        setup=assessment,
+        kwargs=pk,
+        data={"question_id": "a.frequency"},  # neither risk nor control: a message, no link
+    ),
+    Row("programme:answer-link-delete", WRITE_DONE, method="post", setup=answer_link, kwargs=pk),
 ]

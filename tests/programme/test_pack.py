@@ -16,10 +16,10 @@ from evidence.collect.base import Scope
 from evidence.manifest import verify_pack
 from programme.content_loader import load_programme_content
 from programme.literacy import completions_import
-from programme.models import Control, TrainingModule
+from programme.models import TrainingModule
 from programme.rights import rights_request_create, rights_rules
 from programme.risk_services import risk_control_map, risk_create
-from programme.selectors import risk_categories
+from programme.selectors import control_library, risk_categories
 from programme.services import ai_use_request_decide, ai_use_request_submit
 from tests.factories import AISystemFactory
 
@@ -46,7 +46,7 @@ def test_the_pack_lists_requests_risks_controls_literacy_and_rights(
               "likelihood": 4, "impact": 4},
     )  # fmt: skip
     risk_control_map(
-        actor=officer, risk=risk, control=Control.objects.get(code="nist.measure-2.11")
+        actor=officer, risk=risk, control=control_library().get(code="nist.measure-2.11")
     )
     TrainingModule.objects.create(title="AI basics")
     completions_import(
