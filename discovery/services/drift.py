@@ -53,13 +53,13 @@ def model_name(model: str) -> str:
     return name
 
 
+_VARIANT = re.compile(r"^(?:[@:].*|-(?:\d{4}.*|v\d.*|latest(?:-.*)?))$")
+
+
 def _variant(suffix: str) -> bool:
-    """A dated or versioned variant suffix (-2024-08-06, -20240620-v1:0, @001, :0, -latest),
-    not another model of the family (-mini, -turbo)."""
-    if suffix[:1] in ("@", ":"):
-        return True
-    rest = suffix[1:] if suffix[:1] in ("-", ".") else ""
-    return bool(rest) and (rest[0].isdigit() or rest == "latest" or rest.startswith("latest-"))
+    """A dated or versioned variant suffix (-2024-08-06, -0613, -20240620-v1:0, -v2, @001, :0,
+    -latest), not another model of the family (-mini, -turbo, .1, -5-sonnet)."""
+    return bool(_VARIANT.match(suffix))
 
 
 def model_matches(model: str, patterns: Iterable[str]) -> bool:

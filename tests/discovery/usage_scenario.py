@@ -5,6 +5,7 @@ produce, and nothing else."""
 
 import datetime as dt
 import json
+import zlib
 from pathlib import Path
 
 from discovery.models import DiscoveredApp, UsageBudget
@@ -26,7 +27,7 @@ def _activity(when: str, user: str, name: str, client_id: str, app: str, scopes:
         "kind": "admin#reports#activity",
         "id": {
             "time": when,
-            "uniqueQualifier": str(abs(hash((when, user, name))) % 10**12),
+            "uniqueQualifier": str(zlib.crc32(f"{when} {user} {name}".encode())),
             "applicationName": "token",
             "customerId": "C0scenario",
         },
