@@ -1,6 +1,6 @@
 from django.urls import path
 
-from discovery.views import apps, budgets, drift, findings, overview, runs, sources
+from discovery.views import apps, budgets, drift, findings, oauth, overview, runs, sources
 
 app_name = "discovery"
 
@@ -34,5 +34,10 @@ urlpatterns = [
     path("sources/identity/", sources.identity_upload, name="identity-upload"),
     path("blocklist/", sources.blocklist, name="blocklist"),
     path("blocklist/export/<str:fmt>/", sources.blocklist_export, name="blocklist-export"),
+    path(
+        "blocklist/oauth-client-ids.txt",
+        oauth.oauth_client_ids_export,
+        name="blocklist-oauth-export",
+    ),
     path("blocklist/<int:pk>/remove/", sources.blocklist_remove, name="blocklist-remove"),
 ]

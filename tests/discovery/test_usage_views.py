@@ -116,3 +116,15 @@ def test_reject_needs_a_reason_and_then_dismisses(as_officer, drift):
     drift.refresh_from_db()
     assert (drift.state, drift.dismiss_reason) == ("dismissed", "Legal only reviewed a demo")
     assert drift.system.teams_using == ["Support"]
+
+
+def test_oauth_client_id_export_lists_the_blocked_apps_clients(as_officer):
+    from discovery.models import BlocklistEntry
+    from tests.discovery.usage_factories import OAuthGrantFactory
+
+    OAuthGrantFactory(user="a@x.org", client_id="cid-1.apps.googleusercontent.com")
+    BlocklistEntry.objects.create(domain="chatgpt.com", app_key="chatgpt")
+
+    text = as_officer.get(reverse("discovery:blocklist-oauth-export")).content.decode()
+
+    assert "cid-1.apps.googleusercontent.com  # ChatGPT (Google Workspace)" in text

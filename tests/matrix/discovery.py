@@ -191,6 +191,7 @@ ROWS = [
     Row("discovery:blocklist", READ, setup=_blocked),
     Row("discovery:blocklist-export", READ, setup=_blocked, kwargs={"fmt": "squid"}),
     Row("discovery:blocklist-export", READ, kwargs={"fmt": "rpz"}),
+    Row("discovery:blocklist-oauth-export", READ, setup=_usage),
     Row(
         "discovery:blocklist-remove",
         WRITE_OFFICER,
