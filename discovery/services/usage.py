@@ -267,6 +267,23 @@ def model_usage_write(*, model_usage: dict[tuple, list], teams=None) -> int:
     return len(rows)
 
 
+def model_usage_systems_refresh() -> int:
+    """Re-links every usage row to its system as the inventory now says (a gateway alias added,
+    an app sanctioned or a system retired after the usage was ingested); returns rows changed."""
+    resolve = system_resolver()
+    changed = 0
+    combos = ModelUsageDay.objects.values_list(
+        "app_key", "service", "key_alias", "team", "system_id"
+    ).distinct()
+    for app_key, service, key_alias, team, current in list(combos):
+        wanted = resolve(app_key=app_key, service=service, key_alias=key_alias, team=team)
+        if wanted != current:
+            changed += ModelUsageDay.objects.filter(
+                app_key=app_key, service=service, key_alias=key_alias, team=team, system_id=current
+            ).update(system_id=wanted)
+    return changed
+
+
 def _touch_apps(*, run: IngestRun, merged: dict) -> None:
     """OAuth-connected and gateway-used catalogue apps appear among the discovered AI apps."""
     seen: dict[str, list[float]] = {}

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from discovery.models import DiscoveredApp, IngestRun, ModelUsageDay, OAuthGrant
 from discovery.services import ingest_batch_create, ingest_run_execute
+from discovery.services.usage import model_usage_systems_refresh
 from tests.discovery.conftest import DEMO
 from tests.factories import AISystemFactory
 
@@ -231,3 +232,14 @@ def test_demo_slice_files_are_detected(catalog):
         from discovery.engine.parsers.reader import read_head
 
         assert detect(read_head(DEMO / name)).format == fmt, name
+
+
+def test_usage_ingested_before_the_alias_existed_links_on_refresh(catalog, tmp_path):
+    dest = tmp_path / "spend.jsonl"
+    dest.write_bytes((ROOT / "litellm" / "spend_logs.jsonl").read_bytes())
+    _batch([dest])
+    assert not ModelUsageDay.objects.exclude(system=None).exists()
+    bot = AISystemFactory(name="HR screening", gateway_aliases=["hr-screening"])
+    assert model_usage_systems_refresh() == 2
+    assert set(ModelUsageDay.objects.filter(system=bot).values_list("team", flat=True)) == {"hr"}
+    assert model_usage_systems_refresh() == 0
