@@ -650,6 +650,9 @@ def _process_lines(
     markers = tuple(p.encode() for p in parser.header_prefixes)
     for hline in _find_header(chunk, (b"#Fields:", b"#fields") if markers else ()):
         parser.safe_parse(hline.decode("utf-8", "replace"))
+    header_row = _csv_header_row(chunk, markers)
+    if header_row:  # a CSV header row (LiteLLM, Netskope) carries over to chunk 2..n
+        parser.safe_parse(header_row)
     skips = acc.skips
     safe_parse, add = parser.safe_parse, acc.add
     cloud = isinstance(parser, CloudTrailLineParser)
@@ -706,6 +709,17 @@ def _process_lines(
                         res.cloud_events.append(ev)
             else:
                 skips.add(rec, line)
+
+
+def _csv_header_row(chunk: Chunk, markers: tuple[bytes, ...]) -> str:
+    """The file's first line when a mid-file chunk's format names its columns in a header row
+    (not a '#' directive); '' otherwise."""
+    rows = tuple(m for m in markers if not m.startswith(b"#"))
+    if chunk.start == 0 or not rows:
+        return ""
+    with open(chunk.path, "rb") as fh:
+        first = fh.readline(MAX_LINE_BYTES).rstrip(b"\r\n")
+    return first.decode("utf-8", "replace") if first.startswith(rows) else ""
 
 
 def _all_spans(block: bytes) -> list[tuple[int, int]]:

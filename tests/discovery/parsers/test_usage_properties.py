@@ -293,3 +293,24 @@ def test_oauth_grant_rows_do_not_depend_on_batch_order(catalog, tmp_path_factory
                 ingest([path])
         results.append(rows())
     assert results[0] == results[1] == results[2]
+
+
+def test_a_csv_export_split_in_chunks_keeps_its_header_row(tmp_path):
+    header = "request_id,spend,prompt_tokens,completion_tokens,startTime,model,user\n"
+    rows = "".join(
+        f"r{i},0.5,100,20,2026-11-02T10:00:00Z,gpt-4o,alice@example.com\n" for i in range(300)
+    )
+    path = tmp_path / "spend.csv"
+    path.write_text(header + rows)
+    chunks = chunk_plan(path, target_bytes=1024)
+    res = _run_chunks(chunks, "litellm")
+    assert len(chunks) > 5
+    assert (res.parsed, res.skipped, res.header_lines) == (300, {}, 1)
+    assert sum(v[0] for v in res.model_usage.values()) == 300
+
+
+def _run_chunks(chunks, fmt) -> ChunkResult:
+    total = ChunkResult()
+    for chunk in chunks:
+        total.merge(process_chunk(chunk, fmt=fmt, catalog=CATALOG))
+    return total
