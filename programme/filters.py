@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from programme.models import AIUseRequest, RightsRequest, Risk
+from programme.models import AIUseRequest, Control, RightsRequest, Risk, TrainingCompletion
 
 
 class AIUseRequestFilter(django_filters.FilterSet):
@@ -106,4 +106,50 @@ class RightsRequestFilter(django_filters.FilterSet):
             return queryset.filter(responded_on__isnull=True, due_on__lt=today)
         if value == "answered":
             return queryset.filter(responded_on__isnull=False)
+        return queryset
+
+
+class ControlFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    framework = django_filters.CharFilter(field_name="framework", label="Framework")
+    obligation = django_filters.CharFilter(
+        method="by_obligation", label="Obligation id (e.g. eu-14)"
+    )
+
+    class Meta:
+        model = Control
+        fields = ["q", "framework", "obligation"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return (
+            queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+            if value
+            else queryset
+        )
+
+    def by_obligation(self, queryset, name, value):
+        """JSON containment differs by database; the library is small, so filter the ids."""
+        value = value.strip()
+        if not value:
+            return queryset
+        ids = [c.pk for c in queryset if value in (c.obligations or [])]
+        return queryset.filter(pk__in=ids)
+
+
+class TrainingCompletionFilter(django_filters.FilterSet):
+    person = django_filters.CharFilter(field_name="person", lookup_expr="iexact")
+    team = django_filters.CharFilter(field_name="team", lookup_expr="iexact")
+    module = django_filters.CharFilter(field_name="module__title", lookup_expr="iexact")
+    due = django_filters.BooleanFilter(method="by_due", label="Expired or expiring within 30 days")
+
+    class Meta:
+        model = TrainingCompletion
+        fields = ["person", "team", "module", "due"]
+
+    def by_due(self, queryset, name, value):
+        from programme.literacy import completions_expiring
+
+        if value:
+            return queryset.filter(pk__in=completions_expiring().values("pk"))
         return queryset

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("discovery.api_urls")),
     path("", include("assessments.api_urls")),
     path("", include("evidence.api_urls")),
+    path("", include("programme.api_urls")),
     path("token/", TokenObtainApi.as_view(), name="api-token"),
     path("tokens/", TokenListApi.as_view(), name="api-token-list"),
     path("tokens/<str:token_key>/", TokenRevokeApi.as_view(), name="api-token-revoke"),

@@ -3,7 +3,7 @@ their own requests (another's is a 404), officers decide, auditors read every re
 
 import datetime as dt
 
-from tests.matrix.common import READ, Row, expect
+from tests.matrix.common import API_READ, READ, Row, expect
 
 T0 = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -325,4 +325,34 @@ ROWS += [
         data={"question_id": "a.frequency"},  # neither risk nor control: a message, no link
     ),
     Row("programme:answer-link-delete", WRITE_DONE, method="post", setup=answer_link, kwargs=pk),
+]
+
+# --- API: a requester files and lists their own requests; readers read the rest. -------------
+
+API_OWN = expect(API_READ, requester=200)
+API_FILED = expect(
+    API_READ, compliance_officer=201, procurement=201, auditor=201, admin=201, requester=201
+)
+
+ROWS += [
+    Row("api-ai-request-list", API_OWN),
+    Row(
+        "api-ai-request-list",
+        API_FILED,
+        method="post",
+        data={"tool_name": "Matrix AI"},
+        content_type="application/json",
+    ),
+    Row("api-ai-request-detail", expect(API_OWN, procurement=404), setup=own_request, kwargs=pk),
+    Row(
+        "api-ai-request-detail",
+        expect(API_OWN, procurement=404, requester=404),
+        setup=officer_request,
+        kwargs=pk,
+    ),
+    Row("api-risk-list", API_READ, setup=risk, query="?status=open"),
+    Row("api-control-list", API_READ, setup=lambda users: _content(), query="?obligation=eu-14"),
+    Row("api-completion-list", API_READ, setup=training_module, query="?due=true"),
+    Row("api-literacy-coverage", API_READ),
+    Row("api-rights-request-list", API_READ, setup=rights_request, query="?state=open"),
 ]
