@@ -314,3 +314,44 @@ def _run_chunks(chunks, fmt) -> ChunkResult:
     for chunk in chunks:
         total.merge(process_chunk(chunk, fmt=fmt, catalog=CATALOG))
     return total
+
+
+@pytest.mark.django_db
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    calls=st.lists(CALL, min_size=1, max_size=10),
+    fmt=st.sampled_from(sorted(USAGE_FORMATS)),
+    seed=st.integers(0, 10**6),
+)
+def test_model_usage_rows_do_not_depend_on_batch_order(catalog, tmp_path_factory, calls, fmt, seed):
+    from discovery.models import IngestFile, IngestRun, ModelUsageDay
+    from discovery.services import ingest_batch_create, ingest_run_execute
+
+    def rows():
+        return sorted(
+            ModelUsageDay.objects.values_list(
+                "source", "app_key", "identity", "team", "key_alias", "model", "region",
+                "service", "day", "requests", "input_tokens", "output_tokens", "cost",
+                "first_seen", "last_seen",
+            )
+        )  # fmt: skip
+
+    folder = tmp_path_factory.mktemp("usage")
+    lines = [json.dumps(BUILD[fmt](*c)) + "\n" for c in calls]
+    shuffled = lines[:]
+    random.Random(seed).shuffle(shuffled)
+    half = len(lines) // 2
+    results = []
+    for files in ([lines], [shuffled[:half], shuffled[half:]], [shuffled[half:], shuffled[:half]]):
+        ModelUsageDay.objects.all().delete()
+        IngestFile.objects.all().delete()
+        IngestRun.objects.all().delete()
+        for i, part in enumerate(files):
+            if part:
+                path = folder / f"{len(results)}-{i}.jsonl"
+                path.write_text("".join(part))
+                batch = ingest_batch_create(files=[(path, path.name)], actor="test", fmt=fmt)
+                ingest_run_execute(run_id=batch.run.pk, processes=1)
+        results.append(rows())
+    assert results[0] == results[1] == results[2]
+    assert sum(r[9] for r in results[0]) == len(calls)
