@@ -11,6 +11,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
 
@@ -60,7 +61,7 @@ def _without_team(values) -> tuple:
     return (*values[:3], *values[4:8])
 
 
-def batch_scope(*, run: IngestRun, merged: dict) -> BatchScope:
+def batch_scope(*, run: IngestRun | None, merged: dict) -> BatchScope:
     """The usage keys (source, app, identity, team, key, model, region, service, day) and the
     OAuth client ids of the batch."""
     scope = BatchScope()
@@ -77,7 +78,10 @@ def batch_scope(*, run: IngestRun, merged: dict) -> BatchScope:
             client_id = getattr(g, "client_id", "")
         if client_id:
             scope.client_ids.add(str(client_id)[:200])
-    scope.client_ids |= set(OAuthGrant.objects.filter(run=run).values_list("client_id", flat=True))
+    if run is not None:
+        scope.client_ids |= set(
+            OAuthGrant.objects.filter(run=run).values_list("client_id", flat=True)
+        )
     return scope
 
 
@@ -383,74 +387,102 @@ def robust_z(value: float, baseline: list[float]) -> float:
     return float("inf") if value > median else 0.0
 
 
-def _daily_spend(subject: Q, start: dt.date, end: dt.date) -> dict[dt.date, Decimal]:
-    return {
-        r["day"]: Decimal(r["spend"] or 0)
-        for r in ModelUsageDay.objects.filter(subject, day__gte=start, day__lte=end)
-        .values("day")
+def _daily_spend(
+    column: str, subjects: set, start: dt.date, end: dt.date
+) -> dict[Any, dict[dt.date, Decimal]]:
+    """Spend per subject and day in one query, for every subject of one kind (team, system)."""
+    out: dict[Any, dict[dt.date, Decimal]] = defaultdict(dict)
+    for r in (
+        ModelUsageDay.objects.filter(**{f"{column}__in": subjects}, day__gte=start, day__lte=end)
+        .values(column, "day")
         .annotate(spend=Sum("cost"))
         .order_by()
-    }
+    ):
+        out[r[column]][r["day"]] = Decimal(r["spend"] or 0)
+    return out
 
 
-def _spike_subject(
-    *, run, kind_key: str, label: str, subject: Q, days: set[dt.date], system=None
+def _spike_judge(
+    day: dt.date, spend: dict[dt.date, Decimal], first_use: dt.date
+) -> tuple[bool, float, float, int]:
+    """(spike, z, baseline median, baseline days) of one day against the 28 before it."""
+    window = [day - dt.timedelta(days=i) for i in range(1, SPIKE_WINDOW_DAYS + 1)]
+    base_days = [d for d in window if d >= first_use]
+    today = spend.get(day, Decimal(0))
+    if len(base_days) < SPIKE_MIN_BASELINE_DAYS or today < SPIKE_MIN_SPEND:
+        return False, 0.0, 0.0, len(base_days)
+    baseline = [float(spend.get(d, 0)) for d in base_days]
+    z = robust_z(float(today), baseline)
+    return z > SPIKE_Z, z, statistics.median(baseline), len(base_days)
+
+
+def _spike_kind(
+    *, run, column: str, touched: dict[Any, set[dt.date]], label, key_of, system_of
 ) -> list[Finding]:
-    """Each touched day and the 28 after it (their baselines changed) is judged again."""
-    first_use = ModelUsageDay.objects.filter(subject).aggregate(d=Min("day"))["d"]
-    if first_use is None:
+    """Each touched day, and the 28 after it (their baselines changed), judged again for every
+    subject of one kind; a spike later files undid is closed as superseded."""
+    if not touched:
         return []
-    start = min(days) - dt.timedelta(days=SPIKE_WINDOW_DAYS)
-    end = max(days) + dt.timedelta(days=SPIKE_WINDOW_DAYS)
-    spend = _daily_spend(subject, start, end)
-    judged = sorted(d for d in spend if min(days) <= d <= end)
+    start = min(min(d) for d in touched.values()) - dt.timedelta(days=SPIKE_WINDOW_DAYS)
+    end = max(max(d) for d in touched.values()) + dt.timedelta(days=SPIKE_WINDOW_DAYS)
+    spend = _daily_spend(column, set(touched), start, end)
+    first_use = dict(
+        ModelUsageDay.objects.filter(**{f"{column}__in": set(touched)})
+        .values(column)
+        .annotate(d=Min("day"))
+        .values_list(column, "d")
+        .order_by()
+    )
+    prefixes = [f"spend_spike:{key_of(s)}:" for s in touched]
+    open_by_key = {
+        f.dedupe_key: f
+        for f in Finding.objects.filter(
+            kind=Finding.Kind.SPEND_SPIKE, state__in=Finding.OPEN_STATES
+        ).only("pk", "dedupe_key", "state")
+        if any(f.dedupe_key.startswith(p) for p in prefixes)
+    }
     found = []
-    for day in judged:
-        window = [day - dt.timedelta(days=i) for i in range(1, SPIKE_WINDOW_DAYS + 1)]
-        base_days = [d for d in window if d >= first_use]
-        key = f"spend_spike:{kind_key}:{day.isoformat()}"
-        today = spend.get(day, Decimal(0))
-        spike = False
-        z = 0.0
-        median = 0.0
-        if len(base_days) >= SPIKE_MIN_BASELINE_DAYS and today >= SPIKE_MIN_SPEND:
-            baseline = [float(spend.get(d, 0)) for d in base_days]
-            z = robust_z(float(today), baseline)
-            median = statistics.median(baseline)
-            spike = z > SPIKE_Z
-        open_ = Finding.objects.filter(dedupe_key=key, state__in=Finding.OPEN_STATES)
-        if not spike:
-            _supersede(open_, "the stored spend no longer makes this day a spike.")
-            continue
-        if _decided_since(key, _when(day, end=True)):
-            continue
-        finding, _ = finding_upsert(
-            kind=Finding.Kind.SPEND_SPIKE,
-            dedupe_key=key,
-            severity="high"
-            if today >= 10 * max(Decimal(str(median)), SPIKE_MIN_SPEND)
-            else "medium",
-            title=f"Spend spike: {label} spent {today:.2f} USD on {day.isoformat()} "
-            f"(median {median:.2f} over the {len(base_days)} days before)",
-            first_seen=_when(day),
-            last_seen=_when(day, end=True),
-            evidence={
-                "run": run.pk if run else None,
-                "subject": label,
-                "day": day.isoformat(),
-                "spend": str(today.quantize(Decimal("0.01"))),
-                "baseline_median": round(median, 2),
-                "baseline_days": len(base_days),
-                "z": None if z == float("inf") else round(z, 2),
-                "z_threshold": SPIKE_Z,
-                "min_spend": str(SPIKE_MIN_SPEND),
-            },
-            run=run,
-            principal=label[:300],
-            replace=True,
-            system=system,
-        )
-        found.append(finding)
+    for subject, days in sorted(touched.items(), key=lambda kv: str(kv[0])):
+        daily = spend.get(subject, {})
+        lo = min(days)
+        for day in sorted(d for d in daily if d >= lo):
+            key = f"spend_spike:{key_of(subject)}:{day.isoformat()}"
+            spike, z, median, base_days = _spike_judge(day, daily, first_use[subject])
+            if not spike:
+                if key in open_by_key:
+                    _supersede([open_by_key[key]], "the stored spend no longer makes it a spike.")
+                continue
+            if _decided_since(key, _when(day, end=True)):
+                continue
+            today = daily[day]
+            name = label(subject)
+            finding, _ = finding_upsert(
+                kind=Finding.Kind.SPEND_SPIKE,
+                dedupe_key=key,
+                severity="high"
+                if today >= 10 * max(Decimal(str(median)), SPIKE_MIN_SPEND)
+                else "medium",
+                title=f"Spend spike: {name} spent {today:.2f} USD on {day.isoformat()} "
+                f"(median {median:.2f} over the {base_days} days before)",
+                first_seen=_when(day),
+                last_seen=_when(day, end=True),
+                evidence={
+                    "run": run.pk if run else None,
+                    "subject": name,
+                    "day": day.isoformat(),
+                    "spend": str(today.quantize(Decimal("0.01"))),
+                    "baseline_median": round(median, 2),
+                    "baseline_days": base_days,
+                    "z": None if z == float("inf") else round(z, 2),
+                    "z_threshold": SPIKE_Z,
+                    "min_spend": str(SPIKE_MIN_SPEND),
+                },
+                run=run,
+                principal=name[:300],
+                replace=True,
+                system=system_of(subject),
+            )
+            found.append(finding)
     return found
 
 
@@ -462,22 +494,23 @@ def _spike_findings(*, run, rows: list[dict]) -> list[Finding]:
             by_team[r["team"]].add(r["day"])
         if r["system_id"]:
             by_system[r["system_id"]].add(r["day"])
-    found = []
-    for team, days in sorted(by_team.items()):
-        found += _spike_subject(
-            run=run, kind_key=f"team:{team}", label=f"team {team}", subject=Q(team=team), days=days
-        )
     systems = AISystem.objects.in_bulk(list(by_system))
-    for pk, days in sorted(by_system.items()):
-        if pk in systems:
-            found += _spike_subject(
-                run=run,
-                kind_key=f"system:{pk}",
-                label=systems[pk].name,
-                subject=Q(system_id=pk),
-                days=days,
-                system=systems[pk],
-            )
+    found = _spike_kind(
+        run=run,
+        column="team",
+        touched=by_team,
+        label=lambda team: f"team {team}",
+        key_of=lambda team: f"team:{team}",
+        system_of=lambda _team: None,
+    )
+    found += _spike_kind(
+        run=run,
+        column="system_id",
+        touched={pk: days for pk, days in by_system.items() if pk in systems},
+        label=lambda pk: systems[pk].name,
+        key_of=lambda pk: f"system:{pk}",
+        system_of=lambda pk: systems[pk],
+    )
     return found
 
 
@@ -543,7 +576,7 @@ def _shared_key_findings(*, run, rows: list[dict]) -> list[Finding]:
 # ---- the batch ------------------------------------------------------------------------------
 
 
-def usage_rules_apply(*, run: IngestRun, merged: dict) -> list[Finding]:
+def usage_rules_apply(*, run: IngestRun | None, merged: dict) -> list[Finding]:
     """Every OAuth and gateway-usage rule once for the batch; returns the findings it opened or
     refreshed."""
     scope = batch_scope(run=run, merged=merged)
