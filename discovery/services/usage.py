@@ -8,7 +8,7 @@ inside its transaction, right after the rollups are written.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import connection
@@ -148,7 +148,10 @@ def grants_write(*, run: IngestRun, events: list[list]) -> int:
 
 
 # Model usage --------------------------------------------------------------------------------
-def system_resolver():
+SystemResolve = Callable[..., int | None]
+
+
+def system_resolver() -> SystemResolve:
     """(service/key alias/team → system id, app key → system id) for the systems in use: an
     alias listed in AISystem.gateway_aliases names the system; else the app's sanctioned system."""
     aliases: dict[str, int] = {}
@@ -178,7 +181,7 @@ def system_resolver():
     return resolve
 
 
-def _usage_rows(model_usage: dict[tuple, list], teams) -> list[tuple]:
+def _usage_rows(model_usage: dict[tuple, list], teams: dict | None) -> list[tuple]:
     resolve = system_resolver()
     rows: dict[tuple, list] = {}
     for key, (req, tin, tout, cost, first, last) in model_usage.items():
@@ -225,7 +228,7 @@ def _usage_rows(model_usage: dict[tuple, list], teams) -> list[tuple]:
     return out
 
 
-def model_usage_write(*, model_usage: dict[tuple, list], teams=None) -> int:
+def model_usage_write(*, model_usage: dict[tuple, list], teams: dict | None = None) -> int:
     """Upserts ModelUsageDay rows adding the counters (executemany, rows in key order)."""
     rows = _usage_rows(model_usage, teams)
     if not rows:
@@ -328,7 +331,7 @@ def _touch_apps(*, run: IngestRun, merged: dict) -> None:
             app.save(update_fields=update)
 
 
-def usage_batch_write(*, run: IngestRun, merged: dict, teams=None) -> dict[str, int]:
+def usage_batch_write(*, run: IngestRun, merged: dict, teams: dict | None = None) -> dict[str, int]:
     """Writes the batch's OAuth grants and model usage and records the apps' sightings; call
     inside the finalising transaction, once per batch."""
     grants = grants_write(run=run, events=merged.get("grants") or [])
