@@ -45,15 +45,11 @@ def usage_budget_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[U
     return UsageBudgetFilter(filters or {}, queryset=UsageBudget.objects.all()).qs
 
 
-def _app_group(app_key: str, app_name: str) -> str:
-    """Grants of a catalogue app group by its key; others by the name the consent screen showed."""
-    return app_key or f"oauth:{app_name}"
-
-
 def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
-    """One row per OAuth-connected app: users, grants still active, scope classes, first and
-    last grant and client ids; in three queries whatever the number of grants."""
-    grants = OAuthGrant.objects.all()
+    """One row per OAuth-connected AI app (a catalogue app): users, grants still active, scope
+    classes, first and last grant, client ids and grant risk; three queries whatever the number
+    of grants. Grants to apps the catalogue does not know are counted by oauth_other_apps()."""
+    grants = OAuthGrant.objects.exclude(app_key="")
     if app_key is not None:
         grants = grants.filter(app_key=app_key)
     rows: dict[str, dict] = {}
@@ -69,7 +65,7 @@ def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
         )
         .order_by()
     ):
-        key = _app_group(r["app_key"], r["app_name"])
+        key = r["app_key"]
         row = rows.setdefault(
             key,
             {
@@ -96,14 +92,11 @@ def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
         row["last"] = max(filter(None, [row["last"], r["last"]]), default=None)
     classes: dict[str, set[str]] = defaultdict(set)
     clients: dict[str, set[str]] = defaultdict(set)
-    for key_, name, scope_classes, client_id in (
-        grants.values_list("app_key", "app_name", "scope_classes", "client_id")
-        .distinct()
-        .order_by()
+    for key, scope_classes, client_id in (
+        grants.values_list("app_key", "scope_classes", "client_id").distinct().order_by()
     ):
-        group = _app_group(key_, name)
-        classes[group].update(scope_classes or [])
-        clients[group].add(client_id)
+        classes[key].update(scope_classes or [])
+        clients[key].add(client_id)
     catalog = _catalog_for(row["app_key"] for row in rows.values())
     for key, row in rows.items():
         row["scope_classes"] = sorted(classes[key], key=lambda c: (-class_weight(c), c))
@@ -133,6 +126,11 @@ def oauth_risk(*, cat: CatalogApp | None, scope_classes: list[str]) -> dict:
         "level": grant_severity(score),
         "explain": f"app risk {level} x {class_label(heaviest)} (weight {class_weight(heaviest)})",
     }
+
+
+def oauth_other_apps() -> int:
+    """OAuth apps granted access that the AI catalogue does not list (calendar tools, CRMs...)."""
+    return OAuthGrant.objects.filter(app_key="").values("client_id").distinct().count()
 
 
 def app_grants(*, app_key: str, limit: int = 500) -> list[OAuthGrant]:
@@ -455,3 +453,7 @@ def budget_rows(*, budgets: list[UsageBudget], month: dt.date) -> list[dict]:
 def system_log_days(*, system) -> set[dt.date]:
     """Days on which a gateway, invocation log or trace recorded this system's use."""
     return set(ModelUsageDay.objects.filter(system=system).values_list("day", flat=True).distinct())
+
+
+def latest_usage_day() -> dt.date | None:
+    return ModelUsageDay.objects.aggregate(last=Max("day"))["last"]

@@ -53,7 +53,9 @@ def gateway_panel(*, request, system) -> dict | None:
             "model_chart": usage_chart_data(by_model),
             "outside_allowlist": [r for r in by_model["totals"] if not r["allowed"]],
         }
-    month = today.replace(day=1)
+    # Logs arrive late: the budgets are shown for the month of the latest usage, as the
+    # overview ends on the latest day with traffic.
+    month = (totals["last"] or today).replace(day=1)
     budgets = system_budgets(system=system)
     context["budgets"] = budget_rows(budgets=budgets, month=month) if budgets else []
     context["month"] = month

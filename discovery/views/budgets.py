@@ -15,7 +15,12 @@ from django.views.decorators.vary import vary_on_headers
 from core.htmx import HtmxHttpRequest, error_text, redirect_to, render_partial, save_form
 from core.permissions import permission_required, reader_required
 from discovery.models import UsageBudget
-from discovery.selectors_usage import budget_rows, month_bounds, usage_budget_list
+from discovery.selectors_usage import (
+    budget_rows,
+    latest_usage_day,
+    month_bounds,
+    usage_budget_list,
+)
 from discovery.services.budgets import BudgetImportResult, budget_set, litellm_budgets_import
 
 EDIT_PERM = "discovery.change_usagebudget"
@@ -51,10 +56,13 @@ class BudgetForm(forms.Form):
 
 
 def _month(raw: str | None) -> dt.date:
-    """?month=YYYY-MM, else this month; anything else is this month too (never a 400)."""
+    """?month=YYYY-MM, else the month of the latest gateway usage (logs arrive late), else this
+    month; a value that is not a month is this month too (never a 400)."""
     today = timezone.localdate()
+    if not raw:
+        return (latest_usage_day() or today).replace(day=1)
     try:
-        return dt.date.fromisoformat(f"{raw}-01") if raw else today.replace(day=1)
+        return dt.date.fromisoformat(f"{raw}-01")
     except ValueError:
         return today.replace(day=1)
 
