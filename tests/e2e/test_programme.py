@@ -149,22 +149,176 @@ def test_csv_import_changes_coverage_and_rights_due_date_in_inbox(
     screenshot(page, "programme-pack-form")
 
 
+def _lender(officer):
+    """A Colorado lending system, classified: it needs the CO pre-use and adverse-outcome
+    notices and triggers obligations the controls library maps."""
+    from inventory.services import ai_system_create
+    from regulations.services.classification import classification_run
+
+    system = ai_system_create(
+        actor=officer,
+        data={"name": "LoanScore", "description": "Scores loan applications.",
+              "model_type": "ml_classifier", "roles": ["deployer"], "jurisdictions": ["CO"],
+              "domains": ["lending_financial"], "decision_role": "substantial_factor",
+              "data_categories": ["financial"], "owner": officer},
+    )  # fmt: skip
+    classification_run(system=system)
+    return system
+
+
 def test_pack_lists_the_programme(content, officer, requester, storage_dir, signing_key, tmp_path):
+    import hashlib
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from evidence.builder import build_pack_files
     from evidence.collect.base import Scope
+    from programme.literacy import completions_import, training_module_create
+    from programme.rights import rights_request_create, rights_rules
+    from programme.risk_services import risk_control_map, risk_control_update, risk_create
+    from programme.selectors import control_library, risk_categories
+    from programme.services import ai_use_request_submit
 
-    AIUseRequest.objects.create(requester=requester, tool_name="Claude", purpose="Drafts")
     today = timezone.localdate()
+    ai_use_request_submit(actor=requester, data={"tool_name": "Claude", "purpose": "Drafts"})
+    system = _lender(officer)
+    risk = risk_create(
+        actor=officer,
+        data={"system": system, "title": "Applicants not told", "likelihood": 3, "impact": 4,
+              "category": risk_categories().first()},
+    )  # fmt: skip
+    mapping = risk_control_map(
+        actor=officer, risk=risk, control=control_library().get(code="iso42001.A.8.2")
+    )
+    risk_control_update(
+        actor=officer, mapping=mapping, status="implemented", note="",
+        upload=SimpleUploadedFile("notice-proof.pdf", samples.PDF),
+    )  # fmt: skip
+    training_module_create(actor=officer, data={"title": "AI basics"})
+    completions_import(
+        actor=officer, filename="lms.csv",
+        content=f"email,module,date\nann@example.com,AI basics,{today}\n".encode(),
+    )  # fmt: skip
+    rights_request_create(
+        actor=officer,
+        data={"rule": rights_rules().get(code="ccpa.access"), "reference": "DSAR-9",
+              "received_on": today - dt.timedelta(days=3)},
+    )  # fmt: skip
     scope = Scope(
         regime="", system_ids=None, period_from=today - dt.timedelta(days=7), period_to=today
     )
     result = build_pack_files(scope=scope, out_dir=tmp_path, pack_no="e2e", pack_meta={"id": 0})
     with zipfile.ZipFile(result["zip_path"]) as zf:
         names = set(zf.namelist())
-        assert {"programme/ai-use-requests.csv", "programme/risk-register.csv",
-                "programme/control-mapping.csv", "programme/literacy-coverage.csv",
-                "programme/rights-requests.csv"} <= names  # fmt: skip
+        expected = {"programme/ai-use-requests.csv", "programme/risk-register.csv",
+                    "programme/control-mapping.csv", "programme/control-obligations.csv",
+                    "programme/notices.csv", "programme/obligation-evidence.csv",
+                    "programme/literacy-coverage.csv", "programme/rights-requests.csv",
+                    f"programme/notices/{system.pk}-loanscore-co.pre-use.md"}  # fmt: skip
+        assert expected <= names, expected - names
+        listed = {f["path"]: f["sha256"] for f in json.loads(zf.read("manifest.json"))["files"]}
+        for name in expected:  # the signed manifest lists each with its hash
+            assert listed[name] == hashlib.sha256(zf.read(name)).hexdigest(), name
         assert b"Claude" in zf.read("programme/ai-use-requests.csv")
+        assert b"Applicants not told" in zf.read("programme/risk-register.csv")
+        mapping_csv = zf.read("programme/control-obligations.csv").decode()
+        evidence_sha = hashlib.sha256(samples.PDF).hexdigest()
+        assert "co-04,Pre-use notice to consumers" in mapping_csv
+        assert "iso42001.A.8.2" in mapping_csv and evidence_sha in mapping_csv
+        assert b"co.adverse-outcome" in zf.read("programme/notices.csv")
+        assert b"LoanScore" in zf.read(f"programme/notices/{system.pk}-loanscore-co.pre-use.md")
+        assert b"eu-02,AI-literacy coverage" in zf.read("programme/obligation-evidence.csv")
+        assert b"Everyone,1,1,100" in zf.read("programme/literacy-coverage.csv")
+        assert b"ccpa" in zf.read("programme/rights-requests.csv").lower()
+
+
+def test_a_finding_becomes_a_request_the_person_answers(
+    content, page, live_server, requester, officer
+):
+    from tests.discovery.factories import FindingFactory
+
+    t0 = timezone.now() - dt.timedelta(days=3)
+    finding = FindingFactory(
+        title="Claude used with no sanctioned AI system", dedupe_key="unsanctioned_use:claude",
+        app_key="claude", first_seen=t0, last_seen=t0,
+        evidence={"top_users": [{"identity": "requester@example.com", "requests": 48}]},
+    )  # fmt: skip
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/discovery/findings/{finding.pk}/")
+    screenshot(page, "programme-finding-ask")
+    page.click("#ask-person-submit")
+    expect(page.locator("#request-status")).to_have_text("Asked to tell us")
+    expect(page.locator("main")).to_contain_text("You used Claude 48 times")
+    item = AIUseRequest.objects.get(finding=finding)
+    assert item.requester == requester
+
+    sign_in(page, live_server, requester)
+    page.goto(f"{live_server.url}/programme/requests/")
+    row = page.locator("#requests tr", has_text="claude")
+    expect(row).to_contain_text("Asked to tell us")
+    page.goto(f"{live_server.url}/programme/requests/{item.pk}/")
+    page.fill("#complete-form #id_purpose", "Summarise support tickets")
+    page.fill("#complete-form #id_team", "Support")
+    screenshot(page, "programme-finding-answer")
+    page.click("#complete-form button[type=submit]")
+    expect(page.locator("#request-status")).to_have_text("Submitted")
+
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/inbox/")
+    expect(page.locator("main")).to_contain_text("Claude for requester")
+
+
+def test_notices_and_obligations_on_the_system_page(content, page, live_server, officer):
+    system = _lender(officer)
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
+    expect(page.locator("#system-notices")).to_contain_text("Pre-use notice")
+    expect(page.locator("#system-notices")).to_contain_text("Adverse-decision explanation")
+    page.click("#system-notices-link")
+    notice = page.locator('[id="notice-co.pre-use"]')
+    expect(notice).to_contain_text("uses LoanScore")
+    expect(notice).to_contain_text("Scores loan applications.")
+    screenshot(page, "programme-notices")
+    with page.expect_download() as download:
+        notice.locator(".notice-md").click()
+    text = download.value.path().read_text()
+    assert text.startswith("# Notice") and "C.R.S. 6-1-1704(1)-(2)" in text
+    page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
+    page.click("#system-obligations-link")
+    expect(page.locator("#obligation-co-04")).to_contain_text("iso42001.A.8.2")
+    screenshot(page, "programme-obligations")
+
+
+def test_an_answer_is_linked_to_its_risk_on_the_assessment_page(
+    transactional_db, page, live_server, officer
+):
+    from assessments.services import assessment_start
+    from programme.content_loader import load_programme_content
+    from programme.risk_services import risk_create
+    from programme.selectors import risk_categories
+    from tests.assessments import factories
+
+    load_programme_content()
+    system = factories.classified_system()
+    system.capabilities = ["retrieval"]
+    system.save()
+    assessment = assessment_start(actor=officer, system=system, template=factories.fria())
+    risk_create(
+        actor=officer,
+        data={"system": system, "title": "Older applicants ranked lower", "likelihood": 3,
+              "impact": 5, "category": risk_categories().first()},
+    )  # fmt: skip
+    sign_in(page, live_server, officer)
+    page.goto(f"{live_server.url}/assessments/{assessment.pk}/")
+    expect(page.locator("#carried-controls")).to_contain_text("owasp-llm.LLM08")
+    page.select_option("#link-question", "a.frequency")
+    page.select_option("#link-risk", label="Older applicants ranked lower")
+    page.fill("#link-note", "Mitigated by the quarterly bias test")
+    page.click("#link-answer")
+    expect(page.locator("#answer-link-table")).to_contain_text("Older applicants ranked lower")
+    page.locator("#answer-links").scroll_into_view_if_needed()
+    screenshot(page, "programme-answer-links")
 
 
 def test_programme_pages_pass_axe_and_fit_a_phone(content, browser, live_server, officer):
@@ -178,11 +332,13 @@ def test_programme_pages_pass_axe_and_fit_a_phone(content, browser, live_server,
     risk = Risk.objects.filter(controls__isnull=False).first()
     rights = RightsRequest.objects.first()
     request = AIUseRequest.objects.filter(status="submitted").first()
+    lender = _lender(officer)
     paths = [
         "/programme/requests/", "/programme/requests/new/", f"/programme/requests/{request.pk}/",
         "/programme/risks/", "/programme/risks/new/", f"/programme/risks/{risk.pk}/",
         "/programme/controls/", "/programme/literacy/", "/programme/rights/",
         "/programme/rights/new/", f"/programme/rights/{rights.pk}/",
+        f"/programme/systems/{lender.pk}/notices/", f"/programme/systems/{lender.pk}/obligations/",
     ]  # fmt: skip
     problems = []
     for size, viewport in (
