@@ -101,6 +101,24 @@ def test_gateway_logs_with_a_new_team_open_drift_and_accepting_reclassifies(
     expect(page.locator("#regulations-panel")).to_contain_text("High-risk")
     screenshot(page, "gateway-drift-accepted")
 
+    # High-risk now: the deployer's log-keeping duty (EU Art 26(6)) sets the window of the
+    # log coverage shown as record-keeping evidence.
+    from django.utils import timezone
+
+    from regulations.log_coverage import log_coverage
+
+    cov = log_coverage(system=sales, on=timezone.localdate())
+    assert cov.duties and cov.days_with_logs > 0
+    coverage = page.get_by_test_id("log-coverage")
+    expect(coverage).to_contain_text("retain:P6M after log generation")
+    expect(coverage.locator("#log-days-with")).to_have_text(str(cov.days_with_logs))
+    expect(coverage.locator("#log-days-without")).to_have_text(str(cov.days_without_logs))
+    coverage.screenshot(path=str(screenshot(page, "gateway-log-coverage").with_suffix(".png")))
+
+    page.goto(f"{live_server.url}/discovery/findings/?kind=drift")
+    expect(page.locator('tr[data-kind="drift"]').first).to_be_visible()
+    screenshot(page, "gateway-drift-findings")
+
     page.goto(f"{live_server.url}/assessments/")
     missing = page.locator("#missing tr", has_text="Sales assistant")
     expect(missing).to_have_count(1)
