@@ -770,6 +770,20 @@ class ModelUsageDay(models.Model):
         return self.input_tokens + self.output_tokens
 
 
+class ModelCallSeen(models.Model):
+    """Every identified model call counted once: a LiteLLM request_id, a Bedrock requestId or an
+    OTel trace and span id, keyed with its source. Overlapping gateway exports, or the same call
+    in two files, add its tokens and cost once."""
+
+    key = models.CharField(max_length=200, unique=True)
+    run = models.ForeignKey(
+        IngestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class UsageBudget(models.Model):
     """A monthly token and spend budget per team or gateway key, and the team's model allowlist."""
 

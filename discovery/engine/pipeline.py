@@ -9,15 +9,19 @@ are parsed fully anyway so a wrong or broken format still shows up as counted sk
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import hmac
 import mmap
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+import orjson
 
 from .matching import Catalog, heuristics
 from .parsers import get_parser
@@ -130,6 +134,9 @@ class ChunkResult:
     # [requests, input_tokens, output_tokens, cost, first_ts, last_ts]
     grants: list = field(default_factory=list)
     model_usage: dict = field(default_factory=dict)
+    # the calls with a request id (also summed in model_usage), so a call that an earlier file
+    # counted can be taken out again: [*usage key, request_id, input, output, cost, ts]
+    model_calls: list = field(default_factory=list)
     bytes_done: int = 0
     error: str = ""
 
@@ -161,6 +168,7 @@ class ChunkResult:
         self.cloud_events.extend(other.cloud_events)
         self.grants.extend(other.grants)
         usage_merge(self.model_usage, other.model_usage)
+        self.model_calls.extend(other.model_calls)
         if other.error and not self.error:
             self.error = other.error
 
@@ -199,6 +207,32 @@ def usage_pack(model_usage: dict) -> list[list]:
     """Model usage as JSON rows: the 9 key fields, then requests, tokens in and out, cost, first
     and last epoch seconds."""
     return [[*k, *v] for k, v in model_usage.items()]
+
+
+def calls_pack(calls: list[list]) -> str:
+    """A chunk's identified calls as one compact text (zlib JSON rows, base64)."""
+    if not calls:
+        return ""
+    return base64.b64encode(zlib.compress(orjson.dumps(calls), 1)).decode("ascii")
+
+
+def calls_unpack(text: str) -> list[list]:
+    return orjson.loads(zlib.decompress(base64.b64decode(text))) if text else []
+
+
+def usage_subtract(usage: dict, calls: list[list]) -> None:
+    """Takes calls counted before out of the usage they were summed into; a key left with no
+    request goes. (A repeated call has its original's time, so first/last stay right.)"""
+    for c in calls:
+        row = usage.get(tuple(c[:9]))
+        if row is None:
+            continue
+        row[0] -= 1
+        row[1] -= c[10]
+        row[2] -= c[11]
+        row[3] -= c[12]
+        if row[0] <= 0:
+            del usage[tuple(c[:9])]
 
 
 def usage_unpack_into(into: dict, rows: list[list]) -> None:
@@ -398,6 +432,7 @@ class _Acc:
         self.possible: dict[tuple[str, str], HeuristicAgg] = {}
         self.grants: list[GrantEvent] = []
         self.usage: dict[tuple, list] = {}
+        self.calls: list[list] = []
         self.skips = SkipCounter()
         self.parsed = 0
         self.matched = 0
@@ -483,6 +518,9 @@ class _Acc:
             call.service[:200],
             day_iso(int(ts) // 86400),
         )
+        if call.request_id:
+            rid = f"{call.source}:{call.request_id}"
+            self.calls.append([*k, rid, call.input_tokens, call.output_tokens, call.cost, ts])
         r = self.usage.get(k)
         if r is None:
             self.usage[k] = [1, call.input_tokens, call.output_tokens, call.cost, ts, ts]
@@ -531,6 +569,7 @@ class _Acc:
         res.rollups = {k: RollupAgg(*v) for k, v in self.rollups.items()}
         res.grants = self.grants
         res.model_usage = self.usage
+        res.model_calls = self.calls
         return res
 
 

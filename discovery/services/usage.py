@@ -8,6 +8,7 @@ inside its transaction, right after the rollups are written.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
@@ -15,12 +16,14 @@ from django.db import connection
 from django.utils import timezone
 
 from discovery.engine.oauth import scope_classes
-from discovery.models import DiscoveredApp, IngestRun, ModelUsageDay, OAuthGrant
+from discovery.engine.pipeline import calls_unpack, usage_subtract
+from discovery.models import DiscoveredApp, IngestRun, ModelCallSeen, ModelUsageDay, OAuthGrant
 from discovery.selectors import catalog_app_names, matching_catalog
 from discovery.services.chunks import as_datetime, nul_free, team_at
 from inventory.models import AISystem
 
 GRANT_BATCH = 500
+SEEN_BATCH = 500  # keys per INSERT: 2 parameters each, well under SQLite's limit
 USAGE_KEY = ("source", "app_key", "identity", "team", "key_alias", "model", "region", "service")
 _USAGE_COLUMNS = (
     *USAGE_KEY,
@@ -287,6 +290,62 @@ def model_usage_systems_refresh() -> int:
     return changed
 
 
+def _call_key(call: list) -> str:
+    rid = str(call[9])
+    return rid if len(rid) <= 200 else "h:" + hashlib.sha256(rid.encode()).hexdigest()
+
+
+def _calls_first_seen(*, run: IngestRun, keys: list[str]) -> set[str]:
+    """Records the call keys; returns those seen here for the first time (INSERT … ON CONFLICT
+    DO NOTHING RETURNING, keys in one order so concurrent batches never deadlock)."""
+    table = ModelCallSeen._meta.db_table
+    qkey = connection.ops.quote_name("key")
+    new: set[str] = set()
+    keys = sorted(keys)
+    with connection.cursor() as cursor:
+        for i in range(0, len(keys), SEEN_BATCH):
+            part = keys[i : i + SEEN_BATCH]
+            values = ", ".join(["(%s, %s)"] * len(part))
+            params: list = []
+            for k in part:
+                params += [k, run.pk]
+            cursor.execute(
+                f"INSERT INTO {table} ({qkey}, run_id) VALUES {values} "
+                f"ON CONFLICT ({qkey}) DO NOTHING RETURNING {qkey}",
+                params,
+            )
+            new.update(row[0] for row in cursor.fetchall())
+    return new
+
+
+def model_calls_counted_once(*, run: IngestRun, merged: dict) -> int:
+    """Takes the calls that an earlier batch, an earlier file or an earlier line already counted
+    (same source and request id) out of the batch's usage; returns how many were taken out.
+    The chunks' identified calls are read one chunk at a time."""
+    usage = merged.get("model_usage")
+    if not usage:
+        return 0
+    dropped = 0
+    texts = run.chunks.order_by("index").values_list("results__model_calls", flat=True)
+    for text in texts.iterator(chunk_size=8):
+        calls = calls_unpack(text or "")
+        if not calls:
+            continue
+        first: dict[str, list] = {}
+        repeats: list[list] = []
+        for c in calls:
+            k = _call_key(c)
+            if k in first:
+                repeats.append(c)
+            else:
+                first[k] = c
+        new = _calls_first_seen(run=run, keys=list(first))
+        repeats += [c for k, c in first.items() if k not in new]
+        usage_subtract(usage, repeats)
+        dropped += len(repeats)
+    return dropped
+
+
 def _touch_apps(*, run: IngestRun, merged: dict) -> None:
     """OAuth-connected and gateway-used catalogue apps appear among the discovered AI apps."""
     seen: dict[str, list[float]] = {}
@@ -335,6 +394,9 @@ def usage_batch_write(*, run: IngestRun, merged: dict, teams: dict | None = None
     """Writes the batch's OAuth grants and model usage and records the apps' sightings; call
     inside the finalising transaction, once per batch."""
     grants = grants_write(run=run, events=merged.get("grants") or [])
+    repeated = model_calls_counted_once(run=run, merged=merged)
+    if repeated:
+        merged["events_duplicate"] = merged.get("events_duplicate", 0) + repeated
     usage = model_usage_write(model_usage=merged.get("model_usage") or {}, teams=teams)
     _touch_apps(run=run, merged=merged)
-    return {"grants": grants, "model_usage_rows": usage}
+    return {"grants": grants, "model_usage_rows": usage, "calls_repeated": repeated}

@@ -92,7 +92,7 @@ def span_call(span: dict, resource: dict, *, ref: str = "") -> ModelCall | SkipR
         service=str(resource.get("service.name") or ""),
         input_tokens=tin,
         output_tokens=tout,
-        request_id=str(span.get("spanId") or ""),
+        request_id=":".join(str(span.get(k) or "") for k in ("traceId", "spanId")).strip(":"),
         raw_ref=ref,
     )
 
