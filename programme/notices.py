@@ -113,8 +113,12 @@ def notice_markdown(*, notice: Notice, system: AISystem) -> str:
 _MD = MarkdownIt("commonmark", {"html": False})
 
 
-def notice_html_fragment(markdown: str) -> str:
-    return nh3.clean(_MD.render(markdown))
+def notice_html_fragment(markdown: str, *, top: int = 1) -> str:
+    """Sanitised HTML; `top` is the level the notice's title takes (2 inside a page)."""
+    html = _MD.render(markdown)
+    if top > 1:
+        html = html.replace("<h1>", f"<h{top}>").replace("</h1>", f"</h{top}>")
+    return nh3.clean(html)
 
 
 def notice_html_document(*, title: str, markdown: str) -> str:

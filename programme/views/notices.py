@@ -34,7 +34,10 @@ def _system(pk: int) -> AISystem:
 def system_notices(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = _system(pk)
     notices = [
-        {"notice": n, "html": notice_html_fragment(notice_markdown(notice=n, system=system))}
+        {
+            "notice": n,
+            "html": notice_html_fragment(notice_markdown(notice=n, system=system), top=2),
+        }
         for n in notices_for_system(system)
     ]
     return render(request, "programme/notices.html", {"system": system, "notices": notices})
