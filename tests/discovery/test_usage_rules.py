@@ -44,13 +44,15 @@ def test_known_batch_produces_exactly_the_expected_findings(scenario):
     assert run.findings_count == len(sc.expected(systems))
 
     chatgpt = by_key("oauth_app:chatgpt").evidence
-    assert chatgpt["users"] == ["alice@example.com", "bob@example.com"]
-    assert chatgpt["active_users"] == ["alice@example.com"]
-    assert (chatgpt["active_grants"], chatgpt["revoked_grants"]) == (1, 1)
-    assert chatgpt["client_ids"] == [sc.CHATGPT_ID]
-    assert chatgpt["scope_classes"] == ["files_read", "mail_read", "profile"]
+    # Workspace and Entra grants of one app make one finding
+    assert chatgpt["users"] == ["alice@example.com", "bob@example.com", "henry@example.com"]
+    assert chatgpt["active_users"] == ["alice@example.com", "henry@example.com"]
+    assert (chatgpt["active_grants"], chatgpt["revoked_grants"]) == (2, 1)
+    assert chatgpt["client_ids"] == [sc.CHATGPT_ID, sc.ENTRA_CHATGPT_ID]
+    assert chatgpt["sources"] == ["entra_audit", "gws_token"]
+    assert chatgpt["scope_classes"] == ["files_read", "mail_read", "offline_access", "profile"]
     assert chatgpt["first_grant"].startswith("2026-11-02T09:00")
-    assert chatgpt["last_grant"].startswith("2026-11-03T09:00")
+    assert chatgpt["last_grant"].startswith("2026-11-07T08:00")
     assert chatgpt["risk"] == {"app_level": "medium", "score": 10}
     claude = by_key("oauth_app:claude").evidence
     assert (claude["active_grants"], claude["revoked_grants"]) == (0, 1)
@@ -95,6 +97,7 @@ ORDERS = {
     "reversed": list(reversed(sc.FILES)),
     "revokes and spike first": [
         "revokes.jsonl",
+        "entra.json",
         "spend_rest.jsonl",
         "bedrock.jsonl",
         "grants.jsonl",
@@ -118,7 +121,7 @@ def test_file_order_does_not_matter(scenario, order):
     assert {f.dedupe_key: (f.kind, f.severity) for f in open_} == sc.expected(scenario["systems"])
     evidence = {f.dedupe_key: _stable(f.evidence) for f in open_}
     chatgpt = evidence["oauth_app:chatgpt"]
-    assert (chatgpt["active_grants"], chatgpt["revoked_grants"]) == (1, 1)
+    assert (chatgpt["active_grants"], chatgpt["revoked_grants"]) == (2, 1)
     assert evidence["budget:team:Sales:2026-11:100"]["used_spend"] == "78.500000"
     assert evidence["spend_spike:team:Sales:2026-11-29"]["baseline_days"] == 28
     superseded = Finding.objects.exclude(state__in=Finding.OPEN_STATES)

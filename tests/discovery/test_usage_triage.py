@@ -142,15 +142,23 @@ def test_blocking_an_oauth_app_exports_exactly_its_client_ids(scenario, officer)
     finding_block(
         finding=Finding.objects.get(dedupe_key="oauth_app:chatgpt"), actor=officer, reason="no"
     )
-    assert oauth_blocked_clients() == [(sc.CHATGPT_ID, "ChatGPT", "gws_token")]
+    assert oauth_blocked_clients() == [
+        (sc.CHATGPT_ID, "ChatGPT", "gws_token"),
+        (sc.ENTRA_CHATGPT_ID, "ChatGPT", "entra_audit"),
+    ]
     text = export_oauth_client_ids(oauth_blocked_clients())
-    assert text.splitlines()[1:] == [f"{sc.CHATGPT_ID}  # ChatGPT (Google Workspace)"]
+    assert text.splitlines()[1:] == [
+        f"{sc.CHATGPT_ID}  # ChatGPT (Google Workspace)",
+        f"{sc.ENTRA_CHATGPT_ID}  # ChatGPT (Microsoft Entra ID)",
+    ]
     assert sc.CLAUDE_ID not in text and sc.ZOOM_ID not in text
     block = AuditEntry.objects.get(action="discovery.finding.block")
-    assert block.changes["blocked_client_ids"] == [None, [sc.CHATGPT_ID]]
+    assert block.changes["blocked_client_ids"] == [None, [sc.CHATGPT_ID, sc.ENTRA_CHATGPT_ID]]
     # an app blocked by its network finding (its domains on the blocklist) is listed too
     BlocklistEntry.objects.create(domain="claude.ai", app_key="claude")
-    assert [c[0] for c in oauth_blocked_clients()] == sorted([sc.CHATGPT_ID, sc.CLAUDE_ID])
+    assert [c[0] for c in oauth_blocked_clients()] == sorted(
+        [sc.CHATGPT_ID, sc.ENTRA_CHATGPT_ID, sc.CLAUDE_ID]
+    )
 
 
 def test_a_dismissed_oauth_finding_reopens_only_for_a_later_grant(scenario, officer, tmp_path):

@@ -61,6 +61,49 @@ def revoke_lines() -> str:
     return "".join(json.dumps(r) + "\n" for r in rows)
 
 
+ENTRA_CHATGPT_ID = "e0476654-c1d5-430b-ab80-70cbd947616a"
+
+
+def entra_consents() -> str:
+    """Entra ID: henry consents to ChatGPT (mail, offline access), as the Graph API lists it."""
+    permissions = (
+        "[] => [[Id: scenario1, ClientId: 5d2f1a7e-0000-4000-8000-00000000sc01, PrincipalId: "
+        "h-1, ResourceId: graph, ConsentType: Principal, Scope:  Mail.Read offline_access "
+        "User.Read, CreatedDateTime: , LastModifiedDateTime ]]; "
+    )
+    event = {
+        "id": "Directory_scenario_1",
+        "category": "ApplicationManagement",
+        "result": "success",
+        "activityDisplayName": "Consent to application",
+        "activityDateTime": "2026-11-07T08:00:00.0000000Z",
+        "loggedByService": "Core Directory",
+        "operationType": "Assign",
+        "initiatedBy": {"user": {"id": "h-1", "userPrincipalName": "henry@example.com"}},
+        "targetResources": [
+            {
+                "id": "5d2f1a7e-0000-4000-8000-00000000sc01",
+                "displayName": "ChatGPT",
+                "type": "ServicePrincipal",
+                "modifiedProperties": [
+                    {
+                        "displayName": "ConsentAction.Permissions",
+                        "oldValue": None,
+                        "newValue": json.dumps(permissions),
+                    },
+                    {
+                        "displayName": "TargetId.ServicePrincipalNames",
+                        "oldValue": None,
+                        "newValue": json.dumps(ENTRA_CHATGPT_ID),
+                    },
+                ],
+            }
+        ],
+        "additionalDetails": [{"key": "AppId", "value": ENTRA_CHATGPT_ID}],
+    }
+    return json.dumps({"value": [event]})
+
+
 def _spend(n: int, day: dt.date, hour: int, *, user: str, team: str, key: str, model: str,
            spend: float, provider: str = "openai") -> dict:  # fmt: skip
     base = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com"}
@@ -146,6 +189,7 @@ def bedrock_lines() -> str:
 FILES = {
     "grants.jsonl": grant_lines,
     "revokes.jsonl": revoke_lines,
+    "entra.json": entra_consents,
     "spend_baseline.jsonl": spend_baseline,
     "spend_rest.jsonl": spend_rest,
     "bedrock.jsonl": bedrock_lines,
