@@ -35,6 +35,7 @@ def _work(item: tuple[Chunk, str]) -> Outcome:
         if _PREPARE is not None and not (result.error and not result.parsed):
             prepared = _PREPARE(result)
             result.rollups = {}  # shipped in ``prepared``; not sent back twice
+            result.cloud_events = []
         return chunk.index, result, "", prepared
     except Exception as exc:  # noqa: BLE001 - reported per chunk, as the caller's own errors are
         return chunk.index, None, f"{type(exc).__name__}: {exc}", None
@@ -49,9 +50,10 @@ def process_chunks(
     **engine_kwargs,
 ) -> Iterator[Outcome]:
     """An Outcome for every (chunk, format), in the order given; ``engine_kwargs`` go to every
-    process_chunk call, and ``prepare`` (a module-level function) turns a readable result into
-    what the caller stores, in the process that parsed it (the result then comes back without
-    its rollups). One process or one chunk runs here."""
+    process_chunk call, and ``prepare`` (a picklable callable) turns a readable result into what
+    the caller stores, in the process that parsed it (the result then comes back without its
+    rollups and CloudTrail events, which ``prepare`` carries). One process or one chunk runs
+    here."""
     items = list(items)
     if processes <= 1 or len(items) <= 1:
         _init(engine_kwargs, prepare)

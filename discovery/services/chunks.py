@@ -1,5 +1,6 @@
-"""Chunk merge: one chunk's engine result becomes JSON; a finished batch's chunks merge in memory
-and its rollups are written once (COPY on PostgreSQL)."""
+"""Chunk merge: one chunk's engine result becomes JSON, its rollups COPY text and its CloudTrail
+events rows, where it was parsed; a finished batch's chunks merge in memory and its rollups are
+written once (COPY on PostgreSQL)."""
 
 import base64
 import dataclasses
@@ -7,12 +8,13 @@ import datetime as dt
 import hashlib
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 from django.db import connection, transaction
 from django.db.models import F
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from discovery.conf import host_allowlist, pseudonym_key
@@ -36,12 +38,14 @@ from discovery.models import (
     IngestRun,
 )
 from discovery.selectors import catalog_app_names, matching_catalog
-from discovery.services.rollups import RollupRow, rollup_upsert
+from discovery.services.rollups import rollup_line, rollups_write
 
 MAX_SAMPLES = 20
 MAX_CLOUD_EVENTS_PER_CHUNK = 200_000
 SEEN_BATCH = 500  # rows per INSERT: 3 parameters each, well under SQLite's limit
-ROLLUP_ROWS = "rollup_rows"  # key of a chunk's packed rollups in its stored results
+ROLLUP_COPY = "rollup_copy"  # key of a chunk's packed rollups (COPY text) in its stored results
+ROLLUP_ROWS = "rollup_rows"  # the same as JSON rows, as chunks stored them before
+EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(CloudEvent))
 
 
 class ChunkUnreadable(ValueError):
@@ -49,6 +53,17 @@ class ChunkUnreadable(ValueError):
 
 
 TimeWindows = list[tuple[float, float, str]]
+
+
+@dataclasses.dataclass(slots=True)
+class PreparedChunk:
+    """What a chunk stores: its results (summary and packed rollups) and its CloudTrail events
+    as rows with their keys; ``nul`` says a row holds a NUL character (PostgreSQL refuses it)."""
+
+    results: dict
+    events: list[dict]
+    keys: list[str]
+    nul: bool = False
 
 
 def identity_maps() -> tuple[dict[str, str | TimeWindows], dict[str, TimeWindows]]:
@@ -277,44 +292,70 @@ def cloud_event_key(e: CloudEvent) -> str:
     return "h:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def cloud_events_first_seen(*, run: IngestRun, events: list[CloudEvent]) -> list[CloudEvent]:
-    """Records the events' keys and returns the events seen here for the first time, in order.
+def _first_sightings(*, run: IngestRun, times: dict[str, float]) -> set[str]:
+    """Records the event keys (with their event times) and returns those recorded here first.
 
-    INSERT … ON CONFLICT DO NOTHING RETURNING on PostgreSQL and SQLite: a key another transaction
-    is inserting waits for it, so two chunks (or two workers) holding one event count it once."""
-    if not events:
-        return []
-    first: dict[str, CloudEvent] = {}
-    for e in events:
-        first.setdefault(cloud_event_key(e), e)
+    INSERT … ON CONFLICT DO NOTHING RETURNING: a key another transaction is inserting waits for
+    it, so two chunks (or two workers) holding one event count it once. Keys go in sorted, one
+    lock order for every writer, so two chunks never deadlock. PostgreSQL takes them as two
+    arrays in one statement; SQLite in batches of VALUES."""
+    if not times:
+        return set()
     table = CloudEventSeen._meta.db_table
-    ops = connection.ops
-    new: set[str] = set()
-    keys = sorted(first)  # one lock order for every writer, so two chunks never deadlock
+    keys = sorted(times)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (event_id, run_id, event_time) "
+                "SELECT k, %s, to_timestamp(t) FROM unnest(%s::text[], %s::float8[]) AS u(k, t) "
+                "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+                [run.pk, keys, [times[k] for k in keys]],
+            )
+            return {row[0] for row in cursor.fetchall()}
+        ops = connection.ops
+        new: set[str] = set()
         for i in range(0, len(keys), SEEN_BATCH):
             part = keys[i : i + SEEN_BATCH]
             values = ", ".join(["(%s, %s, %s)"] * len(part))
             params: list = []
             for k in part:
-                params += [k, run.pk, ops.adapt_datetimefield_value(as_datetime(first[k].ts))]
+                params += [k, run.pk, ops.adapt_datetimefield_value(as_datetime(times[k]))]
             cursor.execute(
                 f"INSERT INTO {table} (event_id, run_id, event_time) VALUES {values} "
                 "ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
                 params,
             )
             new.update(row[0] for row in cursor.fetchall())
+    return new
+
+
+def cloud_events_first_seen(*, run: IngestRun, events: list[CloudEvent]) -> list[CloudEvent]:
+    """Records the events' keys and returns the events seen here for the first time, in order."""
+    first: dict[str, CloudEvent] = {}
+    for e in events:
+        first.setdefault(cloud_event_key(e), e)
+    new = _first_sightings(run=run, times={k: e.ts for k, e in first.items()})
     return [e for k, e in first.items() if k in new]
 
 
 def _count_new_events_only(
-    result: ChunkResult, *, run: IngestRun, people: dict[str, str] | None, key: bytes | None
+    prepared: PreparedChunk,
+    result: ChunkResult,
+    *,
+    run: IngestRun,
+    people: dict[str, str] | None,
+    key: bytes | None,
 ) -> int:
     """Drops the chunk's CloudTrail events counted before (same eventID) from its rollups, its
-    matched count and the events handed to the rules; returns how many were dropped."""
-    fresh = cloud_events_first_seen(run=run, events=result.cloud_events)
-    dropped = len(result.cloud_events) - len(fresh)
+    matched count and the events handed to the rules; returns how many were dropped (the
+    caller prepares the chunk again when some were)."""
+    first: dict[str, dict] = {}
+    for k, row in zip(prepared.keys, prepared.events, strict=True):
+        first.setdefault(k, row)
+    new = _first_sightings(run=run, times={k: row["ts"] for k, row in first.items()})
+    dropped = len(prepared.events) - len(new)
     if dropped:
+        fresh = [CloudEvent(**row) for k, row in first.items() if k in new]
         result.rollups, result.matched = cloud_rollups(
             fresh, identity_map=people or None, pseudonymise_key=key
         )
@@ -329,55 +370,80 @@ def ingest_chunk_store(
     result: ChunkResult,
     people: dict[str, str] | None = None,
     key: bytes | None = None,
-    prepared: dict | None = None,
+    prepared: PreparedChunk | None = None,
+    teams: dict[str, TimeWindows] | None = None,
 ) -> bool:
     """The event-ID check, the chunk's stored results (its rollups packed, written with the
     batch's) and the 'done' mark share one transaction; False if the chunk was already done.
-    ``prepared`` is chunk_prepare(result) when the engine process already computed it."""
+    ``prepared`` is chunk_prepare(result, teams) when it was computed beforehand (in the engine
+    process that parsed the chunk); it is computed here otherwise."""
+    if prepared is None:
+        prepared = chunk_prepare(result, teams=teams)
     with transaction.atomic():
         locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status == IngestChunk.Status.DONE:
             return False
         dropped = 0
-        if result.cloud_events:
-            dropped = _count_new_events_only(result, run=run, people=people, key=key)
-        if prepared is None or dropped:
-            prepared = chunk_prepare(result)
-        _store_locked(run, chunk, locked, result, {**prepared, "events_duplicate": dropped})
+        if prepared.keys:
+            dropped = _count_new_events_only(prepared, result, run=run, people=people, key=key)
+        if dropped:
+            prepared = chunk_prepare(result, teams=teams)
+        _store_locked(run, chunk, locked, prepared, dropped)
     return True
 
 
-def chunk_prepare(result: ChunkResult) -> dict:
-    """What a chunk stores: its summary and its packed rollups. Pure computation, so the engine
-    process that parsed the chunk can do it (only this ships back, not the rollups)."""
+def chunk_prepare(
+    result: ChunkResult, teams: dict[str, TimeWindows] | None = None
+) -> PreparedChunk:
+    """What a chunk stores. Pure computation, so the engine process that parsed the chunk can do
+    it (only this ships back, not the rollups and events)."""
     data = _serialise_result(result)
-    data[ROLLUP_ROWS] = rollups_pack(result)
-    return data
+    data[ROLLUP_COPY] = rollups_pack(result, teams=teams)
+    events = [{name: getattr(e, name) for name in EVENT_FIELDS} for e in result.cloud_events]
+    keys = [cloud_event_key(e) for e in result.cloud_events]
+    nul = bool(events) and b"\\u0000" in orjson.dumps(events)
+    return PreparedChunk(data, events, keys, nul)
 
 
-def rollups_pack(result: ChunkResult) -> str:
-    """The chunk's rollups as one compact text (zlib-compressed JSON rows, base64): subject,
-    identity, day, requests, bytes up, bytes down, first and last epoch seconds."""
-    rows = [
-        (s, i, d, a.requests, a.bytes_up, a.bytes_down, a.first, a.last)
-        for (s, i, d), a in result.rollups.items()
-    ]
-    return base64.b64encode(zlib.compress(orjson.dumps(rows), 1)).decode("ascii")
+def rollups_pack(result: ChunkResult, teams: dict[str, TimeWindows] | None = None) -> str:
+    """The chunk's rollups as one compact text: COPY lines (rollups.rollup_line: app, host,
+    identity, the team on that day, day, counts, first and last epoch seconds), zlib-compressed
+    and base64-encoded."""
+    lines = []
+    team_of: dict[tuple[str, str], str] = {}
+    for (subject, identity, day), a in result.rollups.items():
+        app_key, host = _split_subject(subject)
+        identity = identity or ""
+        team = ""
+        if teams:
+            team = team_of.get((identity, day))
+            if team is None:
+                team = team_of[(identity, day)] = team_at(teams, identity, _day(day))
+        lines.append(rollup_line(app_key, host, identity, team, day[:10], *_counts(a)))
+    return _pack("".join(lines))
+
+
+def _counts(a) -> tuple:
+    return a.requests, a.bytes_up, a.bytes_down, a.first, a.last
+
+
+def _pack(text: str) -> str:
+    return base64.b64encode(zlib.compress(text.encode(), 1)).decode("ascii")
 
 
 def rollups_unpack(text: str) -> list[list]:
+    """Rollups packed as JSON rows (the format before COPY text)."""
     return orjson.loads(zlib.decompress(base64.b64decode(text))) if text else []
 
 
 def _store_locked(
-    run: IngestRun, chunk: IngestChunk, locked: IngestChunk, result: ChunkResult, data: dict
+    run: IngestRun, chunk: IngestChunk, locked: IngestChunk, prepared: PreparedChunk, dropped: int
 ) -> None:
-    events = nul_free(
-        [dataclasses.asdict(e) for e in result.cloud_events[:MAX_CLOUD_EVENTS_PER_CHUNK]]
-    )
+    data = {**prepared.results, "events_duplicate": dropped}
+    events = prepared.events[:MAX_CLOUD_EVENTS_PER_CHUNK]
     locked.status = IngestChunk.Status.DONE
     locked.results = data
-    locked.cloud_events = events
+    locked.cloud_events = nul_free(events) if prepared.nul else events
     locked.error = ""
     locked.finished_at = timezone.now()
     locked.save()
@@ -391,55 +457,42 @@ def _store_locked(
     )
 
 
-def rollups_add(merged: dict[tuple, list], packed: str) -> None:
-    """Adds one chunk's packed rollups to the batch's, keyed by (subject, identity, day)."""
-    for subject, identity, day, req, up, down, first, last in rollups_unpack(packed):
-        row = merged.get((subject, identity, day))
-        if row is None:
-            merged[(subject, identity, day)] = [req, up, down, first, last]
-        else:
-            row[0] += req
-            row[1] += up
-            row[2] += down
-            row[3], row[4] = min(row[3], first), max(row[4], last)
+def chunk_packs(run: IngestRun) -> Iterator[str]:
+    """Each chunk's rollups as COPY text, one chunk at a time (memory stays flat)."""
+    teams = None
+    for pk in run.chunks.order_by("index").values_list("pk", flat=True):
+        text, rows = (
+            IngestChunk.objects.filter(pk=pk)
+            .values_list(KT(f"results__{ROLLUP_COPY}"), KT(f"results__{ROLLUP_ROWS}"))
+            .get()
+        )
+        if text:
+            yield zlib.decompress(base64.b64decode(text)).decode()
+        elif rows:  # stored before rollups were packed as COPY text
+            if teams is None:
+                teams = chunk_identity(run=run)[1]
+            yield "".join(
+                rollup_line(*_split_subject(s), i or "", _team(teams, i, d), d[:10], *counts)
+                for s, i, d, *counts in rollups_unpack(rows)
+            )
 
 
-def ingest_batch_write(
-    *, run: IngestRun, rollups: dict[tuple, list], subjects: dict[str, dict], teams
-) -> int:
-    """Writes the batch's merged rollups and per-app summaries in ONE upsert (COPY on
-    PostgreSQL) and records the apps' sightings; call inside the finalising transaction."""
-    rows: dict[tuple, list] = {}
-    days: dict[str, dt.date] = {}
-    for (subject, identity, day), (req, up, down, first, last) in rollups.items():
-        app_key, host = _split_subject(nul_free(subject))
-        ident = nul_free(identity or "")[:200]
-        if day not in days:
-            days[day] = _day(day)
-        key = (app_key[:80], host[:253], ident, days[day])
-        row = rows.get(key)
-        if row is None:
-            team = team_at(teams, identity or "", key[3])[:120] if teams else ""
-            rows[key] = [req, up, down, first, last, team]
-        else:  # two raw identities that clean to the same text must not collide in one upsert
-            row[0] += req
-            row[1] += up
-            row[2] += down
-            row[3], row[4] = min(row[3], first), max(row[4], last)
-    written = rollup_upsert(
-        rows=[
-            RollupRow(*k[:3], v[5], k[3], v[0], v[1], v[2], as_datetime(v[3]), as_datetime(v[4]))
-            for k, v in rows.items()
-        ]
-    )
+def _team(teams: dict[str, TimeWindows], identity: str | None, day: str) -> str:
+    return team_at(teams, identity or "", _day(day)) if teams else ""
+
+
+def ingest_batch_write(*, run: IngestRun, packs: Iterable[str], subjects: dict[str, dict]) -> int:
+    """Writes the batch's rollups (``packs``: COPY text per chunk, see chunk_packs) and per-app
+    summaries in ONE upsert (COPY on PostgreSQL) and records the apps' sightings; call inside
+    the finalising transaction."""
+    written = rollups_write(packs=packs)
     _touch_apps(run=run, subjects=subjects, names=catalog_app_names())
     return written
 
 
-def ingest_chunks_merge(results: Iterable[dict], rollups: dict[tuple, list] | None = None) -> dict:
-    """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits;
-    their packed rollups are added to ``rollups`` when given. Results may be a generator, so
-    only one chunk's rows are unpacked at a time."""
+def ingest_chunks_merge(results: Iterable[dict]) -> dict:
+    """Adds up the stored results of a run's chunks: totals, skips, subjects and review hits
+    (their rollups are written from the chunks by chunk_packs). Results may be a generator."""
     totals = {
         "lines_read": 0,
         "parsed": 0,
@@ -457,8 +510,6 @@ def ingest_chunks_merge(results: Iterable[dict], rollups: dict[tuple, list] | No
     for r in results:
         grants.extend(r.get("grants", ()))
         usage_unpack_into(model_usage, r.get("model_usage", ()))
-        if rollups is not None:
-            rollups_add(rollups, r.get(ROLLUP_ROWS, ""))
         for key in totals:
             totals[key] += int(r.get(key, 0))
         for reason, n in r.get("skipped", {}).items():

@@ -1,13 +1,17 @@
 """Bulk upserts of usage rollups: COPY + ON CONFLICT on Postgres, batched upserts on SQLite.
 
-The per-app summaries (AppUsageDay, AppIdentity, AppUsageTotal) are merged by the same call, so
-they commit or roll back with the rollups and inherit their idempotency: a chunk marked done is
-never merged again. Every upsert writes its rows in key order, and the tables always in the same
-order, so chunks merging the same rows concurrently queue behind each other instead of deadlocking.
+Rows arrive as COPY text (``rollup_line``), built where the chunk was parsed, so the batch's one
+write streams them to PostgreSQL without touching each row in Python again. The per-app
+summaries (AppUsageDay, AppIdentity, AppUsageTotal) are merged by the same call from the same
+temporary table, so they commit or roll back with the rollups and inherit their idempotency: a
+batch is finalised once. Every upsert writes its rows in key order, and the tables always in the
+same order, so two batches writing the same rows at once queue behind each other instead of
+deadlocking.
 """
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import NamedTuple
 
 from django.db import connection, transaction
@@ -15,6 +19,10 @@ from django.db import connection, transaction
 from discovery.models import AppIdentity, AppUsageDay, AppUsageTotal, UsageRollup
 
 SQLITE_BATCH = 500
+WORK_MEM = "64MB"  # the batch's sorts and groupings stay in memory (the default is 4 MB)
+# COPY text escapes; NUL, which PostgreSQL text refuses, becomes U+FFFD as nul_free() does.
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": "\ufffd"})
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
 
 
 class RollupRow(NamedTuple):
@@ -47,22 +55,113 @@ def _tables() -> tuple[str, str, str, str]:
     )
 
 
-def _postgres_upsert(rows: list[RollupRow]) -> None:
+def rollup_line(
+    app_key: str,
+    host: str,
+    identity: str,
+    team: str,
+    day: str,
+    requests: int,
+    bytes_up: int,
+    bytes_down: int,
+    first: float,
+    last: float,
+) -> str:
+    """One rollup as a line of COPY text (``_COLUMNS`` order); times are epoch seconds, keys are
+    cut to their column's length (before escaping, which may lengthen them)."""
+    return (
+        f"{app_key[:80].translate(_ESCAPES)}\t{host[:253].translate(_ESCAPES)}\t"
+        f"{identity[:200].translate(_ESCAPES)}\t{team[:120].translate(_ESCAPES)}\t{day}\t"
+        f"{requests}\t{bytes_up}\t{bytes_down}\t{first!r}\t{last!r}\n"
+    )
+
+
+def _epoch(value: dt.datetime) -> float:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.timestamp()
+
+
+def _lines(rows: Iterable[RollupRow]) -> str:
+    return "".join(
+        rollup_line(*r[:4], r.day.isoformat(), *r[5:8], _epoch(r.first_seen), _epoch(r.last_seen))
+        for r in rows
+    )
+
+
+def _unescape(value: str) -> str:
+    if "\\" not in value:
+        return value
+    out, i = [], 0
+    while i < len(value):
+        c = value[i]
+        if c == "\\" and i + 1 < len(value):
+            out.append(_UNESCAPES.get(value[i + 1], value[i + 1]))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _parse(packs: Iterable[str]) -> list[RollupRow]:
+    """COPY text back to rows, those of one key added up (SQLite's path, and a row's key may
+    appear in several chunks)."""
+    merged: dict[tuple, list] = {}
+    for text in packs:
+        for line in text.split("\n"):
+            if not line:
+                continue
+            app_key, host, identity, team, day, req, up, down, first, last = line.split("\t")
+            key = (_unescape(app_key), _unescape(host), _unescape(identity), day)
+            row = merged.get(key)
+            req, up, down, first, last = int(req), int(up), int(down), float(first), float(last)
+            if row is None:
+                merged[key] = [req, up, down, first, last, _unescape(team)]
+                continue
+            row[0] += req
+            row[1] += up
+            row[2] += down
+            row[3], row[4] = min(row[3], first), max(row[4], last)
+            row[5] = max(row[5], _unescape(team))
+    at = partial(dt.datetime.fromtimestamp, tz=dt.UTC)
+    return [
+        RollupRow(*k[:3], v[5], dt.date.fromisoformat(k[3]), *v[:3], at(v[3]), at(v[4]))
+        for k, v in merged.items()
+    ]
+
+
+def _postgres_write(packs: Iterable[str]) -> int:
+    """COPY of every pack into one temporary table, then one set-based upsert per table; the
+    rows of a key found in several packs are added up by the GROUP BY. Keys are compared and
+    sorted byte-wise (COLLATE "C": cheaper than the database's collation, and one order for
+    every writer). Returns the number of rollup rows written."""
     table, days, identities, totals = _tables()
     with connection.cursor() as cursor:
         raw = cursor.cursor
+        raw.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         raw.execute("DROP TABLE IF EXISTS tmp_usage_rollup")
         raw.execute(
-            "CREATE TEMP TABLE tmp_usage_rollup (app_key varchar(80), host varchar(253), "
-            "identity varchar(200), team varchar(120), day date, requests bigint, "
-            "bytes_up bigint, bytes_down bigint, first_seen timestamptz, last_seen timestamptz) "
-            "ON COMMIT DROP"
+            'CREATE TEMP TABLE tmp_usage_rollup (app_key text COLLATE "C", '
+            'host text COLLATE "C", identity text COLLATE "C", team text, day date, '
+            "requests bigint, bytes_up bigint, bytes_down bigint, first_seen float8, "
+            "last_seen float8) ON COMMIT DROP"
         )
-        with raw.copy(f"COPY tmp_usage_rollup ({_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        copied = 0
+        for text in packs:
+            if not text:
+                continue
+            with raw.copy(f"COPY tmp_usage_rollup ({_COLUMNS}) FROM STDIN") as copy:
+                copy.write(text)
+            copied += 1
+        if not copied:
+            return 0
+        raw.execute("ANALYZE tmp_usage_rollup")
         raw.execute(
-            f"INSERT INTO {table} ({_COLUMNS}) SELECT {_COLUMNS} FROM tmp_usage_rollup "
+            f"INSERT INTO {table} ({_COLUMNS}) "
+            "SELECT app_key, host, identity, MAX(team), day, SUM(requests), SUM(bytes_up), "
+            "SUM(bytes_down), to_timestamp(MIN(first_seen)), to_timestamp(MAX(last_seen)) "
+            "FROM tmp_usage_rollup GROUP BY app_key, host, identity, day "
             "ORDER BY app_key, host, identity, day "
             "ON CONFLICT (app_key, host, identity, day) DO UPDATE SET "
             f"requests = {table}.requests + EXCLUDED.requests, "
@@ -72,10 +171,11 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
             f"last_seen = GREATEST({table}.last_seen, EXCLUDED.last_seen), "
             f"team = CASE WHEN EXCLUDED.team <> '' THEN EXCLUDED.team ELSE {table}.team END"
         )
+        written = raw.rowcount
         raw.execute(
             f"INSERT INTO {days} ({_DAY_COLUMNS}) "
             "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
-            "MIN(first_seen), MAX(last_seen) FROM tmp_usage_rollup "
+            "to_timestamp(MIN(first_seen)), to_timestamp(MAX(last_seen)) FROM tmp_usage_rollup "
             "GROUP BY app_key, host, day ORDER BY app_key, host, day "
             "ON CONFLICT (app_key, host, day) DO UPDATE SET "
             f"requests = {days}.requests + EXCLUDED.requests, "
@@ -84,34 +184,30 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
             f"first_seen = LEAST({days}.first_seen, EXCLUDED.first_seen), "
             f"last_seen = GREATEST({days}.last_seen, EXCLUDED.last_seen)"
         )
-        # New identities first: the unique index lets exactly one transaction insert each one
-        # (a concurrent inserter waits, then skips it), so each app's user count grows once.
+        # One pass over the identities: the unique index lets exactly one transaction insert
+        # each one (a concurrent inserter waits, then updates or skips it), and only a row this
+        # statement inserted has xmax 0, so each app's user count grows once per new identity.
         raw.execute("DROP TABLE IF EXISTS tmp_usage_new_users")
         raw.execute(
-            "CREATE TEMP TABLE tmp_usage_new_users (app_key varchar(80), host varchar(253), "
-            "users bigint) ON COMMIT DROP"
+            'CREATE TEMP TABLE tmp_usage_new_users (app_key text COLLATE "C", '
+            'host text COLLATE "C", users bigint) ON COMMIT DROP'
         )
         raw.execute(
-            "WITH seen AS (SELECT app_key, host, identity, MAX(day) AS last_day "
-            "FROM tmp_usage_rollup WHERE identity <> '' GROUP BY app_key, host, identity), "
-            f"added AS (INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
-            "SELECT app_key, host, identity, last_day FROM seen "
-            "ORDER BY app_key, host, identity "
-            "ON CONFLICT (app_key, host, identity) DO NOTHING RETURNING app_key, host) "
-            "INSERT INTO tmp_usage_new_users SELECT app_key, host, COUNT(*) FROM added "
-            "GROUP BY app_key, host"
-        )
-        raw.execute(
-            f"INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
+            f"WITH added AS (INSERT INTO {identities} ({_IDENTITY_COLUMNS}) "
             "SELECT app_key, host, identity, MAX(day) FROM tmp_usage_rollup "
-            "WHERE identity <> '' GROUP BY app_key, host, identity ORDER BY app_key, host, identity "
+            "WHERE identity <> '' GROUP BY app_key, host, identity "
+            "ORDER BY app_key, host, identity "
             "ON CONFLICT (app_key, host, identity) DO UPDATE SET last_day = EXCLUDED.last_day "
-            f"WHERE {identities}.last_day < EXCLUDED.last_day"
+            f"WHERE {identities}.last_day < EXCLUDED.last_day "
+            "RETURNING app_key, host, xmax = 0 AS inserted) "
+            "INSERT INTO tmp_usage_new_users SELECT app_key, host, COUNT(*) FROM added "
+            "WHERE inserted GROUP BY app_key, host"
         )
         raw.execute(
             f"INSERT INTO {totals} ({_TOTAL_COLUMNS}) "
             "SELECT u.app_key, u.host, SUM(u.requests), SUM(u.bytes_up), SUM(u.bytes_down), "
-            "COALESCE(MAX(n.users), 0), MIN(u.first_seen), MAX(u.last_seen) "
+            "COALESCE(MAX(n.users), 0), to_timestamp(MIN(u.first_seen)), "
+            "to_timestamp(MAX(u.last_seen)) "
             "FROM tmp_usage_rollup u LEFT JOIN tmp_usage_new_users n "
             "ON n.app_key = u.app_key AND n.host = u.host "
             "GROUP BY u.app_key, u.host ORDER BY u.app_key, u.host "
@@ -123,6 +219,7 @@ def _postgres_upsert(rows: list[RollupRow]) -> None:
             f"first_seen = LEAST({totals}.first_seen, EXCLUDED.first_seen), "
             f"last_seen = GREATEST({totals}.last_seen, EXCLUDED.last_seen)"
         )
+    return written
 
 
 def _sqlite_upsert(rows: list[RollupRow]) -> None:
@@ -245,13 +342,25 @@ def _sqlite_summaries(cursor, rows: list[RollupRow]) -> None:
 
 def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:
     """Adds the rows' counts to existing rollups and the per-app summaries; call inside the
-    chunk's transaction."""
+    writing transaction."""
     rows = list(rows)
     if not rows:
         return 0
     if connection.vendor == "postgresql":
-        _postgres_upsert(rows)
+        _postgres_write([_lines(rows)])
     else:
+        _sqlite_upsert(rows)
+    return len(rows)
+
+
+def rollups_write(*, packs: Iterable[str]) -> int:
+    """Adds a batch's rollups, given as blocks of COPY text (``rollup_line``; a key may recur
+    across blocks), to the rollups and per-app summaries in one upsert; call inside the
+    finalising transaction. Returns the number of rollup rows written."""
+    if connection.vendor == "postgresql":
+        return _postgres_write(packs)
+    rows = _parse(packs)
+    if rows:
         _sqlite_upsert(rows)
     return len(rows)
 

@@ -37,6 +37,17 @@ CLOUD_EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(CloudEvent))
 STORE_BATCH = 500
 SUPERSEDED = "Superseded"
 LLMJACKING_LOCK = 0x4C4C4D4A  # advisory lock key ("LLMJ")
+PRINCIPAL_FIELDS = [
+    "source",
+    "first_event",
+    "last_event",
+    "first_success",
+    "last_success",
+    "events",
+    "successes",
+    "baseline",
+    "updated_at",
+]
 
 HEURISTIC_LABELS = {
     "H1": "AI API path shape",
@@ -263,28 +274,32 @@ def _learning_start(source_id: int | None) -> dt.datetime | None:
     return CloudTrailEvent.objects.filter(source_id=source_id).aggregate(t=Min("ts"))["t"]
 
 
-def _events_store(*, run: IngestRun, events: list[CloudEvent]) -> None:
-    """Keeps the batch's events by event time; an eventID already stored is not stored again."""
-    rows = [
-        CloudTrailEvent(
-            event_id=e.event_id[:128],
-            ts=as_datetime(e.ts),
-            principal=_principal_of(e)[:300],
-            event_name=e.event_name[:120],
-            source_id=run.source_id,
-            run=run,
-            data=dataclasses.asdict(e),
-        )
-        for e in events
-        if e.event_id
-    ]
+def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
+    """Keeps the batch's events (rows as the chunks stored them) by event time; an eventID
+    already stored is not stored again."""
+    rows = [r for r in rows if r.get("event_id")]
     if connection.vendor == "postgresql":
-        _events_copy(rows)
+        _events_copy(run, rows)
         return
-    CloudTrailEvent.objects.bulk_create(rows, batch_size=STORE_BATCH, ignore_conflicts=True)
+    CloudTrailEvent.objects.bulk_create(
+        [
+            CloudTrailEvent(
+                event_id=r["event_id"][:128],
+                ts=as_datetime(r["ts"]),
+                principal=_principal_of(_cloud_event(r))[:300],
+                event_name=r["event_name"][:120],
+                source_id=run.source_id,
+                run=run,
+                data=r,
+            )
+            for r in rows
+        ],
+        batch_size=STORE_BATCH,
+        ignore_conflicts=True,
+    )
 
 
-def _events_copy(rows: list[CloudTrailEvent]) -> None:
+def _events_copy(run: IngestRun, rows: list[dict]) -> None:
     """PostgreSQL: the batch's events by COPY into a temporary table, then one INSERT that
     skips eventIDs already stored, as bulk_create(ignore_conflicts=True) does."""
     table = CloudTrailEvent._meta.db_table
@@ -293,34 +308,41 @@ def _events_copy(rows: list[CloudTrailEvent]) -> None:
         raw = cursor.cursor
         raw.execute("DROP TABLE IF EXISTS tmp_cloudtrail_event")
         raw.execute(
-            "CREATE TEMP TABLE tmp_cloudtrail_event (event_id varchar(128), ts timestamptz, "
-            "principal varchar(300), event_name varchar(120), source_id bigint, run_id bigint, "
-            "data jsonb) ON COMMIT DROP"
+            "CREATE TEMP TABLE tmp_cloudtrail_event (event_id text, ts float8, principal text, "
+            "event_name text, data jsonb) ON COMMIT DROP"
         )
-        with raw.copy(f"COPY tmp_cloudtrail_event ({cols}) FROM STDIN") as copy:
+        with raw.copy(
+            "COPY tmp_cloudtrail_event (event_id, ts, principal, event_name, data) FROM STDIN"
+        ) as copy:
             for r in rows:
                 copy.write_row(
-                    (r.event_id, r.ts, r.principal, r.event_name, r.source_id, r.run_id,
-                     orjson.dumps(r.data).decode())
+                    (r["event_id"][:128], r["ts"],
+                     (r["principal"] or r["access_key_id"] or "unknown")[:300],
+                     r["event_name"][:120], orjson.dumps(r).decode())
                 )  # fmt: skip
         raw.execute(
-            f"INSERT INTO {table} ({cols}) SELECT {cols} FROM tmp_cloudtrail_event "
-            "ORDER BY event_id ON CONFLICT (event_id) DO NOTHING"
+            f"INSERT INTO {table} ({cols}) SELECT event_id, to_timestamp(ts), principal, "
+            "event_name, %s, %s, data FROM tmp_cloudtrail_event "
+            "ORDER BY event_id ON CONFLICT (event_id) DO NOTHING",
+            [run.source_id, run.pk],
         )
 
 
-def _events_of(principals: set[str]) -> list[CloudEvent]:
+def _events_of(
+    principals: set[str], *, run: IngestRun, batch: list[CloudEvent]
+) -> list[CloudEvent]:
     """Every stored event of these principals, plus the quarantine policy attachments (another
-    principal's call that changes what a key's later calls mean)."""
-    names = sorted(principals)
+    principal's call that changes what a key's later calls mean). The batch's own events are
+    in memory already: only other runs' are read back."""
+    names = sorted({p[:300] for p in principals})
     rows: list[dict] = []
+    earlier = CloudTrailEvent.objects.exclude(run=run)
     for i in range(0, len(names), STORE_BATCH):
         part = names[i : i + STORE_BATCH]
-        rows += CloudTrailEvent.objects.filter(principal__in=part).values_list("data", flat=True)
-    rows += CloudTrailEvent.objects.filter(event_name="AttachUserPolicy").values_list(
-        "data", flat=True
-    )
-    by_id = {r["event_id"]: _cloud_event(r) for r in rows}
+        rows += earlier.filter(principal__in=part).values_list("data", flat=True)
+    rows += earlier.filter(event_name="AttachUserPolicy").values_list("data", flat=True)
+    by_id = {e.event_id: e for e in batch if e.event_id}  # only events with an ID are stored
+    by_id.update((r["event_id"], _cloud_event(r)) for r in rows)
     return sorted(by_id.values(), key=lambda e: (e.ts, e.event_id))
 
 
@@ -336,35 +358,53 @@ def _principals_update(*, events: list[CloudEvent], principals: set[str], source
         h["n"] += 1
         if e.event_name in INVOKE_EVENTS and not e.error_code:
             h["ok"].append(e.ts)
+    rows = {}
     for p, h in sorted(hist.items()):
         ok = h["ok"]
         days = {int(t // 86400) for t in ok if until is not None and t < until}
-        CloudPrincipal.objects.update_or_create(
+        rows[p[:300]] = CloudPrincipal(
             principal=p[:300],
-            defaults={
-                "source_id": source_id,
-                "first_event": as_datetime(h["first"]),
-                "last_event": as_datetime(h["last"]),
-                "first_success": as_datetime(min(ok)) if ok else None,
-                "last_success": as_datetime(max(ok)) if ok else None,
-                "events": h["n"],
-                "successes": len(ok),
-                "baseline": len(days) >= BASELINE_MIN_DAYS,
-            },
+            source_id=source_id,
+            first_event=as_datetime(h["first"]),
+            last_event=as_datetime(h["last"]),
+            first_success=as_datetime(min(ok)) if ok else None,
+            last_success=as_datetime(max(ok)) if ok else None,
+            events=h["n"],
+            successes=len(ok),
+            baseline=len(days) >= BASELINE_MIN_DAYS,
         )
+    CloudPrincipal.objects.bulk_create(
+        [rows[p] for p in sorted(rows)],
+        batch_size=STORE_BATCH,
+        update_conflicts=True,
+        unique_fields=["principal"],
+        update_fields=PRINCIPAL_FIELDS,
+    )
 
 
-def _summary_upsert(*, run: IngestRun, summary: FindingSummary) -> Finding | None:
+def _closed_last_seen(summaries: list[FindingSummary]) -> dict[str, dt.datetime]:
+    """Per dedupe key, the latest last-seen of a finding an officer closed (not superseded)."""
+    keys = sorted({s.dedupe_key[:300] for s in summaries})
+    closed: dict[str, dt.datetime] = {}
+    for i in range(0, len(keys), STORE_BATCH):
+        rows = (
+            Finding.objects.filter(dedupe_key__in=keys[i : i + STORE_BATCH])
+            .exclude(state__in=Finding.OPEN_STATES)
+            .exclude(dismiss_reason__startswith=SUPERSEDED)
+            .values_list("dedupe_key", "last_seen")
+        )
+        for key, last_seen in rows:
+            closed[key] = max(closed.get(key, last_seen), last_seen)
+    return closed
+
+
+def _summary_upsert(
+    *, run: IngestRun, summary: FindingSummary, closed: dict[str, dt.datetime]
+) -> Finding | None:
     """Opens or rewrites the finding of one (sub-detection, principal) from its summary. A
     finding an officer closed is not reopened unless later events arrived."""
-    closed = (
-        Finding.objects.filter(dedupe_key=summary.dedupe_key[:300])
-        .exclude(state__in=Finding.OPEN_STATES)
-        .exclude(dismiss_reason__startswith=SUPERSEDED)
-        .order_by("-last_seen")
-        .first()
-    )
-    if closed is not None and summary.last_ts <= closed.last_seen:
+    last_closed = closed.get(summary.dedupe_key[:300])
+    if last_closed is not None and summary.last_ts <= last_closed:
         return None
     finding, _ = finding_upsert(
         kind=Finding.Kind.LLMJACKING,
@@ -415,7 +455,7 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     batch = [_cloud_event(e) for e in cloud_events]
     source_id = run.source_id
     before = _learning_start(source_id)
-    _events_store(run=run, events=batch)
+    _events_store(run=run, rows=cloud_events)
     start = _learning_start(source_id)
     principals = {_principal_of(e) for e in batch}
     quarantined = {
@@ -439,14 +479,15 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
         )
     days = run.source.learning_days if run.source else llmjacking_learning_days()
     until = (start + dt.timedelta(days=days)).timestamp() if start and days else None
-    events = _events_of(principals)
+    events = _events_of(principals, run=run, batch=batch)
     detections = detect(events, allowlist=bedrock_allowlist(), learning_until=until)
     by_id = {e.event_id: e for e in events}
     summaries = [s for s in summarise(detections, by_id) if s.principal in principals]
     _principals_update(events=events, principals=principals, source_id=source_id, until=until)
     found = []
+    closed = _closed_last_seen(summaries)
     for summary in summaries:
-        finding = _summary_upsert(run=run, summary=summary)
+        finding = _summary_upsert(run=run, summary=summary, closed=closed)
         if finding is not None:
             found.append(finding)
     _stale_close(

@@ -32,6 +32,7 @@ from discovery.selectors import matching_catalog
 from discovery.services.chunks import (
     ChunkUnreadable,
     chunk_identity,
+    chunk_packs,
     chunk_prepare,
     engine_options,
     ingest_batch_write,
@@ -510,13 +511,16 @@ def ingest_chunk_process(*, run_id: int, index: int) -> bool:
     chunk = IngestChunk.objects.select_related("file").get(run=run, index=index)
     if chunk.status == IngestChunk.Status.DONE:
         return ingest_run_finalise(run_id=run_id)
-    people, _teams, key = chunk_identity(run=run, path=chunk.file.path if chunk.file else None)
+    people, teams, key = chunk_identity(run=run, path=chunk.file.path if chunk.file else None)
     try:
         result = ingest_chunk_compute(run=run, chunk=chunk, people=people, key=key)
     except Exception as exc:  # noqa: BLE001 - any parser failure must end as a visible run error
         _chunk_fail(run, chunk, exc)
         return False
-    if not ingest_chunk_store(run=run, chunk=chunk, result=result, people=people, key=key):
+    stored = ingest_chunk_store(
+        run=run, chunk=chunk, result=result, people=people, key=key, teams=teams
+    )
+    if not stored:
         return False
     return ingest_run_finalise(run_id=run.pk)
 
@@ -605,12 +609,10 @@ def ingest_run_finalise(*, run_id: int) -> bool:
         if run.chunks.exclude(status=IngestChunk.Status.DONE).exists() or not run.chunks.exists():
             return False
         totals: dict[int | None, dict] = {}
-        rollups: dict[tuple, list] = {}
-        merged = ingest_chunks_merge(_chunk_results(run, totals), rollups)
+        merged = ingest_chunks_merge(_chunk_results(run, totals))
         _people, teams, _key = chunk_identity(run=run)
-        ingest_batch_write(run=run, rollups=rollups, subjects=merged["subjects"], teams=teams)
+        ingest_batch_write(run=run, packs=chunk_packs(run), subjects=merged["subjects"])
         usage_batch_write(run=run, merged=merged, teams=teams)
-        del rollups
         notes = _files_finish(run, totals)
         findings = rules_apply(run=run, merged=merged)
         run.lines_read = merged["lines_read"]
@@ -638,7 +640,7 @@ def _chunks_execute(
     comes back (event-ID check, packed rollups, 'done' mark), in chunk order."""
     run = IngestRun.objects.select_related("source").get(pk=run_id)
     chunks = {c.index: c for c in run.chunks.select_related("file").filter(index__in=indexes)}
-    people, _teams, key = chunk_identity(run=run)
+    people, teams, key = chunk_identity(run=run)
     work = []
     for index in indexes:
         c = chunks[index]
@@ -657,7 +659,7 @@ def _chunks_execute(
         pseudonymise_key=key,
         allowlist=host_allowlist(),
         options=engine_options(run.source),
-        prepare=chunk_prepare,
+        prepare=partial(chunk_prepare, teams=teams),
     )
     for index, result, error, prepared in outcomes:
         chunk = chunks[index]
@@ -665,7 +667,13 @@ def _chunks_execute(
             _chunk_fail(run, chunk, error or ChunkUnreadable(result.error))
         else:
             ingest_chunk_store(
-                run=run, chunk=chunk, result=result, people=people, key=key, prepared=prepared
+                run=run,
+                chunk=chunk,
+                result=result,
+                people=people,
+                key=key,
+                prepared=prepared,
+                teams=teams,
             )
         current = IngestRun.objects.get(pk=run_id)
         if progress:
