@@ -22,6 +22,7 @@ from discovery.engine.parsers.records import CloudEvent
 from discovery.engine.pipeline import (
     Chunk,
     ChunkResult,
+    calls_pack,
     cloud_rollups,
     grant_pack,
     process_chunk,
@@ -175,6 +176,7 @@ def _serialise_result(result: ChunkResult) -> dict:
             "cloud_events": len(result.cloud_events),
             "grants": [grant_pack(g) for g in result.grants],
             "model_usage": usage_pack(result.model_usage),
+            "model_calls": calls_pack(result.model_calls),
         }
     )
 
