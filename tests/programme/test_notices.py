@@ -91,6 +91,22 @@ def test_a_system_no_regime_touches_needs_no_notice(db):
     assert notices_for_system(system) == []
 
 
+def test_only_the_notices_whose_obligations_are_triggered_are_listed(db):
+    load_programme_content()
+    load_real_content("eu")
+    quiet = AISystemFactory(
+        jurisdictions=["EU"], domains=["productivity"], decision_role="none", roles=["deployer"]
+    )
+    chatbot = AISystemFactory(
+        jurisdictions=["EU"], domains=["customer_service"], decision_role="none",
+        roles=["provider"], capabilities=["chatbot"], interacts_with_persons=True,
+    )  # fmt: skip
+    classification_run(system=quiet)
+    classification_run(system=chatbot)
+    assert notices_for_system(quiet) == []  # the EU applies (Art 4, 5) but asks for no notice
+    assert [n.template.code for n in notices_for_system(chatbot)] == ["eu.interaction"]
+
+
 def test_system_page_lists_the_notices_and_they_download(screener, as_auditor):
     page = as_auditor.get(reverse("inventory:system-detail", args=[screener.pk]))
     assert 'id="system-notices"' in page.content.decode()
