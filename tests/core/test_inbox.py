@@ -139,8 +139,9 @@ def test_badge_runs_one_count_query_per_section(client, officer):
     assert response.status_code == 200
     counting = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
     # programme adds five: requests to decide, AI use asked about, rights due, literacy
-    # completions to refresh, and one's own training due again
-    assert len(inbox_sections()) == 11
+    # completions to refresh, and one's own training due again; discovery two: findings
+    # assigned to me and budget alerts
+    assert len(inbox_sections()) == 12
     assert len(counting) == len(inbox_sections())
     # session, user, account expiry, role (groups), permissions (direct and through groups)
     assert len(ctx.captured_queries) == len(inbox_sections()) + 6
