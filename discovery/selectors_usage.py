@@ -47,9 +47,15 @@ def usage_budget_list(*, filters: Mapping[str, str] | None = None) -> QuerySet[U
 
 def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
     """One row per OAuth-connected AI app (a catalogue app): users, grants still active, scope
-    classes, first and last grant, client ids and grant risk; three queries whatever the number
-    of grants. Grants to apps the catalogue does not know are counted by oauth_other_apps()."""
-    grants = OAuthGrant.objects.exclude(app_key="")
+    classes, first and last grant, client ids and grant risk; two queries whatever the number
+    of grants."""
+    return oauth_overview(app_key=app_key)[0]
+
+
+def oauth_overview(*, app_key: str | None = None) -> tuple[list[dict], int]:
+    """The AI apps' rows and how many other OAuth apps (not in the AI catalogue: calendar tools,
+    CRMs...) were granted access, in two queries (one when nothing was granted)."""
+    grants = OAuthGrant.objects.all()
     if app_key is not None:
         grants = grants.filter(app_key=app_key)
     rows: dict[str, dict] = {}
@@ -90,6 +96,8 @@ def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
         row["active_users"] += r["n_active_users"]
         row["first"] = min(filter(None, [row["first"], r["first"]]), default=None)
         row["last"] = max(filter(None, [row["last"], r["last"]]), default=None)
+    if not rows:
+        return [], 0
     classes: dict[str, set[str]] = defaultdict(set)
     clients: dict[str, set[str]] = defaultdict(set)
     for key, scope_classes, client_id in (
@@ -97,6 +105,7 @@ def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
     ):
         classes[key].update(scope_classes or [])
         clients[key].add(client_id)
+    rows.pop("", None)  # grants to apps the catalogue does not know
     catalog = _catalog_for(row["app_key"] for row in rows.values())
     for key, row in rows.items():
         row["scope_classes"] = sorted(classes[key], key=lambda c: (-class_weight(c), c))
@@ -104,7 +113,8 @@ def oauth_app_rows(*, app_key: str | None = None) -> list[dict]:
         cat = catalog.get(row["app_key"])
         row["name"] = cat.name if cat else row["names"][0]
         row["risk"] = oauth_risk(cat=cat, scope_classes=row["scope_classes"])
-    return sorted(rows.values(), key=lambda r: (-r["active"], -r["users"], r["name"].lower()))
+    ordered = sorted(rows.values(), key=lambda r: (-r["active"], -r["users"], r["name"].lower()))
+    return ordered, len(clients.get("", ()))
 
 
 def _catalog_for(keys: Iterable[str]) -> dict[str, CatalogApp]:
@@ -128,11 +138,6 @@ def oauth_risk(*, cat: CatalogApp | None, scope_classes: list[str]) -> dict:
     }
 
 
-def oauth_other_apps() -> int:
-    """OAuth apps granted access that the AI catalogue does not list (calendar tools, CRMs...)."""
-    return OAuthGrant.objects.filter(app_key="").values("client_id").distinct().count()
-
-
 def app_grants(*, app_key: str, limit: int = 500) -> list[OAuthGrant]:
     """An app's grants, active first, most recent grant first."""
     return list(
@@ -150,15 +155,10 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-def usage_series(usage: QuerySet[ModelUsageDay], *, by: str, max_days: int = MAX_DAYS) -> dict:
-    """Tokens and cost per day, one series per team or model (the top ones and "Other"), every
-    day between the first and the last day of usage (the last `max_days` of them)."""
-    if by not in DIMENSIONS:
-        raise ValueError(f"Unknown dimension {by!r}.")
-    per: dict[str, dict[dt.date, list]] = defaultdict(lambda: defaultdict(lambda: [0, Decimal(0)]))
-    totals: dict[str, dict] = {}
-    for r in (
-        usage.values(by, "day")
+def usage_day_rows(usage: QuerySet[ModelUsageDay]) -> list[dict]:
+    """Tokens, requests and cost per team, model and day: one query feeds both series."""
+    return list(
+        usage.values("team", "model", "day")
         .annotate(
             requests=Sum("requests"),
             tokens_in=Sum("input_tokens"),
@@ -166,7 +166,18 @@ def usage_series(usage: QuerySet[ModelUsageDay], *, by: str, max_days: int = MAX
             spend=Sum("cost"),
         )
         .order_by()
-    ):
+    )
+
+
+def usage_series(day_rows: list[dict], *, by: str, max_days: int = MAX_DAYS) -> dict:
+    """Tokens and cost per day, one series per team or model (the top ones and "Other"), every
+    day between the first and the last day of usage (the last `max_days` of them), from
+    usage_day_rows()."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"Unknown dimension {by!r}.")
+    per: dict[str, dict[dt.date, list]] = defaultdict(lambda: defaultdict(lambda: [0, Decimal(0)]))
+    totals: dict[str, dict] = {}
+    for r in day_rows:
         name = r[by] or "(none)"
         cell = per[name][r["day"]]
         cell[0] += (r["tokens_in"] or 0) + (r["tokens_out"] or 0)

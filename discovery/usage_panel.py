@@ -13,20 +13,20 @@ from discovery.selectors_usage import (
     system_budgets,
     system_model_usage,
     usage_chart_data,
+    usage_day_rows,
     usage_series,
     usage_totals,
 )
 
 
 def gateway_panel(*, request, system) -> dict | None:
-    """None for a system nobody sanctioned that no gateway saw and that records nothing to compare."""
+    """None for a system no gateway saw and whose record names no gateway traffic to expect."""
     usage = system_model_usage(system=system)
     totals = usage_totals(usage)
     has_usage = totals["last"] is not None
-    sanctioned = system.sanction_status == system.SanctionStatus.SANCTIONED
-    recorded = bool(system.model_allowlist or system.gateway_aliases or system.teams_using)
-    if not (has_usage or sanctioned or recorded):
+    if not (has_usage or system.gateway_aliases or system.model_allowlist):
         return None
+    user = getattr(request, "user", None)
     today = timezone.localdate()
     context: dict = {
         "totals": totals,
@@ -35,14 +35,17 @@ def gateway_panel(*, request, system) -> dict | None:
         "drift": list(
             Finding.objects.filter(
                 system=system, kind=Finding.Kind.DRIFT, state__in=Finding.OPEN_STATES
-            ).order_by("-last_seen", "-pk")
+            )
+            .select_related("system")
+            .order_by("-last_seen", "-pk")
         ),
-        "can_triage": request.user.has_perm("discovery.triage_finding"),
+        "can_triage": bool(user and user.has_perm("discovery.triage_finding")),
     }
     if has_usage:
         observed = observed_vs_recorded(system=system, today=today)
-        by_team = usage_series(usage, by="team")
-        by_model = usage_series(usage, by="model")
+        day_rows = usage_day_rows(usage)
+        by_team = usage_series(day_rows, by="team")
+        by_model = usage_series(day_rows, by="model")
         for row in by_model["totals"]:
             row["allowed"] = model_allowed(row["name"], context["allowlist"])
         context |= {

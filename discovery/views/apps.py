@@ -27,6 +27,7 @@ from discovery.selectors_usage import (
     app_model_usage,
     oauth_app_rows,
     usage_chart_data,
+    usage_day_rows,
     usage_series,
 )
 from discovery.services.bulk import BULK_ACTIONS
@@ -131,10 +132,10 @@ def app_detail(request: HtmxHttpRequest, subject: str) -> HttpResponse:
     )
     usage = app_usage_series(app_key=app_key, host=host)
     grants = app_grants(app_key=app_key) if app_key else []
-    model_usage = app_model_usage(app_key=app_key) if app_key else None
-    by_team = usage_series(model_usage, by="team") if model_usage is not None else None
-    by_model = usage_series(model_usage, by="model") if model_usage is not None else None
-    has_model_usage = bool(by_team and by_team["labels"])
+    day_rows = usage_day_rows(app_model_usage(app_key=app_key)) if app_key else []
+    by_team = usage_series(day_rows, by="team")
+    by_model = usage_series(day_rows, by="model")
+    has_model_usage = bool(by_team["labels"])
     if cat is None and app is None and not usage["rows"] and not grants and not has_model_usage:
         raise Http404("No such app.")
     hosts = sorted({h.host for h in cat.hosts.all()}) if cat else [host]

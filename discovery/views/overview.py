@@ -13,7 +13,7 @@ from core.htmx import HtmxHttpRequest, error_text
 from core.permissions import permission_required, reader_required
 from discovery.analytics import PERIODS, STACKS, discovery_overview
 from discovery.models import Finding
-from discovery.selectors_usage import oauth_app_rows, oauth_other_apps
+from discovery.selectors_usage import oauth_overview
 from discovery.services.bulk import finding_bulk_triage
 
 MAX_BULK = 500
@@ -27,8 +27,7 @@ def overview(request: HtmxHttpRequest) -> HttpResponse:
     context = discovery_overview(
         days=days, stack=request.GET.get("stack", "app"), today=timezone.localdate()
     )
-    context["oauth_apps"] = oauth_app_rows()
-    context["oauth_other_apps"] = oauth_other_apps()
+    context["oauth_apps"], context["oauth_other_apps"] = oauth_overview()
     context["periods"] = PERIODS
     context["stacks"] = STACKS
     context["stack_label"] = STACKS[context["stack"]]

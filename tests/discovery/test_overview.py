@@ -15,7 +15,7 @@ from discovery.services.rollups import RollupRow, rollup_upsert
 from discovery.services.triage import finding_sanction
 from tests.discovery.conftest import SQUID, ZEEK
 
-APP_PAGE_QUERIES = 16  # session, user and permissions included
+APP_PAGE_QUERIES = 18  # session, user and permissions included; OAuth grants and gateway usage
 
 
 def _json(body: str, element_id: str):
@@ -136,12 +136,12 @@ def test_overview_share_moves_when_an_app_is_sanctioned(client, officer, squid):
 def test_overview_reads_in_pinned_queries(client, officer, squid, django_assert_num_queries):
     client.force_login(officer)
     client.get(reverse("discovery:overview"))  # the catalogue is cached per process
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):  # the OAuth apps: one query when nothing was granted
         client.get(reverse("discovery:overview"))
     # More apps, users and days do not add queries.
     for i in range(20):
         _add("chatgpt", dt.date(2026, 11, 1) + dt.timedelta(days=i), 5, identity=f"u{i}")
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         page = client.get(reverse("discovery:overview"), {"days": 90, "stack": "category"})
     assert page.status_code == 200
 

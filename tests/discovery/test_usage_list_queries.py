@@ -5,6 +5,8 @@ one query per budget shown (its month's burn, budget_burn)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.discovery.usage_factories import (
@@ -60,3 +62,28 @@ def test_budget_api_sums_the_month_usage_of_the_key(client, officer, world):
         reverse("discovery-api-budget-list"), {"scope": "key", "month": "2026-11"}
     ).json()["results"]
     assert (row["name"], row["used_tokens"], row["used_spend"]) == ("hr-key", 6 * 1500, "7.50")
+
+
+def test_oauth_apps_and_gateway_usage_do_not_add_queries_as_they_grow(
+    client, officer, catalog, django_assert_num_queries
+):
+    from tests.discovery.usage_factories import OAuthGrantFactory
+
+    client.force_login(officer)
+    OAuthGrantFactory(user="first@x.org")
+    ModelUsageDayFactory(app_key="chatgpt")
+    pages = [reverse("discovery:overview"), reverse("discovery:app-detail", args=["chatgpt"])]
+    counts = []
+    for url in pages:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        counts.append(len(ctx.captured_queries))
+    for i in range(12):
+        OAuthGrantFactory(user=f"u{i}@x.org", app_key=["chatgpt", "claude"][i % 2])
+        ModelUsageDayFactory(
+            app_key="chatgpt", team=f"T{i}", model=f"m{i}", day=dt.date(2026, 11, 3 + i)
+        )
+    for url, before in zip(pages, counts, strict=True):
+        with django_assert_num_queries(before):
+            assert client.get(url).status_code == 200

@@ -11,8 +11,10 @@ from discovery.models import Finding
 from discovery.selectors_usage import (
     model_allowed,
     oauth_app_rows,
+    oauth_overview,
     observed_vs_recorded,
     system_model_usage,
+    usage_day_rows,
     usage_series,
 )
 from tests.discovery.factories import FindingFactory
@@ -40,7 +42,8 @@ def test_oauth_rows_count_users_active_grants_and_scope_classes():
         "1234567890-chatgpt.apps.googleusercontent.com",
         "app-2",
     ]
-    assert "oauth:Otter Notes" not in rows  # not an AI app the catalogue knows
+    assert "" not in rows  # Otter Notes is not an AI app the catalogue knows: counted apart
+    assert oauth_overview()[1] == 1
 
 
 def test_usage_series_fills_missing_days_with_zero_and_sums_per_team():
@@ -51,7 +54,7 @@ def test_usage_series_fills_missing_days_with_zero_and_sums_per_team():
     )
     from discovery.models import ModelUsageDay
 
-    series = usage_series(ModelUsageDay.objects.all(), by="team")
+    series = usage_series(usage_day_rows(ModelUsageDay.objects.all()), by="team")
 
     assert series["labels"] == ["2026-11-02", "2026-11-03", "2026-11-04"]
     support = next(ds for ds in series["datasets"] if ds["label"] == "Support")
@@ -137,8 +140,8 @@ def test_system_page_shows_observed_vs_recorded_allowlist_and_drift(as_officer, 
     assert reverse("discovery:drift-accept", args=[Finding.objects.get().pk]) in html
 
 
-def test_sanctioned_system_without_gateway_logs_says_what_to_do(as_officer):
-    system = AISystemFactory(sanction_status="sanctioned")
+def test_system_named_on_a_gateway_without_its_logs_says_what_to_do(as_officer):
+    system = AISystemFactory(gateway_aliases=["support-bot"])
     html = as_officer.get(reverse("inventory:system-detail", args=[system.pk])).content.decode()
     assert 'data-testid="gateway-empty"' in html
     assert system_model_usage(system=system).count() == 0
