@@ -176,9 +176,10 @@ def test_usage_rows_are_the_same_in_one_batch_or_file_by_file(catalog, tmp_path)
     _batch(paths)
     together = _usage()
     ModelUsageDay.objects.all().delete()
-    from discovery.models import IngestFile
+    from discovery.models import IngestFile, ModelCallSeen
 
     IngestFile.objects.all().delete()
+    ModelCallSeen.objects.all().delete()  # as on a fresh database
     for p in reversed(paths):
         _batch([p])
     assert _usage() == together
@@ -243,3 +244,16 @@ def test_usage_ingested_before_the_alias_existed_links_on_refresh(catalog, tmp_p
     assert model_usage_systems_refresh() == 2
     assert set(ModelUsageDay.objects.filter(system=bot).values_list("team", flat=True)) == {"hr"}
     assert model_usage_systems_refresh() == 0
+
+
+def test_overlapping_gateway_exports_count_each_call_once(catalog, tmp_path):
+    src = (ROOT / "litellm" / "spend_logs.jsonl").read_text().splitlines(keepends=True)
+    (tmp_path / "monday.jsonl").write_text("".join(src[:4]))
+    (tmp_path / "tuesday.jsonl").write_text("".join(src[2:]))  # rows 2 and 3 again
+    _batch([tmp_path / "monday.jsonl"])
+    second = _batch([tmp_path / "tuesday.jsonl"])
+    assert _usage() == EXPECTED_LITELLM
+    assert second.events_duplicate == 2
+    (tmp_path / "both.jsonl").write_text("".join(src + src[:2]))  # repeats inside one file
+    _batch([tmp_path / "both.jsonl"])
+    assert _usage() == EXPECTED_LITELLM
