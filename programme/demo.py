@@ -9,13 +9,32 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from assessments.answers import question_map
+from assessments.models import Assessment
 from inventory.models import AISystem
+from programme.links import answer_link_create
 from programme.literacy import completions_import, training_module_create
 from programme.models import AIUseRequest, TrainingModule
 from programme.rights import rights_request_create, rights_request_update, rights_rules
 from programme.risk_services import risk_control_map, risk_create
 from programme.selectors import control_library, risk_categories
 from programme.services import ai_use_request_decide, ai_use_request_submit
+
+
+def _link_an_answer(officer, system, risk) -> None:
+    """The system's first assessment claims the risk as the mitigation of its risk question."""
+    assessment = (
+        Assessment.objects.filter(system=system).select_related("template").order_by("pk").first()
+    )
+    if assessment is None:
+        return
+    questions = list(question_map(assessment.template).values())
+    about_risk = [q for q in questions if "risk" in q.text.lower()] or questions
+    if about_risk:
+        answer_link_create(
+            actor=officer, assessment=assessment, question_id=about_risk[0].id, risk=risk,
+            note="Tracked in the risk register with its controls.",
+        )  # fmt: skip
 
 
 def seed(*, stdout) -> None:
@@ -51,7 +70,7 @@ def seed(*, stdout) -> None:
     )
     categories = {c.code: c for c in risk_categories()}
     controls = {c.code: c for c in control_library().filter(code__in=["owasp-llm.LLM01", "owasp-llm.LLM02", "nist.measure-2.11", "iso42001.A.5.4"])}  # fmt: skip
-    systems = {s.name: s for s in AISystem.objects.filter(name__in=["TalentMatch résumé screening", "Aria customer-support chatbot"])}  # fmt: skip
+    systems = {s.name: s for s in AISystem.objects.filter(name__in=["TalentMatch résumé screening", "Aria customer-support chatbot", "CreditLens credit scoring"])}  # fmt: skip
     if categories and controls:
         plan = [
             (
@@ -71,6 +90,15 @@ def seed(*, stdout) -> None:
                 4,
                 None,
                 ["owasp-llm.LLM01", "owasp-llm.LLM02"],
+            ),  # fmt: skip
+            (
+                "CreditLens credit scoring",
+                "Thin-file applicants are scored lower than their repayment record warrants",
+                "nist.fair",
+                3,
+                4,
+                None,
+                ["nist.measure-2.11"],
             ),  # fmt: skip
             (
                 None,
@@ -102,6 +130,8 @@ def seed(*, stdout) -> None:
             for code in mapped:
                 if code in controls:
                     risk_control_map(actor=officer, risk=risk, control=controls[code])
+            if system_name:
+                _link_an_answer(officer, systems[system_name], risk)
     else:
         stdout.write("programme: content not loaded; no demo risks (run load_content).")
     if not TrainingModule.objects.exists():

@@ -31,7 +31,22 @@ def test_programme_demo_is_idempotent_audited_and_has_a_requester():
         AIUseRequest.objects.count(), Risk.objects.count(), RiskControl.objects.count(),
         TrainingCompletion.objects.count(), RightsRequest.objects.count(), AuditEntry.objects.count(),
     ) == counts  # fmt: skip
-    assert counts[:5] == (2, 3, 4, 2, 2)
+    assert counts[:5] == (2, 4, 5, 2, 2)
     staff = AIUseRequest.objects.first().requester
     assert staff.username == "staff" and not is_reader(staff)
     assert audit_verify().ok
+
+
+def test_full_demo_links_an_assessment_answer_to_its_risk():
+    from django.core.management import call_command
+
+    from core.extensions import app_hooks
+    from programme.models import AnswerLink
+
+    call_command("load_content", no_classify=True, stdout=io.StringIO())
+    for hook in app_hooks("seed_demo"):
+        if hook.app.label != "evidence":
+            hook.target(stdout=io.StringIO())
+    link = AnswerLink.objects.select_related("risk", "assessment__system").get()
+    assert link.risk.system == link.assessment.system
+    assert "risk" in link.question_id or link.note
