@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.extensions import app_hooks
 from core.htmx import HtmxHttpRequest, is_partial, render_partial
 from core.permissions import permission_required, reader_required
 from inventory.models import AISystem
 from regulations.filters import STATUSES, DeadlineFilter
 from regulations.forms import CompleteForm
-from regulations.models import CalendarToken, Deadline, Regime
+from regulations.models import CalendarToken, Deadline, DeadlineSpec, Regime
 from regulations.selectors import deadline_filterset
 from regulations.services import deadline_complete
 from regulations.services.calendar import (
@@ -50,6 +51,33 @@ def _filter_choices() -> dict:
     }
 
 
+def _with_evidence(deadlines) -> None:
+    """Organisation-wide content deadlines get `evidence` from later apps' records for the
+    obligations their spec names (e.g. the AI-literacy coverage beside the EU Art 4 date); no
+    query unless such a row is on the page."""
+    rows = [d for d in deadlines if d.system_id is None and d.source_type == "content_deadline"]
+    if not rows:
+        return
+    suffixes = {d.source_id.split(":", 1)[-1].rsplit(".deadline.", 1)[-1] for d in rows}
+    obligations: dict[tuple[str, str], list[str]] = {}
+    for code, key, linked in DeadlineSpec.objects.filter(
+        content_version__regime__code__in={d.regime_code for d in rows}
+    ).values_list("content_version__regime__code", "key", "obligations"):
+        suffix = key.rsplit(".deadline.", 1)[-1]
+        if suffix in suffixes:
+            obligations.setdefault((code, suffix), []).extend(linked or [])
+    wanted = sorted({(c, o) for (c, _), keys in obligations.items() for o in keys})
+    found: dict = {}
+    for hook in app_hooks("obligation_evidence") if wanted else []:
+        found.update(hook.target(obligations=wanted))
+    for d in rows:
+        suffix = d.source_id.split(":", 1)[-1].rsplit(".deadline.", 1)[-1]
+        keys = obligations.get((d.regime_code, suffix), [])
+        d.evidence = next(
+            (found[(d.regime_code, k)] for k in keys if (d.regime_code, k) in found), None
+        )
+
+
 def _querystring(filters: dict[str, str]) -> str:
     return urlencode(filters)
 
@@ -62,6 +90,7 @@ def deadline_list_view(request: HtmxHttpRequest) -> HttpResponse:
     filterset = deadline_filterset(filters=request.GET, today=today)
     filters = _chosen(filterset)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    _with_evidence(page.object_list)
     context = {
         "page": page,
         "filters": filters,
