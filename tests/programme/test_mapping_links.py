@@ -188,3 +188,14 @@ def test_the_eu_art4_obligation_shows_literacy_coverage_as_its_evidence(officer,
     body = as_auditor.get(url).content.decode()
     assert "50 % of everyone known (1 of 2)" in body
     assert 'id="evidence-eu.2024-1689-omnibus-r2.obligation.eu-01"' not in body
+
+
+def test_the_organisation_art4_deadline_shows_the_coverage_beside_it(officer, as_auditor):
+    load_programme_content()
+    load_real_content("eu")
+    system = AISystemFactory(jurisdictions=["EU"], domains=["productivity"], decision_role="none")
+    classification_run(system=system)
+    body = as_auditor.get(reverse("regulations:deadline-list"), {"per_page": 100}).content.decode()
+    row = next(r for r in body.split("<tr ") if "Art 4 literacy" in r)
+    assert "AI-literacy coverage" in row and "of everyone known" in row
+    assert body.count('class="deadline-evidence"') == 1  # only beside the Art 4 date
