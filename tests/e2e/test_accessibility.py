@@ -65,6 +65,15 @@ def _demo_paths() -> list[tuple[str, str]]:
         paths.append(("checklist-detail", f"/assessments/vendors/checklists/{checklist.pk}/"))
     if app is not None:
         paths.append(("app-detail", f"/discovery/apps/{app.app_key}/"))
+    paths += [("discovery-overview", "/discovery/overview/"), ("budgets", "/discovery/budgets/")]
+    from discovery.models import ModelUsageDay
+
+    used = ModelUsageDay.objects.exclude(system=None).order_by("pk").first()
+    if used is not None:
+        paths.append(("gateway-system", f"/inventory/systems/{used.system_id}/"))
+    gateway_app = ModelUsageDay.objects.exclude(app_key="").order_by("pk").first()
+    if gateway_app is not None:
+        paths.append(("gateway-app", f"/discovery/apps/{gateway_app.app_key}/"))
     return paths
 
 
