@@ -12,7 +12,7 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
   assessment page with the app's `<label>/partials/assessment_panel.html`;
 - `obligation_evidence`: `(*, obligations: list[tuple[str, str]]) -> dict`, (regime code,
   obligation id) -> `{"title", "text", "url"}`: a later app's record that evidences an obligation,
-  shown beside it on the regime content page;
+  shown beside it on the regime content page and beside organisation-wide deadlines;
 - `content_loaders`: a list of `load(*, check, stdout) -> None`, run by `manage.py load_content`;
 - `last_approval`: `(*, system) -> datetime | None`, when an assessment of the system was last
   approved; regulations anchors recurring reviews on the latest;
