@@ -280,6 +280,18 @@ def _volume_finding(*, run, system: AISystem) -> Finding | None:
     return finding
 
 
+def _recorded_since(system: AISystem, checks: dict) -> None:
+    """An open drift whose value the record lists by now (someone edited it) needs no decision."""
+    for f in Finding.objects.filter(
+        kind=Finding.Kind.DRIFT, system=system, state__in=Finding.OPEN_STATES
+    ).exclude(dedupe_key__contains=":volume:"):
+        dimension, value = f.evidence.get("dimension"), f.evidence.get("value", "")
+        if dimension in checks:
+            recorded, is_recorded = checks[dimension]
+            if is_recorded(value, recorded):
+                _supersede([f], "the inventory record lists it now.")
+
+
 def drift_detect(
     *, run: IngestRun | None, touched: dict[int, dict[str, set[str]]]
 ) -> list[Finding]:
@@ -316,6 +328,7 @@ def drift_detect(
                 )
                 if finding is not None:
                     found.append(finding)
+        _recorded_since(system, {d: (rec, fn) for d, _f, rec, fn in checks})
         volume = _volume_finding(run=run, system=system)
         if volume is not None:
             found.append(volume)

@@ -212,3 +212,22 @@ def test_drift_only_concerns_sanctioned_systems(scenario):
     pilot = scenario["systems"]["pilot"]
     assert pilot.sanction_status == AISystem.SanctionStatus.UNDER_REVIEW
     assert not Finding.objects.filter(kind=Finding.Kind.DRIFT, system=pilot).exists()
+
+
+def test_a_drift_the_record_now_lists_is_closed_on_the_next_batch(scenario, officer, tmp_path):
+    from inventory.services import ai_system_update
+
+    sales = scenario["systems"]["sales"]
+    ai_system_update(actor=officer, system=sales, data={"teams_using": ["Sales", "Recruiting"]})
+    more = tmp_path / "more.jsonl"
+    row = sc._spend(
+        901, sc.NOV.replace(day=30), 9, user="alice@example.com", team="Sales",
+        key="sales-assistant", model="gpt-4o", spend=1.0,
+    )  # fmt: skip
+    more.write_text(__import__("json").dumps(row) + "\n")
+    batch([more])
+    drift = Finding.objects.get(dedupe_key=f"drift:{sales.pk}:teams:recruiting")
+    assert drift.state == Finding.State.DISMISSED
+    assert drift.dismiss_reason == "Superseded: the inventory record lists it now."
+    still_open = Finding.objects.get(dedupe_key=f"drift:{sales.pk}:models:gpt-4o-mini")
+    assert still_open.is_open
