@@ -9,6 +9,7 @@ from discovery.models import Finding
 from discovery.selectors_usage import (
     budget_rows,
     model_allowed,
+    month_bounds,
     observed_vs_recorded,
     system_budgets,
     system_model_usage,
@@ -61,6 +62,15 @@ def gateway_panel(*, request, system) -> dict | None:
     month = (totals["last"] or today).replace(day=1)
     budgets = system_budgets(system=system)
     context["budgets"] = budget_rows(budgets=budgets, month=month) if budgets else []
+    first, last = month_bounds(month)
+    context["burn_chart"] = {
+        "labels": [(first + dt.timedelta(days=i)).isoformat() for i in range(last.day)],
+        "datasets": [
+            r["series"]
+            for r in context["budgets"]
+            if any(p is not None for p in r["series"]["data"])
+        ],
+    }
     context["month"] = month
     context["chart_id"] = f"sys-{system.pk}"
     context["since"] = today - dt.timedelta(days=30)

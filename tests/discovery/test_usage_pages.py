@@ -145,3 +145,17 @@ def test_system_named_on_a_gateway_without_its_logs_says_what_to_do(as_officer):
     html = as_officer.get(reverse("inventory:system-detail", args=[system.pk])).content.decode()
     assert 'data-testid="gateway-empty"' in html
     assert system_model_usage(system=system).count() == 0
+
+
+def test_system_page_burns_down_the_budgets_of_its_teams(as_officer):
+    from tests.discovery.usage_factories import UsageBudgetFactory
+
+    system = AISystemFactory(gateway_aliases=["support-bot"])
+    ModelUsageDayFactory(system=system, team="Support", input_tokens=40_000, output_tokens=10_000)
+    UsageBudgetFactory(name="Support", monthly_tokens=100_000, monthly_spend=None)
+
+    response = as_officer.get(reverse("inventory:system-detail", args=[system.pk]))
+
+    html = response.content.decode()
+    assert 'data-budget="team:Support"' in html and "50 %" in html
+    assert f'id="sys-{system.pk}-burn"' in html  # the burn-down chart's data

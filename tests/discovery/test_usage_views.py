@@ -128,3 +128,18 @@ def test_oauth_client_id_export_lists_the_blocked_apps_clients(as_officer):
     text = as_officer.get(reverse("discovery:blocklist-oauth-export")).content.decode()
 
     assert "cid-1.apps.googleusercontent.com  # ChatGPT (Google Workspace)" in text
+
+
+def test_edit_link_draws_the_form_filled_with_the_budget(as_officer):
+    budget = UsageBudget.objects.create(
+        scope="key", name="hr-key", monthly_spend=Decimal("25.00"), model_allowlist=["gpt-4o*"],
+        tpm_limit=10_000,
+    )  # fmt: skip
+    page = as_officer.get(reverse("discovery:budget-list")).content.decode()
+    assert "10,000 tokens/min" in page
+
+    form = as_officer.get(
+        reverse("discovery:budget-form"), {"edit": budget.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert 'value="hr-key"' in form and 'value="25.00"' in form and 'value="gpt-4o*"' in form
