@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -149,7 +149,15 @@ def _budget_write(
     if budget is None:
         budget = UsageBudget(scope=scope, name=name, **values)
         _check_limits(budget)
-        create_audited(budget, actor=actor, action="discovery.budget.create", fields=_FIELDS)
+        try:
+            with transaction.atomic():
+                create_audited(
+                    budget, actor=actor, action="discovery.budget.create", fields=_FIELDS
+                )
+        except IntegrityError as exc:  # created by someone else between the check and the insert
+            raise ValidationError(
+                {"name": "A budget for this team or key was just created: edit that one."}
+            ) from exc
         return budget, "created"
     before = snapshot(budget, _FIELDS)
     for key, value in values.items():
