@@ -3,8 +3,13 @@
     python -m bench.feed PATH --queue QUEUE
 
 Registers every file under PATH as ONE batch (``ingest_batch_create``, as an upload or a folder
-does), queues it with ``ingest_run_dispatch`` on QUEUE and polls the run every 20 ms until it is
-no longer active. The workers must already consume QUEUE (CELERY_BROKER_URL, DATABASE_URL).
+does), queues it with ``ingest_run_dispatch`` on QUEUE and polls the run until it is no longer
+active. The workers must already consume QUEUE (CELERY_BROKER_URL, DATABASE_URL).
+
+``t_batch`` is the batch's time as a user waits for it: from the start of registration to the
+run's ``finished_at`` as the worker stored it (same clock), so the polling interval does not
+count and the poller, which shares the cores with the workers, can poll slowly. Django's set-up
+and the URL configuration are loaded before the clock starts, as in a running web process.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.25
 
 
 def main() -> int:
@@ -32,12 +37,18 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.urls import get_resolver
+
     from discovery.engine.pipeline import iter_input_files
     from discovery.services import ingest_batch_create, ingest_run_dispatch
     from sightline.celery import app
 
     app.conf.task_default_queue = args.queue
+    # The upload service runs in the web process, whose URLs are loaded by its first request;
+    # queueing a run links to its page, which here would import every app's views on the clock.
+    get_resolver().url_patterns  # noqa: B018
     t_setup = time.perf_counter()
+    start = time.time()
     files = list(iter_input_files(args.path))
     batch = ingest_batch_create(files=[(f, str(f)) for f in files], actor="bench", fmt=args.format)
     run = batch.run
@@ -48,7 +59,6 @@ def main() -> int:
         if not run.is_active:
             break
         time.sleep(POLL_SECONDS)
-    t_end = time.perf_counter()
     out = {
         "run": run.pk,
         "status": run.status,
@@ -57,7 +67,7 @@ def main() -> int:
         "files": len(files),
         "t_setup": t_setup - t0,
         "t_register": t_queued - t_setup,
-        "t_process": t_end - t_queued,
+        "t_batch": run.finished_at.timestamp() - start if run.finished_at else None,
     }
     sys.stdout.write(json.dumps(out) + "\n")
     return 0

@@ -4,7 +4,9 @@ Sizes scale with BENCH_SCALE (default 1.0: 5M/10M Squid lines, 1M CloudTrail eve
 files); chunks scale with it too (SIGHTLINE_INGEST_CHUNK_BYTES, 32 MB at 1.0) so a quick run
 still splits a batch into as many chunks. BENCH_REPEAT (default 2) runs every timed command that
 many times and keeps the fastest, for both sides of each ratio. DATABASE_URL overrides the
-default sl_bench database, BENCH_BROKER_URL the Redis broker of the Celery workers.
+default sl_bench database, BENCH_BROKER_URL the Redis broker of the Celery workers. BENCH_ONLY
+(comma-separated: p1, p2, p3, celery, info) runs a part of the bench, for working on one figure;
+`make bench` runs all of them.
 
 Every ingest starts from a fresh discovery state: the bench database is re-created from a
 migrated template (catalogue and content loaded once) before each run.
@@ -28,6 +30,7 @@ PY = sys.executable
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/sl_bench"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/10"
 CHUNK_BYTES = 32 * 1024 * 1024
+PARTS = ("p1", "p2", "p3", "celery", "info")
 sys.path.insert(0, str(ROOT))
 
 from bench import generate  # noqa: E402
@@ -174,13 +177,14 @@ def run_facts(db: Database) -> dict:
     rows = db.query(
         "SELECT r.id, r.status, r.error, r.lines_read, r.files_total, r.chunks_total, "
         "EXTRACT(EPOCH FROM r.finished_at - MAX(c.finished_at)), "
-        "EXTRACT(EPOCH FROM r.finished_at - r.created_at) "
+        "EXTRACT(EPOCH FROM r.finished_at - r.created_at), "
+        "EXTRACT(EPOCH FROM MAX(c.finished_at) - r.created_at) "
         "FROM discovery_ingestrun r LEFT JOIN discovery_ingestchunk c ON c.run_id = r.id "
         "GROUP BY r.id ORDER BY r.id"
     )
     if len(rows) != 1:
         return {"error": f"expected one run for the batch, found {len(rows)}"}
-    rid, status, error, lines, files, chunks, tail, total = rows[0]
+    rid, status, error, lines, files, chunks, tail, total, to_last_chunk = rows[0]
     return {
         "run": rid,
         "status": status,
@@ -190,6 +194,7 @@ def run_facts(db: Database) -> dict:
         "chunks": chunks,
         "t_merge": float(tail or 0),
         "t_run": float(total or 0),
+        "t_chunks": float(to_last_chunk or 0),
     }
 
 
@@ -282,8 +287,9 @@ class Workers:
 
 
 def ingest_celery(db: Database, path: str, workers: int, env: dict, repeat: int) -> dict:
-    """The upload service feeds one batch to `workers` worker processes; timed from
-    registration to the run's end (the workers are up before, as in production)."""
+    """The upload service feeds one batch to `workers` worker processes; timed from the start
+    of registration to the run's end as stored (the workers are up before, as in production;
+    the feeding process's own start-up is not the batch's time)."""
 
     def once() -> dict:
         db.fresh()
@@ -294,8 +300,10 @@ def ingest_celery(db: Database, path: str, workers: int, env: dict, repeat: int)
         finally:
             pool.stop()
         res["facts"] = run_facts(db)
+        res["wall_process"] = res["wall"]
         if res["rc"] == 0:
             res["feed"] = json.loads(res["out"].strip().splitlines()[-1])
+            res["wall"] = res["feed"]["t_batch"] or res["wall"]
         return res
 
     return best(once, repeat)
@@ -306,8 +314,13 @@ def amdahl(serial: float, n: int) -> float:
 
 
 def main() -> int:
+    started = time.perf_counter()
     scale = float(os.environ.get("BENCH_SCALE", "1"))
     repeat = int(os.environ.get("BENCH_REPEAT", "2"))
+    only = {p.strip() for p in os.environ.get("BENCH_ONLY", "").split(",") if p.strip()}
+    if unknown := only - set(PARTS):
+        raise SystemExit(f"BENCH_ONLY: unknown part(s) {sorted(unknown)}; known: {PARTS}")
+    parts = only or set(PARTS)
     env = dict(
         os.environ,
         DATABASE_URL=os.environ.get("DATABASE_URL", DEFAULT_DB),
@@ -334,6 +347,7 @@ def main() -> int:
         "cores": os.cpu_count(),
         "chunk_bytes": int(env["SIGHTLINE_INGEST_CHUNK_BYTES"]),
         "loadavg_start": os.getloadavg(),
+        "parts": sorted(parts),
     }
     errors: list[str] = []
 
@@ -344,54 +358,67 @@ def main() -> int:
         return {k: v for k, v in res.items() if k not in ("out", "err")}
 
     try:
-        log("P1: grep and `manage.py ingest --sync` on the 5M-line Squid log ...")
-        grep = best(
-            lambda: measured(["grep", "-F", "-c", "-f", str(hosts), files["squid_5m"]]), repeat
-        )
-        s5 = record(
-            "sync/squid_5m", ingest_sync(db, files["squid_5m"], env, repeat), truth["squid_5m"]
-        )
-        log("P2: the 10M-line log ...")
-        s10 = record(
-            "sync/squid_10m", ingest_sync(db, files["squid_10m"], env, 1), truth["squid_10m"]
-        )
-        log("P3: gunzip and `manage.py ingest --sync` on the CloudTrail folder ...")
-        gz_list = sorted(str(p) for p in Path(files["cloudtrail"]).rglob("*_CloudTrail_*.json.gz"))
-        list_file = DATA / "ct-files.txt"
-        list_file.write_text("\n".join(gz_list) + "\n")
-        gz = best(lambda: measured(f"xargs -a {list_file} gzip -dc | wc -c", shell=True), repeat)
-        ct = record(
-            "sync/cloudtrail",
-            ingest_sync(db, files["cloudtrail"], env, repeat),
-            truth["cloudtrail"],
-        )
-        r["sync"] = {"squid_5m": s5, "squid_10m": s10, "cloudtrail": ct}
-        r["grep"] = {k: grep[k] for k in ("wall", "cpu", "walls")} | {"matches": int(grep["out"])}
-        r["gunzip"] = {k: gz[k] for k in ("wall", "cpu", "walls")} | {"bytes": int(gz["out"])}
+        r["sync"] = {}
+        if "p1" in parts:
+            log("P1: grep and `manage.py ingest --sync` on the 5M-line Squid log ...")
+            grep = best(
+                lambda: measured(["grep", "-F", "-c", "-f", str(hosts), files["squid_5m"]]), repeat
+            )
+            r["grep"] = {k: grep[k] for k in ("wall", "cpu", "walls")} | {
+                "matches": int(grep["out"])
+            }
+        if parts & {"p1", "p2"}:
+            r["sync"]["squid_5m"] = record(
+                "sync/squid_5m", ingest_sync(db, files["squid_5m"], env, repeat), truth["squid_5m"]
+            )
+        if "p2" in parts:
+            log("P2: the 10M-line log ...")
+            r["sync"]["squid_10m"] = record(
+                "sync/squid_10m", ingest_sync(db, files["squid_10m"], env, 1), truth["squid_10m"]
+            )
+        if "p3" in parts:
+            log("P3: gunzip and `manage.py ingest --sync` on the CloudTrail folder ...")
+            gz_list = sorted(
+                str(p) for p in Path(files["cloudtrail"]).rglob("*_CloudTrail_*.json.gz")
+            )
+            list_file = DATA / "ct-files.txt"
+            list_file.write_text("\n".join(gz_list) + "\n")
+            gz = best(
+                lambda: measured(f"xargs -a {list_file} gzip -dc | wc -c", shell=True), repeat
+            )
+            r["gunzip"] = {k: gz[k] for k in ("wall", "cpu", "walls")} | {"bytes": int(gz["out"])}
+            r["sync"]["cloudtrail"] = record(
+                "sync/cloudtrail",
+                ingest_sync(db, files["cloudtrail"], env, repeat),
+                truth["cloudtrail"],
+            )
         r["celery"] = {}
-        for wl, path, t in (
-            ("squid_5m", files["squid_5m"], truth["squid_5m"]),
-            ("cloudtrail", files["cloudtrail"], truth["cloudtrail"]),
-        ):
-            for n in (1, 2):
-                log(f"Celery: {wl} on {n} worker process(es) ...")
-                res = record(f"celery{n}/{wl}", ingest_celery(db, path, n, env, repeat), t)
-                r["celery"][f"{wl}/{n}"] = res
-                if n == 2 and min(res["per_worker"]) == 0:
-                    errors.append(
-                        f"celery2/{wl}: one worker processed no chunk {res['per_worker']}"
-                    )
-        log("info: bench.ingest (engine only, no database) ...")
-        info = measured(
-            [PY, "-m", "bench.ingest", files["squid_5m"], "--fmt", "squid", "--persist", "none",
-             "--workers", str(os.cpu_count() or 1)],
-            env=env,
-        )  # fmt: skip
-        r["engine_only"] = {"wall": info["wall"], "cpu": info["cpu"], "rss_mb": info["rss_mb"]}
+        if "celery" in parts:
+            for wl, path, t in (
+                ("squid_5m", files["squid_5m"], truth["squid_5m"]),
+                ("cloudtrail", files["cloudtrail"], truth["cloudtrail"]),
+            ):
+                for n in (1, 2):
+                    log(f"Celery: {wl} on {n} worker process(es) ...")
+                    res = record(f"celery{n}/{wl}", ingest_celery(db, path, n, env, repeat), t)
+                    r["celery"][f"{wl}/{n}"] = res
+                    if n == 2 and min(res["per_worker"]) == 0:
+                        errors.append(
+                            f"celery2/{wl}: one worker processed no chunk {res['per_worker']}"
+                        )
+        if "info" in parts:
+            log("info: bench.ingest (engine only, no database) ...")
+            info = measured(
+                [PY, "-m", "bench.ingest", files["squid_5m"], "--fmt", "squid", "--persist",
+                 "none", "--workers", str(os.cpu_count() or 1)],
+                env=env,
+            )  # fmt: skip
+            r["engine_only"] = {"wall": info["wall"], "cpu": info["cpu"], "rss_mb": info["rss_mb"]}
     finally:
         if not os.environ.get("BENCH_KEEP_DB"):
             db.drop_all()
     r["loadavg_end"] = os.getloadavg()
+    r["bench_seconds"] = time.perf_counter() - started
     r["errors"] = errors
     summarise(r)
     (DATA / f"results-s{scale:g}.json").write_text(json.dumps(r, indent=1, default=str))
@@ -401,60 +428,91 @@ def main() -> int:
 
 def summarise(r: dict) -> None:
     s, c = r["sync"], r["celery"]
-    r["P1"] = s["squid_5m"]["wall"] / r["grep"]["wall"]
-    r["P1_cpu"] = s["squid_5m"]["cpu"] / max(r["grep"]["cpu"], 1e-6)
-    r["P3"] = s["cloudtrail"]["wall"] / r["gunzip"]["wall"]
-    r["P3_cpu"] = s["cloudtrail"]["cpu"] / max(r["gunzip"]["cpu"], 1e-6)
-    r["P2"] = s["squid_10m"]["rss_mb"] / s["squid_5m"]["rss_mb"]
+    if "squid_5m" in s and "grep" in r:
+        r["P1"] = s["squid_5m"]["wall"] / r["grep"]["wall"]
+        r["P1_cpu"] = s["squid_5m"]["cpu"] / max(r["grep"]["cpu"], 1e-6)
+    if "cloudtrail" in s:
+        r["P3"] = s["cloudtrail"]["wall"] / r["gunzip"]["wall"]
+        r["P3_cpu"] = s["cloudtrail"]["cpu"] / max(r["gunzip"]["cpu"], 1e-6)
+    if "squid_10m" in s:
+        r["P2"] = s["squid_10m"]["rss_mb"] / s["squid_5m"]["rss_mb"]
     r["scale_out"] = {}
-    for wl, ref in (("squid_5m", r["grep"]["wall"]), ("cloudtrail", r["gunzip"]["wall"])):
+    for wl, ref in (("squid_5m", "grep"), ("cloudtrail", "gunzip")):
+        if f"{wl}/1" not in c:
+            continue
         one, two = c[f"{wl}/1"], c[f"{wl}/2"]
         serial = one["facts"].get("t_merge", 0) / one["wall"]
+        ref_wall = r[ref]["wall"] if ref in r else None
         r["scale_out"][wl] = {
             "wall_1": one["wall"],
             "wall_2": two["wall"],
-            "ratio_1": one["wall"] / ref,
-            "ratio_2": two["wall"] / ref,
+            "ratio_1": one["wall"] / ref_wall if ref_wall else None,
+            "ratio_2": two["wall"] / ref_wall if ref_wall else None,
             "speedup_2": one["wall"] / two["wall"],
+            "serial_s": one["facts"].get("t_merge", 0),
+            "serial_s_2": two["facts"].get("t_merge", 0),
             "serial_fraction": serial,
+            "amdahl_2": amdahl(serial, 2),
             "amdahl_4": amdahl(serial, 4),
             "amdahl_8": amdahl(serial, 8),
             "per_worker_2": two["per_worker"],
         }
 
 
+def _load(values) -> str:
+    return "/".join(f"{v:.1f}" for v in values)
+
+
+def _ratio(value: float | None) -> str:
+    return f" ({value:.2f}x)" if value else ""
+
+
 def report(r: dict) -> None:
     s = r["sync"]
     lines = [
         f"Sightline ingest bench, user path (BENCH_SCALE={r['scale']}, {r['cores']} cores, "
-        f"chunks {r['chunk_bytes'] / 2**20:.1f} MB, best of {r['repeat']}; "
-        f"load average {r['loadavg_start'][0]:.1f} at start, {r['loadavg_end'][0]:.1f} at end)",
-        f"P1 {s['squid_5m']['facts'].get('lines_read', 0):,}-line Squid: grep -F -c -f "
-        f"{r['grep']['wall']:.2f}s; manage.py ingest --sync {s['squid_5m']['wall']:.2f}s "
-        f"= {r['P1']:.2f}x [goal <= 3x] (CPU {r['P1_cpu']:.2f}x; merge+write+rules "
-        f"{s['squid_5m']['facts'].get('t_merge', 0):.2f}s)",
-        f"P3 CloudTrail {s['cloudtrail']['facts'].get('lines_read', 0):,} events in "
-        f"{s['cloudtrail']['facts'].get('files', 0)} files: gzip -dc | wc -c "
-        f"{r['gunzip']['wall']:.2f}s; manage.py ingest --sync {s['cloudtrail']['wall']:.2f}s "
-        f"= {r['P3']:.2f}x [goal <= 2.5x] (CPU {r['P3_cpu']:.2f}x; merge+write+rules "
-        f"{s['cloudtrail']['facts'].get('t_merge', 0):.2f}s)",
-        f"P2 peak RSS of the ingest process tree: {s['squid_10m']['rss_mb']:.0f} MB at 10M vs "
-        f"{s['squid_5m']['rss_mb']:.0f} MB at 5M = {r['P2']:.3f}x [goal <= 1.1x, <= 512 MB]; "
-        f"CloudTrail {s['cloudtrail']['rss_mb']:.0f} MB",
+        f"chunks {r['chunk_bytes'] / 2**20:.1f} MB, best of {r['repeat']}, parts "
+        f"{','.join(r['parts'])}; {r['bench_seconds'] / 60:.1f} min)",
+        f"load average (1/5/15 min): {_load(r['loadavg_start'])} at start, "
+        f"{_load(r['loadavg_end'])} at end",
     ]
+    if "P1" in r:
+        lines.append(
+            f"P1 {s['squid_5m']['facts'].get('lines_read', 0):,}-line Squid: grep -F -c -f "
+            f"{r['grep']['wall']:.2f}s; manage.py ingest --sync {s['squid_5m']['wall']:.2f}s "
+            f"= {r['P1']:.2f}x [goal <= 3x] (CPU {r['P1_cpu']:.2f}x; merge+write+rules "
+            f"{s['squid_5m']['facts'].get('t_merge', 0):.2f}s)"
+        )
+    if "P3" in r:
+        lines.append(
+            f"P3 CloudTrail {s['cloudtrail']['facts'].get('lines_read', 0):,} events in "
+            f"{s['cloudtrail']['facts'].get('files', 0)} files: gzip -dc | wc -c "
+            f"{r['gunzip']['wall']:.2f}s; manage.py ingest --sync {s['cloudtrail']['wall']:.2f}s "
+            f"= {r['P3']:.2f}x [goal <= 2.5x] (CPU {r['P3_cpu']:.2f}x; merge+write+rules "
+            f"{s['cloudtrail']['facts'].get('t_merge', 0):.2f}s)"
+        )
+    if "P2" in r:
+        ct = f"; CloudTrail {s['cloudtrail']['rss_mb']:.0f} MB" if "cloudtrail" in s else ""
+        lines.append(
+            f"P2 peak RSS of the ingest process tree: {s['squid_10m']['rss_mb']:.0f} MB at 10M "
+            f"vs {s['squid_5m']['rss_mb']:.0f} MB at 5M = {r['P2']:.3f}x [goal <= 1.1x, "
+            f"<= 512 MB]{ct}"
+        )
     for wl, so in r["scale_out"].items():
         lines.append(
-            f"Celery {wl}: 1 worker {so['wall_1']:.2f}s ({so['ratio_1']:.2f}x), 2 workers "
-            f"{so['wall_2']:.2f}s ({so['ratio_2']:.2f}x) = {so['speedup_2']:.2f}x speed-up "
+            f"Celery {wl}: 1 worker {so['wall_1']:.2f}s{_ratio(so['ratio_1'])}, 2 workers "
+            f"{so['wall_2']:.2f}s{_ratio(so['ratio_2'])} = {so['speedup_2']:.2f}x speed-up "
             f"[goal >= 1.7x], chunks per worker {so['per_worker_2']}; serial part (merge, write, "
-            f"rules) {so['serial_fraction']:.1%} of 1-worker wall [goal <= 10%] -> Amdahl "
-            f"{so['amdahl_4']:.2f}x at 4 workers, {so['amdahl_8']:.2f}x at 8"
+            f"rules) {so['serial_s']:.2f}s = {so['serial_fraction']:.1%} of 1-worker wall "
+            f"[goal <= 10%] -> Amdahl {so['amdahl_2']:.2f}x at 2 workers, "
+            f"{so['amdahl_4']:.2f}x at 4, {so['amdahl_8']:.2f}x at 8"
         )
-    e = r["engine_only"]
-    lines.append(
-        f"info: bench.ingest engine only (no database, {r['cores']} processes) "
-        f"{e['wall']:.2f}s = {e['wall'] / r['grep']['wall']:.2f}x grep"
-    )
+    if "engine_only" in r and "grep" in r:
+        e = r["engine_only"]
+        lines.append(
+            f"info: bench.ingest engine only (no database, {r['cores']} processes) "
+            f"{e['wall']:.2f}s = {e['wall'] / r['grep']['wall']:.2f}x grep"
+        )
     lines.append(
         "correctness: "
         + (
