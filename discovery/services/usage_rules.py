@@ -154,7 +154,9 @@ def _oauth_findings(*, run: IngestRun, client_ids: set[str]) -> list[Finding]:
     )
     if not app_keys:
         return []
-    catalog = {a.key: a for a in catalog_apps_current().filter(key__in=app_keys)}
+    catalog = {
+        a.key: a for a in catalog_apps_current().filter(key__in=app_keys).prefetch_related("hosts")
+    }
     apps = {
         a.app_key: a
         for a in DiscoveredApp.objects.select_related("system").filter(
