@@ -34,6 +34,7 @@ def sign_in(page, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)  # signed in before the next page
     page.wait_for_load_state("networkidle")
 
 
