@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from core.audit import audit_record
 from discovery.engine.oauth import grant_risk, grant_severity
@@ -520,14 +521,17 @@ def _spike_findings(*, run, rows: list[dict]) -> list[Finding]:
 
 
 def _shared_key_findings(*, run, rows: list[dict]) -> list[Finding]:
-    """A gateway key used by more than one team: whoever holds it, its spend lands on one."""
+    """A gateway key used by more than one team in one calendar month: whoever holds it, its
+    spend lands on one. A key handed from one team to another in a later month is not shared."""
     aliases = sorted({r["key_alias"] for r in rows if r["key_alias"] and r["team"]})
     found = []
     for alias in aliases:
-        teams = list(
+        by_month: dict[dt.date, list[dict]] = defaultdict(list)
+        for r in (
             ModelUsageDay.objects.filter(key_alias=alias)
             .exclude(team="")
-            .values("team")
+            .annotate(month=TruncMonth("day"))
+            .values("month", "team")
             .annotate(
                 requests=Sum("requests"),
                 cost=Sum("cost"),
@@ -535,12 +539,16 @@ def _shared_key_findings(*, run, rows: list[dict]) -> list[Finding]:
                 last=Max("last_seen"),
                 users=Count("identity", distinct=True),
             )
-            .order_by("team")
-        )
-        if len(teams) < 2:
+            .order_by("month", "team")
+        ):
+            by_month[r["month"]].append(r)
+        shared = {m: teams for m, teams in by_month.items() if len(teams) > 1}
+        if not shared:
             continue
-        first = min(t["first"] for t in teams)
-        last = max(t["last"] for t in teams)
+        every = [t for teams in shared.values() for t in teams]
+        names = sorted({t["team"] for t in every})
+        first = min(t["first"] for t in every)
+        last = max(t["last"] for t in every)
         key = f"shared_key:{alias}"
         if _decided_since(key, last):
             continue
@@ -548,23 +556,22 @@ def _shared_key_findings(*, run, rows: list[dict]) -> list[Finding]:
             kind=Finding.Kind.SHARED_KEY,
             dedupe_key=key,
             severity="medium",
-            title=f"Gateway key {alias} used by {len(teams)} teams: "
-            + ", ".join(t["team"] for t in teams),
+            title=f"Gateway key {alias} used by {len(names)} teams: " + ", ".join(names),
             first_seen=first,
             last_seen=last,
             evidence={
                 "run": run.pk if run else None,
                 "key_alias": alias,
+                "months": [f"{m:%Y-%m}" for m in sorted(shared)],
                 "teams": [
                     {
-                        "team": t["team"],
-                        "requests": t["requests"],
-                        "cost": str(t["cost"] or 0),
-                        "users": t["users"],
-                        "first": t["first"].isoformat(),
-                        "last": t["last"].isoformat(),
+                        "team": name,
+                        "requests": sum(t["requests"] for t in every if t["team"] == name),
+                        "cost": str(sum((t["cost"] or 0) for t in every if t["team"] == name)),
+                        "first": min(t["first"] for t in every if t["team"] == name).isoformat(),
+                        "last": max(t["last"] for t in every if t["team"] == name).isoformat(),
                     }
-                    for t in teams
+                    for name in names
                 ],
             },
             run=run,
