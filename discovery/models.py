@@ -231,7 +231,8 @@ class IngestRun(models.Model):
     def batch_cloud_events(self) -> list[dict]:
         """The batch's CloudTrail events (first sightings only: an eventID already counted by an
         earlier file is left out), in event-time order, as the chunks stored them."""
-        events = [e for c in self.chunks.order_by("index") for e in c.cloud_events]
+        stored = self.chunks.order_by("index").values_list("cloud_events", flat=True)
+        events = [e for chunk_events in stored for e in chunk_events]
         events.sort(key=lambda e: (e.get("ts") or 0, e.get("event_id") or ""))
         return events
 

@@ -4,7 +4,6 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-import orjson
 from django.db import connection
 from django.db.models import Min, Sum
 
@@ -19,6 +18,7 @@ from discovery.models import (
     CloudTrailEvent,
     DiscoveredApp,
     Finding,
+    IngestChunk,
     IngestRun,
     UsageRollup,
 )
@@ -277,10 +277,10 @@ def _learning_start(source_id: int | None) -> dt.datetime | None:
 def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
     """Keeps the batch's events (rows as the chunks stored them) by event time; an eventID
     already stored is not stored again."""
-    rows = [r for r in rows if r.get("event_id")]
     if connection.vendor == "postgresql":
-        _events_copy(run, rows)
+        _events_insert_from_chunks(run)
         return
+    rows = [r for r in rows if r.get("event_id")]
     CloudTrailEvent.objects.bulk_create(
         [
             CloudTrailEvent(
@@ -299,32 +299,22 @@ def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
     )
 
 
-def _events_copy(run: IngestRun, rows: list[dict]) -> None:
-    """PostgreSQL: the batch's events by COPY into a temporary table, then one INSERT that
-    skips eventIDs already stored, as bulk_create(ignore_conflicts=True) does."""
+def _events_insert_from_chunks(run: IngestRun) -> None:
+    """PostgreSQL: one INSERT … SELECT straight from the events the batch's chunks stored (the
+    rows the rules read, without a round trip through Python), skipping eventIDs already
+    stored, as bulk_create(ignore_conflicts=True) does."""
     table = CloudTrailEvent._meta.db_table
-    cols = "event_id, ts, principal, event_name, source_id, run_id, data"
+    chunks = IngestChunk._meta.db_table
     with connection.cursor() as cursor:
-        raw = cursor.cursor
-        raw.execute("DROP TABLE IF EXISTS tmp_cloudtrail_event")
-        raw.execute(
-            "CREATE TEMP TABLE tmp_cloudtrail_event (event_id text, ts float8, principal text, "
-            "event_name text, data jsonb) ON COMMIT DROP"
-        )
-        with raw.copy(
-            "COPY tmp_cloudtrail_event (event_id, ts, principal, event_name, data) FROM STDIN"
-        ) as copy:
-            for r in rows:
-                copy.write_row(
-                    (r["event_id"][:128], r["ts"],
-                     (r["principal"] or r["access_key_id"] or "unknown")[:300],
-                     r["event_name"][:120], orjson.dumps(r).decode())
-                )  # fmt: skip
-        raw.execute(
-            f"INSERT INTO {table} ({cols}) SELECT event_id, to_timestamp(ts), principal, "
-            "event_name, %s, %s, data FROM tmp_cloudtrail_event "
-            "ORDER BY event_id ON CONFLICT (event_id) DO NOTHING",
-            [run.source_id, run.pk],
+        cursor.execute(
+            f"INSERT INTO {table} (event_id, ts, principal, event_name, source_id, run_id, data) "
+            "SELECT LEFT(e->>'event_id', 128), to_timestamp((e->>'ts')::float8), "
+            "LEFT(COALESCE(NULLIF(e->>'principal', ''), NULLIF(e->>'access_key_id', ''), "
+            "'unknown'), 300), LEFT(e->>'event_name', 120), %s, %s, e "
+            f"FROM {chunks} c CROSS JOIN LATERAL jsonb_array_elements(c.cloud_events) AS e "
+            "WHERE c.run_id = %s AND COALESCE(e->>'event_id', '') <> '' "
+            "ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
+            [run.source_id, run.pk, run.pk],
         )
 
 
