@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from core.htmx import HtmxHttpRequest, error_text, is_partial
 from core.permissions import permission_required
@@ -12,14 +13,24 @@ from discovery.models import Finding
 from discovery.services.drift import drift_accept, drift_reject
 
 
-def _respond(request: HtmxHttpRequest, finding: Finding, *, error: str = "", notice: str = ""):
+def _respond(
+    request: HtmxHttpRequest,
+    finding: Finding,
+    *,
+    error: str = "",
+    notice: str = "",
+    changed: bool = False,
+) -> HttpResponse:
+    """`changed`: the system's record changed, so panels listening for system-changed (the
+    classification panel) fetch themselves again."""
     finding.refresh_from_db()
     if is_partial(request):
-        return render(
+        response = render(
             request,
             "discovery/partials/drift_proposal.html",
             {"finding": finding, "can_triage": True, "error": error, "notice": notice},
         )
+        return trigger_client_event(response, "system-changed") if changed else response
     if error:
         messages.error(request, error)
     else:
@@ -46,6 +57,7 @@ def drift_accept_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         finding,
         notice=f"Accepted: {name}'s record is updated and its classification re-run.",
+        changed=True,
     )
 
 

@@ -100,6 +100,7 @@ def test_accept_updates_the_record_and_answers_with_the_decided_proposal(as_offi
 
     assert response.status_code == 200
     assert "record is updated" in response.content.decode()
+    assert response.headers["HX-Trigger"] == '{"system-changed": {}}'  # the panels refresh
     drift.refresh_from_db()
     drift.system.refresh_from_db()
     assert drift.state == Finding.State.SANCTIONED

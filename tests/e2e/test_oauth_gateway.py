@@ -94,6 +94,9 @@ def test_gateway_logs_with_a_new_team_open_drift_and_accepting_reclassifies(
     expect(proposal).to_contain_text("employment")
     proposal.get_by_role("button", name="Accept").click()
     expect(panel.get_by_text("record is updated")).to_be_visible()
+    expect(panel.get_by_test_id("drift-state").first).to_have_text("Accepted")
+    # The classification panel fetches itself again: the system is high-risk now.
+    expect(page.locator("#regulations-panel")).to_contain_text("High-risk")
 
     sales.refresh_from_db()
     assert "Recruiting" in sales.teams_using and "employment" in sales.domains
