@@ -36,6 +36,18 @@ def _chunks_done(log: str) -> int:
     )
 
 
+def _overlapping_chunks(run: IngestRun) -> int:
+    """Pairs of chunks whose processing (taken by a worker .. stored) overlapped in time."""
+    spans = sorted(
+        IngestChunk.objects.filter(run=run).values_list("started_at", "finished_at"),
+    )
+    return sum(
+        1
+        for (_start, end), (next_start, _end) in zip(spans, spans[1:], strict=False)
+        if next_start < end
+    )
+
+
 def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
     small_chunks, celery_worker, second_worker, tmp_path
 ):
@@ -63,6 +75,8 @@ def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
     per_worker = [_chunks_done(celery_worker.log()), _chunks_done(second_worker.log())]
     assert min(per_worker) > 0, per_worker  # both processes worked on the one batch
     assert sum(per_worker) == run.chunks_total, per_worker
+    # No lock serialises the chunk tasks: some were in flight at the same time.
+    assert _overlapping_chunks(run) > 0
 
     squid = pipeline_requests(SQUID, "squid")
     stored = rollup_requests()
