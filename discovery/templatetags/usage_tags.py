@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import FieldDoesNotExist
+from django.utils.dateparse import parse_datetime
 
 from discovery.selectors_usage import scope_class_label
 
@@ -55,3 +56,10 @@ def proposal_items(finding) -> list[tuple[str, str]]:
         text = ", ".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
         items.append((label, text))
     return items
+
+
+@register.filter
+def iso_time(value) -> str:
+    """An ISO timestamp stored in a finding's evidence, as the pages write times (UTC)."""
+    when = parse_datetime(str(value or ""))
+    return when.strftime("%Y-%m-%d %H:%M") if when else "—"

@@ -55,6 +55,12 @@ def test_workspace_grants_show_the_app_and_sanctioning_prefills_data_categories(
     row = page.locator('tr[data-kind="oauth_app"][data-subject="chatgpt"]')
     expect(row).to_be_visible()
     screenshot(page, "oauth-findings")
+    row.get_by_role("link", name=re.compile("ChatGPT granted access")).click()
+    evidence = page.get_by_test_id("oauth-evidence")
+    expect(evidence).to_contain_text("1 active, 1 revoked")
+    expect(evidence).to_contain_text(sc.CHATGPT_ID)
+    screenshot(page, "oauth-finding-detail")
+    page.go_back()
     row.get_by_role("button", name="Sanction").click()
     expect(row.get_by_test_id("state")).to_have_text("Sanctioned")
 
