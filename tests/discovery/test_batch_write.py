@@ -1,0 +1,80 @@
+"""The batch's one write: rollups as COPY text, on SQLite and PostgreSQL alike."""
+
+import base64
+import datetime as dt
+import zlib
+
+import orjson
+from django.db import transaction
+
+from discovery.models import AppIdentity, AppUsageDay, AppUsageTotal, IngestChunk, UsageRollup
+from discovery.services import ingest_run_create, ingest_run_execute
+from discovery.services.chunks import ROLLUP_COPY, ROLLUP_ROWS, chunk_packs
+from discovery.services.rollups import rollup_line, rollups_write
+from tests.discovery.conftest import SQUID
+from tests.discovery.test_usage_summary import assert_summary_matches_rollups
+
+
+def _stored() -> set[tuple]:
+    return set(
+        UsageRollup.objects.values_list(
+            "app_key", "host", "identity", "team", "day", "requests", "bytes_up", "bytes_down",
+            "first_seen", "last_seen",
+        )
+    )  # fmt: skip
+
+
+def test_keys_with_copy_special_characters_are_stored_as_they_were(db):
+    ident = "dom\\ain\tuser\nx\r\x00y"
+    first = dt.datetime(2026, 11, 3, 8, 15, 30, 123456, tzinfo=dt.UTC)
+    last = dt.datetime(2026, 11, 3, 9, 0, 0, 654321, tzinfo=dt.UTC)
+    day = "2026-11-03"
+    pack = rollup_line(
+        "chatgpt", "", ident, "r&d\\team", day, 2, 10, 20, first.timestamp(), first.timestamp()
+    )
+    again = rollup_line("chatgpt", "", ident, "", day, 3, 1, 2, last.timestamp(), last.timestamp())
+    with transaction.atomic():
+        assert rollups_write(packs=[pack, again]) == 1  # one key in two chunks: added up
+    row = UsageRollup.objects.get()
+    assert row.identity == "dom\\ain\tuser\nx\r\ufffdy"  # NUL cannot be stored in PostgreSQL text
+    assert (row.team, row.requests, row.bytes_up, row.bytes_down) == ("r&d\\team", 5, 11, 22)
+    assert (row.first_seen, row.last_seen) == (first, last)  # microseconds survive
+    assert_summary_matches_rollups()
+
+
+def _as_json_rows(packed: str) -> str:
+    """A chunk's COPY-text rollups in the earlier format: JSON rows of (subject, identity, day,
+    requests, bytes up, bytes down, first, last), zlib-compressed and base64-encoded."""
+    rows = []
+    for line in _unpacked(packed).split("\n"):
+        if line:
+            app_key, host, identity, _team, day, req, up, down, first, last = line.split("\t")
+            subject = app_key or f"host:{host}"
+            rows.append(
+                [subject, identity, day, int(req), int(up), int(down), float(first), float(last)]
+            )
+    return base64.b64encode(zlib.compress(orjson.dumps(rows))).decode()
+
+
+def _unpacked(packed: str) -> str:
+    return zlib.decompress(base64.b64decode(packed)).decode()
+
+
+def test_chunks_stored_as_json_rows_before_write_the_same_rollups(catalog, settings, copy_of):
+    """A run whose chunks were stored in the earlier format (retried after an upgrade)."""
+    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16 * 1024
+    run, _ = ingest_run_create(path=copy_of(SQUID), actor="test")
+    assert ingest_run_execute(run_id=run.pk, processes=1).status == "done"
+    expected = _stored()
+    chunks = list(IngestChunk.objects.filter(run=run))
+    assert len(chunks) > 1 and all(ROLLUP_COPY in c.results for c in chunks)
+    for chunk in chunks:
+        results = dict(chunk.results)
+        results[ROLLUP_ROWS] = _as_json_rows(results.pop(ROLLUP_COPY))
+        IngestChunk.objects.filter(pk=chunk.pk).update(results=results)
+    for model in (UsageRollup, AppUsageDay, AppIdentity, AppUsageTotal):
+        model.objects.all().delete()
+    with transaction.atomic():
+        rollups_write(packs=chunk_packs(run))
+    assert _stored() == expected
+    assert_summary_matches_rollups()
