@@ -260,10 +260,53 @@ class RiskControl(models.Model):
         return f"{self.control.code} for risk #{self.risk_id}"
 
 
-class ControlEvidence(models.Model):
-    """A file evidencing a mapped control, in the content-addressed store (core.storage)."""
+class SystemControl(models.Model):
+    """A control's implementation for one system (or the organisation, no system) recorded
+    directly, e.g. against an obligation it meets, without a risk to hang it on."""
 
-    mapping = models.ForeignKey(RiskControl, on_delete=models.CASCADE, related_name="evidence")
+    system = models.ForeignKey(
+        "inventory.AISystem",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="programme_controls",
+    )
+    control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=RiskControl.Status.choices, default=RiskControl.Status.PLANNED
+    )
+    note = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["control__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "control"],
+                condition=models.Q(system__isnull=False),
+                name="uniq_system_control",
+            ),
+            models.UniqueConstraint(
+                fields=["control"],
+                condition=models.Q(system__isnull=True),
+                name="uniq_organisation_control",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.control.code} for {self.system or 'the organisation'}"
+
+
+class ControlEvidence(models.Model):
+    """A file evidencing a control, mapped on a risk or recorded for a system, in the
+    content-addressed store (core.storage)."""
+
+    mapping = models.ForeignKey(
+        RiskControl, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
+    system_control = models.ForeignKey(
+        SystemControl, null=True, blank=True, on_delete=models.CASCADE, related_name="evidence"
+    )
     sha256 = models.CharField(max_length=64)
     file_name = models.CharField(max_length=255)
     size = models.BigIntegerField()
@@ -276,6 +319,13 @@ class ControlEvidence(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mapping__isnull=False, system_control__isnull=True)
+                | models.Q(mapping__isnull=True, system_control__isnull=False),
+                name="control_evidence_one_owner",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.sha256[:12]})"

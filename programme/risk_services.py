@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from core.audit import audit_record, create_audited, diff, snapshot, update_audited
 from core.storage import store_upload
-from programme.models import Control, ControlEvidence, Risk, RiskControl
+from programme.models import Control, ControlEvidence, Risk, RiskControl, SystemControl
 
 RISK_FIELDS = [
     "system",
@@ -94,19 +94,50 @@ def risk_control_update(
     mapping.save()
     changes = diff(before, {"status": status, "note": note})
     if upload is not None:
-        blob, sniffed = store_upload(
-            fileobj=upload, name=upload.name, max_bytes=settings.SIGHTLINE_EVIDENCE_MAX_BYTES
-        )
-        evidence = ControlEvidence.objects.create(
-            mapping=mapping,
-            sha256=blob.sha256,
-            file_name=upload.name[:255],
-            size=blob.size,
-            content_type=sniffed.content_type,
-            kind=sniffed.kind,
-            uploaded_by=actor,
-        )
-        changes["evidence"] = [None, {"file": evidence.file_name, "sha256": blob.sha256}]
+        evidence = _store_evidence(actor=actor, upload=upload, mapping=mapping)
+        changes["evidence"] = [None, {"file": evidence.file_name, "sha256": evidence.sha256}]
     if changes:
         audit_record(actor=actor, action="risk.control_update", target=mapping, changes=changes)
     return mapping
+
+
+def _store_evidence(*, actor, upload, **owner) -> ControlEvidence:
+    """The upload into the sha256 blob store (type sniffed, size bounded), listed for its owner."""
+    blob, sniffed = store_upload(
+        fileobj=upload, name=upload.name, max_bytes=settings.SIGHTLINE_EVIDENCE_MAX_BYTES
+    )
+    return ControlEvidence.objects.create(
+        sha256=blob.sha256,
+        file_name=upload.name[:255],
+        size=blob.size,
+        content_type=sniffed.content_type,
+        kind=sniffed.kind,
+        uploaded_by=actor,
+        **owner,
+    )
+
+
+@transaction.atomic
+def system_control_record(
+    *, actor, system, control: Control, status: str, note: str = "", upload=None
+) -> SystemControl:
+    """A control's status (and evidence) for a system, or the organisation when no system,
+    recorded without a risk; one row per system and control, audited on every change."""
+    if status not in RiskControl.Status.values:
+        raise ValidationError({"status": "Unknown implementation status."})
+    item, created = SystemControl.objects.select_for_update().get_or_create(
+        system=system, control=control, defaults={"status": status, "note": note}
+    )
+    if created:
+        changes = {"control": [None, control.code], "status": [None, status], "note": [None, note]}
+    else:
+        before = {"status": item.status, "note": item.note}
+        item.status, item.note = status, note
+        item.save()
+        changes = diff(before, {"status": status, "note": note})
+    if upload is not None:
+        evidence = _store_evidence(actor=actor, upload=upload, system_control=item)
+        changes["evidence"] = [None, {"file": evidence.file_name, "sha256": evidence.sha256}]
+    if changes:
+        audit_record(actor=actor, action="control.record", target=item, changes=changes)
+    return item

@@ -13,6 +13,7 @@ from programme.models import (
     Risk,
     RiskCategory,
     RiskControl,
+    SystemControl,
 )
 
 
@@ -122,16 +123,23 @@ def controls_for_system(*, system) -> list[Control]:
 
 
 def control_status_for_system(*, system) -> dict[str, list[RiskControl]]:
-    """Control code -> its mappings on the system's risks and the organisation-wide ones, with
-    evidence; a control is as implemented as its best mapping."""
+    """Control code -> its mappings on the system's risks and the organisation-wide ones, and its
+    status recorded for the system (or the organisation) directly, with evidence; a control is
+    as implemented as its best one."""
     rows = (
         RiskControl.objects.filter(Q(risk__system=system) | Q(risk__system__isnull=True))
         .select_related("control", "risk")
         .prefetch_related("evidence")
         .order_by("control__code", "pk")
     )
-    found: dict[str, list[RiskControl]] = {}
-    for row in rows:
+    recorded = (
+        SystemControl.objects.filter(Q(system=system) | Q(system__isnull=True))
+        .select_related("control")
+        .prefetch_related("evidence")
+        .order_by("control__code", "pk")
+    )
+    found: dict[str, list] = {}
+    for row in [*rows, *recorded]:
         found.setdefault(row.control.code, []).append(row)
     return found
 

@@ -42,6 +42,11 @@ urlpatterns += [
         name="notice-download",
     ),
     path("systems/<int:pk>/obligations/", notices.system_obligations, name="system-obligations"),
+    path(
+        "systems/<int:pk>/controls/<int:control_pk>/",
+        notices.system_control_view,
+        name="system-control",
+    ),
     path("assessments/<int:pk>/links/", links.answer_link_add, name="answer-link-add"),
     path("answer-links/<int:pk>/delete/", links.answer_link_delete_view, name="answer-link-delete"),
 ]

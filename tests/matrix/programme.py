@@ -356,3 +356,22 @@ ROWS += [
     Row("api-literacy-coverage", API_READ),
     Row("api-rights-request-list", API_READ, setup=rights_request, query="?state=open"),
 ]
+
+
+def lender_and_control(users):
+    from programme.selectors import control_library
+
+    ctx = classified_lender(users)
+    return {"pk": ctx["pk"], "control_pk": control_library().get(code="iso42001.A.8.2").pk}
+
+
+ROWS += [
+    Row(
+        "programme:system-control",
+        WRITE_DONE,
+        method="post",
+        setup=lender_and_control,
+        kwargs=lambda ctx: {"pk": ctx["pk"], "control_pk": ctx["control_pk"]},
+        data={"status": "implemented", "note": "live"},
+    ),
+]

@@ -199,3 +199,32 @@ def test_the_organisation_art4_deadline_shows_the_coverage_beside_it(officer, as
     row = next(r for r in body.split("<tr ") if "Art 4 literacy" in r)
     assert "AI-literacy coverage" in row and "of everyone known" in row
     assert body.count('class="deadline-evidence"') == 1  # only beside the Art 4 date
+
+
+def test_a_control_is_recorded_for_the_system_without_a_risk(lender, officer, client, storage_dir):
+    control = control_library().get(code="iso42001.A.8.2")
+    client.force_login(officer)
+    url = reverse("programme:system-control", args=[lender.pk, control.pk])
+    response = client.post(
+        url,
+        {"status": "in_progress", "note": "Drafted",
+         "evidence": SimpleUploadedFile("draft-notice.pdf", samples.PDF)},
+    )  # fmt: skip
+    assert response.status_code == 302
+    row = _row(lender, "co-04")
+    a82 = next(c for c in row["controls"] if c["control"].code == "iso42001.A.8.2")
+    assert a82["status"] == "in_progress" and a82["evidence"][0].file_name == "draft-notice.pdf"
+    client.post(url, {"status": "implemented", "note": "Live on the form"})  # the same row
+    assert _row(lender, "co-04")["implemented"] == 1
+    entries = AuditEntry.objects.filter(action="control.record").order_by("seq")
+    assert [e.changes.get("status") for e in entries] == [
+        [None, "in_progress"],
+        ["in_progress", "implemented"],
+    ]
+    assert entries[0].changes["evidence"][1]["sha256"] == hashlib.sha256(samples.PDF).hexdigest()
+    page = client.get(reverse("programme:system-obligations", args=[lender.pk])).content.decode()
+    assert "draft-notice.pdf" in page and "Implemented" in page
+    bad = client.post(url, {"status": "done-ish"})
+    assert (
+        bad.status_code == 302 and AuditEntry.objects.filter(action="control.record").count() == 2
+    )
