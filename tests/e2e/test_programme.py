@@ -270,7 +270,7 @@ def test_a_finding_becomes_a_request_the_person_answers(
     expect(page.locator("main")).to_contain_text("Claude for requester")
 
 
-def test_notices_and_obligations_on_the_system_page(content, page, live_server, officer):
+def test_notices_and_obligations_on_the_system_page(content, page, live_server, officer, tmp_path):
     system = _lender(officer)
     sign_in(page, live_server, officer)
     page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
@@ -288,6 +288,17 @@ def test_notices_and_obligations_on_the_system_page(content, page, live_server, 
     page.goto(f"{live_server.url}/inventory/systems/{system.pk}/")
     page.click("#system-obligations-link")
     expect(page.locator("#obligation-co-04")).to_contain_text("iso42001.A.8.2")
+    control = page.locator('#obligation-co-04 [data-control="iso42001.A.8.2"]')
+    control.locator("summary").click()
+    control.locator("select[name=status]").select_option("implemented")
+    proof = tmp_path / "pre-use-notice.pdf"
+    proof.write_bytes(samples.PDF)
+    control.locator("input[type=file]").set_input_files(str(proof))
+    control.get_by_role("button", name="Save").click()
+    row = page.locator("#obligation-co-04")
+    expect(row.locator(".control-status")).to_have_text("Implemented")
+    expect(row).to_contain_text("pre-use-notice.pdf")
+    expect(row.locator("td.num")).to_have_text("1 / 1")
     screenshot(page, "programme-obligations")
 
 
