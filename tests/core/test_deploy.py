@@ -14,7 +14,10 @@ def test_check_deploy_is_clean_with_production_env(tmp_path):
     # The e2e layer sets DJANGO_ALLOW_ASYNC_UNSAFE for Playwright; a deployment never would.
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
-        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="sightline.example.com"
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="sightline.example.com",
+        SIGHTLINE_BASE_URL="https://sightline.example.com",
     )
     # A fresh database: the development one holds the demo accounts, which the check names.
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
