@@ -19,6 +19,7 @@ from discovery.engine.oauth import scope_classes
 from discovery.engine.pipeline import calls_unpack, usage_subtract
 from discovery.models import DiscoveredApp, IngestRun, ModelCallSeen, ModelUsageDay, OAuthGrant
 from discovery.selectors import catalog_app_names, matching_catalog
+from discovery.services.chunks import _touch_apps as touch_app_sightings
 from discovery.services.chunks import as_datetime, nul_free, team_at
 from inventory.models import AISystem
 
@@ -348,46 +349,19 @@ def model_calls_counted_once(*, run: IngestRun, merged: dict) -> int:
 
 def _touch_apps(*, run: IngestRun, merged: dict) -> None:
     """OAuth-connected and gateway-used catalogue apps appear among the discovered AI apps."""
-    seen: dict[str, list[float]] = {}
+    seen: dict[str, dict[str, float]] = {}
     catalog = matching_catalog()
     for ts, _s, _a, app_name, client_id, *_rest in merged.get("grants") or ():
         key = catalog.oauth_app(client_id, app_name)
         if key:
-            span = seen.setdefault(key, [ts, ts])
-            span[0], span[1] = min(span[0], ts), max(span[1], ts)
+            span = seen.setdefault(key, {"first": ts, "last": ts})
+            span["first"], span["last"] = min(span["first"], ts), max(span["last"], ts)
     for key, v in (merged.get("model_usage") or {}).items():
         if key[1]:
-            span = seen.setdefault(key[1], [v[4], v[5]])
-            span[0], span[1] = min(span[0], v[4]), max(span[1], v[5])
-    if not seen:
-        return
-    names = catalog_app_names()
-    for app_key in sorted(seen):
-        first, last = as_datetime(seen[app_key][0]), as_datetime(seen[app_key][1])
-        app, created = DiscoveredApp.objects.select_for_update().get_or_create(
-            app_key=app_key,
-            host="",
-            defaults={
-                "name": names.get(app_key, app_key)[:200],
-                "first_seen": first,
-                "last_seen": last,
-                "first_run": run,
-            },
-        )
-        if created:
-            continue
-        update = []
-        if app.first_seen is None or first < app.first_seen:
-            app.first_seen = first
-            update.append("first_seen")
-        if app.last_seen is None or last > app.last_seen:
-            app.last_seen = last
-            update.append("last_seen")
-        if app.first_run_id is None:
-            app.first_run = run
-            update.append("first_run")
-        if update:
-            app.save(update_fields=update)
+            span = seen.setdefault(key[1], {"first": v[4], "last": v[5]})
+            span["first"], span["last"] = min(span["first"], v[4]), max(span["last"], v[5])
+    if seen:
+        touch_app_sightings(run=run, subjects=seen, names=catalog_app_names())
 
 
 def usage_batch_write(*, run: IngestRun, merged: dict, teams: dict | None = None) -> dict[str, int]:
