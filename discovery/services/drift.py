@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Min, Sum
 from core.audit import audit_record
 from discovery.mappings import domain_for_team, team_domain_hints
 from discovery.models import Finding, IngestRun, ModelUsageDay
-from discovery.services.findings import finding_upsert
+from discovery.services.findings import SUPERSEDED, finding_upsert, findings_supersede
 from discovery.services.triage import finding_dismiss
 from inventory import vocab
 from inventory.models import AISystem
@@ -24,7 +24,6 @@ from inventory.services import ai_system_update
 VOLUME_DAYS = 28  # distinct users are counted over this trailing window
 VOLUME_FACTOR = 2
 VOLUME_MIN_USERS = 5  # a jump from 1 to 3 users is not a change of scale
-SUPERSEDED = "Superseded"
 # The facts a drift proposal may change, and how: lists gain the value, a number is replaced.
 PROPOSABLE = {"teams_using", "models_used", "data_regions", "domains", "expected_users"}
 # Region codes a recorded area covers: "EU" covers eu-west-1, europe-west4, westeurope...
@@ -204,20 +203,6 @@ def _users_between(system: AISystem, start: dt.date, end: dt.date) -> int:
     )
 
 
-def _supersede(findings, why: str) -> None:
-    for f in findings:
-        before = f.state
-        f.state = Finding.State.DISMISSED
-        f.dismiss_reason = f"{SUPERSEDED}: {why}"
-        f.save(update_fields=["state", "dismiss_reason", "updated_at"])
-        audit_record(
-            actor="system",
-            action="discovery.finding.supersede",
-            target=f,
-            changes={"state": [before, f.state]},
-        )
-
-
 def _volume_finding(*, run, system: AISystem) -> Finding | None:
     """Distinct users over the trailing 28 days at the system's last day of use, against twice
     the expected users or twice the 28 days before; judged on the whole stored history, so the
@@ -244,9 +229,9 @@ def _volume_finding(*, run, system: AISystem) -> Finding | None:
         dedupe_key__startswith=f"drift:{system.pk}:volume:",
     )
     if not reasons or users < VOLUME_MIN_USERS:
-        _supersede(stale, "the stored usage no longer shows this jump in users.")
+        findings_supersede(stale, why="the stored usage no longer shows this jump in users.")
         return None
-    _supersede(stale.exclude(dedupe_key=key), "a later month's figure replaces it.")
+    findings_supersede(stale.exclude(dedupe_key=key), why="a later month's figure replaces it.")
     if _rejected(key):
         return None
     summary = (
@@ -289,7 +274,7 @@ def _recorded_since(system: AISystem, checks: dict) -> None:
         if dimension in checks:
             recorded, is_recorded = checks[dimension]
             if is_recorded(value, recorded):
-                _supersede([f], "the inventory record lists it now.")
+                findings_supersede([f], why="the inventory record lists it now.")
 
 
 def drift_detect(

@@ -1,6 +1,7 @@
 """Findings are created or refreshed here, so a re-run never opens a second finding for one thing."""
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -9,6 +10,8 @@ from core.audit import audit_record
 from discovery.models import Finding, IngestRun
 
 MAX_EVIDENCE_RUNS = 20
+# Prefix of the dismiss reason of a finding the rules closed; an officer's decision has none.
+SUPERSEDED = "Superseded"
 
 
 def severity_max(a: str, b: str) -> str:
@@ -29,6 +32,22 @@ def severity_normalise(value: str) -> str:
         "info": "info",
         "informational": "info",
     }.get(v, "medium")
+
+
+def findings_supersede(findings: Iterable[Finding], *, why: str) -> None:
+    """Closes findings the stored history no longer supports as dismissed and superseded, each
+    with an audit entry; a superseded finding does not count as an officer's decision."""
+    for f in findings:
+        before = f.state
+        f.state = Finding.State.DISMISSED
+        f.dismiss_reason = f"{SUPERSEDED}: {why}"
+        f.save(update_fields=["state", "dismiss_reason", "updated_at"])
+        audit_record(
+            actor="system",
+            action="discovery.finding.supersede",
+            target=f,
+            changes={"state": [before, f.state]},
+        )
 
 
 def _open_locked(dedupe_key: str) -> Finding | None:

@@ -7,7 +7,6 @@ from typing import Any
 from django.db import connection
 from django.db.models import Min, Sum
 
-from core.audit import audit_record
 from discovery.conf import bedrock_allowlist, llmjacking_learning_days
 from discovery.engine.llmjacking import FindingSummary, detect, summarise
 from discovery.engine.llmjacking.core import BASELINE_MIN_DAYS, QUARANTINE_POLICY
@@ -24,7 +23,7 @@ from discovery.models import (
 )
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.chunks import as_datetime
-from discovery.services.findings import finding_upsert
+from discovery.services.findings import SUPERSEDED, finding_upsert, findings_supersede
 from discovery.services.usage_rules import usage_rules_apply
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
@@ -35,7 +34,6 @@ SPIKE_MIN_REQUESTS = 50
 TOP_IDENTITIES = 10
 CLOUD_EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(CloudEvent))
 STORE_BATCH = 500
-SUPERSEDED = "Superseded"
 LLMJACKING_LOCK = 0x4C4C4D4A  # advisory lock key ("LLMJ")
 PRINCIPAL_FIELDS = [
     "source",
@@ -419,20 +417,11 @@ def _stale_close(*, principals: set[str], keep: set[str]) -> None:
     stale = Finding.objects.filter(
         kind=Finding.Kind.LLMJACKING, state__in=Finding.OPEN_STATES, principal__in=principals
     ).exclude(dedupe_key__in=keep)
-    for f in stale:
-        before = f.state
-        f.state = Finding.State.DISMISSED
-        f.dismiss_reason = (
-            f"{SUPERSEDED}: events ingested later show this no longer holds "
-            "(the rules are re-evaluated over event time)."
-        )
-        f.save(update_fields=["state", "dismiss_reason", "updated_at"])
-        audit_record(
-            actor="system",
-            action="discovery.finding.supersede",
-            target=f,
-            changes={"state": [before, f.state]},
-        )
+    findings_supersede(
+        stale,
+        why="events ingested later show this no longer holds "
+        "(the rules are re-evaluated over event time).",
+    )
 
 
 def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Finding]:

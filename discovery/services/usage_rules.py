@@ -16,7 +16,6 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from core.audit import audit_record
 from discovery.engine.oauth import grant_risk, grant_severity
 from discovery.mappings import data_categories_for
 from discovery.models import (
@@ -32,7 +31,7 @@ from discovery.risk import app_risk_score
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.budgets import budget_alerts, month_start
 from discovery.services.drift import drift_detect, model_matches
-from discovery.services.findings import finding_upsert
+from discovery.services.findings import SUPERSEDED, finding_upsert, findings_supersede
 from inventory.models import AISystem
 
 # Spend spike: a day's spend against the trailing 28 days (median and MAD, Iglewicz-Hoaglin
@@ -41,7 +40,6 @@ SPIKE_WINDOW_DAYS = 28
 SPIKE_MIN_BASELINE_DAYS = 7
 SPIKE_Z = 3.5
 SPIKE_MIN_SPEND = Decimal("10")  # a day's spend below this (USD) is never a spike
-SUPERSEDED = "Superseded"
 TOP_USERS = 50
 
 
@@ -106,20 +104,6 @@ def batch_usage_rows(scope: BatchScope) -> list[dict]:
 def _when(day: dt.date, end: bool = False) -> dt.datetime:
     moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
     return moment + dt.timedelta(days=1, seconds=-1) if end else moment
-
-
-def _supersede(findings, why: str) -> None:
-    for f in findings:
-        before = f.state
-        f.state = Finding.State.DISMISSED
-        f.dismiss_reason = f"{SUPERSEDED}: {why}"
-        f.save(update_fields=["state", "dismiss_reason", "updated_at"])
-        audit_record(
-            actor="system",
-            action="discovery.finding.supersede",
-            target=f,
-            changes={"state": [before, f.state]},
-        )
 
 
 def _decided_since(key: str, last_seen: dt.datetime) -> bool:
@@ -453,7 +437,9 @@ def _spike_kind(
             spike, z, median, base_days = _spike_judge(day, daily, first_use[subject])
             if not spike:
                 if key in open_by_key:
-                    _supersede([open_by_key[key]], "the stored spend no longer makes it a spike.")
+                    findings_supersede(
+                        [open_by_key[key]], why="the stored spend no longer makes it a spike."
+                    )
                 continue
             if _decided_since(key, _when(day, end=True)):
                 continue
