@@ -44,3 +44,13 @@ class LineParser:
             csv.Error,
         ):
             return SkipReason.MALFORMED
+
+
+def header_row(fields: list[str], vals: list[str]) -> dict[str, str] | SkipReason:
+    """A CSV data row as {column: value} under the header row read last; a skip before any
+    header or when the row has another number of values."""
+    if not fields:
+        return SkipReason.NO_HEADER
+    if len(vals) != len(fields):
+        return SkipReason.FIELD_COUNT
+    return dict(zip(fields, vals, strict=True))

@@ -14,7 +14,7 @@ import csv
 
 import orjson
 
-from .base import LineParser
+from .base import LineParser, header_row
 from .records import ModelCall, SkipReason, clean_host, json_object
 from .vendors import _epoch
 
@@ -114,8 +114,5 @@ class LiteLLMParser(LineParser):
         if "request_id" in vals and "spend" in vals:
             self.fields = vals
             return SkipReason.DIRECTIVE
-        if not self.fields:
-            return SkipReason.NO_HEADER
-        if len(vals) != len(self.fields):
-            return SkipReason.FIELD_COUNT
-        return litellm_call(dict(zip(self.fields, vals, strict=True)))
+        row = header_row(self.fields, vals)
+        return row if isinstance(row, SkipReason) else litellm_call(row)

@@ -11,7 +11,7 @@ import re
 
 import orjson
 
-from .base import LineParser
+from .base import LineParser, header_row
 from .records import Record, SkipReason, clean_host, json_object, split_url, to_int
 from .timeparse import parse_iso, parse_ymd_hms
 
@@ -347,11 +347,8 @@ class NetskopeParser(LineParser):
         if "cs-host" in vals or "cs_host" in vals or any(k in vals for k in NETSKOPE_KEYS):
             self.fields = vals
             return SkipReason.DIRECTIVE
-        if not self.fields:
-            return SkipReason.NO_HEADER
-        if len(vals) != len(self.fields):
-            return SkipReason.FIELD_COUNT
-        return netskope_record(dict(zip(self.fields, vals, strict=True)))
+        row = header_row(self.fields, vals)
+        return row if isinstance(row, SkipReason) else netskope_record(row)
 
 
 # Windows DNS Server --------------------------------------------------------------------
