@@ -5,10 +5,7 @@
   const PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000", "#999999"];
   const STATUS_COLOURS = { Sanctioned: "#1a7f37", Unsanctioned: "#b54708", Blocked: "#7a1b12" };
 
-  function read(id) {
-    const el = document.getElementById(id);
-    return el ? JSON.parse(el.textContent) : null;
-  }
+  const read = discoveryCharts.read;
 
   function drawTraffic() {
     const canvas = document.getElementById("traffic-chart");
@@ -25,17 +22,13 @@
           stack: "requests",
         })),
       },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        interaction: { mode: "index", intersect: false },
+      options: discoveryCharts.axisOptions({
         scales: {
           x: { stacked: true, ticks: { maxRotation: 0, autoSkip: true } },
           y: { stacked: true, beginAtZero: true, title: { display: true, text: "Requests" }, ticks: { precision: 0 } },
         },
         plugins: { legend: { position: "bottom" } },
-      },
+      }),
     });
   }
 
@@ -49,7 +42,7 @@
         labels: data.labels,
         datasets: [{ data: data.requests, backgroundColor: data.labels.map((l) => STATUS_COLOURS[l] || "#999999") }],
       },
-      options: { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { position: "right" } } },
+      options: discoveryCharts.options({ plugins: { legend: { position: "right" } } }),
     });
   }
 

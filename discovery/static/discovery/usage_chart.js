@@ -10,9 +10,8 @@ document.addEventListener("change", (event) => {
 });
 document.addEventListener("DOMContentLoaded", () => {
   const canvas = document.getElementById("usage-chart");
-  const source = document.getElementById("usage-data");
-  if (!canvas || !source || typeof Chart === "undefined") return;
-  const data = JSON.parse(source.textContent);
+  const data = discoveryCharts.read("usage-data");
+  if (!canvas || !data || typeof Chart === "undefined") return;
   new Chart(canvas, {
     type: "bar",
     data: {
@@ -22,15 +21,11 @@ document.addEventListener("DOMContentLoaded", () => {
         { type: "line", label: "Distinct users", data: data.users, borderColor: "#b54708", backgroundColor: "#b54708", yAxisID: "y1", tension: 0.2 },
       ],
     },
-    options: {
-      responsive: true,
-      maintainAspectRatio: false,
-      animation: false,
-      interaction: { mode: "index", intersect: false },
+    options: discoveryCharts.axisOptions({
       scales: {
         y: { beginAtZero: true, title: { display: true, text: "Requests" }, ticks: { precision: 0 } },
         y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: { display: true, text: "Users" }, ticks: { precision: 0 } },
       },
-    },
+    }),
   });
 });

@@ -5,10 +5,9 @@
   const palette = ["#0172ad", "#b54708", "#2f7d32", "#7b3fa0", "#c2185b", "#00838f", "#8d6e63", "#5c6bc0", "#9e9e9e"];
 
   function drawUsage(id, measure) {
-    const source = document.getElementById(id);
     const canvas = document.querySelector(`canvas[data-usage-chart-canvas="${id}"]`);
-    if (!source || !canvas || typeof Chart === "undefined") return;
-    const data = JSON.parse(source.textContent);
+    const data = discoveryCharts.read(id);
+    if (!data || !canvas || typeof Chart === "undefined") return;
     if (charts[id]) charts[id].destroy();
     charts[id] = new Chart(canvas, {
       type: "bar",
@@ -21,11 +20,7 @@
           stack: "usage",
         })),
       },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        interaction: { mode: "index", intersect: false },
+      options: discoveryCharts.axisOptions({
         scales: {
           x: { stacked: true },
           y: {
@@ -34,7 +29,7 @@
             title: { display: true, text: measure === "cost" ? "Cost (USD)" : "Tokens" },
           },
         },
-      },
+      }),
     });
   }
 
@@ -43,9 +38,8 @@
   function drawBurn(canvas) {
     if (burnDrawn.has(canvas)) return;
     burnDrawn.add(canvas);
-    const source = document.getElementById(canvas.dataset.burnChart);
-    if (!source || typeof Chart === "undefined") return;
-    const data = JSON.parse(source.textContent);
+    const data = discoveryCharts.read(canvas.dataset.burnChart);
+    if (!data || typeof Chart === "undefined") return;
     const line = (value, label, colour) => ({
       label, data: data.labels.map(() => value), borderColor: colour, borderDash: [6, 4],
       pointRadius: 0, borderWidth: 1, fill: false,
@@ -63,13 +57,9 @@
           line(100, "Budget", "#7a1010"),
         ],
       },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        interaction: { mode: "index", intersect: false },
+      options: discoveryCharts.axisOptions({
         scales: { y: { beginAtZero: true, title: { display: true, text: "% of the monthly budget used" } } },
-      },
+      }),
     });
   }
 
