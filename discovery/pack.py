@@ -2,11 +2,11 @@
 system's model allowlist against the models its gateway traffic called, its usage and cost per
 team and model in the period, its drift findings, and the OAuth grants to AI apps, with CSVs."""
 
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Q
 
 from core.csvio import csv_bytes
 from discovery.models import Finding, ModelUsageDay
-from discovery.selectors_usage import model_allowed, oauth_app_rows, oauth_grant_list
+from discovery.selectors_usage import model_allowed, oauth_app_rows, oauth_grant_list, usage_sums
 from inventory.selectors import ai_system_list_by_ids
 
 
@@ -20,14 +20,7 @@ def _usage_rows(scope, system_ids: list[int]) -> list[dict]:
             system_id__in=system_ids, day__gte=scope.period_from, day__lte=scope.period_to
         )
         .values("system_id", "team", "model")
-        .annotate(
-            requests=Sum("requests"),
-            input_tokens=Sum("input_tokens"),
-            output_tokens=Sum("output_tokens"),
-            cost=Sum("cost"),
-            first=Min("day"),
-            last=Max("day"),
-        )
+        .annotate(**usage_sums())
         .order_by("system_id", "team", "model")
     )
 

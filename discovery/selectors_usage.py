@@ -254,14 +254,22 @@ def usage_chart_data(series: dict) -> dict:
     return {"labels": series["labels"], "datasets": series["datasets"], "by": series["by"]}
 
 
+def usage_sums() -> dict:
+    """Requests, tokens in and out, cost, first and last day of model-usage rows (for
+    aggregate() or annotate())."""
+    return {
+        "requests": Sum("requests"),
+        "input_tokens": Sum("input_tokens"),
+        "output_tokens": Sum("output_tokens"),
+        "cost": Sum("cost"),
+        "first": Min("day"),
+        "last": Max("day"),
+    }
+
+
 def usage_totals(usage: QuerySet[ModelUsageDay]) -> dict:
     agg = usage.aggregate(
-        requests=Sum("requests"),
-        input_tokens=Sum("input_tokens"),
-        output_tokens=Sum("output_tokens"),
-        cost=Sum("cost"),
-        first=Min("day"),
-        last=Max("day"),
+        **usage_sums(),
         users=Count(Case(When(~Q(identity=""), then="identity")), distinct=True),
     )
     agg = {k: (v or 0) if k not in ("first", "last") else v for k, v in agg.items()}
