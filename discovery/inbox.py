@@ -27,14 +27,16 @@ def _item(f: Finding) -> InboxItem:
     )
 
 
+def _latest_first(findings: QuerySet[Finding]) -> QuerySet[Finding]:
+    return findings.only("pk", "title", "severity", "last_seen").order_by("-last_seen", "-pk")
+
+
 SECTIONS = [
     selector_section(
         key="findings-assigned",
         title="Findings assigned to me",
         rows=finding_list_assigned,
-        listed=lambda qs: qs.only("pk", "title", "severity", "last_seen").order_by(
-            "-last_seen", "-pk"
-        ),
+        listed=_latest_first,
         item=_item,
         empty="No discovery findings are assigned to you.",
         more_url="/discovery/findings/?state=assigned",
@@ -44,9 +46,7 @@ SECTIONS = [
         key="budget-alerts",
         title="Budget alerts",
         rows=budget_alert_list,
-        listed=lambda qs: qs.only("pk", "title", "severity", "last_seen").order_by(
-            "-last_seen", "-pk"
-        ),
+        listed=_latest_first,
         item=_item,
         empty="No team or key has reached 80 % of its monthly budget.",
         more_url="/discovery/findings/?kind=budget",
