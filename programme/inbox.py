@@ -88,6 +88,12 @@ def _my_training_item(c: TrainingCompletion) -> InboxItem:
     )
 
 
+def _soonest_expiry_first(
+    completions: QuerySet[TrainingCompletion],
+) -> QuerySet[TrainingCompletion]:
+    return completions.select_related("module").order_by("expires_on", "pk")
+
+
 SECTIONS = [
     selector_section(
         key="ai-requests-triage",
@@ -123,7 +129,7 @@ SECTIONS = [
         key="literacy-refresh",
         title="AI-literacy training expired or expiring within 30 days",
         rows=training_to_refresh,
-        listed=lambda qs: qs.select_related("module").order_by("expires_on", "pk"),
+        listed=_soonest_expiry_first,
         item=_refresh_item,
         empty="No AI-literacy completion expires in the next 30 days.",
         more_url="/programme/literacy/#expiring",
@@ -133,7 +139,7 @@ SECTIONS = [
         key="my-training",
         title="Your AI-literacy training due again",
         rows=my_training_due,
-        listed=lambda qs: qs.select_related("module").order_by("expires_on", "pk"),
+        listed=_soonest_expiry_first,
         item=_my_training_item,
         empty="Your AI-literacy training is up to date.",
         order=19,
