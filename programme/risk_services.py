@@ -87,18 +87,38 @@ def risk_control_update(
     *, actor, mapping: RiskControl, status: str, note: str, upload=None
 ) -> RiskControl:
     mapping = RiskControl.objects.select_for_update().get(pk=mapping.pk)
+    _status_check(status)
+    changes = _status_set(mapping, status=status, note=note)
+    _changes_record(
+        actor=actor, action="risk.control_update", item=mapping, changes=changes, upload=upload
+    )
+    return mapping
+
+
+def _status_check(status: str) -> None:
     if status not in RiskControl.Status.values:
         raise ValidationError({"status": "Unknown implementation status."})
-    before = {"status": mapping.status, "note": mapping.note}
-    mapping.status, mapping.note = status, note
-    mapping.save()
-    changes = diff(before, {"status": status, "note": note})
+
+
+def _status_set(item: RiskControl | SystemControl, *, status: str, note: str) -> dict:
+    """Saves the new status and note; what changed, for the audit entry."""
+    before = {"status": item.status, "note": item.note}
+    item.status, item.note = status, note
+    item.save()
+    return diff(before, {"status": status, "note": note})
+
+
+def _changes_record(
+    *, actor, action: str, item: RiskControl | SystemControl, changes: dict, upload
+) -> None:
+    """Stores the upload as the item's evidence, then one audit entry for all that changed
+    (none when nothing did)."""
     if upload is not None:
-        evidence = _store_evidence(actor=actor, upload=upload, mapping=mapping)
+        owner = "mapping" if isinstance(item, RiskControl) else "system_control"
+        evidence = _store_evidence(actor=actor, upload=upload, **{owner: item})
         changes["evidence"] = [None, {"file": evidence.file_name, "sha256": evidence.sha256}]
     if changes:
-        audit_record(actor=actor, action="risk.control_update", target=mapping, changes=changes)
-    return mapping
+        audit_record(actor=actor, action=action, target=item, changes=changes)
 
 
 def _store_evidence(*, actor, upload, **owner) -> ControlEvidence:
@@ -123,21 +143,13 @@ def system_control_record(
 ) -> SystemControl:
     """A control's status (and evidence) for a system, or the organisation when no system,
     recorded without a risk; one row per system and control, audited on every change."""
-    if status not in RiskControl.Status.values:
-        raise ValidationError({"status": "Unknown implementation status."})
+    _status_check(status)
     item, created = SystemControl.objects.select_for_update().get_or_create(
         system=system, control=control, defaults={"status": status, "note": note}
     )
     if created:
         changes = {"control": [None, control.code], "status": [None, status], "note": [None, note]}
     else:
-        before = {"status": item.status, "note": item.note}
-        item.status, item.note = status, note
-        item.save()
-        changes = diff(before, {"status": status, "note": note})
-    if upload is not None:
-        evidence = _store_evidence(actor=actor, upload=upload, system_control=item)
-        changes["evidence"] = [None, {"file": evidence.file_name, "sha256": evidence.sha256}]
-    if changes:
-        audit_record(actor=actor, action="control.record", target=item, changes=changes)
+        changes = _status_set(item, status=status, note=note)
+    _changes_record(actor=actor, action="control.record", item=item, changes=changes, upload=upload)
     return item
