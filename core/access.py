@@ -18,7 +18,6 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions as drf_exceptions
 
@@ -84,21 +83,6 @@ class ExpiringTokenAuthentication(TokenAuthentication):
                 f"(needed every {settings.SIGHTLINE_SSO_TOKEN_DAYS} days)."
             )
         return user, auth_token
-
-
-class ExpiringTokenScheme(OpenApiAuthenticationExtension):
-    """The OpenAPI schema names the token header (`Authorization: Token <token>`)."""
-
-    target_class = "core.access.ExpiringTokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": 'Token from POST /api/token/, sent with the prefix "Token ".',
-        }
 
 
 class LoginForm(AuthenticationForm):

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+import core.schema  # noqa: F401 - names the token header in the OpenAPI schema
 from core.api import TokenListApi, TokenObtainApi, TokenRevokeApi
 from regulations.views.dashboard import dashboard
 

@@ -109,3 +109,10 @@ def test_schema_lists_inventory_endpoints(api, auditor):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/systems/" in paths and "/api/vendors/{id}/" in paths
+    schemes = response.json()["components"]["securitySchemes"]
+    assert schemes["tokenAuth"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": 'Token from POST /api/token/, sent with the prefix "Token ".',
+    }
