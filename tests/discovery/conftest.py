@@ -29,6 +29,15 @@ def eager(settings, eager_celery):
 
 
 @pytest.fixture
+def usage_scenario(catalog, officer, tmp_path):
+    """The OAuth and gateway-usage batch of usage_scenario.py: the systems and budgets it is
+    judged against, and its log files, not yet ingested."""
+    from tests.discovery import usage_scenario as sc
+
+    return {"systems": sc.setup_inventory(officer), "files": sc.write_files(tmp_path / "logs")}
+
+
+@pytest.fixture
 def ingest(catalog):
     """ingest(path, **kw) registers a file and processes it in this process; returns the run."""
     from discovery.services import ingest_run_create, ingest_run_execute

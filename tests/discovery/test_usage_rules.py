@@ -2,30 +2,17 @@
 expected findings, in any file order and without duplicates when run again; drift is accepted
 through the audited inventory update, which re-classifies the system."""
 
-from pathlib import Path
-
 import pytest
 
 from core.models import AuditEntry
 from discovery.models import Finding, IngestRun
-from discovery.services import ingest_batch_create, ingest_run_execute
+from discovery.services import ingest_batch_create
 from discovery.services.chunks import ingest_chunks_merge
 from discovery.services.rules import rules_apply
 from tests.discovery import usage_scenario as sc
+from tests.discovery.usage_scenario import batch
 
 pytestmark = pytest.mark.django_db
-
-
-def batch(paths) -> IngestRun:
-    result = ingest_batch_create(files=[(Path(p), Path(p).name) for p in paths], actor="test")
-    assert result.created
-    return ingest_run_execute(run_id=result.run.pk)
-
-
-@pytest.fixture
-def scenario(catalog, officer, tmp_path):
-    systems = sc.setup_inventory(officer)
-    return {"systems": systems, "files": sc.write_files(tmp_path / "logs")}
 
 
 def found() -> dict[str, tuple[str, str]]:
@@ -36,10 +23,10 @@ def by_key(key: str) -> Finding:
     return Finding.objects.get(dedupe_key=key)
 
 
-def test_known_batch_produces_exactly_the_expected_findings(scenario):
-    run = batch(scenario["files"].values())
+def test_known_batch_produces_exactly_the_expected_findings(usage_scenario):
+    run = batch(usage_scenario["files"].values())
     assert run.status == IngestRun.Status.DONE, run.attention
-    systems = scenario["systems"]
+    systems = usage_scenario["systems"]
     assert found() == sc.expected(systems)
     assert run.findings_count == len(sc.expected(systems))
 
@@ -77,8 +64,8 @@ def test_known_batch_produces_exactly_the_expected_findings(scenario):
     assert unlisted.system == systems["pilot"]
 
 
-def test_running_the_batch_again_opens_no_duplicates(scenario):
-    run = batch(scenario["files"].values())
+def test_running_the_batch_again_opens_no_duplicates(usage_scenario):
+    run = batch(usage_scenario["files"].values())
     before = {f.pk: (f.occurrences, f.evidence) for f in Finding.objects.all()}
     merged = ingest_chunks_merge(run.chunks.order_by("index").values_list("results", flat=True))
     again = rules_apply(run=run, merged=merged)
@@ -86,7 +73,7 @@ def test_running_the_batch_again_opens_no_duplicates(scenario):
     assert {f.pk: (f.occurrences, f.evidence) for f in Finding.objects.all()} == before
     # the same files uploaded again are already counted: no run, no finding
     result = ingest_batch_create(
-        files=[(p, p.name) for p in scenario["files"].values()], actor="test"
+        files=[(p, p.name) for p in usage_scenario["files"].values()], actor="test"
     )
     assert not result.created
     assert Finding.objects.count() == len(before)
@@ -111,14 +98,16 @@ def _stable(evidence: dict) -> dict:
 
 
 @pytest.mark.parametrize("order", list(ORDERS))
-def test_file_order_does_not_matter(scenario, order):
+def test_file_order_does_not_matter(usage_scenario, order):
     """One batch per file, in different orders: the open findings are the expected ones, with
     the same evidence as when the files come as one batch (anything a partial view raised and
     the later files undid is closed as superseded)."""
     for name in ORDERS[order]:
-        batch([scenario["files"][name]])
+        batch([usage_scenario["files"][name]])
     open_ = Finding.objects.filter(state__in=Finding.OPEN_STATES)
-    assert {f.dedupe_key: (f.kind, f.severity) for f in open_} == sc.expected(scenario["systems"])
+    assert {f.dedupe_key: (f.kind, f.severity) for f in open_} == sc.expected(
+        usage_scenario["systems"]
+    )
     evidence = {f.dedupe_key: _stable(f.evidence) for f in open_}
     chatgpt = evidence["oauth_app:chatgpt"]
     assert (chatgpt["active_grants"], chatgpt["revoked_grants"]) == (2, 1)
@@ -128,9 +117,9 @@ def test_file_order_does_not_matter(scenario, order):
     assert all(f.dismiss_reason.startswith("Superseded") for f in superseded)
 
 
-def test_one_batch_and_file_by_file_give_the_same_evidence(scenario, tmp_path):
+def test_one_batch_and_file_by_file_give_the_same_evidence(usage_scenario, tmp_path):
     for name in ORDERS["revokes and spike first"]:
-        batch([scenario["files"][name]])
+        batch([usage_scenario["files"][name]])
     file_by_file = {
         f.dedupe_key: _stable(f.evidence)
         for f in Finding.objects.filter(state__in=Finding.OPEN_STATES)
@@ -155,7 +144,7 @@ def test_one_batch_and_file_by_file_give_the_same_evidence(scenario, tmp_path):
     assert one_batch == file_by_file
 
 
-def test_audit_entries_name_each_finding_opened(scenario):
-    batch(scenario["files"].values())
+def test_audit_entries_name_each_finding_opened(usage_scenario):
+    batch(usage_scenario["files"].values())
     created = AuditEntry.objects.filter(action="discovery.finding.create").count()
-    assert created == len(sc.expected(scenario["systems"]))
+    assert created == len(sc.expected(usage_scenario["systems"]))

@@ -3,6 +3,7 @@ re-classified and the assessment the law now asks for shows as required) or reje
 an OAuth app sanctioned with its data categories prefilled, or blocked into the client-id export."""
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -13,29 +14,33 @@ from assessments.selectors import required_missing
 from core.models import AuditEntry
 from discovery.models import BlocklistEntry, Finding, IngestRun
 from discovery.oauth_block import export_oauth_client_ids, oauth_blocked_clients
-from discovery.services import ingest_batch_create, ingest_run_execute
 from discovery.services.drift import drift_accept, drift_reject, model_matches, region_recorded
 from discovery.services.triage import finding_block, finding_dismiss, finding_sanction
 from inventory.models import AISystem
 from regulations.models import ClassificationResult
 from regulations.services import classification_run
 from tests.discovery import usage_scenario as sc
+from tests.discovery.usage_scenario import batch
 
 pytestmark = pytest.mark.django_db
 
 
-def batch(paths) -> IngestRun:
-    result = ingest_batch_create(files=[(Path(p), Path(p).name) for p in paths], actor="test")
-    assert result.created
-    return ingest_run_execute(run_id=result.run.pk)
-
-
 @pytest.fixture
-def scenario(catalog, officer, tmp_path):
-    systems = sc.setup_inventory(officer)
-    files = sc.write_files(tmp_path / "logs")
-    batch(files.values())
-    return {"systems": systems, "files": files}
+def scenario(usage_scenario):
+    """The usage scenario, its files ingested as one batch."""
+    batch(usage_scenario["files"].values())
+    return usage_scenario
+
+
+def one_more_call(folder: Path, n: int, *, user: str, team: str) -> IngestRun:
+    """One gpt-4o call on the sales-assistant key on 30 November, ingested as its own batch."""
+    more = folder / "more.jsonl"
+    row = sc._spend(
+        n, sc.NOV.replace(day=30), 9, user=user, team=team, key="sales-assistant",
+        model="gpt-4o", spend=1.0,
+    )  # fmt: skip
+    more.write_text(json.dumps(row) + "\n")
+    return batch([more])
 
 
 def _eu(system) -> ClassificationResult:
@@ -109,13 +114,7 @@ def test_a_rejected_drift_is_not_proposed_again(scenario, officer, tmp_path):
     drift_reject(
         finding=Finding.objects.get(dedupe_key=key), actor=officer, reason="Recruiting only tests"
     )
-    more = tmp_path / "more.jsonl"
-    row = sc._spend(
-        900, sc.NOV.replace(day=30), 9, user="erin@example.com", team="Recruiting",
-        key="sales-assistant", model="gpt-4o", spend=1.0,
-    )  # fmt: skip
-    more.write_text(__import__("json").dumps(row) + "\n")
-    batch([more])
+    one_more_call(tmp_path, 900, user="erin@example.com", team="Recruiting")
     assert list(Finding.objects.filter(dedupe_key=key).values_list("state", flat=True)) == [
         Finding.State.DISMISSED
     ]
@@ -219,13 +218,7 @@ def test_a_drift_the_record_now_lists_is_closed_on_the_next_batch(scenario, offi
 
     sales = scenario["systems"]["sales"]
     ai_system_update(actor=officer, system=sales, data={"teams_using": ["Sales", "Recruiting"]})
-    more = tmp_path / "more.jsonl"
-    row = sc._spend(
-        901, sc.NOV.replace(day=30), 9, user="alice@example.com", team="Sales",
-        key="sales-assistant", model="gpt-4o", spend=1.0,
-    )  # fmt: skip
-    more.write_text(__import__("json").dumps(row) + "\n")
-    batch([more])
+    one_more_call(tmp_path, 901, user="alice@example.com", team="Sales")
     drift = Finding.objects.get(dedupe_key=f"drift:{sales.pk}:teams:recruiting")
     assert drift.state == Finding.State.DISMISSED
     assert drift.dismiss_reason == "Superseded: the inventory record lists it now."

@@ -8,7 +8,8 @@ import json
 import zlib
 from pathlib import Path
 
-from discovery.models import DiscoveredApp, UsageBudget
+from discovery.models import DiscoveredApp, IngestRun, UsageBudget
+from discovery.services import ingest_batch_create, ingest_run_execute
 from inventory.services import ai_system_create
 
 NOV = dt.date(2026, 11, 1)
@@ -194,6 +195,13 @@ FILES = {
     "spend_rest.jsonl": spend_rest,
     "bedrock.jsonl": bedrock_lines,
 }
+
+
+def batch(paths) -> IngestRun:
+    """The files registered as one batch and run in this process."""
+    result = ingest_batch_create(files=[(Path(p), Path(p).name) for p in paths], actor="test")
+    assert result.created
+    return ingest_run_execute(run_id=result.run.pk)
 
 
 def write_files(folder: Path) -> dict[str, Path]:
