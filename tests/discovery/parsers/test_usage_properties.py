@@ -257,12 +257,35 @@ def test_line_and_file_order_do_not_change_grants_or_usage(tmp_path_factory, fmt
     assert whole.parsed == parts.parsed and whole.skipped == parts.skipped
 
 
+def _rows_in_three_orders(lines, seed, folder, *, emptied, rows, fmt: str = "") -> list:
+    """`rows()` after the lines are ingested as one file, then as the two halves of a shuffle
+    in one order and in the other, one batch per file; the ingest tables and `emptied` are
+    emptied before each."""
+    from discovery.models import IngestFile, IngestRun
+    from discovery.services import ingest_batch_create, ingest_run_execute
+
+    shuffled = lines[:]
+    random.Random(seed).shuffle(shuffled)
+    half = len(lines) // 2
+    results = []
+    for files in ([lines], [shuffled[:half], shuffled[half:]], [shuffled[half:], shuffled[:half]]):
+        for model in (*emptied, IngestFile, IngestRun):
+            model.objects.all().delete()
+        for i, part in enumerate(files):
+            if part:
+                path = folder / f"{len(results)}-{i}.jsonl"
+                path.write_text("".join(part))
+                batch = ingest_batch_create(files=[(path, path.name)], actor="test", fmt=fmt)
+                ingest_run_execute(run_id=batch.run.pk, processes=1)
+        results.append(rows())
+    return results
+
+
 @pytest.mark.django_db
 @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
 @given(grants=st.lists(GRANT, min_size=1, max_size=10), seed=st.integers(0, 10**6))
 def test_oauth_grant_rows_do_not_depend_on_batch_order(catalog, tmp_path_factory, grants, seed):
-    from discovery.models import IngestFile, IngestRun, OAuthGrant
-    from discovery.services import ingest_batch_create, ingest_run_execute
+    from discovery.models import OAuthGrant
 
     def rows():
         return sorted(
@@ -272,26 +295,9 @@ def test_oauth_grant_rows_do_not_depend_on_batch_order(catalog, tmp_path_factory
             )
         )  # fmt: skip
 
-    def ingest(paths):
-        batch = ingest_batch_create(files=[(p, p.name) for p in paths], actor="test")
-        ingest_run_execute(run_id=batch.run.pk, processes=1)
-
-    folder = tmp_path_factory.mktemp("grants")
     lines = [json.dumps(gws_line(*g)) + "\n" for g in grants]
-    shuffled = lines[:]
-    random.Random(seed).shuffle(shuffled)
-    half = len(lines) // 2
-    results = []
-    for files in ([lines], [shuffled[:half], shuffled[half:]], [shuffled[half:], shuffled[:half]]):
-        OAuthGrant.objects.all().delete()
-        IngestFile.objects.all().delete()
-        IngestRun.objects.all().delete()
-        for i, part in enumerate(files):
-            if part:
-                path = folder / f"{len(results)}-{i}.jsonl"
-                path.write_text("".join(part))
-                ingest([path])
-        results.append(rows())
+    folder = tmp_path_factory.mktemp("grants")
+    results = _rows_in_three_orders(lines, seed, folder, emptied=[OAuthGrant], rows=rows)
     assert results[0] == results[1] == results[2]
 
 
@@ -324,8 +330,7 @@ def _run_chunks(chunks, fmt) -> ChunkResult:
     seed=st.integers(0, 10**6),
 )
 def test_model_usage_rows_do_not_depend_on_batch_order(catalog, tmp_path_factory, calls, fmt, seed):
-    from discovery.models import IngestFile, IngestRun, ModelCallSeen, ModelUsageDay
-    from discovery.services import ingest_batch_create, ingest_run_execute
+    from discovery.models import ModelCallSeen, ModelUsageDay
 
     def rows():
         return sorted(
@@ -336,24 +341,10 @@ def test_model_usage_rows_do_not_depend_on_batch_order(catalog, tmp_path_factory
             )
         )  # fmt: skip
 
-    folder = tmp_path_factory.mktemp("usage")
     lines = [json.dumps(BUILD[fmt](*c)) + "\n" for c in calls]
-    shuffled = lines[:]
-    random.Random(seed).shuffle(shuffled)
-    half = len(lines) // 2
-    results = []
-    for files in ([lines], [shuffled[:half], shuffled[half:]], [shuffled[half:], shuffled[:half]]):
-        ModelUsageDay.objects.all().delete()
-        ModelCallSeen.objects.all().delete()
-        IngestFile.objects.all().delete()
-        IngestRun.objects.all().delete()
-        for i, part in enumerate(files):
-            if part:
-                path = folder / f"{len(results)}-{i}.jsonl"
-                path.write_text("".join(part))
-                batch = ingest_batch_create(files=[(path, path.name)], actor="test", fmt=fmt)
-                ingest_run_execute(run_id=batch.run.pk, processes=1)
-        results.append(rows())
+    folder = tmp_path_factory.mktemp("usage")
+    emptied = [ModelUsageDay, ModelCallSeen]
+    results = _rows_in_three_orders(lines, seed, folder, emptied=emptied, rows=rows, fmt=fmt)
     assert results[0] == results[1] == results[2]
     parser = get_parser(fmt)
     parsed = [parser.safe_parse(line.strip()) for line in lines]
