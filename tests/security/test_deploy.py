@@ -14,6 +14,7 @@ PROD_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "-Z9kP2qL7vR4mN8tW1yB6cH3jF5gD0sA-" + "y" * 20,
     "ALLOWED_HOSTS": "sightline.example.org",
+    "SIGHTLINE_BASE_URL": "https://sightline.example.org",
     "DATABASE_URL": "sqlite:///" + str(BASE / "var" / "deploy-check.sqlite3"),
 }
 
