@@ -25,7 +25,10 @@ An app's `AppConfig` may set any of these attributes, each a dotted path or the 
 from typing import Any, NamedTuple
 
 from django.apps import AppConfig, apps
+from django.contrib.auth.context_processors import PermWrapper
+from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 
 EXTENSION_POINTS = (
     "roles",
@@ -59,3 +62,24 @@ def app_hooks(name: str) -> list[Hook]:
         for item in declared if isinstance(declared, list | tuple) else [declared]:
             hooks.append(Hook(config, import_string(item) if isinstance(item, str) else item))
     return hooks
+
+
+def panels_render(name: str, *, request, **subject) -> list[str]:
+    """The HTML of every app's `name` panel (system_panel, vendor_panel, assessment_panel): the
+    hook's data for `subject` (e.g. system=...) drawn with the app's `<label>/partials/<name>.html`;
+    an app whose hook returns None draws nothing."""
+    panels = []
+    for hook in app_hooks(name):
+        data = hook.target(request=request, **subject)
+        if data is None:
+            continue
+        context = {
+            **data,
+            **subject,
+            "request": request,
+            "user": request.user,
+            "perms": PermWrapper(request.user),
+        }
+        template = f"{hook.app.label}/partials/{name}.html"
+        panels.append(mark_safe(render_to_string(template, context, request=request)))
+    return panels

@@ -7,15 +7,12 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.contrib.auth.context_processors import PermWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from assessments.answers import display_value, question_map, value_from_form
@@ -49,7 +46,7 @@ from assessments.services import (
 )
 from assessments.services.assessment import missing_required
 from assessments.views.common import blob_download
-from core.extensions import app_hooks
+from core.extensions import panels_render
 from core.htmx import HtmxHttpRequest, error_text, redirect_to
 from core.ids import parse_id
 from core.permissions import permission_required, reader_required
@@ -120,19 +117,6 @@ def _with_slugs(comments) -> list[QuestionComment]:
     return out
 
 
-def assessment_panels(request: HtmxHttpRequest, assessment: Assessment) -> list[str]:
-    """Later apps' parts of the assessment page (core.extensions `assessment_panel`)."""
-    panels = []
-    for hook in app_hooks("assessment_panel"):
-        data = hook.target(request=request, assessment=assessment)
-        if data is None:
-            continue
-        context = {**data, "assessment": assessment, "perms": PermWrapper(request.user)}
-        template = f"{hook.app.label}/partials/assessment_panel.html"
-        panels.append(mark_safe(render_to_string(template, context, request=request)))
-    return panels
-
-
 def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) -> dict:
     revision = revision_get(assessment=assessment, number=assessment.current_revision)
     sections = assessment_form(assessment=assessment, revision=revision)
@@ -173,7 +157,7 @@ def detail_context(request: HtmxHttpRequest, assessment: Assessment, **extra) ->
         "can_revise": request.user.has_perm(EDIT) and assessment.state == Assessment.State.APPROVED,
         "started": request.GET.get("started") == str(assessment.current_revision)
         and assessment.state == Assessment.State.DRAFT,
-        "panels": assessment_panels(request, assessment),
+        "panels": panels_render("assessment_panel", request=request, assessment=assessment),
         **extra,
     }
 

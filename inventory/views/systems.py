@@ -1,18 +1,15 @@
 """AI system pages: list with filters, detail with other apps' panels, and HTMX forms."""
 
 from django.contrib import messages
-from django.contrib.auth.context_processors import PermWrapper
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_history
-from core.extensions import app_hooks
+from core.extensions import panels_render
 from core.htmx import (
     HtmxHttpRequest,
     field_errors,
@@ -53,31 +50,16 @@ def system_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-def system_panels(request: HtmxHttpRequest, system: AISystem) -> list[str]:
-    """Other apps' per-system UI (interfaces.md §1), rendered below the facts."""
-    panels = []
-    for hook in app_hooks("system_panel"):
-        data = hook.target(request=request, system=system)
-        if data is None:
-            continue
-        context = {
-            **data,
-            "request": request,
-            "system": system,
-            "user": request.user,
-            "perms": PermWrapper(request.user),
-        }
-        template = f"{hook.app.label}/partials/system_panel.html"
-        panels.append(mark_safe(render_to_string(template, context, request=request)))
-    return panels
-
-
 @require_GET
 @reader_required
 def system_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     system = get_object_or_404(AISystem.objects.select_related("vendor", "owner"), pk=pk)
     history = audit_history(system).order_by("-seq")[:100]
-    context = {"system": system, "history": history, "panels": system_panels(request, system)}
+    context = {
+        "system": system,
+        "history": history,
+        "panels": panels_render("system_panel", request=request, system=system),
+    }
     return render(request, "inventory/system_detail.html", context)
 
 

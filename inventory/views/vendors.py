@@ -1,18 +1,15 @@
 """Vendor pages: procurement and compliance keep supplier records; everyone reads them."""
 
 from django.contrib import messages
-from django.contrib.auth.context_processors import PermWrapper
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.audit import audit_history
-from core.extensions import app_hooks
+from core.extensions import panels_render
 from core.htmx import (
     HtmxHttpRequest,
     field_errors,
@@ -42,19 +39,6 @@ def vendor_list(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-def vendor_panels(request: HtmxHttpRequest, vendor: Vendor) -> list[str]:
-    """Other apps' per-vendor UI (their checklists and evidence), rendered below the systems."""
-    panels = []
-    for hook in app_hooks("vendor_panel"):
-        data = hook.target(request=request, vendor=vendor)
-        if data is None:
-            continue
-        context = {**data, "vendor": vendor, "perms": PermWrapper(request.user)}
-        template = f"{hook.app.label}/partials/vendor_panel.html"
-        panels.append(mark_safe(render_to_string(template, context, request=request)))
-    return panels
-
-
 @require_GET
 @reader_required
 def vendor_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -68,7 +52,7 @@ def vendor_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "vendor": vendor,
             "systems": systems,
             "history": history,
-            "panels": vendor_panels(request, vendor),
+            "panels": panels_render("vendor_panel", request=request, vendor=vendor),
         },
     )
 
