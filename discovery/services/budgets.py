@@ -195,22 +195,6 @@ def budget_set(
     return budget
 
 
-@transaction.atomic
-def budget_delete(*, actor, budget: UsageBudget) -> None:
-    """Removing a budget removes its alerts' basis, so it is audited with its last values."""
-    before = snapshot(budget, _FIELDS)
-    pk, label = budget.pk, str(budget)
-    budget.delete()
-    audit_record(
-        actor=actor,
-        action="discovery.budget.delete",
-        target_type="discovery.usagebudget",
-        target_id=str(pk),
-        target_repr=label,
-        changes={k: [v, None] for k, v in before.items()},
-    )
-
-
 def _decimal(value: Any, name: str) -> Decimal:
     try:
         return Decimal(str(value)).quantize(Decimal("0.01"))
