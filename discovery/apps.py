@@ -12,3 +12,9 @@ class DiscoveryConfig(AppConfig):
     content_loaders = ("discovery.catalog_loader.load_catalog",)
     jobs = "discovery.jobs.WATCHES"
     pack_sections = ("discovery.pack.pack_section",)
+
+    def ready(self) -> None:
+        from discovery.receivers import on_system_changed
+        from inventory.signals import system_changed
+
+        system_changed.connect(on_system_changed, dispatch_uid="discovery.usage_follows_inventory")

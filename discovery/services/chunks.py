@@ -198,7 +198,9 @@ def as_datetime(ts: Any) -> dt.datetime:
     return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
-def _touch_apps(*, run: IngestRun, subjects: dict[str, dict], names: dict[str, str]) -> None:
+def app_sightings_touch(
+    *, run: IngestRun, subjects: dict[str, dict], names: dict[str, str]
+) -> None:
     """Records first/last sightings; the first sighting is what the new-app rule looks for.
 
     Rows are locked in one order (sorted), so two chunks merging at once never deadlock.
@@ -489,7 +491,7 @@ def ingest_batch_write(*, run: IngestRun, packs: Iterable[str], subjects: dict[s
     summaries in ONE upsert (COPY on PostgreSQL) and records the apps' sightings; call inside
     the finalising transaction."""
     written = rollups_write(packs=packs)
-    _touch_apps(run=run, subjects=subjects, names=catalog_app_names())
+    app_sightings_touch(run=run, subjects=subjects, names=catalog_app_names())
     return written
 
 

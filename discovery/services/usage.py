@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from discovery.engine.oauth import scope_classes
 from discovery.engine.pipeline import calls_unpack, usage_subtract
 from discovery.models import DiscoveredApp, IngestRun, ModelCallSeen, ModelUsageDay, OAuthGrant
 from discovery.selectors import catalog_app_names, matching_catalog
-from discovery.services.chunks import _touch_apps as touch_app_sightings
-from discovery.services.chunks import as_datetime, nul_free, team_at
+from discovery.services.chunks import app_sightings_touch, as_datetime, nul_free, team_at
 from inventory.models import AISystem
 
 GRANT_BATCH = 500
@@ -274,14 +274,22 @@ def model_usage_write(*, model_usage: dict[tuple, list], teams: dict | None = No
     return len(rows)
 
 
-def model_usage_systems_refresh() -> int:
-    """Re-links every usage row to its system as the inventory now says (a gateway alias added,
-    an app sanctioned or a system retired after the usage was ingested); returns rows changed."""
+def model_usage_systems_refresh(*, system: AISystem | None = None) -> int:
+    """Re-links usage rows to their system as the inventory now says (a gateway alias added or
+    removed, an app sanctioned, a system retired after the usage was ingested); with ``system``,
+    only the rows that system could gain or lose. Returns the rows changed."""
+    rows = ModelUsageDay.objects.all()
+    if system is not None:
+        near = Q(system=system) | Q(
+            app_key__in=DiscoveredApp.objects.filter(system=system, host="").values("app_key")
+        )
+        for name in system.gateway_aliases or ():
+            if name := str(name).strip():
+                near |= Q(service__iexact=name) | Q(key_alias__iexact=name) | Q(team__iexact=name)
+        rows = rows.filter(near)
     resolve = system_resolver()
     changed = 0
-    combos = ModelUsageDay.objects.values_list(
-        "app_key", "service", "key_alias", "team", "system_id"
-    ).distinct()
+    combos = rows.values_list("app_key", "service", "key_alias", "team", "system_id").distinct()
     for app_key, service, key_alias, team, current in list(combos):
         wanted = resolve(app_key=app_key, service=service, key_alias=key_alias, team=team)
         if wanted != current:
@@ -347,7 +355,7 @@ def model_calls_counted_once(*, run: IngestRun, merged: dict) -> int:
     return dropped
 
 
-def _touch_apps(*, run: IngestRun, merged: dict) -> None:
+def _usage_apps_touch(*, run: IngestRun, merged: dict) -> None:
     """OAuth-connected and gateway-used catalogue apps appear among the discovered AI apps."""
     seen: dict[str, dict[str, float]] = {}
     catalog = matching_catalog()
@@ -361,7 +369,7 @@ def _touch_apps(*, run: IngestRun, merged: dict) -> None:
             span = seen.setdefault(key[1], {"first": v[4], "last": v[5]})
             span["first"], span["last"] = min(span["first"], v[4]), max(span["last"], v[5])
     if seen:
-        touch_app_sightings(run=run, subjects=seen, names=catalog_app_names())
+        app_sightings_touch(run=run, subjects=seen, names=catalog_app_names())
 
 
 def usage_batch_write(*, run: IngestRun, merged: dict, teams: dict | None = None) -> dict[str, int]:
@@ -372,5 +380,5 @@ def usage_batch_write(*, run: IngestRun, merged: dict, teams: dict | None = None
     if repeated:
         merged["events_duplicate"] = merged.get("events_duplicate", 0) + repeated
     usage = model_usage_write(model_usage=merged.get("model_usage") or {}, teams=teams)
-    _touch_apps(run=run, merged=merged)
+    _usage_apps_touch(run=run, merged=merged)
     return {"grants": grants, "model_usage_rows": usage, "calls_repeated": repeated}

@@ -189,14 +189,14 @@ def test_identity_mapping_is_chosen_by_event_time_not_the_file_time(ingest, copy
 
 def test_apps_are_locked_in_one_order_whatever_the_chunk_saw_first(catalog):
     """Two chunks merging at once lock the same apps; a fixed (sorted) order cannot deadlock."""
-    from discovery.services.chunks import _touch_apps
+    from discovery.services.chunks import app_sightings_touch
 
     run, _ = ingest_run_create(path=SQUID, actor="test")
     seen = {"first": 1_790_000_000, "last": 1_790_000_060}
     subjects = {"zeta-ai": seen, "host:b.example": seen, "alpha-ai": seen, "host:a.example": seen}
     # Unknown hosts are touched only once an officer confirmed them (b.example here).
     DiscoveredApp.objects.create(host="b.example", name="b.example")
-    _touch_apps(run=run, subjects=subjects, names={})
+    app_sightings_touch(run=run, subjects=subjects, names={})
     created = list(DiscoveredApp.objects.order_by("pk").values_list("app_key", "host"))
     assert created == [("", "b.example"), ("alpha-ai", ""), ("zeta-ai", "")]
     assert DiscoveredApp.objects.get(host="b.example").first_run == run

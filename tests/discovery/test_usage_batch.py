@@ -257,3 +257,20 @@ def test_overlapping_gateway_exports_count_each_call_once(catalog, tmp_path):
     (tmp_path / "both.jsonl").write_text("".join(src + src[:2]))  # repeats inside one file
     _batch([tmp_path / "both.jsonl"])
     assert _usage() == EXPECTED_LITELLM
+
+
+@pytest.mark.django_db(transaction=True)
+def test_adding_a_gateway_alias_in_the_inventory_links_the_usage_already_ingested(
+    catalog, tmp_path
+):
+    from inventory.services import ai_system_update
+
+    dest = tmp_path / "spend.jsonl"
+    dest.write_bytes((ROOT / "litellm" / "spend_logs.jsonl").read_bytes())
+    _batch([dest])
+    bot = AISystemFactory(name="HR screening")
+    assert not ModelUsageDay.objects.exclude(system=None).exists()
+    ai_system_update(actor="test", system=bot, data={"gateway_aliases": ["HR-Screening"]})
+    assert set(ModelUsageDay.objects.filter(system=bot).values_list("team", flat=True)) == {"hr"}
+    ai_system_update(actor="test", system=bot, data={"gateway_aliases": []})
+    assert not ModelUsageDay.objects.filter(system=bot).exists()
