@@ -84,3 +84,19 @@ def test_pack_lists_allowlist_usage_drift_grants_and_log_coverage(
             ["pdftotext", "-layout", str(result["pdf_path"]), "-"], capture_output=True, text=True
         ).stdout
         assert "Record-keeping: log coverage" in text and "not on the allowlist" in text
+
+
+def test_a_system_with_a_log_duty_but_no_log_source_is_named_not_drawn_as_empty_days(
+    screener, storage_dir, signing_key, tmp_path
+):
+    scope = Scope(regime="", system_ids=(screener.pk,), period_from=dt.date(2028, 2, 1),
+                  period_to=DAY)  # fmt: skip
+    [section] = [s for s in collect(scope).extra_sections if s["key"] == "log-coverage"]
+    assert section["context"]["rows"] == []
+    assert [r["system"] for r in section["context"]["unlinked"]] == [screener]
+
+    screener.gateway_aliases = ["cv-ranker"]
+    screener.save(update_fields=["gateway_aliases"])
+    [section] = [s for s in collect(scope).extra_sections if s["key"] == "log-coverage"]
+    [row] = section["context"]["rows"]
+    assert (row["cov"].days_total, row["cov"].days_with_logs) == (3, 0)
