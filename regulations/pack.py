@@ -38,5 +38,5 @@ def pack_section(*, scope) -> dict | None:
         "title": "Record-keeping: log coverage",
         "template": "regulations/pdf/log_coverage.html",
         "context": {"rows": rows, "unlinked": unlinked},
-        "files": {"regulations/log-coverage.csv": csv},
+        "files": {"regulations/log-coverage.csv": csv} if rows else {},
     }

@@ -94,6 +94,7 @@ def test_a_system_with_a_log_duty_but_no_log_source_is_named_not_drawn_as_empty_
     [section] = [s for s in collect(scope).extra_sections if s["key"] == "log-coverage"]
     assert section["context"]["rows"] == []
     assert [r["system"] for r in section["context"]["unlinked"]] == [screener]
+    assert section["files"] == {}  # no rows, no CSV of nothing
 
     screener.gateway_aliases = ["cv-ranker"]
     screener.save(update_fields=["gateway_aliases"])
