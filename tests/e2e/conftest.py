@@ -86,6 +86,13 @@ def login(page, live_server):
     return do_login
 
 
+def forget_session(page) -> None:
+    """Signs the browser out by leaving the page first, so a request still in flight (the inbox
+    badge poll) cannot set a cookie after the clear and spoil the next login's CSRF token."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"

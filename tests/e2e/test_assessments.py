@@ -7,7 +7,7 @@ from assessments.models import Assessment
 from assessments.services import answer_save
 from regulations.selectors import templates_for_system
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import SCREENSHOTS, screenshot
+from tests.e2e.conftest import SCREENSHOTS, forget_session, screenshot
 
 pytestmark = pytest.mark.usefixtures("storage_dir")
 
@@ -51,7 +51,7 @@ def full_id(template, short: str) -> str:
 
 
 def switch_user(page, login, user):
-    page.context.clear_cookies()
+    forget_session(page)
     return login(user)
 
 

@@ -6,7 +6,7 @@ import threading
 from playwright.sync_api import expect
 
 from tests.discovery.conftest import CLOUDTRAIL, SQUID
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import forget_session, screenshot
 
 
 def row(page, kind: str, subject: str):
@@ -106,7 +106,7 @@ def test_discovered_ai_pages_render(page, login, live_server, officer, admin_use
     page.goto(f"{live_server.url}/discovery/runs/")
     screenshot(page, "discovery-runs")
 
-    page.context.clear_cookies()
+    forget_session(page)
     login(admin_user)
     page.goto(f"{live_server.url}/discovery/sources/")
     expect(page.locator("h1")).to_have_text("Log sources")

@@ -18,7 +18,7 @@ from programme.models import AIUseRequest, RightsRequest, Risk, TrainingModule
 from regulations.models import ClassificationResult
 from tests.assessments import samples
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import forget_session, screenshot
 
 pytestmark = pytest.mark.usefixtures("storage_dir")
 
@@ -29,7 +29,7 @@ def content(transactional_db, eager_celery):
 
 
 def sign_in(page, live_server, user):
-    page.context.clear_cookies()
+    forget_session(page)
     page.goto(f"{live_server.url}/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
