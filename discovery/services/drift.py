@@ -35,6 +35,10 @@ AREAS = {
     "ca": ("ca-", "canada"),
     "apac": ("ap-", "asia-", "australia", "japan", "korea", "southeastasia", "eastasia"),
 }  # fmt: skip
+# Regions an area's prefixes reach that are outside it: London and Zurich are not in the EU.
+OUTSIDE = {
+    "eu": ("eu-west-2", "eu-central-2", "europe-west2", "europe-west6"),
+}
 _BEDROCK_PREFIX = re.compile(r"^(us|eu|apac|us-gov|global)\.")
 
 
@@ -88,7 +92,9 @@ def region_recorded(region: str, recorded: Iterable[str]) -> bool:
             continue
         if r == v or fnmatch.fnmatchcase(r, v):
             return True
-        if any(r.startswith(prefix) for prefix in AREAS.get(v, ())):
+        if any(r.startswith(p) for p in AREAS.get(v, ())) and not any(
+            r.startswith(p) for p in OUTSIDE.get(v, ())
+        ):
             return True
     return False
 

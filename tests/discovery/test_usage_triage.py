@@ -201,6 +201,10 @@ def test_model_names_match_their_records(model, patterns, listed):
         ("us-east-1", ["us-*"], True),
         ("westeurope", ["eu"], True),
         ("ap-southeast-2", ["eu-central-1", "US"], False),
+        ("eu-west-2", ["EU"], False),  # London
+        ("europe-west6", ["EU"], False),  # Zurich
+        ("eu-west-2", ["UK"], True),
+        ("eu-west-1", ["EU"], True),
     ],
 )
 def test_regions_are_covered_by_their_area(region, recorded, covered):
