@@ -45,6 +45,24 @@ def kill(worker) -> None:
     worker.process.wait(timeout=10)
 
 
+def kill_mid_chunk(worker, run) -> None:
+    """SIGKILL while the worker is inside a chunk it has claimed, never between two chunks.
+
+    A plain kill can land after a chunk is stored but before the next is claimed; then no work
+    is lost and the replacement rightly finishes the run. Here the test holds the run's row lock:
+    claiming a chunk and storing it both update that row, so once a chunk shows as claimed and
+    not done, the worker is inside it and cannot finish it before the kill."""
+    from django.db import transaction
+
+    from discovery.models import IngestChunk, IngestRun
+
+    claimed = IngestChunk.objects.filter(run=run, status="pending", started_at__isnull=False)
+    with transaction.atomic():
+        IngestRun.objects.select_for_update(no_key=True).get(pk=run.pk)
+        wait_until(claimed.exists, interval=0.05, timeout=60, what="the worker to claim a chunk")
+        kill(worker)
+
+
 def restart(worker) -> subprocess.Popen:
     """A second worker on the same queue, like a supervisor restarting the killed one; returned
     once it is ready."""

@@ -23,7 +23,7 @@ from evidence.services import pack_create, pack_retry
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups
 from tests.discovery.totals import rollup_requests
 from tests.evidence.world import make_world
-from tests.faults.conftest import kill, restart, squid_ingest_under_way
+from tests.faults.conftest import kill, kill_mid_chunk, restart, squid_ingest_under_way
 from tests.integration.conftest import wait_until
 
 pytestmark = pytest.mark.integration
@@ -54,16 +54,11 @@ def _stop(process) -> None:
     process.wait(timeout=15)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Open: in 2 of 4 full CI runs since the batch write moved to COPY packs the watchdog "
-    "did not fail the killed run within 120 s (passes alone); under investigation.",
-)
 def test_worker_killed_mid_ingest_is_failed_by_the_watchdog_and_retried_exactly(
     short_watchdog, tiny_chunks, celery_worker
 ):
     run, expected = squid_ingest_under_way()
-    kill(celery_worker)
+    kill_mid_chunk(celery_worker, run)
     run.refresh_from_db()
     assert run.status == "running" and run.chunks_total > 3, "the kill came too late to test"
 
