@@ -176,6 +176,11 @@ class IngestRun(models.Model):
     skip_counts = models.JSONField(default=dict, blank=True)
     skip_samples = models.JSONField(default=dict, blank=True)
     chunks_total = models.PositiveIntegerField(default=0)
+    write_parts = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Into how many parts (by identity) the batch's rollups are split when written; "
+        "the parts are written at once by as many workers.",
+    )
     findings_count = models.PositiveIntegerField(default=0)
     finalised = models.BooleanField(default=False)
     attempts = models.PositiveIntegerField(default=0)
@@ -333,6 +338,11 @@ class IngestChunk(models.Model):
     skip = models.BigIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     results = models.JSONField(default=dict, blank=True)
+    packs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The chunk's rollups as packed COPY text, one per write part of the run.",
+    )
     cloud_events = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(
@@ -348,6 +358,33 @@ class IngestChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.index}"
+
+
+class IngestPart(models.Model):
+    """One part of a batch's rollup write: the rows of the identities that hash to ``index``.
+
+    Parts hold disjoint keys, so workers write them at once; the row is the part's merge key
+    (locked, then marked done in the writing transaction), so a part is never written twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Done"
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="discovery_ingestpart_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:part {self.index}"
 
 
 class CloudEventSeen(models.Model):

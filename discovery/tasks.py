@@ -14,7 +14,9 @@ from discovery.jobs import ingest_chunk_claim, ingest_heartbeat
 from discovery.models import IngestChunk, IngestFile, LogSource
 from discovery.services import (
     ingest_batch_create,
-    ingest_chunk_process,
+    ingest_chunk_run,
+    ingest_part_write,
+    ingest_parts_take,
     ingest_run_fail,
     ingest_run_finalise,
     ingest_run_plan,
@@ -48,9 +50,23 @@ def _record_failure(task, *, run_id: int, message: str, index: int | None = None
         ) from exc
 
 
+def _send(task, subtask, queue: str | None, **kwargs) -> None:
+    """Chunk and part tasks follow the run into the queue it came from, so a dedicated ingest
+    queue stays one."""
+    if queue and not task.request.is_eager:
+        subtask.apply_async(kwargs=kwargs, queue=queue)
+    else:
+        subtask.delay(**kwargs)
+
+
+def _queue_of(task) -> str | None:
+    return (getattr(task.request, "delivery_info", None) or {}).get("routing_key")
+
+
 @shared_task(bind=True, name="discovery.ingest_run_process")
 def ingest_run_process(self, *, run_id: int) -> int:
-    """Fans out one task per unfinished chunk; the chunk that completes the run finalises it."""
+    """Fans out one task per unfinished chunk; the chunk that completes the run fans out the
+    write parts, and the part that completes them finalises the run."""
     try:
         ingest_heartbeat(run_id=run_id)  # inside: a dropped connection fails the run visibly
         indexes = ingest_run_plan(run_id=run_id)
@@ -61,18 +77,29 @@ def ingest_run_process(self, *, run_id: int) -> int:
         )
         return 0
     if not indexes:
-        _finalise_safely(self, run_id)
+        _advance(self, run_id)
         return 0
-    # Chunks follow the run into the queue it came from, so a dedicated ingest queue stays one.
-    queue = (getattr(self.request, "delivery_info", None) or {}).get("routing_key")
+    queue = _queue_of(self)
     for index in indexes:
-        if queue and not self.request.is_eager:
-            ingest_chunk_process_task.apply_async(
-                kwargs={"run_id": run_id, "index": index}, queue=queue
-            )
-        else:
-            ingest_chunk_process_task.delay(run_id=run_id, index=index)
+        _send(self, ingest_chunk_process_task, queue, run_id=run_id, index=index)
     return len(indexes)
+
+
+def _advance(task, run_id: int) -> None:
+    """After a chunk: once every chunk is done, the write parts go to the queue (once each);
+    with none left to queue, the run is finalised if everything is written."""
+    try:
+        parts = ingest_parts_take(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - e.g. the database dropped us: show it on the run
+        log.exception("queueing the write of run %s failed", run_id)
+        _record_failure(task, run_id=run_id, message=f"Writing failed: {type(exc).__name__}: {exc}")
+        return
+    if not parts:
+        _finalise_safely(task, run_id)
+        return
+    queue = _queue_of(task)
+    for index in parts:
+        _send(task, ingest_part_write_task, queue, run_id=run_id, index=index)
 
 
 def _finalise_safely(task, run_id: int) -> None:
@@ -89,12 +116,28 @@ def _finalise_safely(task, run_id: int) -> None:
 def ingest_chunk_process_task(self, *, run_id: int, index: int) -> bool:
     try:
         ingest_chunk_claim(run_id=run_id, index=index)
-        return ingest_chunk_process(run_id=run_id, index=index)
+        stored = ingest_chunk_run(run_id=run_id, index=index)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run visibly, with a retry
         log.exception("run %s chunk %s failed", run_id, index)
         message = f"Chunk {index} failed: {type(exc).__name__}: {exc}"
         _record_failure(self, run_id=run_id, index=index, message=message)
         return False
+    _advance(self, run_id)
+    return stored
+
+
+@shared_task(bind=True, name="discovery.ingest_part_write")
+def ingest_part_write_task(self, *, run_id: int, index: int) -> bool:
+    """Writes one part of the batch's rollups; the part that completes them finalises the run."""
+    try:
+        written = ingest_part_write(run_id=run_id, index=index)
+    except Exception as exc:  # noqa: BLE001 - any failure must end the run visibly, with a retry
+        log.exception("run %s write part %s failed", run_id, index)
+        message = f"Writing part {index} failed: {type(exc).__name__}: {exc}"
+        _record_failure(self, run_id=run_id, message=message)
+        return False
+    _finalise_safely(self, run_id)
+    return written
 
 
 ingest_run_process_task = ingest_run_process

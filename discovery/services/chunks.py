@@ -38,8 +38,8 @@ from discovery.models import (
     IngestChunk,
     IngestRun,
 )
-from discovery.selectors import catalog_app_names, matching_catalog
-from discovery.services.rollups import rollup_line, rollups_write
+from discovery.selectors import matching_catalog
+from discovery.services.rollups import rollup_line, rollup_part
 
 MAX_SAMPLES = 20
 MAX_CLOUD_EVENTS_PER_CHUNK = 200_000
@@ -58,10 +58,12 @@ TimeWindows = list[tuple[float, float, str]]
 
 @dataclasses.dataclass(slots=True)
 class PreparedChunk:
-    """What a chunk stores: its results (summary and packed rollups) and its CloudTrail events
-    as rows with their keys; ``nul`` says a row holds a NUL character (PostgreSQL refuses it)."""
+    """What a chunk stores: its results (summary), its rollups packed per write part and its
+    CloudTrail events as rows with their keys; ``nul`` says a row holds a NUL character
+    (PostgreSQL refuses it)."""
 
     results: dict
+    packs: list[str]
     events: list[dict]
     keys: list[str]
     nul: bool = False
@@ -373,7 +375,7 @@ def ingest_chunk_store(
     ``prepared`` is chunk_prepare(result, teams) when it was computed beforehand (in the engine
     process that parsed the chunk); it is computed here otherwise."""
     if prepared is None:
-        prepared = chunk_prepare(result, teams=teams)
+        prepared = chunk_prepare(result, teams=teams, parts=run.write_parts)
     with transaction.atomic():
         locked = IngestChunk.objects.select_for_update().get(pk=chunk.pk)
         if locked.status == IngestChunk.Status.DONE:
@@ -382,21 +384,21 @@ def ingest_chunk_store(
         if prepared.keys:
             dropped = _count_new_events_only(prepared, result, run=run, people=people, key=key)
         if dropped:
-            prepared = chunk_prepare(result, teams=teams)
+            prepared = chunk_prepare(result, teams=teams, parts=run.write_parts)
         _store_locked(run, chunk, locked, prepared, dropped)
     return True
 
 
 def chunk_prepare(
-    result: ChunkResult, teams: dict[str, TimeWindows] | None = None
+    result: ChunkResult, teams: dict[str, TimeWindows] | None = None, parts: int = 1
 ) -> PreparedChunk:
     """What a chunk stores. Pure computation, so the engine process that parsed the chunk can do
     it (only this ships back, not the rollups and events)."""
     data = _serialise_result(result)
-    data[ROLLUP_COPY] = rollups_pack(result, teams=teams)
+    packs = rollups_pack(result, teams=teams, parts=parts)
     events = [{name: getattr(e, name) for name in EVENT_FIELDS} for e in result.cloud_events]
     keys = [cloud_event_key(e) for e in result.cloud_events]
-    return PreparedChunk(data, events, keys, _has_nul(events))
+    return PreparedChunk(data, packs, events, keys, _has_nul(events))
 
 
 def _has_nul(events: list[dict]) -> bool:
@@ -410,11 +412,13 @@ def _has_nul(events: list[dict]) -> bool:
         return True
 
 
-def rollups_pack(result: ChunkResult, teams: dict[str, TimeWindows] | None = None) -> str:
-    """The chunk's rollups as one compact text: COPY lines (rollups.rollup_line: app, host,
-    identity, the team on that day, day, counts, first and last epoch seconds), zlib-compressed
-    and base64-encoded."""
-    lines = []
+def rollups_pack(
+    result: ChunkResult, teams: dict[str, TimeWindows] | None = None, parts: int = 1
+) -> list[str]:
+    """The chunk's rollups as ``parts`` compact texts, a row in the part of its identity
+    (rollups.rollup_part): COPY lines (rollups.rollup_line: app, host, identity, the team on
+    that day, day, counts, first and last epoch seconds), zlib-compressed and base64-encoded."""
+    lines: list[list[str]] = [[] for _ in range(parts)]
     team_of: dict[tuple[str, str], str] = {}
     for (subject, identity, day), a in result.rollups.items():
         app_key, host = _split_subject(subject)
@@ -424,8 +428,9 @@ def rollups_pack(result: ChunkResult, teams: dict[str, TimeWindows] | None = Non
             team = team_of.get((identity, day))
             if team is None:
                 team = team_of[(identity, day)] = team_at(teams, identity, _day(day))
-        lines.append(rollup_line(app_key, host, identity, team, day[:10], *_counts(a)))
-    return _pack("".join(lines))
+        line = rollup_line(app_key, host, identity, team, day[:10], *_counts(a))
+        lines[rollup_part(line, parts)].append(line)
+    return [_pack("".join(part)) if part else "" for part in lines]
 
 
 def _counts(a) -> tuple:
@@ -448,6 +453,7 @@ def _store_locked(
     events = prepared.events[:MAX_CLOUD_EVENTS_PER_CHUNK]
     locked.status = IngestChunk.Status.DONE
     locked.results = data
+    locked.packs = prepared.packs
     locked.cloud_events = nul_free(events) if prepared.nul else events
     locked.error = ""
     locked.finished_at = timezone.now()
@@ -462,37 +468,44 @@ def _store_locked(
     )
 
 
-def chunk_packs(run: IngestRun) -> Iterator[str]:
-    """Each chunk's rollups as COPY text, one chunk at a time (memory stays flat)."""
+def chunk_packs(run: IngestRun, part: int = 0) -> Iterator[str]:
+    """Each chunk's rollups of write part ``part`` as COPY text, one chunk at a time (memory
+    stays flat)."""
     teams = None
     for pk in run.chunks.order_by("index").values_list("pk", flat=True):
-        text, rows = (
+        packs, text, rows = (
             IngestChunk.objects.filter(pk=pk)
-            .values_list(KT(f"results__{ROLLUP_COPY}"), KT(f"results__{ROLLUP_ROWS}"))
+            .values_list("packs", KT(f"results__{ROLLUP_COPY}"), KT(f"results__{ROLLUP_ROWS}"))
             .get()
         )
+        if packs:
+            if len(packs) != run.write_parts:
+                raise ValueError(f"chunk {pk} has {len(packs)} parts, its run {run.write_parts}")
+            if packs[part]:
+                yield _unpack(packs[part])
+            continue
+        # Stored before rollups were split into parts: the part's rows are picked out here.
         if text:
-            yield zlib.decompress(base64.b64decode(text)).decode()
+            whole = _unpack(text)
         elif rows:  # stored before rollups were packed as COPY text
             if teams is None:
                 teams = chunk_identity(run=run)[1]
-            yield "".join(
+            whole = "".join(
                 rollup_line(*_split_subject(s), i or "", _team(teams, i, d), d[:10], *counts)
                 for s, i, d, *counts in rollups_unpack(rows)
             )
+        else:
+            continue
+        lines = whole.splitlines(keepends=True)
+        yield "".join(line for line in lines if rollup_part(line, run.write_parts) == part)
+
+
+def _unpack(text: str) -> str:
+    return zlib.decompress(base64.b64decode(text)).decode()
 
 
 def _team(teams: dict[str, TimeWindows], identity: str | None, day: str) -> str:
     return team_at(teams, identity or "", _day(day)) if teams else ""
-
-
-def ingest_batch_write(*, run: IngestRun, packs: Iterable[str], subjects: dict[str, dict]) -> int:
-    """Writes the batch's rollups (``packs``: COPY text per chunk, see chunk_packs) and per-app
-    summaries in ONE upsert (COPY on PostgreSQL) and records the apps' sightings; call inside
-    the finalising transaction."""
-    written = rollups_write(packs=packs)
-    app_sightings_touch(run=run, subjects=subjects, names=catalog_app_names())
-    return written
 
 
 def ingest_chunks_merge(results: Iterable[dict]) -> dict:

@@ -10,6 +10,7 @@ deadlocking.
 """
 
 import datetime as dt
+import zlib
 from collections.abc import Iterable
 from functools import partial
 from typing import NamedTuple
@@ -74,6 +75,15 @@ def rollup_line(
         f"{identity[:200].translate(_ESCAPES)}\t{team[:120].translate(_ESCAPES)}\t{day}\t"
         f"{requests}\t{bytes_up}\t{bytes_down}\t{first!r}\t{last!r}\n"
     )
+
+
+def rollup_part(line: str, parts: int) -> int:
+    """The write part of a rollup line: the CRC-32 of its identity (the third field) modulo
+    ``parts``. The rows of one identity, from whatever chunk, fall in one part, so parts hold
+    disjoint rollup and identity keys, and an app's new users add up across parts."""
+    if parts <= 1:
+        return 0
+    return zlib.crc32(line.split("\t", 3)[2].encode()) % parts
 
 
 def _epoch(value: dt.datetime) -> float:
@@ -172,18 +182,6 @@ def _postgres_write(packs: Iterable[str]) -> int:
             f"team = CASE WHEN EXCLUDED.team <> '' THEN EXCLUDED.team ELSE {table}.team END"
         )
         written = raw.rowcount
-        raw.execute(
-            f"INSERT INTO {days} ({_DAY_COLUMNS}) "
-            "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
-            "to_timestamp(MIN(first_seen)), to_timestamp(MAX(last_seen)) FROM tmp_usage_rollup "
-            "GROUP BY app_key, host, day ORDER BY app_key, host, day "
-            "ON CONFLICT (app_key, host, day) DO UPDATE SET "
-            f"requests = {days}.requests + EXCLUDED.requests, "
-            f"bytes_up = {days}.bytes_up + EXCLUDED.bytes_up, "
-            f"bytes_down = {days}.bytes_down + EXCLUDED.bytes_down, "
-            f"first_seen = LEAST({days}.first_seen, EXCLUDED.first_seen), "
-            f"last_seen = GREATEST({days}.last_seen, EXCLUDED.last_seen)"
-        )
         # One pass over the identities: the unique index lets exactly one transaction insert
         # each one (a concurrent inserter waits, then updates or skips it), and only a row this
         # statement inserted has xmax 0, so each app's user count grows once per new identity.
@@ -202,6 +200,20 @@ def _postgres_write(packs: Iterable[str]) -> int:
             "RETURNING app_key, host, xmax = 0 AS inserted) "
             "INSERT INTO tmp_usage_new_users SELECT app_key, host, COUNT(*) FROM added "
             "WHERE inserted GROUP BY app_key, host"
+        )
+        # The rows every part and batch shares come last, so a concurrent writer waits only
+        # for these two short statements, not for this one's whole write.
+        raw.execute(
+            f"INSERT INTO {days} ({_DAY_COLUMNS}) "
+            "SELECT app_key, host, day, SUM(requests), SUM(bytes_up), SUM(bytes_down), "
+            "to_timestamp(MIN(first_seen)), to_timestamp(MAX(last_seen)) FROM tmp_usage_rollup "
+            "GROUP BY app_key, host, day ORDER BY app_key, host, day "
+            "ON CONFLICT (app_key, host, day) DO UPDATE SET "
+            f"requests = {days}.requests + EXCLUDED.requests, "
+            f"bytes_up = {days}.bytes_up + EXCLUDED.bytes_up, "
+            f"bytes_down = {days}.bytes_down + EXCLUDED.bytes_down, "
+            f"first_seen = LEAST({days}.first_seen, EXCLUDED.first_seen), "
+            f"last_seen = GREATEST({days}.last_seen, EXCLUDED.last_seen)"
         )
         raw.execute(
             f"INSERT INTO {totals} ({_TOTAL_COLUMNS}) "
@@ -354,9 +366,9 @@ def rollup_upsert(*, rows: Iterable[RollupRow]) -> int:
 
 
 def rollups_write(*, packs: Iterable[str]) -> int:
-    """Adds a batch's rollups, given as blocks of COPY text (``rollup_line``; a key may recur
-    across blocks), to the rollups and per-app summaries in one upsert; call inside the
-    finalising transaction. Returns the number of rollup rows written."""
+    """Adds rollups given as blocks of COPY text (``rollup_line``; a key may recur across
+    blocks) to the rollups and per-app summaries in one upsert (a batch calls it once per write
+    part); call inside a transaction. Returns the number of rollup rows written."""
     if connection.vendor == "postgresql":
         return _postgres_write(packs)
     rows = _parse(packs)

@@ -27,15 +27,14 @@ from discovery.engine.parsers.gz import is_gzip
 from discovery.engine.pipeline import Chunk, chunk_plan
 from discovery.engine.pool import process_chunks
 from discovery.jobs import ingest_heartbeat, ingest_run_unqueued
-from discovery.models import IngestChunk, IngestFile, IngestRun, LogSource
-from discovery.selectors import matching_catalog
+from discovery.models import IngestChunk, IngestFile, IngestPart, IngestRun, LogSource
+from discovery.selectors import catalog_app_names, matching_catalog
 from discovery.services.chunks import (
     ChunkUnreadable,
+    app_sightings_touch,
     chunk_identity,
-    chunk_packs,
     chunk_prepare,
     engine_options,
-    ingest_batch_write,
     ingest_chunk_compute,
     ingest_chunk_store,
     ingest_chunks_merge,
@@ -51,6 +50,11 @@ from discovery.services.files import (
     prefix_match,
     safe_name,
     zip_expand,
+)
+from discovery.services.parts import (
+    ingest_parts_take,
+    ingest_parts_write,
+    write_parts_for,
 )
 from discovery.services.rules import rules_apply
 from discovery.services.usage import usage_batch_write
@@ -423,6 +427,7 @@ def ingest_run_retry(*, run: IngestRun, actor) -> IngestRun:
     run.chunks.filter(status=IngestChunk.Status.FAILED).update(
         status=IngestChunk.Status.PENDING, error="", started_at=None
     )
+    run.parts.filter(status=IngestPart.Status.QUEUED).update(status=IngestPart.Status.PENDING)
     audit_record(actor=actor, action="discovery.ingest.retry", target=run)
     transaction.on_commit(lambda: ingest_run_dispatch(run_id=run.pk))
     return run
@@ -486,6 +491,8 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         known = set(run.chunks.values_list("index", flat=True))
+        if not known:  # the chunks pack their rollups for this many parts: fixed once planned
+            run.write_parts = write_parts_for(len(plan))
         IngestChunk.objects.bulk_create(
             [
                 IngestChunk(run=run, file=f, index=i, start=c.start, end=c.end, skip=c.skip)
@@ -493,11 +500,14 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
                 if i not in known
             ]
         )
+        IngestPart.objects.bulk_create(
+            [IngestPart(run=run, index=i) for i in range(run.write_parts)], ignore_conflicts=True
+        )
         run.status = IngestRun.Status.RUNNING
         run.chunks_total = len(plan)
         run.started_at = run.started_at or timezone.now()
         run.attempts += 1
-        run.save(update_fields=["status", "chunks_total", "started_at", "attempts"])
+        run.save(update_fields=["status", "chunks_total", "write_parts", "started_at", "attempts"])
     return list(
         run.chunks.exclude(status=IngestChunk.Status.DONE)
         .order_by("index")
@@ -506,23 +516,36 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
 
 
 def ingest_chunk_process(*, run_id: int, index: int) -> bool:
-    """Processes one chunk; the chunk that completes the run finalises it."""
+    """Processes one chunk here; the chunk that completes the run writes and finalises it."""
+    ingest_chunk_run(run_id=run_id, index=index)
+    return ingest_run_finish(run_id=run_id)
+
+
+def ingest_run_finish(*, run_id: int, threads: int = 1) -> bool:
+    """Once every chunk is done: writes the parts nobody has taken (on ``threads`` threads) and
+    finalises the run; False while chunks or parts are still owed elsewhere."""
+    indexes = ingest_parts_take(run_id=run_id)
+    if indexes:
+        ingest_parts_write(run_id=run_id, indexes=indexes, threads=threads)
+    return ingest_run_finalise(run_id=run_id)
+
+
+def ingest_chunk_run(*, run_id: int, index: int) -> bool:
+    """Parses and stores one chunk; False if it was done already or it failed (then so did the
+    run, with the reason)."""
     run = IngestRun.objects.select_related("source").get(pk=run_id)
     chunk = IngestChunk.objects.select_related("file").get(run=run, index=index)
     if chunk.status == IngestChunk.Status.DONE:
-        return ingest_run_finalise(run_id=run_id)
+        return False
     people, teams, key = chunk_identity(run=run, path=chunk.file.path if chunk.file else None)
     try:
         result = ingest_chunk_compute(run=run, chunk=chunk, people=people, key=key)
     except Exception as exc:  # noqa: BLE001 - any parser failure must end as a visible run error
         _chunk_fail(run, chunk, exc)
         return False
-    stored = ingest_chunk_store(
+    return ingest_chunk_store(
         run=run, chunk=chunk, result=result, people=people, key=key, teams=teams
     )
-    if not stored:
-        return False
-    return ingest_run_finalise(run_id=run.pk)
 
 
 def _chunk_fail(run: IngestRun, chunk: IngestChunk, exc: Exception | str) -> None:
@@ -599,19 +622,21 @@ def _files_finish(run: IngestRun, totals: dict[int | None, dict]) -> list[str]:
 
 
 def ingest_run_finalise(*, run_id: int) -> bool:
-    """Runs once, when the last chunk is done: merges the chunks' results in memory, writes the
-    batch's rollups once, settles each file, applies the rules once for the whole batch, and
-    marks the run done (or needing attention)."""
+    """Runs once, when the last chunk and the last write part are done: merges the chunks'
+    summaries in memory, records the apps' sightings, settles each file, applies the rules once
+    for the whole batch, and marks the run done (or needing attention)."""
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         if run.finalised or run.status == IngestRun.Status.FAILED:
             return False
         if run.chunks.exclude(status=IngestChunk.Status.DONE).exists() or not run.chunks.exists():
             return False
+        if run.parts.exclude(status=IngestPart.Status.DONE).exists():
+            return False
         totals: dict[int | None, dict] = {}
         merged = ingest_chunks_merge(_chunk_results(run, totals))
         _people, teams, _key = chunk_identity(run=run)
-        ingest_batch_write(run=run, packs=chunk_packs(run), subjects=merged["subjects"])
+        app_sightings_touch(run=run, subjects=merged["subjects"], names=catalog_app_names())
         usage_batch_write(run=run, merged=merged, teams=teams)
         notes = _files_finish(run, totals)
         findings = rules_apply(run=run, merged=merged)
@@ -659,7 +684,7 @@ def _chunks_execute(
         pseudonymise_key=key,
         allowlist=host_allowlist(),
         options=engine_options(run.source),
-        prepare=partial(chunk_prepare, teams=teams),
+        prepare=partial(chunk_prepare, teams=teams, parts=run.write_parts),
     )
     for index, result, error, prepared in outcomes:
         chunk = chunks[index]
@@ -690,11 +715,12 @@ def ingest_run_execute(
 ) -> IngestRun:
     """Processes a whole run here (CLI --sync, demo data, tests): its chunks are parsed on
     ``processes`` engine processes (default SIGHTLINE_INGEST_PROCESSES, else one per core)."""
+    processes = processes or ingest_processes()
     indexes = ingest_run_plan(run_id=run_id)
     if indexes:
-        _chunks_execute(run_id, indexes, processes or ingest_processes(), progress)
+        _chunks_execute(run_id, indexes, processes, progress)
     run = IngestRun.objects.get(pk=run_id)
     if run.status == IngestRun.Status.RUNNING and not run.finalised:
-        ingest_run_finalise(run_id=run_id)
+        ingest_run_finish(run_id=run_id, threads=processes)
         run.refresh_from_db()
     return run

@@ -7,8 +7,15 @@ import zlib
 import orjson
 from django.db import transaction
 
-from discovery.models import AppIdentity, AppUsageDay, AppUsageTotal, IngestChunk, UsageRollup
-from discovery.services import ingest_run_create, ingest_run_execute
+from discovery.models import (
+    AppIdentity,
+    AppUsageDay,
+    AppUsageTotal,
+    IngestChunk,
+    IngestPart,
+    UsageRollup,
+)
+from discovery.services import ingest_part_write, ingest_run_create, ingest_run_execute
 from discovery.services.chunks import ROLLUP_COPY, ROLLUP_ROWS, chunk_packs
 from discovery.services.rollups import rollup_line, rollups_write
 from tests.discovery.conftest import SQUID
@@ -60,21 +67,61 @@ def _unpacked(packed: str) -> str:
     return zlib.decompress(base64.b64decode(packed)).decode()
 
 
-def test_chunks_stored_as_json_rows_before_write_the_same_rollups(catalog, settings, copy_of):
-    """A run whose chunks were stored in the earlier format (retried after an upgrade)."""
-    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16 * 1024
-    run, _ = ingest_run_create(path=copy_of(SQUID), actor="test")
-    assert ingest_run_execute(run_id=run.pk, processes=1).status == "done"
-    expected = _stored()
-    chunks = list(IngestChunk.objects.filter(run=run))
-    assert len(chunks) > 1 and all(ROLLUP_COPY in c.results for c in chunks)
-    for chunk in chunks:
-        results = dict(chunk.results)
-        results[ROLLUP_ROWS] = _as_json_rows(results.pop(ROLLUP_COPY))
-        IngestChunk.objects.filter(pk=chunk.pk).update(results=results)
+def _whole(chunk: IngestChunk) -> str:
+    """The chunk's rollups of every part, packed as one COPY text (the format before parts)."""
+    text = "".join(_unpacked(p) for p in chunk.packs if p)
+    return base64.b64encode(zlib.compress(text.encode())).decode()
+
+
+def _rewrite_all(run) -> None:
     for model in (UsageRollup, AppUsageDay, AppIdentity, AppUsageTotal):
         model.objects.all().delete()
     with transaction.atomic():
-        rollups_write(packs=chunk_packs(run))
+        for part in range(run.write_parts):
+            rollups_write(packs=chunk_packs(run, part))
+
+
+def test_chunks_stored_before_parts_write_the_same_rollups(catalog, settings, copy_of):
+    """A run whose chunks were stored in an earlier format (retried after an upgrade): one COPY
+    text per chunk, or JSON rows before that; each part picks out its identities' rows."""
+    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16 * 1024
+    run, _ = ingest_run_create(path=copy_of(SQUID), actor="test")
+    run = ingest_run_execute(run_id=run.pk, processes=1)
+    assert run.status == "done"
+    expected = _stored()
+    chunks = list(IngestChunk.objects.filter(run=run))
+    assert len(chunks) > 1 and run.write_parts > 1
+    assert all(len(c.packs) == run.write_parts for c in chunks)
+    for chunk in chunks:
+        IngestChunk.objects.filter(pk=chunk.pk).update(
+            packs=[], results={**chunk.results, ROLLUP_COPY: _whole(chunk)}
+        )
+    _rewrite_all(run)
     assert _stored() == expected
     assert_summary_matches_rollups()
+    for chunk in chunks:
+        IngestChunk.objects.filter(pk=chunk.pk).update(
+            packs=[], results={**chunk.results, ROLLUP_ROWS: _as_json_rows(_whole(chunk))}
+        )
+    _rewrite_all(run)
+    assert _stored() == expected
+    assert_summary_matches_rollups()
+
+
+def test_parts_hold_disjoint_identities_and_are_written_once(catalog, settings, copy_of):
+    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16 * 1024
+    run, _ = ingest_run_create(path=copy_of(SQUID), actor="test")
+    run = ingest_run_execute(run_id=run.pk, processes=1)
+    owners: dict[str, set[int]] = {}
+    for part in range(run.write_parts):
+        for text in chunk_packs(run, part):
+            for line in text.splitlines():
+                owners.setdefault(line.split("\t")[2], set()).add(part)
+    assert len(owners) > 3 and all(len(parts) == 1 for parts in owners.values())
+    assert len({p for parts in owners.values() for p in parts}) > 1  # the rows are spread
+    parts = list(IngestPart.objects.filter(run=run).values_list("status", "rows"))
+    assert len(parts) == run.write_parts and all(status == "done" for status, _ in parts)
+    assert sum(rows for _, rows in parts) == UsageRollup.objects.count()
+    before = _stored()
+    assert not ingest_part_write(run_id=run.pk, index=0)  # a redelivered part adds nothing
+    assert _stored() == before
