@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,6 +78,55 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def _entry(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+) -> AuditEntry:
+    """An entry not yet linked: its place in the chain is given under the head's lock."""
+    if target is not None:
+        target_type = target._meta.label_lower
+        target_id = str(target.pk)
+        target_repr = str(target)[:300]
+    has_user = bool(getattr(actor, "pk", None))
+    return AuditEntry(
+        actor=actor if has_user else None,
+        actor_label=actor.get_username() if has_user else str(actor or "system"),
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        target_repr=target_repr[:300],
+        changes=jsonable(changes or {}),
+        hash_version=HASH_VERSION,
+    )
+
+
+def _append(entries: list[AuditEntry]) -> list[AuditEntry]:
+    """Links entries after the chain head, in order, with one lock of the head and one insert.
+    The head row stays locked until the caller's transaction ends, so writers never fork it."""
+    if not entries:
+        return entries
+    with transaction.atomic():
+        ChainHead.objects.bulk_create(
+            [ChainHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True
+        )
+        head = ChainHead.objects.select_for_update().get(pk=1)
+        for entry in entries:
+            entry.seq = head.seq + 1
+            entry.created_at = timezone.now()
+            entry.prev_hash = head.hash
+            entry.hash = entry_digest(entry)
+            head.seq, head.hash = entry.seq, entry.hash
+        AuditEntry.objects.bulk_create(entries)
+        head.save(update_fields=["seq", "hash"])
+    return entries
+
+
 def audit_record(
     *,
     actor,
@@ -88,35 +138,22 @@ def audit_record(
     target_repr: str = "",
 ) -> AuditEntry:
     """Append one entry; call it inside the transaction of the write it records."""
-    if target is not None:
-        target_type = target._meta.label_lower
-        target_id = str(target.pk)
-        target_repr = str(target)[:300]
-    with transaction.atomic():
-        ChainHead.objects.bulk_create(
-            [ChainHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True
-        )
-        head = ChainHead.objects.select_for_update().get(pk=1)
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            created_at=timezone.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_label=actor.get_username()
-            if getattr(actor, "pk", None)
-            else str(actor or "system"),
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            target_repr=target_repr[:300],
-            changes=jsonable(changes or {}),
-            prev_hash=head.hash,
-            hash_version=HASH_VERSION,
-        )
-        entry.hash = entry_digest(entry)
-        entry.save()
-        head.seq, head.hash = entry.seq, entry.hash
-        head.save(update_fields=["seq", "hash"])
-    return entry
+    entry = _entry(
+        actor=actor,
+        action=action,
+        target=target,
+        changes=changes,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+    )
+    return _append([entry])[0]
+
+
+def audit_record_many(entries: Iterable[Mapping[str, Any]]) -> list[AuditEntry]:
+    """Append many entries, each given as audit_record's keyword arguments, in order: the same
+    chain N audit_record calls would write, for one lock and one insert (a batch's findings)."""
+    return _append([_entry(**kwargs) for kwargs in entries])
 
 
 def create_audited(
