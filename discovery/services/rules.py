@@ -23,7 +23,13 @@ from discovery.models import (
 )
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.chunks import as_datetime
-from discovery.services.findings import SUPERSEDED, finding_upsert, findings_supersede
+from discovery.services.findings import (
+    SUPERSEDED,
+    FindingSpec,
+    finding_upsert,
+    findings_supersede,
+    findings_upsert_many,
+)
 from discovery.services.usage_rules import usage_rules_apply
 
 # Usage spike: a day's requests for an app against the mean of the days before it.
@@ -216,14 +222,14 @@ def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
     by_host: dict[str, list[dict]] = {}
     for hit in merged["possible_ai"]:
         by_host.setdefault(hit["host"], []).append(hit)
-    found = []
+    specs = []
     for host, hits in sorted(by_host.items()):
         users = set().union(*(set(h["users"]) for h in hits))
         codes = sorted({h["code"] for h in hits})
         samples: list[str] = []
         for h in hits:
             samples.extend(h["samples"][: max(0, 20 - len(samples))])
-        finding, _ = finding_upsert(
+        spec = FindingSpec(
             kind=Finding.Kind.POSSIBLE_AI,
             dedupe_key=f"possible_ai:{host}",
             severity="info",
@@ -247,8 +253,8 @@ def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
             run=run,
             host=host,
         )
-        found.append(finding)
-    return found
+        specs.append(spec)
+    return [f for f, _ in findings_upsert_many(specs)]
 
 
 def _principal_of(e: CloudEvent) -> str:
@@ -386,15 +392,15 @@ def _closed_last_seen(summaries: list[FindingSummary]) -> dict[str, dt.datetime]
     return closed
 
 
-def _summary_upsert(
+def _summary_spec(
     *, run: IngestRun, summary: FindingSummary, closed: dict[str, dt.datetime]
-) -> Finding | None:
-    """Opens or rewrites the finding of one (sub-detection, principal) from its summary. A
-    finding an officer closed is not reopened unless later events arrived."""
+) -> FindingSpec | None:
+    """The finding of one (sub-detection, principal), rewritten from its summary. A finding an
+    officer closed is not reopened unless later events arrived."""
     last_closed = closed.get(summary.dedupe_key[:300])
     if last_closed is not None and summary.last_ts <= last_closed:
         return None
-    finding, _ = finding_upsert(
+    return FindingSpec(
         kind=Finding.Kind.LLMJACKING,
         dedupe_key=summary.dedupe_key,
         severity=summary.severity,
@@ -408,7 +414,6 @@ def _summary_upsert(
         region=", ".join(summary.regions),
         replace=True,
     )
-    return finding
 
 
 def _stale_close(*, principals: set[str], keep: set[str]) -> None:
@@ -463,12 +468,9 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     by_id = {e.event_id: e for e in events}
     summaries = [s for s in summarise(detections, by_id) if s.principal in principals]
     _principals_update(events=events, principals=principals, source_id=source_id, until=until)
-    found = []
     closed = _closed_last_seen(summaries)
-    for summary in summaries:
-        finding = _summary_upsert(run=run, summary=summary, closed=closed)
-        if finding is not None:
-            found.append(finding)
+    specs = [_summary_spec(run=run, summary=s, closed=closed) for s in summaries]
+    found = [f for f, _ in findings_upsert_many([s for s in specs if s is not None])]
     _stale_close(
         principals={p[:300] for p in principals}, keep={s.dedupe_key[:300] for s in summaries}
     )
