@@ -473,29 +473,28 @@ def chunk_packs(run: IngestRun, part: int = 0) -> Iterator[str]:
     stays flat)."""
     teams = None
     for pk in run.chunks.order_by("index").values_list("pk", flat=True):
-        packs, text, rows = (
+        pack, text, rows = (
             IngestChunk.objects.filter(pk=pk)
-            .values_list("packs", KT(f"results__{ROLLUP_COPY}"), KT(f"results__{ROLLUP_ROWS}"))
+            .values_list(
+                KT(f"packs__{part}"), KT(f"results__{ROLLUP_COPY}"), KT(f"results__{ROLLUP_ROWS}")
+            )
             .get()
         )
-        if packs:
-            if len(packs) != run.write_parts:
-                raise ValueError(f"chunk {pk} has {len(packs)} parts, its run {run.write_parts}")
-            if packs[part]:
-                yield _unpack(packs[part])
+        if not (text or rows):
+            if pack:
+                yield _unpack(pack)
             continue
-        # Stored before rollups were split into parts: the part's rows are picked out here.
+        # Stored before rollups were split into parts: the whole text is in the chunk's
+        # results (as JSON rows before COPY text), and the part's rows are picked out here.
         if text:
             whole = _unpack(text)
-        elif rows:  # stored before rollups were packed as COPY text
+        else:
             if teams is None:
                 teams = chunk_identity(run=run)[1]
             whole = "".join(
                 rollup_line(*_split_subject(s), i or "", _team(teams, i, d), d[:10], *counts)
                 for s, i, d, *counts in rollups_unpack(rows)
             )
-        else:
-            continue
         lines = whole.splitlines(keepends=True)
         yield "".join(line for line in lines if rollup_part(line, run.write_parts) == part)
 

@@ -46,7 +46,7 @@ def ingest_part_write(*, run_id: int, index: int) -> bool:
     ingest_heartbeat(run_id=run_id)
     with transaction.atomic():
         part = (
-            IngestPart.objects.select_for_update()
+            IngestPart.objects.select_for_update(of=("self",))  # not the run's row
             .select_related("run")
             .get(run_id=run_id, index=index)
         )
