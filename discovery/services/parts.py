@@ -1,11 +1,12 @@
-"""A batch's rollup write, split into parts that workers write at once.
+"""A batch's write, split into parts that workers write at once.
 
 Each chunk packs its rollups per part (by identity, rollups.rollup_part), so the parts hold
 disjoint keys: no two parts touch the same rollup or identity row, and an app's new users add up
 across parts. When the last chunk is done, the parts are taken (queued on Celery, written on a
 thread each by ``manage.py ingest --sync``); each part is one transaction that writes its rows
-from every chunk and marks itself done, so a part is never written twice. The run is finalised
-(findings, summaries, totals) once every part is done.
+from every chunk, and the CloudTrail events of its share of the chunks (index modulo the parts),
+and marks itself done, so a part is never written twice. The run is finalised (findings, rules,
+file totals) once every part is done.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from discovery.jobs import ingest_heartbeat
 from discovery.models import IngestChunk, IngestPart, IngestRun
 from discovery.services.chunks import chunk_packs
 from discovery.services.rollups import rollups_write
+from discovery.services.rules import cloud_events_store
 
 WRITE_PARTS = 8  # enough parts for 8 workers; a batch of one chunk is written as one part
 
@@ -34,6 +36,9 @@ def ingest_parts_take(*, run_id: int) -> list[int]:
             return []
         if run.chunks.exclude(status=IngestChunk.Status.DONE).exists():
             return []
+        IngestPart.objects.bulk_create(  # a run planned before batches were written in parts
+            [IngestPart(run=run, index=i) for i in range(run.write_parts)], ignore_conflicts=True
+        )
         pending = run.parts.filter(status=IngestPart.Status.PENDING)
         indexes = list(pending.order_by("index").values_list("index", flat=True))
         pending.update(status=IngestPart.Status.QUEUED)
@@ -53,6 +58,7 @@ def ingest_part_write(*, run_id: int, index: int) -> bool:
         if part.status == IngestPart.Status.DONE or part.run.status == IngestRun.Status.FAILED:
             return False
         part.rows = rollups_write(packs=chunk_packs(part.run, index))
+        cloud_events_store(run=part.run, part=index)
         part.status = IngestPart.Status.DONE
         part.finished_at = timezone.now()
         part.save(update_fields=["rows", "status", "finished_at"])

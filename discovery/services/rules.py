@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import heapq
 from typing import Any
 
 from django.db import connection
@@ -26,7 +27,6 @@ from discovery.services.chunks import as_datetime
 from discovery.services.findings import (
     SUPERSEDED,
     FindingSpec,
-    finding_upsert,
     findings_supersede,
     findings_upsert_many,
 )
@@ -69,7 +69,7 @@ def _truthy(value: Any) -> bool:
 
 
 def _usage_evidence(subject: dict, run: IngestRun) -> dict:
-    top = sorted(subject["identities"].items(), key=lambda kv: -kv[1])[:TOP_IDENTITIES]
+    top = heapq.nlargest(TOP_IDENTITIES, subject["identities"].items(), key=lambda kv: kv[1])
     return {
         "run": run.pk,
         "file": run.file_name,
@@ -97,9 +97,9 @@ def _usage_totals(total: AppUsageTotal | None) -> dict:
     }
 
 
-def _spike_findings(
+def _spike_specs(
     *, run: IngestRun, app_key: str, name: str, days: dict[str, int]
-) -> list[Finding]:
+) -> list[FindingSpec]:
     """Compares each day this run touched with the trailing baseline of stored rollups."""
     touched = sorted(dt.date.fromisoformat(d[:10]) for d in days)
     if not touched:
@@ -125,7 +125,7 @@ def _spike_findings(
         if today <= SPIKE_FACTOR * mean:
             continue
         moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-        finding, _ = finding_upsert(
+        spec = FindingSpec(
             kind=Finding.Kind.USAGE_SPIKE,
             dedupe_key=f"usage_spike:{app_key}:{day.isoformat()}",
             severity="medium",
@@ -143,7 +143,7 @@ def _spike_findings(
             run=run,
             app_key=app_key,
         )
-        found.append(finding)
+        found.append(spec)
     return found
 
 
@@ -162,7 +162,7 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
             host="", app_key__in=[k for k in merged["subjects"] if not k.startswith("host:")]
         )
     }
-    found: list[Finding] = []
+    specs: list[FindingSpec] = []
     for subject_key, subject in sorted(merged["subjects"].items()):
         if subject_key.startswith("host:"):
             continue
@@ -177,8 +177,8 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
             evidence |= {"vendor": cat.vendor, "category": cat.category, "risk": cat.risk}
         common = {"first_seen": first, "last_seen": last, "run": run, "app_key": subject_key}
         if status in ("blocked", "unsanctioned"):
-            found.append(
-                finding_upsert(
+            specs.append(
+                FindingSpec(
                     kind=Finding.Kind.BLOCKED_USE,
                     dedupe_key=f"blocked_use:{subject_key}",
                     severity="high",
@@ -186,12 +186,12 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                     f"({evidence['requests_total']} requests in all)",
                     evidence=evidence | {"status": status},
                     **common,
-                )[0]
+                )
             )
         elif status != "sanctioned":
             trains = cat is not None and _truthy((cat.risk or {}).get("trains_on_customer_data"))
-            found.append(
-                finding_upsert(
+            specs.append(
+                FindingSpec(
                     kind=Finding.Kind.UNSANCTIONED_USE,
                     dedupe_key=f"unsanctioned_use:{subject_key}",
                     severity="high" if trains else "medium",
@@ -200,21 +200,21 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                     "user(s) in all)",
                     evidence=evidence,
                     **common,
-                )[0]
+                )
             )
         if app is not None and app.first_run_id == run.pk and status != "sanctioned":
-            found.append(
-                finding_upsert(
+            specs.append(
+                FindingSpec(
                     kind=Finding.Kind.NEW_APP,
                     dedupe_key=f"new_app:{subject_key}",
                     severity="low",
                     title=f"New AI app seen: {name}",
                     evidence=evidence,
                     **common,
-                )[0]
+                )
             )
-        found.extend(_spike_findings(run=run, app_key=subject_key, name=name, days=subject["days"]))
-    return found
+        specs += _spike_specs(run=run, app_key=subject_key, name=name, days=subject["days"])
+    return [f for f, _ in findings_upsert_many(specs)]
 
 
 def _possible_ai_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
@@ -273,16 +273,20 @@ def _serialise() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LLMJACKING_LOCK])
 
 
-def _learning_start(source_id: int | None) -> dt.datetime | None:
-    """The source's first CloudTrail event time: the learning period counts from it."""
-    return CloudTrailEvent.objects.filter(source_id=source_id).aggregate(t=Min("ts"))["t"]
+def _learning_start(source_id: int | None, *, before: IngestRun | None = None):
+    """The source's first CloudTrail event time: the learning period counts from it (``before``
+    a batch: without the events that batch stored)."""
+    events = CloudTrailEvent.objects.filter(source_id=source_id)
+    if before is not None:
+        events = events.exclude(run=before)
+    return events.aggregate(t=Min("ts"))["t"]
 
 
 def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
     """Keeps the batch's events (rows as the chunks stored them) by event time; an eventID
-    already stored is not stored again."""
+    already stored is not stored again. On PostgreSQL the write parts stored them already
+    (cloud_events_store)."""
     if connection.vendor == "postgresql":
-        _events_insert_from_chunks(run)
         return
     rows = [r for r in rows if r.get("event_id")]
     CloudTrailEvent.objects.bulk_create(
@@ -303,10 +307,14 @@ def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
     )
 
 
-def _events_insert_from_chunks(run: IngestRun) -> None:
-    """PostgreSQL: one INSERT … SELECT straight from the events the batch's chunks stored (the
-    rows the rules read, without a round trip through Python), skipping eventIDs already
-    stored, as bulk_create(ignore_conflicts=True) does."""
+def cloud_events_store(*, run: IngestRun, part: int) -> None:
+    """PostgreSQL, in write part ``part`` of a batch: one INSERT … SELECT straight from the
+    events its share of the batch's chunks stored (the rows the rules read, without a round
+    trip through Python), skipping eventIDs already stored, as bulk_create(ignore_conflicts=True)
+    does. The chunks hold disjoint eventIDs (first sightings only), so parts never wait on
+    each other's rows."""
+    if connection.vendor != "postgresql":
+        return
     table = CloudTrailEvent._meta.db_table
     chunks = IngestChunk._meta.db_table
     with connection.cursor() as cursor:
@@ -316,9 +324,9 @@ def _events_insert_from_chunks(run: IngestRun) -> None:
             "LEFT(COALESCE(NULLIF(e->>'principal', ''), NULLIF(e->>'access_key_id', ''), "
             "'unknown'), 300), LEFT(e->>'event_name', 120), %s, %s, e "
             f"FROM {chunks} c CROSS JOIN LATERAL jsonb_array_elements(c.cloud_events) AS e "
-            "WHERE c.run_id = %s AND COALESCE(e->>'event_id', '') <> '' "
-            "ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
-            [run.source_id, run.pk, run.pk],
+            "WHERE c.run_id = %s AND c.index %% %s = %s AND c.cloud_events <> '[]'::jsonb "
+            "AND COALESCE(e->>'event_id', '') <> '' ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
+            [run.source_id, run.pk, run.pk, run.write_parts, part],
         )
 
 
@@ -438,7 +446,7 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     _serialise()
     batch = [_cloud_event(e) for e in cloud_events]
     source_id = run.source_id
-    before = _learning_start(source_id)
+    before = _learning_start(source_id, before=run)
     _events_store(run=run, rows=cloud_events)
     start = _learning_start(source_id)
     principals = {_principal_of(e) for e in batch}

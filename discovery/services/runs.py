@@ -631,7 +631,7 @@ def ingest_run_finalise(*, run_id: int) -> bool:
             return False
         if run.chunks.exclude(status=IngestChunk.Status.DONE).exists() or not run.chunks.exists():
             return False
-        if run.parts.exclude(status=IngestPart.Status.DONE).exists():
+        if run.parts.filter(status=IngestPart.Status.DONE).count() < run.write_parts:
             return False
         totals: dict[int | None, dict] = {}
         merged = ingest_chunks_merge(_chunk_results(run, totals))

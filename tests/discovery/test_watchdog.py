@@ -10,9 +10,12 @@ from django.utils import timezone
 from core.jobs import jobs_watchdog
 from core.models import AuditEntry
 from discovery.jobs import ingest_chunk_claim
-from discovery.models import IngestChunk, IngestRun
+from discovery.models import IngestChunk, IngestPart, IngestRun
 from discovery.services import (
     ingest_chunk_process,
+    ingest_chunk_run,
+    ingest_part_write,
+    ingest_parts_take,
     ingest_run_create,
     ingest_run_execute,
     ingest_run_plan,
@@ -74,6 +77,28 @@ def test_a_run_killed_while_finalising_is_failed_too(planned, settings):
     _age(planned, 6)
     assert jobs_watchdog()["ingest"] == 1
     assert IngestRun.objects.get(pk=planned.pk).status == "failed"
+
+
+def test_a_run_killed_while_writing_its_parts_is_failed_and_the_retry_writes_each_part_once(
+    planned, settings
+):
+    settings.SIGHTLINE_WATCHDOG_MINUTES = 5
+    for index in range(planned.chunks_total):
+        ingest_chunk_run(run_id=planned.pk, index=index)
+    taken = ingest_parts_take(run_id=planned.pk)  # queued on the worker ...
+    assert len(taken) == planned.write_parts > 1
+    assert ingest_parts_take(run_id=planned.pk) == []  # ... once
+    ingest_part_write(run_id=planned.pk, index=taken[0])  # then the worker died
+    _age(planned, 6)
+    assert jobs_watchdog()["ingest"] == 1
+    run = IngestRun.objects.get(pk=planned.pk)
+    assert run.status == "failed" and "stopped" in run.error
+
+    ingest_run_retry(run=run, actor="test")  # the parts still owed are queued again
+    run = ingest_run_execute(run_id=run.pk)
+    assert run.status == "done"
+    assert IngestPart.objects.filter(run=run, status="done").count() == run.write_parts
+    assert rollup_requests() == pipeline_requests(SQUID, "squid")  # no part written twice
 
 
 def test_a_run_waiting_behind_other_work_is_left_alone(planned, settings):

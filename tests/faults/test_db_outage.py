@@ -78,8 +78,10 @@ def test_db_connection_killed_mid_ingest_fails_cleanly_and_retries_exactly(
         timeout=120,
         what="the run to show 'failed' instead of hanging as running",
     )
-    assert IngestChunk.objects.filter(run=run, status="failed").exists()
-    assert run.error
+    # The kill lands in a chunk's transaction (that chunk failed, its merge rolled back) or
+    # just after a chunk was stored, while it looked whether the batch's write was due.
+    chunk_failed = IngestChunk.objects.filter(run=run, status="failed").exists()
+    assert chunk_failed or run.error.startswith(("Writing failed", "Finalising failed")), run.error
     client.login(username=officer.username, password=PASSWORD)
     page = client.get(reverse("discovery:run-detail", kwargs={"pk": run.pk})).content.decode()
     assert reverse("discovery:run-retry", kwargs={"pk": run.pk}) in page

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from discovery.models import IngestChunk, IngestRun
+from discovery.models import IngestChunk, IngestPart, IngestRun, UsageRollup
 from discovery.services import ingest_batch_create, ingest_run_execute
 from discovery.tasks import ingest_run_process
 from tests.discovery import cloudtrail_gen as gen
@@ -33,6 +33,14 @@ def _chunks_done(log: str) -> int:
         1
         for line in log.splitlines()
         if "Task discovery.ingest_chunk_process[" in line and " succeeded in " in line
+    )
+
+
+def _parts_written(log: str) -> int:
+    return sum(
+        1
+        for line in log.splitlines()
+        if "Task discovery.ingest_part_write[" in line and " succeeded in " in line
     )
 
 
@@ -77,6 +85,11 @@ def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
     assert sum(per_worker) == run.chunks_total, per_worker
     # No lock serialises the chunk tasks: some were in flight at the same time.
     assert _overlapping_chunks(run) > 0
+    # The write went out as one task per part, each part written once, every row in one part.
+    parts = list(IngestPart.objects.filter(run=run).values_list("status", "rows"))
+    assert run.write_parts == len(parts) > 1 and {s for s, _ in parts} == {"done"}
+    assert _parts_written(celery_worker.log()) + _parts_written(second_worker.log()) == len(parts)
+    assert sum(rows for _, rows in parts) == UsageRollup.objects.count()
 
     squid = pipeline_requests(SQUID, "squid")
     stored = rollup_requests()
