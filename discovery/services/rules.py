@@ -462,8 +462,9 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
                     "principal", flat=True
                 )
             )
-    if before != start:
-        # The learning period moved: every principal of the source is judged again.
+    if before is not None and before != start:
+        # The learning period moved: every principal of the source is judged again (with no
+        # events before this batch, the batch's principals are all the source has).
         principals |= set(
             CloudTrailEvent.objects.filter(source_id=source_id)
             .values_list("principal", flat=True)
