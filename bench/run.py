@@ -484,7 +484,7 @@ def summarise(r: dict) -> None:
 def _tail(measured: dict) -> str:
     f = measured["facts"]
     return (
-        f"after the last chunk: write in {f.get('parts', 1)} parts "
+        f"after the last chunk: write in {f.get('parts', 1)} rollup parts + the LLMjacking part "
         f"{f.get('t_merge', 0) - f.get('t_final', 0):.2f}s, final step {f.get('t_final', 0):.2f}s"
     )
 
@@ -531,8 +531,9 @@ def report(r: dict) -> None:
             f"Celery {wl}: 1 worker {so['wall_1']:.2f}s{_ratio(so['ratio_1'])}, 2 workers "
             f"{so['wall_2']:.2f}s{_ratio(so['ratio_2'])} = {so['speedup_2']:.2f}x speed-up "
             f"[goal >= 1.7x], chunks per worker {so['per_worker_2']}; 1 worker: write in "
-            f"{so['parts']} parts {so['write_s']:.2f}s, final step (merge, rules) "
-            f"{so['final_s']:.2f}s; serial part (all but chunks and parts: registration, "
+            f"{so['parts']} rollup parts + the LLMjacking part {so['write_s']:.2f}s, final step "
+            f"(merge, other rules) {so['final_s']:.2f}s; serial part (all but chunks and parts: "
+            "registration, "
             f"planning, final step) {so['serial_s']:.2f}s = {so['serial_fraction']:.1%} of "
             f"1-worker wall [goal <= 10%] -> Amdahl {so['amdahl_2']:.2f}x at 2 workers, "
             f"{so['amdahl_4']:.2f}x at 4, {so['amdahl_8']:.2f}x at 8"

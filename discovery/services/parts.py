@@ -1,12 +1,12 @@
 """A batch's write, split into parts that workers write at once.
 
-Each chunk packs its rollups per part (by identity, rollups.rollup_part), so the parts hold
-disjoint keys: no two parts touch the same rollup or identity row, and an app's new users add up
-across parts. When the last chunk is done, the parts are taken (queued on Celery, written on a
-thread each by ``manage.py ingest --sync``); each part is one transaction that writes its rows
-from every chunk, and the CloudTrail events of its share of the chunks (index modulo the parts),
-and marks itself done, so a part is never written twice. The run is finalised (findings, rules,
-file totals) once every part is done.
+Each chunk packs its rollups per part (by identity, rollups.rollup_part), so the rollup parts
+hold disjoint keys: no two touch the same rollup or identity row, and an app's new users add up
+across parts. One more part stores the batch's CloudTrail events and evaluates the LLMjacking
+rules over them (their own transaction, one evaluation at a time, as before). When the last
+chunk is done, the parts are taken (queued on Celery, written on a thread each by
+``manage.py ingest --sync``); each part is one transaction that marks itself done, so a part is
+never written twice. The run is finalised (the other rules, file totals) once every part is.
 """
 
 from concurrent.futures import ThreadPoolExecutor
@@ -18,13 +18,23 @@ from discovery.jobs import ingest_heartbeat
 from discovery.models import IngestChunk, IngestPart, IngestRun
 from discovery.services.chunks import chunk_packs
 from discovery.services.rollups import rollups_write
-from discovery.services.rules import cloud_events_store
+from discovery.services.rules import llmjacking_apply
 
-WRITE_PARTS = 8  # enough parts for 8 workers; a batch of one chunk is written as one part
+WRITE_PARTS = 8  # rollup parts: enough for 8 workers; a batch of one chunk is written as one
 
 
 def write_parts_for(chunks: int) -> int:
     return max(1, min(WRITE_PARTS, chunks))
+
+
+def parts_of(run: IngestRun) -> list[IngestPart]:
+    """The run's parts: its rollup parts, then the LLMjacking part (index ``write_parts``)."""
+    return [IngestPart(run=run, index=i) for i in range(run.write_parts + 1)]
+
+
+def parts_done(run: IngestRun) -> bool:
+    done = run.parts.filter(status=IngestPart.Status.DONE).count()
+    return done == run.write_parts + 1
 
 
 def ingest_parts_take(*, run_id: int) -> list[int]:
@@ -36,18 +46,18 @@ def ingest_parts_take(*, run_id: int) -> list[int]:
             return []
         if run.chunks.exclude(status=IngestChunk.Status.DONE).exists():
             return []
-        IngestPart.objects.bulk_create(  # a run planned before batches were written in parts
-            [IngestPart(run=run, index=i) for i in range(run.write_parts)], ignore_conflicts=True
-        )
+        # A run planned before batches were written in parts gets them now.
+        IngestPart.objects.bulk_create(parts_of(run), ignore_conflicts=True)
         pending = run.parts.filter(status=IngestPart.Status.PENDING)
-        indexes = list(pending.order_by("index").values_list("index", flat=True))
+        indexes = list(pending.order_by("-index").values_list("index", flat=True))
         pending.update(status=IngestPart.Status.QUEUED)
     return indexes
 
 
 def ingest_part_write(*, run_id: int, index: int) -> bool:
-    """Writes one part's rollups from every chunk; False if it was already written (a
-    redelivered task) or the run has failed since."""
+    """Writes one part: a rollup part's rows from every chunk, or (the last index) the batch's
+    CloudTrail events and LLMjacking findings. False if it was already written (a redelivered
+    task) or the run has failed since."""
     ingest_heartbeat(run_id=run_id)
     with transaction.atomic():
         part = (
@@ -57,8 +67,10 @@ def ingest_part_write(*, run_id: int, index: int) -> bool:
         )
         if part.status == IngestPart.Status.DONE or part.run.status == IngestRun.Status.FAILED:
             return False
-        part.rows = rollups_write(packs=chunk_packs(part.run, index))
-        cloud_events_store(run=part.run, part=index)
+        if index < part.run.write_parts:
+            part.rows = rollups_write(packs=chunk_packs(part.run, index))
+        else:
+            part.rows = llmjacking_apply(run=part.run)
         part.status = IngestPart.Status.DONE
         part.finished_at = timezone.now()
         part.save(update_fields=["rows", "status", "finished_at"])

@@ -273,20 +273,16 @@ def _serialise() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LLMJACKING_LOCK])
 
 
-def _learning_start(source_id: int | None, *, before: IngestRun | None = None):
-    """The source's first CloudTrail event time: the learning period counts from it (``before``
-    a batch: without the events that batch stored)."""
-    events = CloudTrailEvent.objects.filter(source_id=source_id)
-    if before is not None:
-        events = events.exclude(run=before)
-    return events.aggregate(t=Min("ts"))["t"]
+def _learning_start(source_id: int | None) -> dt.datetime | None:
+    """The source's first CloudTrail event time: the learning period counts from it."""
+    return CloudTrailEvent.objects.filter(source_id=source_id).aggregate(t=Min("ts"))["t"]
 
 
 def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
     """Keeps the batch's events (rows as the chunks stored them) by event time; an eventID
-    already stored is not stored again. On PostgreSQL the write parts stored them already
-    (cloud_events_store)."""
+    already stored is not stored again."""
     if connection.vendor == "postgresql":
+        _events_insert_from_chunks(run)
         return
     rows = [r for r in rows if r.get("event_id")]
     CloudTrailEvent.objects.bulk_create(
@@ -307,14 +303,10 @@ def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
     )
 
 
-def cloud_events_store(*, run: IngestRun, part: int) -> None:
-    """PostgreSQL, in write part ``part`` of a batch: one INSERT … SELECT straight from the
-    events its share of the batch's chunks stored (the rows the rules read, without a round
-    trip through Python), skipping eventIDs already stored, as bulk_create(ignore_conflicts=True)
-    does. The chunks hold disjoint eventIDs (first sightings only), so parts never wait on
-    each other's rows."""
-    if connection.vendor != "postgresql":
-        return
+def _events_insert_from_chunks(run: IngestRun) -> None:
+    """PostgreSQL: one INSERT … SELECT straight from the events the batch's chunks stored (the
+    rows the rules read, without a round trip through Python), skipping eventIDs already
+    stored, as bulk_create(ignore_conflicts=True) does."""
     table = CloudTrailEvent._meta.db_table
     chunks = IngestChunk._meta.db_table
     with connection.cursor() as cursor:
@@ -324,9 +316,9 @@ def cloud_events_store(*, run: IngestRun, part: int) -> None:
             "LEFT(COALESCE(NULLIF(e->>'principal', ''), NULLIF(e->>'access_key_id', ''), "
             "'unknown'), 300), LEFT(e->>'event_name', 120), %s, %s, e "
             f"FROM {chunks} c CROSS JOIN LATERAL jsonb_array_elements(c.cloud_events) AS e "
-            "WHERE c.run_id = %s AND c.index %% %s = %s AND c.cloud_events <> '[]'::jsonb "
-            "AND COALESCE(e->>'event_id', '') <> '' ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
-            [run.source_id, run.pk, run.pk, run.write_parts, part],
+            "WHERE c.run_id = %s AND COALESCE(e->>'event_id', '') <> '' "
+            "ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
+            [run.source_id, run.pk, run.pk],
         )
 
 
@@ -446,7 +438,7 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     _serialise()
     batch = [_cloud_event(e) for e in cloud_events]
     source_id = run.source_id
-    before = _learning_start(source_id, before=run)
+    before = _learning_start(source_id)
     _events_store(run=run, rows=cloud_events)
     start = _learning_start(source_id)
     principals = {_principal_of(e) for e in batch}
@@ -486,13 +478,17 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
     return found
 
 
-def rules_apply(*, run: IngestRun, merged: dict) -> list[Finding]:
-    """Every rule, in order, once per batch; returns the findings opened or refreshed by it.
+def llmjacking_apply(*, run: IngestRun) -> int:
+    """Stores the batch's CloudTrail events and evaluates the LLMjacking rules over them, once
+    per batch (a write part of its own, beside the rollups'); returns the findings opened or
+    refreshed."""
+    return len(_llmjacking_findings(run=run, cloud_events=run.batch_cloud_events()))
 
-    ``merged`` is the batch's chunk results added up; its CloudTrail events come from
-    run.batch_cloud_events() (first sightings only, in event-time order)."""
+
+def rules_apply(*, run: IngestRun, merged: dict) -> list[Finding]:
+    """Every rule but LLMjacking (llmjacking_apply), in order, once per batch; returns the
+    findings opened or refreshed by it. ``merged`` is the batch's chunk results added up."""
     found = _app_findings(run=run, merged=merged)
     found += _possible_ai_findings(run=run, merged=merged)
-    found += _llmjacking_findings(run=run, cloud_events=run.batch_cloud_events())
     found += usage_rules_apply(run=run, merged=merged)
     return found

@@ -54,6 +54,8 @@ from discovery.services.files import (
 from discovery.services.parts import (
     ingest_parts_take,
     ingest_parts_write,
+    parts_done,
+    parts_of,
     write_parts_for,
 )
 from discovery.services.rules import rules_apply
@@ -500,9 +502,7 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
                 if i not in known
             ]
         )
-        IngestPart.objects.bulk_create(
-            [IngestPart(run=run, index=i) for i in range(run.write_parts)], ignore_conflicts=True
-        )
+        IngestPart.objects.bulk_create(parts_of(run), ignore_conflicts=True)
         run.status = IngestRun.Status.RUNNING
         run.chunks_total = len(plan)
         run.started_at = run.started_at or timezone.now()
@@ -631,7 +631,7 @@ def ingest_run_finalise(*, run_id: int) -> bool:
             return False
         if run.chunks.exclude(status=IngestChunk.Status.DONE).exists() or not run.chunks.exists():
             return False
-        if run.parts.filter(status=IngestPart.Status.DONE).count() < run.write_parts:
+        if not parts_done(run):
             return False
         totals: dict[int | None, dict] = {}
         merged = ingest_chunks_merge(_chunk_results(run, totals))
@@ -649,7 +649,8 @@ def ingest_run_finalise(*, run_id: int) -> bool:
         run.skip_counts = merged["skipped"]
         run.skip_samples = merged["skip_samples"]
         run.bytes_done = run.bytes_total
-        run.findings_count = len(findings)
+        llmjacking = run.parts.get(index=run.write_parts).rows
+        run.findings_count = len(findings) + llmjacking
         run.attention = "\n".join(notes)[:10000]
         run.status = IngestRun.Status.NEEDS_ATTENTION if notes else IngestRun.Status.DONE
         run.finalised = True

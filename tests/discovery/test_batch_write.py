@@ -119,9 +119,11 @@ def test_parts_hold_disjoint_identities_and_are_written_once(catalog, settings, 
                 owners.setdefault(line.split("\t")[2], set()).add(part)
     assert len(owners) > 3 and all(len(parts) == 1 for parts in owners.values())
     assert len({p for parts in owners.values() for p in parts}) > 1  # the rows are spread
-    parts = list(IngestPart.objects.filter(run=run).values_list("status", "rows"))
-    assert len(parts) == run.write_parts and all(status == "done" for status, _ in parts)
-    assert sum(rows for _, rows in parts) == UsageRollup.objects.count()
+    parts = list(IngestPart.objects.filter(run=run).order_by("index").values_list("status", "rows"))
+    # The rollup parts, then the LLMjacking part (no CloudTrail events here: no findings).
+    assert len(parts) == run.write_parts + 1 and all(status == "done" for status, _ in parts)
+    assert sum(rows for _, rows in parts[:-1]) == UsageRollup.objects.count()
+    assert parts[-1] == ("done", 0)
     before = _stored()
     assert not ingest_part_write(run_id=run.pk, index=0)  # a redelivered part adds nothing
     assert _stored() == before

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from discovery.models import IngestChunk, IngestPart, IngestRun, UsageRollup
+from discovery.models import Finding, IngestChunk, IngestPart, IngestRun, UsageRollup
 from discovery.services import ingest_batch_create, ingest_run_execute
 from discovery.tasks import ingest_run_process
 from tests.discovery import cloudtrail_gen as gen
@@ -86,10 +86,12 @@ def test_one_batch_on_two_worker_processes_counts_exactly_and_both_take_chunks(
     # No lock serialises the chunk tasks: some were in flight at the same time.
     assert _overlapping_chunks(run) > 0
     # The write went out as one task per part, each part written once, every row in one part.
-    parts = list(IngestPart.objects.filter(run=run).values_list("status", "rows"))
-    assert run.write_parts == len(parts) > 1 and {s for s, _ in parts} == {"done"}
+    parts = list(IngestPart.objects.filter(run=run).order_by("index").values_list("status", "rows"))
+    assert run.write_parts + 1 == len(parts) > 2 and {s for s, _ in parts} == {"done"}
     assert _parts_written(celery_worker.log()) + _parts_written(second_worker.log()) == len(parts)
-    assert sum(rows for _, rows in parts) == UsageRollup.objects.count()
+    assert sum(rows for _, rows in parts[:-1]) == UsageRollup.objects.count()
+    # The last part evaluated LLMjacking: every finding of that kind is this first batch's.
+    assert parts[-1][1] == Finding.objects.filter(kind=Finding.Kind.LLMJACKING).count()
 
     squid = pipeline_requests(SQUID, "squid")
     stored = rollup_requests()
