@@ -142,6 +142,10 @@ def _run_context(run: IngestRun, user) -> dict:
             "done": run.chunks.filter(status="done").count(),
             "total": run.chunks_total,
         },
+        "parts": {  # the batch's write, once every chunk is read
+            "done": run.parts.filter(status="done").count(),
+            "total": run.write_parts + 1,
+        },
     }
 
 

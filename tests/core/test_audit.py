@@ -140,32 +140,42 @@ def test_verify_page_shows_broken_seq_to_auditor(client, auditor):
     assert "Broken at entry #3" in body
 
 
+def writers_run(count: int, writer) -> list[Exception]:
+    """Runs writer(n) for n in range(count) on threads started together, each on its own
+    database connection; returns what they raised."""
+    barrier, errors = threading.Barrier(count), []
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait()
+            writer(n)
+        except Exception as err:  # noqa: BLE001 - returned to the test
+            errors.append(err)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return errors
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_linear_chain():
     if connection.vendor != "postgresql":
         pytest.skip(
             "SQLite serialises every write with one database lock; the row-lock race needs PostgreSQL."
         )
-    threads, per_thread, errors = 8, 25, []
-    barrier = threading.Barrier(threads)
+    threads, per_thread = 8, 25
 
     def writer(n: int) -> None:
-        try:
-            barrier.wait()
-            for i in range(per_thread):
-                with transaction.atomic():
-                    audit_record(actor=f"writer-{n}", action="test.concurrent", target_id=str(i))
-        except Exception as err:  # pragma: no cover - reported below
-            errors.append(err)
-        finally:
-            connection.close()
+        for i in range(per_thread):
+            with transaction.atomic():
+                audit_record(actor=f"writer-{n}", action="test.concurrent", target_id=str(i))
 
-    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert errors == []
+    assert writers_run(threads, writer) == []
     total = threads * per_thread
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == list(
         range(1, total + 1)

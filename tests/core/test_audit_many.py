@@ -1,7 +1,6 @@
 """Many audit entries at once: the same chain as one audit_record call per entry."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -9,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.audit import audit_record, audit_record_many, audit_verify
 from core.models import AuditEntry, ChainHead
+from tests.core.test_audit import writers_run
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)
@@ -98,29 +98,17 @@ def test_many_entries_take_the_same_queries_as_one(django_assert_num_queries):
 def test_concurrent_batches_and_single_writers_keep_one_linear_chain():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every write; the row-lock race needs PostgreSQL.")
-    threads, rounds, per_batch, errors = 6, 10, 5, []
-    barrier = threading.Barrier(threads)
+    threads, rounds, per_batch = 6, 10, 5
 
     def writer(n: int) -> None:
-        try:
-            barrier.wait()
-            for _ in range(rounds):
-                with transaction.atomic():
-                    if n % 2:
-                        audit_record_many(entries(per_batch, actor=f"writer-{n}"))
-                    else:
-                        audit_record(actor=f"writer-{n}", action="test.single")
-        except Exception as err:  # pragma: no cover - reported below
-            errors.append(err)
-        finally:
-            connection.close()
+        for _ in range(rounds):
+            with transaction.atomic():
+                if n % 2:
+                    audit_record_many(entries(per_batch, actor=f"writer-{n}"))
+                else:
+                    audit_record(actor=f"writer-{n}", action="test.single")
 
-    workers = [threading.Thread(target=writer, args=(n,)) for n in range(threads)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert errors == []
+    assert writers_run(threads, writer) == []
     total = (threads // 2) * rounds * (per_batch + 1)
     seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, total + 1))

@@ -10,12 +10,13 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from core.audit import audit_verify
 from core.models import AuditEntry
 from discovery.models import Finding
 from discovery.services.findings import FindingSpec, finding_upsert, findings_upsert_many
+from tests.discovery.test_upsert_race_pg import _waiting_on_a_lock
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,15 +35,6 @@ def _spec(key: str, n: int) -> FindingSpec:
         last_seen=T0 + dt.timedelta(hours=n + 1),
         evidence={"requests_total": n},
     )
-
-
-def _waiting_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def test_batch_refreshes_the_finding_opened_meanwhile_and_opens_the_others():

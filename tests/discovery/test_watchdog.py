@@ -128,3 +128,16 @@ def test_the_window_may_be_a_fraction_of_a_minute(planned, settings):
         heartbeat_at=timezone.now() - dt.timedelta(seconds=4)
     )
     assert jobs_watchdog()["ingest"] == 1
+
+
+def test_the_progress_shows_the_write_once_every_chunk_is_read(planned, as_officer):
+    for index in range(planned.chunks_total):
+        ingest_chunk_run(run_id=planned.pk, index=index)
+    taken = ingest_parts_take(run_id=planned.pk)
+    ingest_part_write(run_id=planned.pk, index=taken[0])
+    url = reverse("discovery:run-progress", kwargs={"pk": planned.pk})
+    page = as_officer.get(url).content.decode()
+    assert (
+        f"all {planned.chunks_total} chunks read · writing the batch: "
+        f"part 1 of {planned.write_parts + 1} done"
+    ) in page
