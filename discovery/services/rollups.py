@@ -166,7 +166,8 @@ def _postgres_write(packs: Iterable[str]) -> int:
             copied += 1
         if not copied:
             return 0
-        raw.execute("ANALYZE tmp_usage_rollup")
+        # No ANALYZE: the plans are the same without it (hash aggregate, then sort), and it
+        # cost ~40 ms a part.
         raw.execute(
             f"INSERT INTO {table} ({_COLUMNS}) "
             "SELECT app_key, host, identity, MAX(team), day, SUM(requests), SUM(bytes_up), "
