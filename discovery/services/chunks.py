@@ -1,6 +1,6 @@
-"""Chunk merge: one chunk's engine result becomes JSON, its rollups COPY text and its CloudTrail
-events rows, where it was parsed; a finished batch's chunks merge in memory and its rollups are
-written once (COPY on PostgreSQL)."""
+"""Chunk merge: one chunk's engine result becomes JSON, its rollups COPY text (one per write
+part) and its CloudTrail events rows, where it was parsed; a finished batch's chunk summaries
+merge in memory, and its rollups are written once, part by part (parts.py; COPY on PostgreSQL)."""
 
 import base64
 import dataclasses

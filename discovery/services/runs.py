@@ -2,7 +2,8 @@
 
 A run is one batch: a file, a folder, a multi-file upload, a watched-folder poll or a .zip. Each
 file is registered once by the hash of its content and its format (discovery/services/files.py);
-the chunk work itself (engine call, rollup writes, merge) is in discovery/services/chunks.py.
+the chunk work itself (engine call, stored results, merge) is in discovery/services/chunks.py
+and the batch's write, in parts, in discovery/services/parts.py.
 """
 
 import hashlib
