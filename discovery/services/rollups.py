@@ -1,12 +1,12 @@
 """Bulk upserts of usage rollups: COPY + ON CONFLICT on Postgres, batched upserts on SQLite.
 
-Rows arrive as COPY text (``rollup_line``), built where the chunk was parsed, so the batch's one
-write streams them to PostgreSQL without touching each row in Python again. The per-app
-summaries (AppUsageDay, AppIdentity, AppUsageTotal) are merged by the same call from the same
-temporary table, so they commit or roll back with the rollups and inherit their idempotency: a
-batch is finalised once. Every upsert writes its rows in key order, and the tables always in the
-same order, so two batches writing the same rows at once queue behind each other instead of
-deadlocking.
+Rows arrive as COPY text (``rollup_line``), built where the chunk was parsed, so each write
+part of a batch (parts.py) streams them to PostgreSQL without touching each row in Python
+again. The per-app summaries (AppUsageDay, AppIdentity, AppUsageTotal) are merged by the same
+call from the same temporary table, so they commit or roll back with the rollups and inherit
+their idempotency: a part is written once. Every upsert writes its rows in key order, and the
+tables always in the same order, so two writers of the same rows queue behind each other
+instead of deadlocking.
 """
 
 import datetime as dt
