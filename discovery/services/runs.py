@@ -7,6 +7,7 @@ and the batch's write, in parts, in discovery/services/parts.py.
 """
 
 import hashlib
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -61,6 +62,8 @@ from discovery.services.parts import (
 )
 from discovery.services.rules import rules_apply
 from discovery.services.usage import usage_batch_write
+
+log = logging.getLogger(__name__)
 
 # Plain words for the skip reasons, for the "needs attention" message.
 REASON_WORDS = {
@@ -723,6 +726,10 @@ def ingest_run_execute(
         _chunks_execute(run_id, indexes, processes, progress)
     run = IngestRun.objects.get(pk=run_id)
     if run.status == IngestRun.Status.RUNNING and not run.finalised:
-        ingest_run_finish(run_id=run_id, threads=processes)
+        try:
+            ingest_run_finish(run_id=run_id, threads=processes)
+        except Exception as exc:  # noqa: BLE001 - shown on the run, with a retry, as on a worker
+            log.exception("writing run %s failed", run_id)
+            ingest_run_fail(run_id=run_id, message=f"Writing failed: {type(exc).__name__}: {exc}")
         run.refresh_from_db()
     return run

@@ -15,11 +15,19 @@ from discovery.models import (
     IngestPart,
     UsageRollup,
 )
-from discovery.services import ingest_part_write, ingest_run_create, ingest_run_execute
+from discovery.services import (
+    ingest_chunk_run,
+    ingest_part_write,
+    ingest_run_create,
+    ingest_run_execute,
+    ingest_run_plan,
+    ingest_run_retry,
+)
 from discovery.services.chunks import ROLLUP_COPY, ROLLUP_ROWS, chunk_packs
 from discovery.services.rollups import rollup_line, rollups_write
 from tests.discovery.conftest import SQUID
 from tests.discovery.test_usage_summary import assert_summary_matches_rollups
+from tests.discovery.totals import pipeline_requests, rollup_requests
 
 
 def _stored() -> set[tuple]:
@@ -127,3 +135,29 @@ def test_parts_hold_disjoint_identities_and_are_written_once(catalog, settings, 
     before = _stored()
     assert not ingest_part_write(run_id=run.pk, index=0)  # a redelivered part adds nothing
     assert _stored() == before
+
+
+def test_a_part_that_cannot_be_written_fails_the_run_with_a_retry(catalog, settings, copy_of):
+    """A chunk's stored rollups are damaged (a disk or a hand edit): the sync run ends failed
+    with the reason, not with a traceback and a run left running; repaired, the retry writes
+    the parts still owed and the totals are exact."""
+    settings.SIGHTLINE_INGEST_CHUNK_BYTES = 16 * 1024
+    run, _ = ingest_run_create(path=copy_of(SQUID), actor="test")
+    expected = pipeline_requests(SQUID, "squid")
+    indexes = ingest_run_plan(run_id=run.pk)
+    for index in indexes:
+        ingest_chunk_run(run_id=run.pk, index=index)
+    chunk = IngestChunk.objects.filter(run=run).order_by("index").first()
+    good = list(chunk.packs)
+    IngestChunk.objects.filter(pk=chunk.pk).update(packs=["not base64!"] * len(good))
+    run = ingest_run_execute(run_id=run.pk, processes=1)
+    assert run.status == "failed" and run.error.startswith("Writing failed:"), run.error
+    assert not run.finalised
+    assert IngestPart.objects.filter(run=run, status="done").count() < run.write_parts + 1
+
+    IngestChunk.objects.filter(pk=chunk.pk).update(packs=good)
+    ingest_run_retry(run=run, actor="test")
+    run = ingest_run_execute(run_id=run.pk, processes=1)
+    assert run.status == "done"
+    assert rollup_requests() == expected
+    assert_summary_matches_rollups()
