@@ -139,5 +139,5 @@ def test_the_progress_shows_the_write_once_every_chunk_is_read(planned, as_offic
     page = as_officer.get(url).content.decode()
     assert (
         f"all {planned.chunks_total} chunks read · writing the batch: "
-        f"part 1 of {planned.write_parts + 1} done"
+        f"1 of {planned.write_parts + 1} parts written"
     ) in page
