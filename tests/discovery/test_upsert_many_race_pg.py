@@ -6,17 +6,14 @@ the conflicting one is refreshed, with the audit entries one call per finding wo
 """
 
 import datetime as dt
-import threading
-import time
 
 import pytest
-from django.db import connections, transaction
 
 from core.audit import audit_verify
 from core.models import AuditEntry
 from discovery.models import Finding
 from discovery.services.findings import FindingSpec, finding_upsert, findings_upsert_many
-from tests.discovery.test_upsert_race_pg import _waiting_on_a_lock
+from tests.discovery.test_upsert_race_pg import race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -38,46 +35,14 @@ def _spec(key: str, n: int) -> FindingSpec:
 
 
 def test_batch_refreshes_the_finding_opened_meanwhile_and_opens_the_others():
-    first_inserted = threading.Event()
-    release_first = threading.Event()
-    outcome: dict[str, object] = {}
-
-    def first() -> None:
-        try:
-            with transaction.atomic():
-                spec = _spec("b", 10)
-                outcome["first"] = finding_upsert(**vars(spec))
-                first_inserted.set()
-                release_first.wait(timeout=30)
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            outcome["first"] = exc
-        finally:
-            first_inserted.set()
-            connections.close_all()
-
-    def batch() -> None:
-        try:
-            outcome["batch"] = findings_upsert_many([_spec(k, 20) for k in ("a", "b", "c")])
-        except Exception as exc:  # noqa: BLE001 - reported by the test
-            outcome["batch"] = exc
-        finally:
-            connections.close_all()
-
-    a = threading.Thread(target=first)
-    a.start()
-    assert first_inserted.wait(timeout=30)
-    b = threading.Thread(target=batch)
-    b.start()
-    deadline = time.monotonic() + 30
-    while not _waiting_on_a_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)  # the batch's insert now waits on the first's uncommitted row
-    release_first.set()
-    a.join(timeout=30)
-    b.join(timeout=30)
+    outcome = race(
+        lambda: finding_upsert(**vars(_spec("b", 10))),
+        lambda: findings_upsert_many([_spec(k, 20) for k in ("a", "b", "c")]),
+    )
 
     assert not isinstance(outcome["first"], Exception), outcome["first"]
-    assert not isinstance(outcome["batch"], Exception), outcome["batch"]
-    assert [(f.dedupe_key, created) for f, created in outcome["batch"]] == [
+    assert not isinstance(outcome["second"], Exception), outcome["second"]
+    assert [(f.dedupe_key, created) for f, created in outcome["second"]] == [
         ("a", True),
         ("b", False),
         ("c", True),

@@ -44,7 +44,10 @@ def _waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def test_second_transaction_refreshes_the_finding_the_first_opened_meanwhile():
+def race(first_write, second_write) -> dict[str, object]:
+    """first_write() in a transaction held open, then second_write() on another connection until
+    it waits on the first's uncommitted rows; then the first commits. Returns each one's result
+    (or what it raised) under "first" and "second"."""
     first_inserted = threading.Event()
     release_first = threading.Event()
     outcome: dict[str, object] = {}
@@ -52,7 +55,7 @@ def test_second_transaction_refreshes_the_finding_the_first_opened_meanwhile():
     def first() -> None:
         try:
             with transaction.atomic():
-                outcome["first"] = _upsert(10)
+                outcome["first"] = first_write()
                 first_inserted.set()
                 release_first.wait(timeout=30)
         except Exception as exc:  # noqa: BLE001 - reported by the test
@@ -63,7 +66,7 @@ def test_second_transaction_refreshes_the_finding_the_first_opened_meanwhile():
 
     def second() -> None:
         try:
-            outcome["second"] = _upsert(20)
+            outcome["second"] = second_write()
         except Exception as exc:  # noqa: BLE001 - reported by the test
             outcome["second"] = exc
         finally:
@@ -76,10 +79,15 @@ def test_second_transaction_refreshes_the_finding_the_first_opened_meanwhile():
     b.start()
     deadline = time.monotonic() + 30
     while not _waiting_on_a_lock() and time.monotonic() < deadline:
-        time.sleep(0.05)  # the second insert now waits on the first's uncommitted row
+        time.sleep(0.05)  # the second write now waits on the first's uncommitted row
     release_first.set()
     a.join(timeout=30)
     b.join(timeout=30)
+    return outcome
+
+
+def test_second_transaction_refreshes_the_finding_the_first_opened_meanwhile():
+    outcome = race(lambda: _upsert(10), lambda: _upsert(20))
 
     assert not isinstance(outcome["first"], Exception), outcome["first"]
     assert not isinstance(outcome["second"], Exception), outcome["second"]
