@@ -32,6 +32,14 @@ def parts_of(run: IngestRun) -> list[IngestPart]:
     return [IngestPart(run=run, index=i) for i in range(run.write_parts + 1)]
 
 
+def chunks_owed(run_id: int) -> bool:
+    """Read without a lock, so a chunk that did not complete the batch never waits on the run's
+    row. Safe: the chunk that does complete it commits before it looks, so it sees all done."""
+    return (
+        IngestChunk.objects.filter(run_id=run_id).exclude(status=IngestChunk.Status.DONE).exists()
+    )
+
+
 def parts_done(run: IngestRun) -> bool:
     done = run.parts.filter(status=IngestPart.Status.DONE).count()
     return done == run.write_parts + 1
@@ -40,6 +48,8 @@ def parts_done(run: IngestRun) -> bool:
 def ingest_parts_take(*, run_id: int) -> list[int]:
     """Once every chunk is done: the parts nobody has taken yet, now marked queued (so two
     chunks finishing together queue each part once)."""
+    if chunks_owed(run_id):
+        return []
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         if run.status != IngestRun.Status.RUNNING or run.finalised:

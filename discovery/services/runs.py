@@ -54,6 +54,7 @@ from discovery.services.files import (
     zip_expand,
 )
 from discovery.services.parts import (
+    chunks_owed,
     ingest_parts_take,
     ingest_parts_write,
     parts_done,
@@ -629,6 +630,8 @@ def ingest_run_finalise(*, run_id: int) -> bool:
     """Runs once, when the last chunk and the last write part are done: merges the chunks'
     summaries in memory, records the apps' sightings, settles each file, applies the rules once
     for the whole batch, and marks the run done (or needing attention)."""
+    if chunks_owed(run_id):
+        return False
     with transaction.atomic():
         run = IngestRun.objects.select_for_update().get(pk=run_id)
         if run.finalised or run.status == IngestRun.Status.FAILED:
