@@ -1,8 +1,10 @@
 """Discovery: log sources, ingest runs, the AI catalogue, usage rollups, findings and the blocklist."""
 
+import orjson
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from discovery.conf import watch_path_check
@@ -236,8 +238,14 @@ class IngestRun(models.Model):
     def batch_cloud_events(self) -> list[dict]:
         """The batch's CloudTrail events (first sightings only: an eventID already counted by an
         earlier file is left out), in event-time order, as the chunks stored them."""
-        stored = self.chunks.order_by("index").values_list("cloud_events", flat=True)
-        events = [e for chunk_events in stored for e in chunk_events]
+        # Read as text and decoded with orjson: several times faster than the field's json.loads
+        # on a batch of a million CloudTrail events.
+        stored = (
+            self.chunks.order_by("index")
+            .annotate(text=Cast("cloud_events", models.TextField()))
+            .values_list("text", flat=True)
+        )
+        events = [e for text in stored if text for e in orjson.loads(text)]
         events.sort(key=lambda e: (e.get("ts") or 0, e.get("event_id") or ""))
         return events
 

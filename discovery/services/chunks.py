@@ -33,6 +33,7 @@ from discovery.engine.pipeline import (
 from discovery.engine.redaction import redact_line, redact_samples
 from discovery.models import (
     CloudEventSeen,
+    CloudTrailEvent,
     DiscoveredApp,
     IdentityMapping,
     IngestChunk,
@@ -458,6 +459,8 @@ def _store_locked(
     locked.error = ""
     locked.finished_at = timezone.now()
     locked.save()
+    if locked.cloud_events:
+        _events_store(run, locked)
     IngestRun.objects.filter(pk=run.pk).update(
         bytes_done=F("bytes_done") + max(0, chunk.end - chunk.start),
         lines_read=F("lines_read") + data["lines_read"],
@@ -466,6 +469,45 @@ def _store_locked(
         lines_skipped=F("lines_skipped") + sum(data["skipped"].values()),
         lines_header=F("lines_header") + data.get("header_lines", 0),
     )
+
+
+def _events_store(run: IngestRun, chunk: IngestChunk) -> None:
+    """Keeps the chunk's CloudTrail events (first sightings, as the chunk stored them) with its
+    'done' mark, so storing them scales with the chunks and the batch's LLMjacking part only
+    evaluates them; an eventID already stored is skipped. PostgreSQL inserts straight from the
+    chunk's stored JSON, without a round trip through Python."""
+    if connection.vendor != "postgresql":
+        CloudTrailEvent.objects.bulk_create(
+            [
+                CloudTrailEvent(
+                    event_id=e["event_id"][:128],
+                    ts=as_datetime(e["ts"]),
+                    principal=(e.get("principal") or e.get("access_key_id") or "unknown")[:300],
+                    event_name=e["event_name"][:120],
+                    source_id=run.source_id,
+                    run=run,
+                    data=e,
+                )
+                for e in chunk.cloud_events
+                if e.get("event_id")
+            ],
+            batch_size=SEEN_BATCH,
+            ignore_conflicts=True,
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {CloudTrailEvent._meta.db_table} "
+            "(event_id, ts, principal, event_name, source_id, run_id, data) "
+            "SELECT LEFT(e->>'event_id', 128), to_timestamp((e->>'ts')::float8), "
+            "LEFT(COALESCE(NULLIF(e->>'principal', ''), NULLIF(e->>'access_key_id', ''), "
+            "'unknown'), 300), LEFT(e->>'event_name', 120), %s, %s, e "
+            f"FROM {IngestChunk._meta.db_table} c "
+            "CROSS JOIN LATERAL jsonb_array_elements(c.cloud_events) AS e "
+            "WHERE c.id = %s AND COALESCE(e->>'event_id', '') <> '' "
+            "ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
+            [run.source_id, run.pk, chunk.pk],
+        )
 
 
 def chunk_packs(run: IngestRun, part: int = 0) -> Iterator[str]:

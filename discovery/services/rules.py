@@ -6,21 +6,20 @@ import heapq
 from typing import Any
 
 from django.db import connection
-from django.db.models import Min, Sum
+from django.db.models import Min
 
 from discovery.conf import bedrock_allowlist, llmjacking_learning_days
 from discovery.engine.llmjacking import FindingSummary, detect, summarise
 from discovery.engine.llmjacking.core import BASELINE_MIN_DAYS, QUARANTINE_POLICY
 from discovery.engine.parsers.records import INVOKE_EVENTS, CloudEvent
 from discovery.models import (
+    AppUsageDay,
     AppUsageTotal,
     CloudPrincipal,
     CloudTrailEvent,
     DiscoveredApp,
     Finding,
-    IngestChunk,
     IngestRun,
-    UsageRollup,
 )
 from discovery.selectors import app_status, blocklist_domains, catalog_apps_current
 from discovery.services.chunks import as_datetime
@@ -97,20 +96,35 @@ def _usage_totals(total: AppUsageTotal | None) -> dict:
     }
 
 
+def _touched(days: dict[str, int]) -> list[dt.date]:
+    return sorted(dt.date.fromisoformat(d[:10]) for d in days)
+
+
+def _daily_requests(subjects: dict[str, dict]) -> dict[str, dict[dt.date, int]]:
+    """Per catalogue app of the batch, its stored requests per day (the per-day summary, the
+    same sums as its rollups) from the spike baseline's start to the last day touched; one
+    query for the batch."""
+    touched = {k: _touched(v["days"]) for k, v in subjects.items() if not k.startswith("host:")}
+    days = [d for ds in touched.values() for d in ds]
+    if not days:
+        return {}
+    rows = AppUsageDay.objects.filter(
+        app_key__in=[k for k, ds in touched.items() if ds],
+        host="",
+        day__gte=min(days) - dt.timedelta(days=SPIKE_BASELINE_DAYS),
+        day__lte=max(days),
+    ).values_list("app_key", "day", "requests")
+    daily: dict[str, dict[dt.date, int]] = {}
+    for app_key, day, requests in rows:
+        daily.setdefault(app_key, {})[day] = requests
+    return daily
+
+
 def _spike_specs(
-    *, run: IngestRun, app_key: str, name: str, days: dict[str, int]
+    *, run: IngestRun, app_key: str, name: str, days: dict[str, int], totals: dict[dt.date, int]
 ) -> list[FindingSpec]:
-    """Compares each day this run touched with the trailing baseline of stored rollups."""
-    touched = sorted(dt.date.fromisoformat(d[:10]) for d in days)
-    if not touched:
-        return []
-    start = touched[0] - dt.timedelta(days=SPIKE_BASELINE_DAYS)
-    totals = dict(
-        UsageRollup.objects.filter(app_key=app_key, host="", day__gte=start, day__lte=touched[-1])
-        .values("day")
-        .annotate(n=Sum("requests"))
-        .values_list("day", "n")
-    )
+    """Compares each day this run touched with the trailing baseline of stored requests."""
+    touched = _touched(days)
     found = []
     for day in touched:
         base = [
@@ -162,6 +176,7 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
             host="", app_key__in=[k for k in merged["subjects"] if not k.startswith("host:")]
         )
     }
+    daily = _daily_requests(merged["subjects"])
     specs: list[FindingSpec] = []
     for subject_key, subject in sorted(merged["subjects"].items()):
         if subject_key.startswith("host:"):
@@ -213,7 +228,13 @@ def _app_findings(*, run: IngestRun, merged: dict) -> list[Finding]:
                     **common,
                 )
             )
-        specs += _spike_specs(run=run, app_key=subject_key, name=name, days=subject["days"])
+        specs += _spike_specs(
+            run=run,
+            app_key=subject_key,
+            name=name,
+            days=subject["days"],
+            totals=daily.get(subject_key, {}),
+        )
     return [f for f, _ in findings_upsert_many(specs)]
 
 
@@ -273,53 +294,15 @@ def _serialise() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LLMJACKING_LOCK])
 
 
-def _learning_start(source_id: int | None) -> dt.datetime | None:
-    """The source's first CloudTrail event time: the learning period counts from it."""
-    return CloudTrailEvent.objects.filter(source_id=source_id).aggregate(t=Min("ts"))["t"]
-
-
-def _events_store(*, run: IngestRun, rows: list[dict]) -> None:
-    """Keeps the batch's events (rows as the chunks stored them) by event time; an eventID
-    already stored is not stored again."""
-    if connection.vendor == "postgresql":
-        _events_insert_from_chunks(run)
-        return
-    rows = [r for r in rows if r.get("event_id")]
-    CloudTrailEvent.objects.bulk_create(
-        [
-            CloudTrailEvent(
-                event_id=r["event_id"][:128],
-                ts=as_datetime(r["ts"]),
-                principal=_principal_of(_cloud_event(r))[:300],
-                event_name=r["event_name"][:120],
-                source_id=run.source_id,
-                run=run,
-                data=r,
-            )
-            for r in rows
-        ],
-        batch_size=STORE_BATCH,
-        ignore_conflicts=True,
-    )
-
-
-def _events_insert_from_chunks(run: IngestRun) -> None:
-    """PostgreSQL: one INSERT … SELECT straight from the events the batch's chunks stored (the
-    rows the rules read, without a round trip through Python), skipping eventIDs already
-    stored, as bulk_create(ignore_conflicts=True) does."""
-    table = CloudTrailEvent._meta.db_table
-    chunks = IngestChunk._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (event_id, ts, principal, event_name, source_id, run_id, data) "
-            "SELECT LEFT(e->>'event_id', 128), to_timestamp((e->>'ts')::float8), "
-            "LEFT(COALESCE(NULLIF(e->>'principal', ''), NULLIF(e->>'access_key_id', ''), "
-            "'unknown'), 300), LEFT(e->>'event_name', 120), %s, %s, e "
-            f"FROM {chunks} c CROSS JOIN LATERAL jsonb_array_elements(c.cloud_events) AS e "
-            "WHERE c.run_id = %s AND COALESCE(e->>'event_id', '') <> '' "
-            "ORDER BY 1 ON CONFLICT (event_id) DO NOTHING",
-            [run.source_id, run.pk, run.pk],
-        )
+def _learning_start(
+    source_id: int | None, *, before: IngestRun | None = None
+) -> dt.datetime | None:
+    """The source's first CloudTrail event time (the learning period counts from it), or what
+    it was before the batch ``before`` (whose chunks stored its events)."""
+    events = CloudTrailEvent.objects.filter(source_id=source_id)
+    if before is not None:
+        events = events.exclude(run=before)
+    return events.aggregate(t=Min("ts"))["t"]
 
 
 def _events_of(
@@ -430,16 +413,15 @@ def _stale_close(*, principals: set[str], keep: set[str]) -> None:
 
 
 def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Finding]:
-    """Stores the batch's CloudTrail events by event time, then re-evaluates the rules over the
-    whole history of every principal they touch, so the findings are the same whatever order
-    the files arrive in, and show cumulative totals."""
+    """Re-evaluates the rules over the whole history (by event time) of every principal the
+    batch's CloudTrail events touch (its chunks stored the events), so the findings are the same
+    whatever order the files arrive in, and show cumulative totals."""
     if not cloud_events:
         return []
     _serialise()
     batch = [_cloud_event(e) for e in cloud_events]
     source_id = run.source_id
-    before = _learning_start(source_id)
-    _events_store(run=run, rows=cloud_events)
+    before = _learning_start(source_id, before=run)
     start = _learning_start(source_id)
     principals = {_principal_of(e) for e in batch}
     quarantined = {
@@ -479,9 +461,8 @@ def _llmjacking_findings(*, run: IngestRun, cloud_events: list[dict]) -> list[Fi
 
 
 def llmjacking_apply(*, run: IngestRun) -> int:
-    """Stores the batch's CloudTrail events and evaluates the LLMjacking rules over them, once
-    per batch (a write part of its own, beside the rollups'); returns the findings opened or
-    refreshed."""
+    """Evaluates the LLMjacking rules over the batch's CloudTrail events, once per batch (a write
+    part of its own, beside the rollups'); returns the findings opened or refreshed."""
     return len(_llmjacking_findings(run=run, cloud_events=run.batch_cloud_events()))
 
 
