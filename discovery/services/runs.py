@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -586,8 +589,13 @@ def _file_add(out: dict[int | None, dict], file_id: int | None, r: dict) -> None
 def _chunk_results(run: IngestRun, totals: dict[int | None, dict]) -> Iterator[dict]:
     """Each chunk's stored results, one at a time (memory stays flat), adding up the per-file
     totals on the way."""
-    rows = run.chunks.order_by("index").values_list("file_id", "results")
-    for file_id, results in rows.iterator(chunk_size=8):
+    rows = (
+        run.chunks.order_by("index")
+        .annotate(text=Cast("results", TextField()))  # decoded with orjson: faster
+        .values_list("file_id", "text")
+    )
+    for file_id, text in rows.iterator(chunk_size=8):
+        results = orjson.loads(text)
         _file_add(totals, file_id, results)
         yield results
 
