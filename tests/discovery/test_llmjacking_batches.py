@@ -19,7 +19,12 @@ from discovery.models import (
     LogSource,
     UsageRollup,
 )
-from discovery.services import ingest_batch_create, ingest_run_execute
+from discovery.services import (
+    ingest_batch_create,
+    ingest_chunk_run,
+    ingest_run_execute,
+    ingest_run_plan,
+)
 from tests.discovery import cloudtrail_gen as gen
 
 ABOVE_INFO = {"low", "medium", "high", "critical"}
@@ -148,6 +153,25 @@ def test_no_event_is_counted_twice(generated, source, catalog):
     )
     assert not again.created
     assert CloudTrailEvent.objects.count() == len(truth.event_ids)
+
+
+def test_each_chunk_stores_its_events_and_the_batch_is_evaluated_once_written(
+    generated, source, catalog
+):
+    result = ingest_batch_create(
+        files=[(p, p.name) for p in generated.files], actor="test", source=source
+    )
+    run = result.run
+    indexes = ingest_run_plan(run_id=run.pk)
+    for index in indexes:
+        ingest_chunk_run(run_id=run.pk, index=index)
+    assert len(indexes) > 1
+    assert CloudTrailEvent.objects.filter(run=run).count() == len(generated.truth.event_ids)
+    assert not Finding.objects.filter(kind=Finding.Kind.LLMJACKING).exists()
+    run = ingest_run_execute(run_id=run.pk)
+    assert run.status == "done"
+    assert CloudTrailEvent.objects.count() == len(generated.truth.event_ids)
+    assert Finding.objects.filter(kind=Finding.Kind.LLMJACKING, severity__in=ALERTING).exists()
 
 
 @pytest.mark.django_db
