@@ -183,16 +183,16 @@ def run_facts(db: Database) -> dict:
         "EXTRACT(EPOCH FROM r.finished_at - r.created_at), "
         "EXTRACT(EPOCH FROM c.last_done - r.created_at), "
         "EXTRACT(EPOCH FROM r.finished_at - p.last_done), "
-        "EXTRACT(EPOCH FROM c.first_taken - r.created_at) "
+        "EXTRACT(EPOCH FROM r.started_at - r.created_at) "
         "FROM discovery_ingestrun r "
-        "LEFT JOIN (SELECT run_id, MAX(finished_at) AS last_done, MIN(started_at) AS first_taken "
+        "LEFT JOIN (SELECT run_id, MAX(finished_at) AS last_done "
         "FROM discovery_ingestchunk GROUP BY run_id) c ON c.run_id = r.id "
         "LEFT JOIN (SELECT run_id, MAX(finished_at) AS last_done FROM discovery_ingestpart "
         "GROUP BY run_id) p ON p.run_id = r.id ORDER BY r.id"
     )
     if len(rows) != 1:
         return {"error": f"expected one run for the batch, found {len(rows)}"}
-    rid, status, error, lines, files, chunks, parts, tail, total, to_last, final, first = rows[0]
+    rid, status, error, lines, files, chunks, parts, tail, total, to_last, final, planned = rows[0]
     return {
         "run": rid,
         "status": status,
@@ -205,15 +205,17 @@ def run_facts(db: Database) -> dict:
         "t_final": float(final or 0),
         "t_run": float(total or 0),
         "t_chunks": float(to_last or 0),
-        "t_first_taken": float(first or 0),
+        "t_planned": float(planned or 0),
     }
 
 
 def serial_seconds(wall: float, facts: dict) -> float:
     """What of a batch's 1-worker wall time no second worker can share: all but the span from
-    the first chunk taken to the last part written (registration and hashing, planning, fanning
-    out, and the final step: summaries merged, findings and rules)."""
-    shared = facts.get("t_run", 0) - facts.get("t_final", 0) - facts.get("t_first_taken", 0)
+    the batch planned (its chunks queued) to the last part written, in which the chunks, the
+    whole-file hash owed by a large file and the write parts run side by side; i.e.
+    registration (head hashes), queueing, planning and the final step (summaries merged,
+    findings and rules)."""
+    shared = facts.get("t_run", 0) - facts.get("t_final", 0) - facts.get("t_planned", 0)
     return max(0.0, wall - shared)
 
 
@@ -532,8 +534,8 @@ def report(r: dict) -> None:
             f"{so['wall_2']:.2f}s{_ratio(so['ratio_2'])} = {so['speedup_2']:.2f}x speed-up "
             f"[goal >= 1.7x], chunks per worker {so['per_worker_2']}; 1 worker: write in "
             f"{so['parts']} rollup parts + the LLMjacking part {so['write_s']:.2f}s, final step "
-            f"(merge, other rules) {so['final_s']:.2f}s; serial part (all but chunks and parts: "
-            "registration, "
+            f"(merge, other rules) {so['final_s']:.2f}s; serial part (all but chunks, file "
+            "hash and parts: registration, "
             f"planning, final step) {so['serial_s']:.2f}s = {so['serial_fraction']:.1%} of "
             f"1-worker wall [goal <= 10%] -> Amdahl {so['amdahl_2']:.2f}x at 2 workers, "
             f"{so['amdahl_4']:.2f}x at 4, {so['amdahl_8']:.2f}x at 8"

@@ -23,6 +23,11 @@ def ingest_processes() -> int:
     return max(1, int(configured or os.cpu_count() or 1))
 
 
+def defer_hash_bytes() -> int:
+    """Files this large (plain, on PostgreSQL) are hashed whole by the workers, not at registration."""
+    return int(getattr(settings, "SIGHTLINE_INGEST_DEFER_HASH_BYTES", 64 * 1024 * 1024))
+
+
 def upload_max_bytes() -> int:
     """The largest log file the upload form accepts."""
     return int(getattr(settings, "SIGHTLINE_UPLOAD_MAX_BYTES", 2 * 1024**3))

@@ -309,7 +309,9 @@ class IngestFile(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["content_sha256", "format"],
-                condition=Q(status__in=["queued", "done", "needs_attention"]),
+                # A large file's hash is owed ('') for the seconds until a worker computes it.
+                condition=Q(status__in=["queued", "done", "needs_attention"])
+                & ~Q(content_sha256=""),
                 name="discovery_ingestfile_content_uniq",
             )
         ]

@@ -19,6 +19,7 @@ from discovery.services import (
     ingest_parts_take,
     ingest_run_fail,
     ingest_run_finalise,
+    ingest_run_hash,
     ingest_run_plan,
 )
 
@@ -82,7 +83,17 @@ def ingest_run_process(self, *, run_id: int) -> int:
     queue = _queue_of(self)
     for index in indexes:
         _send(self, ingest_chunk_process_task, queue, run_id=run_id, index=index)
+    _hash(self, run_id)
     return len(indexes)
+
+
+def _hash(task, run_id: int) -> None:
+    """The run's owed file hashes, computed here while other workers take its chunks."""
+    try:
+        ingest_run_hash(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - e.g. the file went away: show it on the run
+        log.exception("hashing the files of run %s failed", run_id)
+        _record_failure(task, run_id=run_id, message=f"Hashing failed: {type(exc).__name__}: {exc}")
 
 
 def _advance(task, run_id: int) -> None:

@@ -14,6 +14,7 @@ from discovery.services.runs import (
     ingest_run_execute,
     ingest_run_fail,
     ingest_run_finalise,
+    ingest_run_hash,
     ingest_run_plan,
     ingest_run_retry,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "ingest_run_execute",
     "ingest_run_fail",
     "ingest_run_finalise",
+    "ingest_run_hash",
     "ingest_run_plan",
     "ingest_run_retry",
 ]

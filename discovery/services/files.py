@@ -13,13 +13,15 @@ import re
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 
+from discovery.conf import defer_hash_bytes
 from discovery.engine.parsers import FORMATS, detect
 from discovery.engine.parsers.archive import ZIP_MAGIC, iter_zip_members, zip_head
 from discovery.engine.parsers.gz import GzipGuardError, is_gzip, iter_gzip_blocks
@@ -29,6 +31,7 @@ HEAD_BYTES = 64 * 1024
 PREFIX_HEAD_BYTES = 64 * 1024  # the head hash that finds a file's earlier, shorter versions
 READ_BYTES = 1024 * 1024
 MAX_SMALL_CANDIDATES = 2000
+HEADS_LOCK = 0x48454144  # advisory lock class of registrations by head hash ("HEAD")
 NO_PREFIX_FORMATS = (
     "cloudtrail",
     "entra_signin",
@@ -160,6 +163,11 @@ class ContentDigest:
     content_length: int
     prefixes: dict[int, str] = field(default_factory=dict)
 
+    @property
+    def pending(self) -> bool:
+        """Only the head is hashed yet (head_digest): the whole-content hashes are owed."""
+        return not self.content_sha256
+
 
 def _content_blocks(path: Path) -> Iterator[bytes]:
     if not is_gzip(path):
@@ -222,6 +230,19 @@ def _counted(fmt: str):
     return IngestFile.objects.filter(format=fmt, status__in=IngestFile.COUNTED)
 
 
+def _small_lengths(fmt: str) -> list[int]:
+    """The lengths of the counted files of this format shorter than the head."""
+    if fmt in NO_PREFIX_FORMATS:
+        return []
+    return list(
+        _counted(fmt)
+        .filter(content_length__lt=PREFIX_HEAD_BYTES)
+        .exclude(head_sha256="")
+        .values_list("content_length", flat=True)
+        .distinct()[:MAX_SMALL_CANDIDATES]
+    )
+
+
 def file_digest(path: Path, *, fmt: str) -> ContentDigest:
     """content_digest with the prefix lengths of counted files of this format: every small one
     (shorter than the head, so its head is all of it) and the long ones whose head matches."""
@@ -232,13 +253,7 @@ def file_digest(path: Path, *, fmt: str) -> ContentDigest:
             raw = file_sha256(path)
             return ContentDigest(raw, raw, "", path.stat().st_size)
         return content_digest(path)
-    small = list(
-        _counted(fmt)
-        .filter(content_length__lt=PREFIX_HEAD_BYTES)
-        .exclude(head_sha256="")
-        .values_list("content_length", flat=True)
-        .distinct()[:MAX_SMALL_CANDIDATES]
-    )
+    small = _small_lengths(fmt)
 
     def long_for(head_sha: str) -> list[int]:
         return list(
@@ -249,6 +264,81 @@ def file_digest(path: Path, *, fmt: str) -> ContentDigest:
         )
 
     return content_digest(path, small=small, long_for=long_for)
+
+
+def hash_deferrable(path: Path) -> bool:
+    """A large plain file is registered with its head hashed only (head_digest): hashing all of
+    it (~0.5 s a GB) is left to the workers, beside its chunks. Needs PostgreSQL, whose lock
+    (heads_lock) keeps two registrations with the same head from both skipping it."""
+    return (
+        connection.vendor == "postgresql"
+        and path.stat().st_size >= defer_hash_bytes()
+        and not is_gzip(path)
+        and not is_zip_file(path)
+    )
+
+
+def head_digest(path: Path, *, fmt: str) -> ContentDigest:
+    """The head's hash, the length, and the prefix hashes of the counted files shorter than the
+    head; the whole-content hashes are owed (``pending``) until file_hashes_complete."""
+    with open(path, "rb") as fh:
+        head = fh.read(PREFIX_HEAD_BYTES)
+    digest, at, prefixes = hashlib.sha256(), 0, {}
+    for n in sorted(set(_small_lengths(fmt))):
+        if n <= 0 or n >= len(head):
+            continue
+        digest.update(head[at:n])
+        at = n
+        prefixes[n] = digest.copy().hexdigest()
+    return ContentDigest(
+        "", "", hashlib.sha256(head).hexdigest(), path.stat().st_size, prefixes=prefixes
+    )
+
+
+def heads_lock(keys: Iterable[tuple[str, str]]) -> None:
+    """PostgreSQL: one registration at a time per (format, head hash), until the transaction
+    ends, taken in one order so two batches never deadlock."""
+    with connection.cursor() as cursor:
+        for fmt, head in sorted(set(keys)):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [HEADS_LOCK, f"{fmt}:{head}"]
+            )
+
+
+def same_head(*, fmt: str, head_sha256: str) -> list[IngestFile]:
+    """The counted files of this format that begin with the same head."""
+    if not head_sha256:
+        return []
+    return list(_counted(fmt).filter(head_sha256=head_sha256))
+
+
+def _length_sha256(path: Path, length: int) -> str:
+    """The sha256 of a file's first ``length`` bytes: the content as it was registered, even if
+    the log has grown since."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while length > 0 and (block := fh.read(min(READ_BYTES, length))):
+            digest.update(block)
+            length -= len(block)
+    if length:
+        raise ValidationError(f"{path.name} is shorter than when it was registered.")
+    return digest.hexdigest()
+
+
+def file_hashes_complete(files: Iterable[IngestFile]) -> None:
+    """Computes the owed whole-content hashes of these files (plain files: the bytes are the
+    content). A file whose hash another process computed meanwhile is left as it is."""
+    for f in files:
+        if f.content_sha256:
+            continue
+        try:
+            sha = _length_sha256(Path(f.path), f.content_length)
+        except OSError as exc:
+            raise ValidationError(
+                f"{f.file_name} (run #{f.run_id}) can no longer be read to finish its hash: {exc}"
+            ) from exc
+        IngestFile.objects.filter(pk=f.pk, content_sha256="").update(sha256=sha, content_sha256=sha)
+        f.sha256 = f.content_sha256 = sha
 
 
 def prefix_match(digest: ContentDigest, *, fmt: str) -> IngestFile | None:

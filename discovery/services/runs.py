@@ -10,7 +10,9 @@ import hashlib
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
@@ -48,12 +50,17 @@ from discovery.services.chunks import (
 from discovery.services.files import (
     ContentDigest,
     file_digest,
+    file_hashes_complete,
     file_sha256,
     format_detect,
     format_guess,
+    hash_deferrable,
+    head_digest,
+    heads_lock,
     is_zip_file,
     prefix_match,
     safe_name,
+    same_head,
     zip_expand,
 )
 from discovery.services.parts import (
@@ -171,8 +178,9 @@ def _expand(
     return entries, made
 
 
-def _inspect(entry: _Entry, *, requested: str, logformat: str) -> None:
-    """Detection, content hashes and duplicate/prefix lookups of one file (outside any lock)."""
+def _inspect(entry: _Entry, *, requested: str, logformat: str, defer: bool) -> None:
+    """Detection and content hashes of one file (outside any lock); with ``defer``, a large
+    plain file gets its head hashed only (files.hash_deferrable)."""
     if entry.refused:
         return
     try:
@@ -183,7 +191,48 @@ def _inspect(entry: _Entry, *, requested: str, logformat: str) -> None:
     entry.requested = requested
     entry.detected = format_guess(path=entry.path, logformat=logformat) if requested else entry.fmt
     entry.size = entry.path.stat().st_size
-    entry.digest = file_digest(entry.path, fmt=entry.fmt)
+    if defer and hash_deferrable(entry.path):
+        entry.digest = head_digest(entry.path, fmt=entry.fmt)
+    else:
+        entry.digest = file_digest(entry.path, fmt=entry.fmt)
+
+
+def _lookup(entry: _Entry) -> None:
+    """What this file repeats (duplicate_of) or continues (prefix_of), under heads_lock. Files
+    with the same head whose hashes are owed get them first; this file's own owed hashes are
+    computed now if any such file exists, and stay owed otherwise, since then only a file
+    shorter than the head can match (its prefix hash is taken from the head)."""
+    same = same_head(fmt=entry.fmt, head_sha256=entry.digest.head_sha256)
+    file_hashes_complete(same)
+    if entry.digest.pending:
+        if not same:
+            entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
+            return
+        entry.digest = file_digest(entry.path, fmt=entry.fmt)
+    entry.duplicate_of = _duplicate_lookup(entry)
+    if entry.duplicate_of is None:
+        entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
+
+
+def _run_sha256(shas: list[str]) -> str:
+    """A file's sha256, or for a batch the sha256 of its files' sorted hashes; '' while one is
+    owed."""
+    if not all(shas):
+        return ""
+    shas = sorted(shas)
+    return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
+
+
+def ingest_run_hash(*, run_id: int) -> None:
+    """Computes the run's owed file hashes (registered with their head hashed only), then the
+    run's own; nothing when none is owed."""
+    files = IngestFile.objects.filter(run_id=run_id, status__in=IngestFile.COUNTED)
+    owed = list(files.filter(content_sha256=""))
+    if not owed and IngestRun.objects.filter(pk=run_id).exclude(sha256="").exists():
+        return
+    file_hashes_complete(owed)
+    shas = list(files.values_list("sha256", flat=True))
+    IngestRun.objects.filter(pk=run_id, sha256="").update(sha256=_run_sha256(shas))
 
 
 def _store(entry: _Entry) -> None:
@@ -236,9 +285,12 @@ def ingest_batch_create(
     if not entries:
         raise ValidationError("No files to ingest.")
     for entry in entries:
-        _inspect(entry, requested=requested, logformat=logformat)
+        defer = not move_into_storage and entry.path not in made  # uploads are stored by hash
+        _inspect(entry, requested=requested, logformat=logformat, defer=defer)
     counted = [e for e in entries if not e.refused]
     refused = [(e.name, e.refused) for e in entries if e.refused]
+    for entry in counted:  # kept even if nothing new is found; done again under the lock
+        file_hashes_complete(same_head(fmt=entry.fmt, head_sha256=entry.digest.head_sha256))
     if not counted:
         for entry in entries:
             if move_into_storage or entry.path in made:
@@ -291,11 +343,11 @@ def _batch_record(
     move_into_storage: bool,
     made: list[Path],
 ) -> Batch:
+    if connection.vendor == "postgresql":
+        heads_lock((e.fmt, e.digest.head_sha256) for e in entries if not e.refused)
     for entry in entries:
         if not entry.refused:
-            entry.duplicate_of = _duplicate_lookup(entry)
-            if entry.duplicate_of is None:
-                entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
+            _lookup(entry)
     new = [e for e in entries if not e.refused and e.duplicate_of is None]
     if not new:
         first = next(e.duplicate_of for e in entries if e.duplicate_of)
@@ -312,7 +364,6 @@ def _batch_record(
             else:
                 entry.path.unlink(missing_ok=True)
     formats = sorted({e.fmt for e in new})
-    shas = sorted(e.digest.sha256 for e in new)
     size = sum(e.size for e in new)
     run = IngestRun.objects.create(
         source=source,
@@ -320,7 +371,7 @@ def _batch_record(
         format_requested=requested,
         file_name=_batch_label(entries, label)[:300],
         path=_common_path(new)[:1000],
-        sha256=shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest(),
+        sha256=_run_sha256([e.digest.sha256 for e in new]),
         size=size,
         files_total=len(entries),
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -648,6 +699,8 @@ def ingest_run_finalise(*, run_id: int) -> bool:
             return False
         if not parts_done(run):
             return False
+        ingest_run_hash(run_id=run_id)  # owed only if the worker hashing them was lost
+        run.refresh_from_db(fields=["sha256"])
         totals: dict[int | None, dict] = {}
         merged = ingest_chunks_merge(_chunk_results(run, totals))
         _people, teams, _key = chunk_identity(run=run)
@@ -723,6 +776,38 @@ def _chunks_execute(
             break
 
 
+def _hash_or_fail(run_id: int) -> None:
+    try:
+        ingest_run_hash(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - e.g. the file went away: shown on the run
+        log.exception("hashing the files of run %s failed", run_id)
+        ingest_run_fail(run_id=run_id, message=f"Hashing failed: {type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def _hashing_beside(run_id: int) -> Iterator[None]:
+    """The run's owed file hashes, on a thread with its own connection while the block runs (the
+    chunks are parsed in other processes, and hashing releases the GIL); where threads could
+    not see the run's rows (SQLite, an open transaction) they are computed after the block."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        _hash_or_fail(run_id)
+        return
+
+    def work() -> None:
+        try:
+            _hash_or_fail(run_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=work, name=f"hash-run-{run_id}")
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+
+
 def ingest_run_execute(
     *,
     run_id: int,
@@ -733,8 +818,9 @@ def ingest_run_execute(
     ``processes`` engine processes (default SIGHTLINE_INGEST_PROCESSES, else one per core)."""
     processes = processes or ingest_processes()
     indexes = ingest_run_plan(run_id=run_id)
-    if indexes:
-        _chunks_execute(run_id, indexes, processes, progress)
+    with _hashing_beside(run_id):
+        if indexes:
+            _chunks_execute(run_id, indexes, processes, progress)
     run = IngestRun.objects.get(pk=run_id)
     if run.status == IngestRun.Status.RUNNING and not run.finalised:
         try:

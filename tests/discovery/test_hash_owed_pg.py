@@ -1,0 +1,100 @@
+"""A large plain file is registered with its head hashed only; its whole hash is computed beside
+its chunks (PostgreSQL). Duplicates and grown logs are still found exactly, also while the hash
+is owed and when two registrations of the same content race.
+
+The threshold is lowered to 1 KB here, so the demo Squid log (~300 KB) counts as large.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from discovery.models import IngestFile, IngestRun
+from discovery.services import ingest_batch_create, ingest_run_execute
+from discovery.services.files import file_sha256
+from tests.discovery.conftest import SQUID
+from tests.discovery.totals import pipeline_requests, rollup_requests
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("postgres_only"),
+]
+
+EXTRA = (
+    "1764000000.000    120 10.0.0.99 TCP_TUNNEL/200 4100 CONNECT api.openai.com:443 "
+    "grown@example.com HIER_DIRECT/104.18.7.192 -\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def large_from_1kb(settings):
+    settings.SIGHTLINE_INGEST_DEFER_HASH_BYTES = 1024
+
+
+def register(path: Path):
+    return ingest_batch_create(files=[(path, path.name)], actor="test")
+
+
+def test_the_hash_is_owed_at_registration_and_complete_when_the_run_is_done(catalog, copy_of):
+    path = copy_of(SQUID)
+    batch = register(path)
+    f = IngestFile.objects.get(run=batch.run)
+    assert batch.created and f.content_sha256 == "" and f.head_sha256
+    assert batch.run.sha256 == ""
+
+    run = ingest_run_execute(run_id=batch.run.pk)
+    assert run.status == "done"
+    f.refresh_from_db()
+    assert f.sha256 == f.content_sha256 == run.sha256 == file_sha256(path)
+    assert rollup_requests() == pipeline_requests(SQUID, "squid")
+
+
+def test_the_same_content_while_the_hash_is_owed_is_a_duplicate(catalog, copy_of):
+    first = register(copy_of(SQUID, name="access.log"))
+    again = register(copy_of(SQUID, name="access-copy.log"))
+    assert not again.created and again.run.pk == first.run.pk
+    # the second registration finished the first file's hash to compare them
+    assert IngestFile.objects.get(run=first.run).content_sha256 == file_sha256(SQUID)
+    assert IngestRun.objects.count() == 1
+
+
+def test_a_log_that_grew_while_the_hash_is_owed_counts_only_its_tail(catalog, copy_of):
+    first = register(copy_of(SQUID, name="access.log"))
+    grown = register(copy_of(SQUID, name="access-grown.log", append=EXTRA))
+    assert grown.created
+    f = IngestFile.objects.get(run=grown.run)
+    assert f.prefix_of.run_id == first.run.pk
+    assert f.offset == SQUID.stat().st_size
+
+
+def test_two_registrations_of_one_content_at_once_count_it_once(catalog, copy_of):
+    paths = [copy_of(SQUID, name=f"node-{n}.log") for n in range(2)]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def register_at_once(path: Path) -> None:
+        try:
+            barrier.wait()
+            outcomes.append(register(path).created)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register_at_once, args=(p,)) for p in paths]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == [False, True]
+    assert IngestFile.objects.filter(status__in=IngestFile.COUNTED).count() == 1
+
+
+def test_a_file_cut_short_before_it_was_hashed_fails_the_run_with_the_reason(catalog, copy_of):
+    path = copy_of(SQUID)
+    batch = register(path)
+    path.write_bytes(path.read_bytes()[:2048])
+    run = ingest_run_execute(run_id=batch.run.pk)
+    assert run.status == "failed"
+    assert run.error.startswith("Hashing failed:") and "shorter than when it was registered" in (
+        run.error
+    )
