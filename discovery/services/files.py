@@ -312,33 +312,52 @@ def same_head(*, fmt: str, head_sha256: str) -> list[IngestFile]:
     return list(_counted(fmt).filter(head_sha256=head_sha256))
 
 
-def _length_sha256(path: Path, length: int) -> str:
+def _registered_sha256(path: Path, *, length: int, head_sha256: str) -> str:
     """The sha256 of a file's first ``length`` bytes: the content as it was registered, even if
-    the log has grown since."""
+    the log has grown since. A file that is shorter or begins differently now (rotated or
+    replaced) cannot give it."""
     digest = hashlib.sha256()
+    head = bytearray()
+    left = length
     with open(path, "rb") as fh:
-        while length > 0 and (block := fh.read(min(READ_BYTES, length))):
+        while left > 0 and (block := fh.read(min(READ_BYTES, left))):
+            if len(head) < PREFIX_HEAD_BYTES:
+                head.extend(block[: PREFIX_HEAD_BYTES - len(head)])
             digest.update(block)
-            length -= len(block)
-    if length:
+            left -= len(block)
+    if left:
         raise ValidationError(f"{path.name} is shorter than when it was registered.")
+    if hashlib.sha256(bytes(head)).hexdigest() != head_sha256:
+        raise ValidationError(f"{path.name} has changed since it was registered.")
     return digest.hexdigest()
 
 
-def file_hashes_complete(files: Iterable[IngestFile]) -> None:
+def file_hashes_complete(files: Iterable[IngestFile]) -> list[IngestFile]:
     """Computes the owed whole-content hashes of these files (plain files: the bytes are the
-    content). A file whose hash another process computed meanwhile is left as it is."""
+    content); a file whose hash another process computed meanwhile is left as it is. A file
+    that can no longer be read as registered (gone, cut short, rotated or replaced) is refused,
+    not counted, with the reason: those are returned, for their runs to fail."""
+    lost = []
     for f in files:
         if f.content_sha256:
             continue
         try:
-            sha = _length_sha256(Path(f.path), f.content_length)
-        except OSError as exc:
-            raise ValidationError(
-                f"{f.file_name} (run #{f.run_id}) can no longer be read to finish its hash: {exc}"
-            ) from exc
+            sha = _registered_sha256(
+                Path(f.path), length=f.content_length, head_sha256=f.head_sha256
+            )
+        except (OSError, ValidationError) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            f.status = IngestFile.Status.REFUSED
+            f.message = (
+                f"Not counted: {reason} Its content was still being hashed, so it is unknown; "
+                "ingest the file again from where it is now."
+            )[:2000]
+            IngestFile.objects.filter(pk=f.pk).update(status=f.status, message=f.message)
+            lost.append(f)
+            continue
         IngestFile.objects.filter(pk=f.pk, content_sha256="").update(sha256=sha, content_sha256=sha)
         f.sha256 = f.content_sha256 = sha
+    return lost
 
 
 def prefix_match(digest: ContentDigest, *, fmt: str) -> IngestFile | None:

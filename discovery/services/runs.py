@@ -203,7 +203,8 @@ def _lookup(entry: _Entry) -> None:
     computed now if any such file exists, and stay owed otherwise, since then only a file
     shorter than the head can match (its prefix hash is taken from the head)."""
     same = same_head(fmt=entry.fmt, head_sha256=entry.digest.head_sha256)
-    file_hashes_complete(same)
+    _hashes_complete(same)
+    same = [f for f in same if f.is_counted]
     if entry.digest.pending:
         if not same:
             entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
@@ -214,10 +215,16 @@ def _lookup(entry: _Entry) -> None:
         entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
 
 
+def _hashes_complete(files: Iterable[IngestFile]) -> None:
+    """files.file_hashes_complete; the run of a file that could not be hashed fails with why."""
+    for f in file_hashes_complete(files):
+        ingest_run_fail(run_id=f.run_id, message=f"{f.file_name}: {f.message}")
+
+
 def _run_sha256(shas: list[str]) -> str:
     """A file's sha256, or for a batch the sha256 of its files' sorted hashes; '' while one is
     owed."""
-    if not all(shas):
+    if not shas or not all(shas):
         return ""
     shas = sorted(shas)
     return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
@@ -230,7 +237,7 @@ def ingest_run_hash(*, run_id: int) -> None:
     owed = list(files.filter(content_sha256=""))
     if not owed and IngestRun.objects.filter(pk=run_id).exclude(sha256="").exists():
         return
-    file_hashes_complete(owed)
+    _hashes_complete(owed)
     shas = list(files.values_list("sha256", flat=True))
     IngestRun.objects.filter(pk=run_id, sha256="").update(sha256=_run_sha256(shas))
 
@@ -290,7 +297,7 @@ def ingest_batch_create(
     counted = [e for e in entries if not e.refused]
     refused = [(e.name, e.refused) for e in entries if e.refused]
     for entry in counted:  # kept even if nothing new is found; done again under the lock
-        file_hashes_complete(same_head(fmt=entry.fmt, head_sha256=entry.digest.head_sha256))
+        _hashes_complete(same_head(fmt=entry.fmt, head_sha256=entry.digest.head_sha256))
     if not counted:
         for entry in entries:
             if move_into_storage or entry.path in made:

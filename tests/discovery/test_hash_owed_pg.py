@@ -89,12 +89,34 @@ def test_two_registrations_of_one_content_at_once_count_it_once(catalog, copy_of
     assert IngestFile.objects.filter(status__in=IngestFile.COUNTED).count() == 1
 
 
-def test_a_file_cut_short_before_it_was_hashed_fails_the_run_with_the_reason(catalog, copy_of):
+def test_a_file_cut_short_before_it_was_hashed_is_not_counted_and_the_run_says_why(
+    catalog, copy_of
+):
     path = copy_of(SQUID)
     batch = register(path)
     path.write_bytes(path.read_bytes()[:2048])
     run = ingest_run_execute(run_id=batch.run.pk)
     assert run.status == "failed"
-    assert run.error.startswith("Hashing failed:") and "shorter than when it was registered" in (
-        run.error
-    )
+    assert "shorter than when it was registered" in run.error
+    f = IngestFile.objects.get(run=run)
+    assert f.status == "refused" and f.message.startswith("Not counted:")
+    assert rollup_requests() == {}
+
+
+def test_a_log_rotated_before_its_hash_is_counted_once_from_its_new_place(catalog, copy_of):
+    """Workers down: access.log is registered, then rotated to access.log.1 and a new
+    access.log started. The first registration's file can no longer be read as registered, so
+    it is refused (its run fails with why) and the rotated copy counts, once."""
+    live = copy_of(SQUID, name="access.log")
+    first = register(live)
+    rotated = live.with_name("access.log.1")
+    live.rename(rotated)
+    live.write_text(EXTRA * 4000)  # longer than the first: only its beginning differs
+    second = register(rotated)
+    assert second.created
+    lost = IngestFile.objects.get(run=first.run)
+    assert lost.status == "refused" and "has changed since it was registered" in lost.message
+    assert IngestRun.objects.get(pk=first.run.pk).status == "failed"
+    run = ingest_run_execute(run_id=second.run.pk)
+    assert run.status == "done"
+    assert rollup_requests() == pipeline_requests(SQUID, "squid")
