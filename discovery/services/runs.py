@@ -538,7 +538,13 @@ def ingest_run_plan(*, run_id: int) -> list[int]:
     if run.status in IngestRun.FINISHED:
         return []
     plan: list[tuple[IngestFile, object]] = []
-    for f in _counted_files(run):
+    files = _counted_files(run)
+    if not files:  # e.g. its one file changed before its hash was finished
+        refused = run.files.filter(status=IngestFile.Status.REFUSED).order_by("index")
+        why = "; ".join(f"{f.file_name}: {f.message}" for f in refused[:5])
+        ingest_run_fail(run_id=run_id, message=f"No file of this run can be counted. {why}")
+        return []
+    for f in files:
         path = Path(f.path)
         if not path.is_file():
             ingest_run_fail(

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from discovery.models import IngestFile, IngestRun
-from discovery.services import ingest_batch_create, ingest_run_execute
+from discovery.services import ingest_batch_create, ingest_run_execute, ingest_run_plan
 from discovery.services.files import file_sha256
 from tests.discovery.conftest import SQUID
 from tests.discovery.totals import pipeline_requests, rollup_requests
@@ -117,6 +117,11 @@ def test_a_log_rotated_before_its_hash_is_counted_once_from_its_new_place(catalo
     lost = IngestFile.objects.get(run=first.run)
     assert lost.status == "refused" and "has changed since it was registered" in lost.message
     assert IngestRun.objects.get(pk=first.run.pk).status == "failed"
+    # retried, the first run says why it has nothing to count
+    IngestRun.objects.filter(pk=first.run.pk).update(status="queued", error="")
+    assert ingest_run_plan(run_id=first.run.pk) == []
+    error = IngestRun.objects.get(pk=first.run.pk).error
+    assert error.startswith("No file of this run can be counted. access.log: Not counted:")
     run = ingest_run_execute(run_id=second.run.pk)
     assert run.status == "done"
     assert rollup_requests() == pipeline_requests(SQUID, "squid")
