@@ -29,6 +29,7 @@ from discovery.models import (
 from discovery.services import ingest_batch_create, ingest_chunk_process, ingest_run_execute
 from discovery.services.runs import attention_message
 from tests.conftest import PASSWORD
+from tests.core.test_audit import writers_run
 from tests.discovery.conftest import CLOUDTRAIL, SQUID, ZEEK
 
 SHAPES = Path(__file__).parent / "real_shapes"
@@ -388,7 +389,6 @@ def test_workers_holding_the_same_events_at_once_count_each_once(tmp_path):
     """PostgreSQL: four chunks carrying the same events (in different orders and shapes) are
     stored at the same moment by four threads; each event counts once and nobody deadlocks."""
     import random
-    import threading
 
     from django.db import connection
 
@@ -414,22 +414,9 @@ def test_workers_holding_the_same_events_at_once_count_each_once(tmp_path):
     result = ingest_batch_create(files=[(p, p.name) for p in paths], actor="test")
     indexes = ingest_run_plan(run_id=result.run.pk)
     assert len(indexes) == 4
-    barrier, errors = threading.Barrier(4), []
-
-    def work(index: int) -> None:
-        try:
-            barrier.wait()
-            ingest_chunk_process(run_id=result.run.pk, index=index)
-        except Exception as err:  # pragma: no cover - reported below
-            errors.append(err)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in indexes]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = writers_run(
+        len(indexes), lambda n: ingest_chunk_process(run_id=result.run.pk, index=indexes[n])
+    )
     assert errors == []
     run = IngestRun.objects.get(pk=result.run.pk)
     assert run.status == IngestRun.Status.DONE

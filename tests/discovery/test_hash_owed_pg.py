@@ -5,15 +5,14 @@ is owed and when two registrations of the same content race.
 The threshold is lowered to 1 KB here, so the demo Squid log (~300 KB) counts as large.
 """
 
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from discovery.models import IngestFile, IngestRun
 from discovery.services import ingest_batch_create, ingest_run_execute, ingest_run_plan
 from discovery.services.files import file_sha256
+from tests.core.test_audit import writers_run
 from tests.discovery.conftest import SQUID
 from tests.discovery.totals import pipeline_requests, rollup_requests
 
@@ -71,20 +70,8 @@ def test_a_log_that_grew_while_the_hash_is_owed_counts_only_its_tail(catalog, co
 
 def test_two_registrations_of_one_content_at_once_count_it_once(catalog, copy_of):
     paths = [copy_of(SQUID, name=f"node-{n}.log") for n in range(2)]
-    barrier, outcomes = threading.Barrier(2), []
-
-    def register_at_once(path: Path) -> None:
-        try:
-            barrier.wait()
-            outcomes.append(register(path).created)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=register_at_once, args=(p,)) for p in paths]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes: list[bool] = []
+    assert writers_run(2, lambda n: outcomes.append(register(paths[n]).created)) == []
     assert sorted(outcomes) == [False, True]
     assert IngestFile.objects.filter(status__in=IngestFile.COUNTED).count() == 1
 
