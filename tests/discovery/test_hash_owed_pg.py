@@ -8,10 +8,12 @@ The threshold is lowered to 1 KB here, so the demo Squid log (~300 KB) counts as
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from discovery.models import IngestFile, IngestRun
 from discovery.services import ingest_batch_create, ingest_run_execute, ingest_run_plan
 from discovery.services.files import file_sha256
+from tests.conftest import PASSWORD
 from tests.core.test_audit import writers_run
 from tests.discovery.conftest import SQUID
 from tests.discovery.totals import pipeline_requests, rollup_requests
@@ -36,18 +38,25 @@ def register(path: Path):
     return ingest_batch_create(files=[(path, path.name)], actor="test")
 
 
-def test_the_hash_is_owed_at_registration_and_complete_when_the_run_is_done(catalog, copy_of):
+def test_the_hash_is_owed_at_registration_and_complete_when_the_run_is_done(
+    catalog, copy_of, client, officer
+):
     path = copy_of(SQUID)
     batch = register(path)
     f = IngestFile.objects.get(run=batch.run)
     assert batch.created and f.content_sha256 == "" and f.head_sha256
     assert batch.run.sha256 == ""
+    client.login(username=officer.username, password=PASSWORD)
+    page = reverse("discovery:run-detail", kwargs={"pk": batch.run.pk})
+    assert "sha256 being computed" in client.get(page).content.decode()
 
     run = ingest_run_execute(run_id=batch.run.pk)
     assert run.status == "done"
     f.refresh_from_db()
     assert f.sha256 == f.content_sha256 == run.sha256 == file_sha256(path)
     assert rollup_requests() == pipeline_requests(SQUID, "squid")
+    body = client.get(page).content.decode()
+    assert f"sha256 <code>{run.sha256}</code>" in body and "being computed" not in body
 
 
 def test_the_same_content_while_the_hash_is_owed_is_a_duplicate(catalog, copy_of):
