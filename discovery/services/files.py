@@ -332,11 +332,12 @@ def _registered_sha256(path: Path, *, length: int, head_sha256: str) -> str:
     return digest.hexdigest()
 
 
-def file_hashes_complete(files: Iterable[IngestFile]) -> list[IngestFile]:
+def file_hashes_complete(files: Iterable[IngestFile], *, refuse: bool = True) -> list[IngestFile]:
     """Computes the owed whole-content hashes of these files (plain files: the bytes are the
     content); a file whose hash another process computed meanwhile is left as it is. A file
     that can no longer be read as registered (gone, cut short, rotated or replaced) is refused,
-    not counted, with the reason: those are returned, for their runs to fail."""
+    not counted, with the reason: those are returned, for their runs to fail. With
+    ``refuse=False`` (its rows may be written already) ValidationError is raised instead."""
     lost = []
     for f in files:
         if f.content_sha256:
@@ -347,6 +348,8 @@ def file_hashes_complete(files: Iterable[IngestFile]) -> list[IngestFile]:
             )
         except (OSError, ValidationError) as exc:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            if not refuse:
+                raise ValidationError(f"{f.file_name}: {reason}") from exc
             f.status = IngestFile.Status.REFUSED
             f.message = (
                 f"Not counted: {reason} Its content was still being hashed, so it is unknown; "

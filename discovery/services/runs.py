@@ -215,9 +215,9 @@ def _lookup(entry: _Entry) -> None:
         entry.prefix_of = prefix_match(entry.digest, fmt=entry.fmt)
 
 
-def _hashes_complete(files: Iterable[IngestFile]) -> None:
+def _hashes_complete(files: Iterable[IngestFile], *, refuse: bool = True) -> None:
     """files.file_hashes_complete; the run of a file that could not be hashed fails with why."""
-    for f in file_hashes_complete(files):
+    for f in file_hashes_complete(files, refuse=refuse):
         ingest_run_fail(run_id=f.run_id, message=f"{f.file_name}: {f.message}")
 
 
@@ -230,14 +230,14 @@ def _run_sha256(shas: list[str]) -> str:
     return shas[0] if len(shas) == 1 else hashlib.sha256("".join(shas).encode()).hexdigest()
 
 
-def ingest_run_hash(*, run_id: int) -> None:
+def ingest_run_hash(*, run_id: int, refuse: bool = True) -> None:
     """Computes the run's owed file hashes (registered with their head hashed only), then the
-    run's own; nothing when none is owed."""
+    run's own; nothing when none is owed. ``refuse``: see files.file_hashes_complete."""
     files = IngestFile.objects.filter(run_id=run_id, status__in=IngestFile.COUNTED)
     owed = list(files.filter(content_sha256=""))
     if not owed and IngestRun.objects.filter(pk=run_id).exclude(sha256="").exists():
         return
-    _hashes_complete(owed)
+    _hashes_complete(owed, refuse=refuse)
     shas = list(files.values_list("sha256", flat=True))
     IngestRun.objects.filter(pk=run_id, sha256="").update(sha256=_run_sha256(shas))
 
@@ -712,7 +712,9 @@ def ingest_run_finalise(*, run_id: int) -> bool:
             return False
         if not parts_done(run):
             return False
-        ingest_run_hash(run_id=run_id)  # owed only if the worker hashing them was lost
+        # Owed only if the worker hashing them was lost. The rows are written by now, so a file
+        # that changed fails the run rather than being called uncounted.
+        ingest_run_hash(run_id=run_id, refuse=False)
         run.refresh_from_db(fields=["sha256"])
         totals: dict[int | None, dict] = {}
         merged = ingest_chunks_merge(_chunk_results(run, totals))

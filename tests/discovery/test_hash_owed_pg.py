@@ -8,11 +8,20 @@ The threshold is lowered to 1 KB here, so the demo Squid log (~300 KB) counts as
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from discovery.models import IngestFile, IngestRun
-from discovery.services import ingest_batch_create, ingest_run_execute, ingest_run_plan
+from discovery.services import (
+    ingest_batch_create,
+    ingest_chunk_run,
+    ingest_parts_take,
+    ingest_run_execute,
+    ingest_run_finalise,
+    ingest_run_plan,
+)
 from discovery.services.files import file_sha256
+from discovery.services.parts import ingest_parts_write
 from tests.conftest import PASSWORD
 from tests.core.test_audit import writers_run
 from tests.discovery.conftest import SQUID
@@ -121,3 +130,20 @@ def test_a_log_rotated_before_its_hash_is_counted_once_from_its_new_place(catalo
     run = ingest_run_execute(run_id=second.run.pk)
     assert run.status == "done"
     assert rollup_requests() == pipeline_requests(SQUID, "squid")
+
+
+def test_a_file_changed_after_its_rows_were_written_fails_the_final_step_not_the_file(
+    catalog, copy_of
+):
+    """The worker that owed the hash was lost, the rows are written, and the file changed: the
+    final step fails (the run shows why, with a retry) and never calls the file uncounted."""
+    path = copy_of(SQUID)
+    batch = register(path)
+    for index in ingest_run_plan(run_id=batch.run.pk):
+        ingest_chunk_run(run_id=batch.run.pk, index=index)
+    ingest_parts_write(run_id=batch.run.pk, indexes=ingest_parts_take(run_id=batch.run.pk))
+    path.write_bytes(path.read_bytes()[:2048])
+    with pytest.raises(ValidationError, match="shorter than when it was registered"):
+        ingest_run_finalise(run_id=batch.run.pk)
+    f = IngestFile.objects.get(run=batch.run)
+    assert f.status == "queued" and f.content_sha256 == ""
