@@ -139,8 +139,8 @@ def ingest_chunk_process_task(self, *, run_id: int, index: int) -> bool:
 
 @shared_task(bind=True, name="discovery.ingest_part_write")
 def ingest_part_write_task(self, *, run_id: int, index: int) -> bool:
-    """Writes one part of the batch (its rollups, or its CloudTrail events and LLMjacking
-    findings); the part that completes them finalises the run."""
+    """Writes one part of the batch (its rollups, or its LLMjacking findings); the part that
+    completes them finalises the run."""
     try:
         written = ingest_part_write(run_id=run_id, index=index)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run visibly, with a retry

@@ -2,8 +2,8 @@
 
 Each chunk packs its rollups per part (by identity, rollups.rollup_part), so the rollup parts
 hold disjoint keys: no two touch the same rollup or identity row, and an app's new users add up
-across parts. One more part stores the batch's CloudTrail events and evaluates the LLMjacking
-rules over them (their own transaction, one evaluation at a time, as before). When the last
+across parts. One more part evaluates the LLMjacking rules over the CloudTrail events the
+batch's chunks stored (its own transaction, one evaluation at a time, as before). When the last
 chunk is done, the parts are taken (queued on Celery, written on a thread each by
 ``manage.py ingest --sync``); each part is one transaction that marks itself done, so a part is
 never written twice. The run is finalised (the other rules, file totals) once every part is.
@@ -66,7 +66,7 @@ def ingest_parts_take(*, run_id: int) -> list[int]:
 
 def ingest_part_write(*, run_id: int, index: int) -> bool:
     """Writes one part: a rollup part's rows from every chunk, or (the last index) the batch's
-    CloudTrail events and LLMjacking findings. False if it was already written (a redelivered
+    LLMjacking findings. False if it was already written (a redelivered
     task) or the run has failed since."""
     ingest_heartbeat(run_id=run_id)
     with transaction.atomic():
